@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+export LADING_DATABASE_URL ?= sqlite+aiosqlite:///var/lading.db
+
+.PHONY: run test lint typecheck pytest install bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Create .venv, migrate the SQLite file under var/, load demo data with DEMO=1, serve on :8000.
+run: install
+	mkdir -p var
+	$(BIN)/lading db upgrade
+	@if [ "$(DEMO)" = "1" ]; then $(BIN)/lading seed-demo; fi
+	$(BIN)/lading serve --host 127.0.0.1 --port 8000
+
+## Lint, type-check and run the whole test suite (SQLite always, PostgreSQL when reachable).
+test: install lint typecheck pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy app
+
+pytest:
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

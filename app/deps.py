@@ -1,0 +1,102 @@
+"""FastAPI dependencies as ``Annotated`` aliases: the unit of work, the caller, permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+
+from app.domain.auth import Principal
+from app.domain.errors import NotAuthenticated, PreconditionRequired, RuleViolation
+from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services import auth as auth_service
+from app.settings import Settings
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_uow(request: Request) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(request.app.state.sessionmaker)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+UowDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
+
+
+async def get_principal(
+    request: Request,
+    settings: SettingsDep,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> Principal:
+    uow = SqlAlchemyUnitOfWork(request.app.state.sessionmaker)
+    if api_key:
+        return await auth_service.authenticate_api_key(uow, api_key)
+    if bearer:
+        return await auth_service.authenticate_bearer(
+            uow, bearer, secret=settings.secret_key.get_secret_value()
+        )
+    raise NotAuthenticated("Credentials are required: a bearer token or an X-API-Key header.")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def requires(scope: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that authenticates the caller and checks one permission."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        principal.require(scope)
+        return principal
+
+    check.__name__ = f"requires_{scope.replace(':', '_').replace('-', '_')}"
+    return check
+
+
+def if_match_version(
+    if_match: Annotated[
+        str | None,
+        Header(description='The resource\'s ETag (its version), e.g. "3". Required.'),
+    ] = None,
+) -> int:
+    """The version an update is based on; updates without one are refused (428)."""
+    if if_match is None:
+        raise PreconditionRequired("Updates need an If-Match header with the resource's ETag.")
+    raw = if_match.strip()
+    if raw.startswith("W/"):
+        raw = raw[2:]
+    raw = raw.strip('"')
+    if not raw.isdigit():
+        raise RuleViolation.on("header.if-match", "etag_format", 'If-Match must look like "3".')
+    return int(raw)
+
+
+IfMatchDep = Annotated[int, Depends(if_match_version)]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+class PageParams:
+    """``?limit=&cursor=`` for every list."""
+
+    def __init__(
+        self,
+        request: Request,
+        limit: Annotated[int, Query(ge=1, le=500, description="Items per page")] = 50,
+        cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    ) -> None:
+        self.limit = min(limit, request.app.state.settings.page_size_max)
+        self.cursor = cursor
+
+
+PageDep = Annotated[PageParams, Depends()]

@@ -1,0 +1,79 @@
+"""Roles, scopes and who may do what (DESIGN §7).
+
+One mechanism serves people and integrations: a role grants a set of scopes, an API key
+carries scopes directly, and every route asks for one scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.domain.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SALES = "sales"
+    SALES_MANAGER = "sales_manager"
+    FINANCE = "finance"
+    WAREHOUSE = "warehouse"
+    VIEWER = "viewer"
+
+
+RESOURCES = (
+    "customers",
+    "suppliers",
+    "products",
+    "price-lists",
+    "warehouses",
+    "stock",
+    "orders",
+)
+SCOPES: frozenset[str] = frozenset(
+    {f"{r}:read" for r in RESOURCES} | {f"{r}:write" for r in RESOURCES} | {"admin"}
+)
+READ_ALL = frozenset(s for s in SCOPES if s.endswith(":read"))
+
+ROLE_SCOPES: dict[Role, frozenset[str]] = {
+    Role.ADMIN: SCOPES,
+    Role.SALES: READ_ALL | {"orders:write", "customers:write"},
+    Role.SALES_MANAGER: READ_ALL
+    | {"orders:write", "customers:write", "products:write", "price-lists:write"},
+    Role.FINANCE: READ_ALL | {"customers:write"},
+    Role.WAREHOUSE: READ_ALL | {"stock:write", "warehouses:write", "suppliers:write"},
+    Role.VIEWER: READ_ALL,
+}
+
+# Scopes an integration key may hold; "admin" is for people only.
+API_KEY_SCOPES: frozenset[str] = SCOPES - {"admin"}
+
+
+def scopes_for_roles(roles: list[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_SCOPES.get(Role(role), frozenset())
+    return frozenset(granted)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Whoever is calling: a user (with roles) or an integration key (with scopes)."""
+
+    subject_id: str
+    name: str
+    kind: str  # "user" or "api_key"
+    roles: tuple[str, ...]
+    scopes: frozenset[str]
+
+    @property
+    def actor(self) -> str:
+        """How audit records name this caller."""
+        return f"{self.kind}:{self.name}"
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.roles
+
+    def require(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise PermissionDenied(f"This action needs the '{scope}' permission.")

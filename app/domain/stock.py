@@ -1,0 +1,93 @@
+"""Stock rules (DESIGN invariant 1): movements are the only way stock changes, and for every
+(warehouse, product) ``0 ≤ reserved ≤ on_hand`` with ``on_hand`` = the sum of its movements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from app.domain.errors import RuleViolation, Violations
+
+
+class MovementKind(StrEnum):
+    RECEIPT = "receipt"
+    ISSUE = "issue"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+    ADJUSTMENT = "adjustment"
+    RETURN = "return"
+
+
+# Kinds that only ever add stock, and kinds that only ever take it away; an adjustment may do
+# either. The sign of a movement's quantity is its direction.
+INBOUND = frozenset({MovementKind.RECEIPT, MovementKind.TRANSFER_IN, MovementKind.RETURN})
+OUTBOUND = frozenset({MovementKind.ISSUE, MovementKind.TRANSFER_OUT})
+# What people may record directly through the movements endpoint; the rest come from documents
+# (shipments, transfers, returns) in later capabilities.
+MANUAL_KINDS = frozenset({MovementKind.RECEIPT, MovementKind.ADJUSTMENT})
+
+
+def check_quantity_precision(quantity: Decimal, precision: int, field: str = "quantity") -> None:
+    """A quantity may have at most ``precision`` decimal places (pieces: none)."""
+    exponent = quantity.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > precision:
+        unit = "whole units" if precision == 0 else f"at most {precision} decimal places"
+        raise RuleViolation.on(field, "unit_precision", f"The unit of measure allows {unit}.")
+
+
+def signed_quantity(kind: MovementKind, quantity: Decimal, reason: str | None) -> Decimal:
+    """Validate a manual movement and return its signed effect on on-hand stock.
+
+    A receipt is positive; an adjustment is non-zero either way and must give a reason."""
+    v = Violations()
+    if kind not in MANUAL_KINDS:
+        v.add("kind", "manual_kind", "Only receipts and adjustments can be recorded directly.")
+    if kind is MovementKind.RECEIPT and quantity <= 0:
+        v.add("quantity", "greater_than", "A receipt's quantity must be greater than zero.")
+    if kind is MovementKind.ADJUSTMENT:
+        if quantity == 0:
+            v.add("quantity", "not_zero", "An adjustment's quantity cannot be zero.")
+        if not (reason and reason.strip()):
+            v.add("reason", "required", "An adjustment needs a reason.")
+    v.raise_if_any()
+    return quantity
+
+
+@dataclass(frozen=True)
+class StockViolation:
+    """One (warehouse, product) that breaks invariant 1, in words."""
+
+    warehouse_id: str
+    product_id: str
+    rule: str
+    detail: str
+
+
+def stock_violations(
+    warehouse_id: str,
+    product_id: str,
+    on_hand: Decimal | None,
+    reserved: Decimal | None,
+    ledger_sum: Decimal,
+) -> list[StockViolation]:
+    """What is wrong with one level compared with its ledger (``on_hand`` None: no level)."""
+    out: list[StockViolation] = []
+
+    def add(rule: str, detail: str) -> None:
+        out.append(StockViolation(warehouse_id, product_id, rule, detail))
+
+    if on_hand is None:
+        if ledger_sum != 0:
+            add("level_missing", f"movements sum to {ledger_sum} but there is no stock level")
+        return out
+    reserved = reserved if reserved is not None else Decimal(0)
+    if on_hand != ledger_sum:
+        add("ledger_mismatch", f"on_hand {on_hand} differs from the movements' sum {ledger_sum}")
+    if on_hand < 0:
+        add("negative_on_hand", f"on_hand {on_hand} is below zero")
+    if reserved < 0:
+        add("negative_reserved", f"reserved {reserved} is below zero")
+    if reserved > on_hand:
+        add("over_reserved", f"reserved {reserved} exceeds on_hand {on_hand}")
+    return out

@@ -1,0 +1,6 @@
+"""SQLAlchemy models and repositories. Importing this package registers every table."""
+
+from app.repositories import customers, events, products, stock, users, warehouses
+from app.repositories.base import Base
+
+__all__ = ["Base", "customers", "events", "products", "stock", "users", "warehouses"]

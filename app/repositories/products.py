@@ -1,0 +1,118 @@
+"""Products and price lists."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.repositories.base import Base, IdMixin, Quantity, TimestampMixin, VersionedMixin, first
+
+
+class Product(IdMixin, TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("list_price >= 0", name="list_price_not_negative"),
+        CheckConstraint("floor_price IS NULL OR floor_price >= 0", name="floor_price_not_negative"),
+        CheckConstraint("uom_precision >= 0 AND uom_precision <= 3", name="uom_precision_range"),
+        CheckConstraint("tax_rate >= 0", name="tax_rate_not_negative"),
+    )
+
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    spec: Mapped[str | None] = mapped_column(String(200))
+    uom: Mapped[str] = mapped_column(String(16), default="pcs")
+    uom_precision: Mapped[int] = mapped_column(Integer, default=0)
+    weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(12, 3))
+    length_cm: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    width_cm: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    height_cm: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    goods_class: Mapped[str] = mapped_column(String(16), default="general")
+    currency: Mapped[str] = mapped_column(String(3))
+    list_price: Mapped[Decimal]
+    floor_price: Mapped[Decimal | None]
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 4), default=Decimal("0"))
+    reorder_point: Mapped[Decimal] = mapped_column(Quantity, default=Decimal("0"))
+    reorder_quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal("0"))
+    preferred_supplier_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("suppliers.id"), index=True
+    )
+    substitutes: Mapped[list[str]]
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+
+
+class PriceList(IdMixin, TimestampMixin, VersionedMixin, Base):
+    """A customer-specific list (customers point at it) or a group list (by customer group)."""
+
+    __tablename__ = "price_lists"
+
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="customer")
+    customer_group: Mapped[str | None] = mapped_column(String(64), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class PriceListItem(IdMixin, Base):
+    """One price for a product from a minimum quantity, optionally within validity dates."""
+
+    __tablename__ = "price_list_items"
+    __table_args__ = (
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        CheckConstraint("min_quantity >= 0", name="min_quantity_not_negative"),
+        Index("ix_price_list_items_list_product", "price_list_id", "product_id"),
+    )
+
+    price_list_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("price_lists.id", ondelete="CASCADE")
+    )
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"), index=True)
+    min_quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal("0"))
+    unit_price: Mapped[Decimal]
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
+
+
+class ProductRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, product_id: uuid.UUID) -> Product | None:
+        return await self.session.get(Product, product_id)
+
+    async def get_by_sku(self, sku: str) -> Product | None:
+        return await first(self.session, select(Product).where(Product.sku == sku))
+
+    async def get_many_by_sku(self, skus: list[str]) -> dict[str, Product]:
+        rows = await self.session.scalars(select(Product).where(Product.sku.in_(skus)))
+        return {p.sku: p for p in rows}
+
+    def add(self, product: Product) -> None:
+        self.session.add(product)
+
+
+class PriceListRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, price_list_id: uuid.UUID) -> PriceList | None:
+        return await self.session.get(PriceList, price_list_id)
+
+    async def get_by_code(self, code: str) -> PriceList | None:
+        return await first(self.session, select(PriceList).where(PriceList.code == code))
+
+    async def items(self, price_list_id: uuid.UUID) -> list[PriceListItem]:
+        rows = await self.session.scalars(
+            select(PriceListItem)
+            .where(PriceListItem.price_list_id == price_list_id)
+            .order_by(PriceListItem.product_id, PriceListItem.min_quantity, PriceListItem.id)
+        )
+        return list(rows)
+
+    def add(self, price_list: PriceList) -> None:
+        self.session.add(price_list)

@@ -1,0 +1,164 @@
+"""Stock levels and the movements ledger: the database decides availability in one statement."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.repositories.base import Base, IdMixin, Quantity, utcnow
+
+
+class StockLevel(Base):
+    __tablename__ = "stock_levels"
+    __table_args__ = (
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("reserved <= on_hand", name="reserved_within_on_hand"),
+    )
+
+    warehouse_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("warehouses.id"), primary_key=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("products.id"), primary_key=True, index=True
+    )
+    on_hand: Mapped[Decimal] = mapped_column(Quantity, default=Decimal("0"))
+    reserved: Mapped[Decimal] = mapped_column(Quantity, default=Decimal("0"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StockMovement(IdMixin, Base):
+    """One change of on-hand stock; the ledger is append-only and sums to ``on_hand``."""
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (
+        Index("ix_stock_movements_product_warehouse", "product_id", "warehouse_id"),
+        Index("ix_stock_movements_created_at_id", "created_at", "id"),
+    )
+
+    warehouse_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    reference: Mapped[str | None] = mapped_column(String(100), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@dataclass(frozen=True)
+class LevelVsLedger:
+    warehouse_id: uuid.UUID
+    product_id: uuid.UUID
+    on_hand: Decimal | None
+    reserved: Decimal | None
+    ledger_sum: Decimal
+
+
+class StockRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_on_hand(
+        self, warehouse_id: uuid.UUID, product_id: uuid.UUID, delta: Decimal
+    ) -> bool:
+        """Add ``delta`` to on-hand stock unless it would fall below zero or below what is
+        reserved; one guarded statement, so concurrent callers cannot both pass the check.
+        Returns False (and changes nothing) when the guard refuses."""
+        if delta > 0:
+            dialect = self.session.bind.dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            stmt = insert(StockLevel).values(
+                warehouse_id=warehouse_id,
+                product_id=product_id,
+                on_hand=delta,
+                reserved=Decimal("0"),
+                updated_at=utcnow(),
+            )
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[StockLevel.warehouse_id, StockLevel.product_id],
+                set_={"on_hand": StockLevel.on_hand + delta, "updated_at": utcnow()},
+            )
+            await self.session.execute(stmt)
+            return True
+        result = await self.session.execute(
+            update(StockLevel)
+            .where(
+                StockLevel.warehouse_id == warehouse_id,
+                StockLevel.product_id == product_id,
+                StockLevel.on_hand + delta >= StockLevel.reserved,
+            )
+            .values(on_hand=StockLevel.on_hand + delta, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def add_movement(self, movement: StockMovement) -> None:
+        self.session.add(movement)
+
+    async def levels_for_product(self, product_id: uuid.UUID) -> list[StockLevel]:
+        rows = await self.session.scalars(
+            select(StockLevel)
+            .where(StockLevel.product_id == product_id)
+            .order_by(StockLevel.warehouse_id)
+        )
+        return list(rows)
+
+    async def get_level(self, warehouse_id: uuid.UUID, product_id: uuid.UUID) -> StockLevel | None:
+        return await self.session.get(StockLevel, (warehouse_id, product_id))
+
+    async def compare_levels_with_ledger(self) -> list[LevelVsLedger]:
+        """The (warehouse, product) pairs whose level breaks invariant 1: on-hand differs from
+        the ledger's sum, a bound is broken, or movements exist with no level at all."""
+        sums = (
+            select(
+                StockMovement.warehouse_id,
+                StockMovement.product_id,
+                func.sum(StockMovement.quantity).label("total"),
+            )
+            .group_by(StockMovement.warehouse_id, StockMovement.product_id)
+            .subquery()
+        )
+        from_levels = (
+            select(
+                StockLevel.warehouse_id,
+                StockLevel.product_id,
+                StockLevel.on_hand,
+                StockLevel.reserved,
+                func.coalesce(sums.c.total, 0),
+            )
+            .outerjoin(
+                sums,
+                (sums.c.warehouse_id == StockLevel.warehouse_id)
+                & (sums.c.product_id == StockLevel.product_id),
+            )
+            .where(
+                (StockLevel.on_hand != func.coalesce(sums.c.total, 0))
+                | (StockLevel.on_hand < 0)
+                | (StockLevel.reserved < 0)
+                | (StockLevel.reserved > StockLevel.on_hand)
+            )
+        )
+        orphans = (
+            select(sums.c.warehouse_id, sums.c.product_id, sums.c.total)
+            .outerjoin(
+                StockLevel,
+                (sums.c.warehouse_id == StockLevel.warehouse_id)
+                & (sums.c.product_id == StockLevel.product_id),
+            )
+            .where(StockLevel.product_id.is_(None), sums.c.total != 0)
+        )
+        out = [
+            LevelVsLedger(w, p, Decimal(on_hand), Decimal(reserved), Decimal(total))
+            for w, p, on_hand, reserved, total in (await self.session.execute(from_levels)).all()
+        ]
+        out += [
+            LevelVsLedger(w, p, None, None, Decimal(total))
+            for w, p, total in (await self.session.execute(orphans)).all()
+        ]
+        return out

@@ -1,0 +1,57 @@
+"""The unit of work: one request, one transaction. It rolls back unless ``commit()`` ran."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.repositories.customers import CustomerRepository, SupplierRepository
+from app.repositories.events import AuditEvent, OutboxEvent
+from app.repositories.products import PriceListRepository, ProductRepository
+from app.repositories.stock import StockRepository
+from app.repositories.users import ApiKeyRepository, UserRepository
+from app.repositories.warehouses import WarehouseRepository
+
+
+class SqlAlchemyUnitOfWork:
+    """Owns one session; repositories share it. Nothing commits but ``commit()``."""
+
+    session: AsyncSession
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = session_factory
+
+    async def __aenter__(self) -> SqlAlchemyUnitOfWork:
+        self.session = self._factory()
+        self.users = UserRepository(self.session)
+        self.api_keys = ApiKeyRepository(self.session)
+        self.customers = CustomerRepository(self.session)
+        self.suppliers = SupplierRepository(self.session)
+        self.products = ProductRepository(self.session)
+        self.price_lists = PriceListRepository(self.session)
+        self.warehouses = WarehouseRepository(self.session)
+        self.stock = StockRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back whatever was not committed and, unlike rollback(), leaves loaded
+        # objects readable (detached, not expired) for building the response.
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    def add_audit(self, event: AuditEvent) -> None:
+        self.session.add(event)
+
+    def add_outbox(self, event: OutboxEvent) -> None:
+        self.session.add(event)

@@ -1,0 +1,148 @@
+"""Warehouses and the bin location of each product in them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.deps import IfMatchDep, PageDep, UowDep, etag, requires
+from app.domain.auth import Principal
+from app.errors import problem_responses
+from app.schemas.common import Page
+from app.schemas.warehouses import (
+    BinLocationRead,
+    BinLocationSet,
+    WarehouseCreate,
+    WarehouseRead,
+    WarehouseUpdate,
+)
+from app.services import warehouses as service
+
+router = APIRouter(prefix="/api/v1/warehouses", tags=["warehouses"])
+Reader = Annotated[Principal, Depends(requires("warehouses:read"))]
+Writer = Annotated[Principal, Depends(requires("warehouses:write"))]
+
+
+@router.post(
+    "",
+    response_model=WarehouseRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a warehouse",
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create(
+    body: WarehouseCreate, uow: UowDep, principal: Writer, response: Response
+) -> WarehouseRead:
+    """Create a warehouse; its code is unique."""
+    warehouse = await service.create_warehouse(uow, body, principal)
+    response.headers["ETag"] = etag(warehouse.version)
+    return WarehouseRead.model_validate(warehouse)
+
+
+@router.get(
+    "",
+    response_model=Page[WarehouseRead],
+    summary="List warehouses",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_(
+    uow: UowDep,
+    principal: Reader,
+    page: PageDep,
+    active: bool | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="Code or name contains")] = None,
+) -> Page[WarehouseRead]:
+    """Warehouses by code, filtered by active flag and text."""
+    result = await service.list_warehouses(
+        uow, active=active, q=q, limit=page.limit, cursor=page.cursor
+    )
+    return Page(
+        items=[WarehouseRead.model_validate(w) for w in result.items],
+        next_cursor=result.next_cursor,
+    )
+
+
+@router.get(
+    "/{warehouse_id}",
+    response_model=WarehouseRead,
+    summary="Get a warehouse",
+    responses=problem_responses(401, 403, 404),
+)
+async def get(
+    warehouse_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+) -> WarehouseRead:
+    """One warehouse; the ETag header carries its version for a later update."""
+    warehouse = await service.get_warehouse(uow, warehouse_id)
+    response.headers["ETag"] = etag(warehouse.version)
+    return WarehouseRead.model_validate(warehouse)
+
+
+@router.patch(
+    "/{warehouse_id}",
+    response_model=WarehouseRead,
+    summary="Update or deactivate a warehouse",
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
+async def update(
+    warehouse_id: uuid.UUID,
+    body: WarehouseUpdate,
+    version: IfMatchDep,
+    uow: UowDep,
+    principal: Writer,
+    response: Response,
+) -> WarehouseRead:
+    """Change the given fields; `active: false` deactivates. Needs `If-Match`."""
+    warehouse = await service.update_warehouse(uow, warehouse_id, body, version, principal)
+    response.headers["ETag"] = etag(warehouse.version)
+    return WarehouseRead.model_validate(warehouse)
+
+
+@router.put(
+    "/{warehouse_id}/bins/{sku}",
+    response_model=BinLocationRead,
+    summary="Set a product's bin location",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def set_bin(
+    warehouse_id: uuid.UUID, sku: str, body: BinLocationSet, uow: UowDep, principal: Writer
+) -> BinLocationRead:
+    """Put a product in a bin (zone-aisle-shelf-bin), or move it."""
+    row, product_sku = await service.set_bin_location(
+        uow, warehouse_id, sku, body.location, principal
+    )
+    return _bin_read(row, product_sku)
+
+
+@router.get(
+    "/{warehouse_id}/bins",
+    response_model=Page[BinLocationRead],
+    summary="List bin locations",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_bins(
+    warehouse_id: uuid.UUID, uow: UowDep, principal: Reader, page: PageDep
+) -> Page[BinLocationRead]:
+    """The bin of every product placed in the warehouse."""
+    result = await service.list_bin_locations(
+        uow, warehouse_id, limit=page.limit, cursor=page.cursor
+    )
+    return Page(
+        items=[_bin_read(row, sku) for row, sku in result.items], next_cursor=result.next_cursor
+    )
+
+
+def _bin_read(row: object, sku: str) -> BinLocationRead:
+    from app.repositories.warehouses import BinLocation
+
+    assert isinstance(row, BinLocation)
+    return BinLocationRead(
+        warehouse_id=row.warehouse_id,
+        sku=sku,
+        location=f"{row.zone}-{row.aisle}-{row.shelf}-{row.bin}",
+        zone=row.zone,
+        aisle=row.aisle,
+        shelf=row.shelf,
+        bin=row.bin,
+    )

@@ -1,0 +1,69 @@
+"""Warehouses and bin locations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from app.schemas.common import Address, Code, DecimalOut, Name, Schema
+
+Latitude = Annotated[Decimal, Field(ge=-90, le=90, max_digits=9, decimal_places=6)]
+Longitude = Annotated[Decimal, Field(ge=-180, le=180, max_digits=9, decimal_places=6)]
+BinCode = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        pattern=r"^[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}$",
+    ),
+]
+
+
+class WarehouseCreate(Schema):
+    code: Code
+    name: Name
+    address: Address | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    priority: int = Field(default=100, ge=0, description="Lower is preferred")
+    active: bool = True
+
+
+class WarehouseUpdate(Schema):
+    name: Name | None = None
+    address: Address | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    priority: int | None = Field(default=None, ge=0)
+    active: bool | None = None
+
+
+class WarehouseRead(Schema):
+    id: uuid.UUID
+    code: str
+    name: str
+    address: Address | None
+    latitude: DecimalOut | None
+    longitude: DecimalOut | None
+    priority: int
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class BinLocationSet(Schema):
+    location: BinCode = Field(description="zone-aisle-shelf-bin, e.g. A-03-2-07")
+
+
+class BinLocationRead(Schema):
+    warehouse_id: uuid.UUID
+    sku: str
+    location: str
+    zone: str
+    aisle: str
+    shelf: str
+    bin: str

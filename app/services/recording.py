@@ -1,0 +1,76 @@
+"""Invariant 5: every state change writes an audit event and an outbox event, in the same
+transaction as the change itself."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import inspect
+
+from app.observability import current_request_id
+from app.repositories.events import AuditEvent, OutboxEvent
+from app.repositories.uow import SqlAlchemyUnitOfWork
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(row: Any, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """The column values of a mapped row, JSON-safe, for audit before/after images."""
+    skip = set(exclude)
+    mapper = inspect(type(row))
+    return {
+        attr.key: jsonable(getattr(row, attr.key))
+        for attr in mapper.column_attrs
+        if attr.key not in skip
+    }
+
+
+def record_change(
+    uow: SqlAlchemyUnitOfWork,
+    actor: str,
+    entity_type: str,
+    entity_id: uuid.UUID | str,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    event: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """Write the audit event and (unless ``event`` is None) the outbox event."""
+    uow.add_audit(
+        AuditEvent(
+            entity_type=entity_type,
+            entity_id=str(entity_id),
+            action=action,
+            actor=actor,
+            request_id=current_request_id(),
+            before=before,
+            after=after,
+        )
+    )
+    if event is not None:
+        uow.add_outbox(
+            OutboxEvent(
+                event_type=event,
+                aggregate_type=entity_type,
+                aggregate_id=str(entity_id),
+                payload=jsonable(payload if payload is not None else (after or before or {})),
+            )
+        )

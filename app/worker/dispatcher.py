@@ -1,0 +1,107 @@
+"""The outbox dispatcher: lease due events, send them outside any transaction, settle them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.adapters.notifiers.base import DeliveryError, Notifier, OutboundEvent
+from app.adapters.notifiers.webhook import HttpWebhookNotifier, LogNotifier
+from app.domain.retry import next_retry
+from app.observability import Metrics
+from app.repositories.outbox import OutboxRepository
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+
+
+async def dispatch_once(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    notifier: Notifier,
+    *,
+    batch_size: int,
+    max_attempts: int,
+    metrics: Metrics | None = None,
+    rand: random.Random | None = None,
+) -> int:
+    """Deliver one batch of due events; returns how many were attempted."""
+    now = datetime.now(UTC)
+    async with sessionmaker() as session:
+        rows = await OutboxRepository(session).claim_due(now, batch_size, now + LEASE)
+        await session.commit()
+    for row in rows:
+        event = OutboundEvent(
+            id=str(row.id),
+            type=row.event_type,
+            aggregate_type=row.aggregate_type,
+            aggregate_id=row.aggregate_id,
+            occurred_at=row.created_at.isoformat(),
+            payload=row.payload,
+        )
+        error: str | None = None
+        try:
+            await notifier.send(event)
+        except DeliveryError as exc:
+            error = str(exc)
+        except Exception as exc:  # a notifier bug must not stop the dispatcher
+            log.exception("outbox.notifier_failed", extra={"event_id": event.id})
+            error = f"{type(exc).__name__}: {exc}"
+        async with sessionmaker() as session:
+            repo = OutboxRepository(session)
+            settled = datetime.now(UTC)
+            if error is None:
+                await repo.mark_sent(row.id, settled)
+                if metrics:
+                    metrics.outbox_sent.inc()
+            else:
+                delay = next_retry(row.attempts, max_attempts, rand=rand)
+                await repo.mark_failed(
+                    row.id, error=error, retry_at=settled + delay if delay else None
+                )
+                if metrics:
+                    metrics.outbox_failed.inc()
+                log.warning(
+                    "outbox.delivery_failed",
+                    extra={"event_id": event.id, "error": error, "dead": delay is None},
+                )
+            await session.commit()
+    return len(rows)
+
+
+def build_notifier(settings: Settings, client: httpx.AsyncClient) -> Notifier:
+    if settings.webhook_url:
+        return HttpWebhookNotifier(
+            client, settings.webhook_url, settings.webhook_secret.get_secret_value().encode()
+        )
+    return LogNotifier()
+
+
+async def run_forever(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    metrics: Metrics | None = None,
+) -> None:
+    """Poll the outbox until cancelled; a full batch is followed at once by the next one."""
+    async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
+        notifier = build_notifier(settings, client)
+        log.info("outbox.dispatcher_started")
+        while True:
+            try:
+                count = await dispatch_once(
+                    sessionmaker,
+                    notifier,
+                    batch_size=settings.dispatcher_batch_size,
+                    max_attempts=settings.dispatcher_max_attempts,
+                    metrics=metrics,
+                )
+            except Exception:
+                log.exception("outbox.dispatch_failed")
+                count = 0
+            if count < settings.dispatcher_batch_size:
+                await asyncio.sleep(settings.dispatcher_interval_seconds)

@@ -1,0 +1,177 @@
+"""Test fixtures: every integration test runs on SQLite and, when reachable, on PostgreSQL.
+
+Each run creates its own databases (a SQLite file, a PostgreSQL database with a random name),
+migrates them to head once, and drops them at the end. Each test runs inside an outer
+transaction that is rolled back, with the application's sessions joining it by savepoints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from app import migrate
+from app.db import create_engine
+from app.main import create_app
+from app.settings import Settings
+from tests.support import Auth
+
+PG_BASE_URL = os.environ.get(
+    "LADING_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _pg_admin_dsn() -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_BASE_URL)
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(_pg_admin_dsn(), timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def postgres_reachable() -> bool:
+    try:
+        asyncio.run(_pg_admin("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+_PG_OK: bool | None = None
+
+
+def _require_postgres() -> None:
+    global _PG_OK
+    if _PG_OK is None:
+        _PG_OK = postgres_reachable()
+    if not _PG_OK:
+        if IN_CI:
+            pytest.fail(f"CI=true but PostgreSQL is unreachable at {PG_BASE_URL}", pytrace=False)
+        pytest.skip("PostgreSQL is not reachable (set LADING_TEST_DATABASE_URL)")
+
+
+def create_postgres_database(prefix: str = "lading_test") -> str:
+    """Create a fresh PostgreSQL database and return its SQLAlchemy URL."""
+    from sqlalchemy.engine import make_url
+
+    _require_postgres()
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    return make_url(PG_BASE_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated, empty database for the whole run, on each engine."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "lading.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        migrate.upgrade(url)
+        yield url
+        return
+    url = create_postgres_database()
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": database_url,
+        "secret_key": secrets.token_urlsafe(40),
+        "webhook_secret": secrets.token_urlsafe(40),
+        "inprocess_dispatcher": False,
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One connection per test, inside a transaction that is always rolled back."""
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        try:
+            yield conn
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
+    return create_app(settings, sessionmaker=sessionmaker)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
+def auth(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> Auth:
+    """Headers for a caller of any role or scopes: ``await auth.as_role("admin")``."""
+    return Auth(client, sessionmaker, settings)
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:8]
