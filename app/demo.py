@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.auth import Role
+from app.domain.auth import Principal, Role
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.auth import create_user, principal_for_user
 
@@ -38,7 +38,7 @@ async def seed_demo(sessionmaker: async_sessionmaker[AsyncSession]) -> list[tupl
 
 
 async def seed_master_data(
-    sessionmaker: async_sessionmaker[AsyncSession], principal: object
+    sessionmaker: async_sessionmaker[AsyncSession], principal: Principal
 ) -> None:
     from app.schemas.common import Address
     from app.schemas.warehouses import WarehouseCreate
