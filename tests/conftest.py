@@ -175,3 +175,43 @@ def auth(
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def pg_committed_url() -> Iterator[str]:
+    """A PostgreSQL database whose data is really committed, for concurrency tests with real
+    parallel connections. Tests using it must create their own uniquely named rows."""
+    url = create_postgres_database("lading_conc")
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+@pytest.fixture
+async def pg_engine(pg_committed_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on the committed PostgreSQL database with a pool big enough for 100 clients."""
+    engine = create_engine(pg_committed_url, pool_size=50)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def pg_app(pg_committed_url: str, pg_engine: AsyncEngine) -> Any:
+    """The application on the committed PostgreSQL database (each request its own connection)."""
+    from app.db import create_sessionmaker
+
+    return create_app(make_settings(pg_committed_url), sessionmaker=create_sessionmaker(pg_engine))
+
+
+@pytest.fixture
+async def pg_client(pg_app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=pg_app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
+def pg_auth(pg_client: httpx.AsyncClient, pg_app: Any) -> Auth:
+    return Auth(pg_client, pg_app.state.sessionmaker, pg_app.state.settings)

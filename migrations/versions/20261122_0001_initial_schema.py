@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:55:56.036490
+Create Date: 2026-11-22 03:59:57.966060
 """
 
 from collections.abc import Sequence
