@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Integer, MetaData, Numeric, Select, TypeDecorator, Uuid
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    Select,
+    TypeDecorator,
+    Uuid,
+    inspect,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,3 +100,28 @@ class VersionedMixin:
 async def first(session: AsyncSession, stmt: Select[tuple[T]]) -> T | None:
     """The first row's entity of ``stmt``, or None (typed, unlike ``session.scalar``)."""
     return (await session.scalars(stmt.limit(1))).first()
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(row: Any, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """The column values of a mapped row, JSON-safe, for audit before/after images."""
+    skip = set(exclude)
+    mapper = inspect(type(row))
+    return {
+        attr.key: jsonable(getattr(row, attr.key))
+        for attr in mapper.column_attrs
+        if attr.key not in skip
+    }

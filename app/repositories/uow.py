@@ -50,6 +50,12 @@ class SqlAlchemyUnitOfWork:
     async def flush(self) -> None:
         await self.session.flush()
 
+    async def schema_revisions(self) -> set[str]:
+        """The migration revisions the database is at (also proves it answers)."""
+        from app.migrate import current_revisions
+
+        return await current_revisions(await self.session.connection())
+
     def add_audit(self, event: AuditEvent) -> None:
         self.session.add(event)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
-from sqlalchemy import text
 
+from app.deps import UowDep
 from app.errors import problem, problem_responses
-from app.migrate import current_revisions, head_revisions
+from app.services import health as service
 
 router = APIRouter(tags=["health"])
 
@@ -35,24 +35,19 @@ async def healthz() -> Health:
     summary="The database is reachable and migrated",
     responses=problem_responses(503),
 )
-async def readyz(request: Request) -> Ready | Response:
+async def readyz(uow: UowDep) -> Ready | Response:
     """Readiness: the database answers and its schema is at the newest migration."""
-    try:
-        async with request.app.state.sessionmaker() as session:
-            await session.execute(text("SELECT 1"))
-            connection = await session.connection()
-            current = await current_revisions(connection)
-    except Exception:
+    state = await service.readiness(uow)
+    if not state.reachable:
         return problem(503, "The database is not reachable.", code="database_unavailable")
-    heads = head_revisions()
-    if current != heads:
+    if not state.ready:
         return problem(
             503,
-            f"The database is at {sorted(current)}, not at {sorted(heads)}; "
+            f"The database is at {sorted(state.current)}, not at {sorted(state.heads)}; "
             "run `lading db upgrade`.",
             code="migrations_pending",
         )
-    return Ready(status="ready", database="ok", revision=sorted(current))
+    return Ready(status="ready", database="ok", revision=sorted(state.current))
 
 
 @router.get(

@@ -109,10 +109,9 @@ async def set_bin(
     warehouse_id: uuid.UUID, sku: str, body: BinLocationSet, uow: UowDep, principal: Writer
 ) -> BinLocationRead:
     """Put a product in a bin (zone-aisle-shelf-bin), or move it."""
-    row, product_sku = await service.set_bin_location(
-        uow, warehouse_id, sku, body.location, principal
+    return _bin_read(
+        await service.set_bin_location(uow, warehouse_id, sku, body.location, principal)
     )
-    return _bin_read(row, product_sku)
 
 
 @router.get(
@@ -129,20 +128,18 @@ async def list_bins(
         uow, warehouse_id, limit=page.limit, cursor=page.cursor
     )
     return Page(
-        items=[_bin_read(row, sku) for row, sku in result.items], next_cursor=result.next_cursor
+        items=[_bin_read(placed) for placed in result.items], next_cursor=result.next_cursor
     )
 
 
-def _bin_read(row: object, sku: str) -> BinLocationRead:
-    from app.repositories.warehouses import BinLocation
-
-    assert isinstance(row, BinLocation)
+def _bin_read(placed: service.PlacedProduct) -> BinLocationRead:
+    code = placed.location
     return BinLocationRead(
-        warehouse_id=row.warehouse_id,
-        sku=sku,
-        location=f"{row.zone}-{row.aisle}-{row.shelf}-{row.bin}",
-        zone=row.zone,
-        aisle=row.aisle,
-        shelf=row.shelf,
-        bin=row.bin,
+        warehouse_id=placed.warehouse_id,
+        sku=placed.sku,
+        location=str(code),
+        zone=code.zone,
+        aisle=code.aisle,
+        shelf=code.shelf,
+        bin=code.bin,
     )

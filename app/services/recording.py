@@ -4,41 +4,14 @@ transaction as the change itself."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect
-
 from app.observability import current_request_id
+from app.repositories.base import jsonable, snapshot
 from app.repositories.events import AuditEvent, OutboxEvent
 from app.repositories.uow import SqlAlchemyUnitOfWork
 
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
-
-
-def snapshot(row: Any, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
-    """The column values of a mapped row, JSON-safe, for audit before/after images."""
-    skip = set(exclude)
-    mapper = inspect(type(row))
-    return {
-        attr.key: jsonable(getattr(row, attr.key))
-        for attr in mapper.column_attrs
-        if attr.key not in skip
-    }
+__all__ = ["jsonable", "record_change", "snapshot"]
 
 
 def record_change(

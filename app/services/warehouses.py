@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from app.domain.auth import Principal
 from app.domain.errors import DuplicateKey, NotFound, UnknownReference
-from app.domain.locations import parse_bin_code
+from app.domain.locations import BinCode, parse_bin_code
 from app.repositories.pagination import PageResult
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.warehouses import BinLocation, Warehouse
@@ -74,13 +75,26 @@ async def update_warehouse(
     return warehouse
 
 
+@dataclass(frozen=True)
+class PlacedProduct:
+    """Where one product lives in one warehouse."""
+
+    warehouse_id: uuid.UUID
+    sku: str
+    location: BinCode
+
+
+def _placed(row: BinLocation, sku: str) -> PlacedProduct:
+    return PlacedProduct(row.warehouse_id, sku, BinCode(row.zone, row.aisle, row.shelf, row.bin))
+
+
 async def set_bin_location(
     uow: SqlAlchemyUnitOfWork,
     warehouse_id: uuid.UUID,
     sku: str,
     location: str,
     principal: Principal,
-) -> tuple[BinLocation, str]:
+) -> PlacedProduct:
     """Put (or move) a product's bin in a warehouse."""
     parts = parse_bin_code(location)
     async with uow:
@@ -108,12 +122,13 @@ async def set_bin_location(
             event="bin_location.set",
         )
         await uow.commit()
-    return row, product.sku
+    return _placed(row, product.sku)
 
 
 async def list_bin_locations(
     uow: SqlAlchemyUnitOfWork, warehouse_id: uuid.UUID, *, limit: int, cursor: str | None
-) -> PageResult[tuple[BinLocation, str]]:
+) -> PageResult[PlacedProduct]:
     async with uow:
         await _get(uow, warehouse_id)
-        return await uow.warehouses.page_bins(warehouse_id, limit=limit, cursor=cursor)
+        page = await uow.warehouses.page_bins(warehouse_id, limit=limit, cursor=cursor)
+    return PageResult([_placed(row, sku) for row, sku in page.items], page.next_cursor)

@@ -65,7 +65,7 @@ async def test_unexpected_error_is_problem_500_without_internals(app, client) ->
 
 
 async def test_readyz_is_503_when_migrations_are_behind(app, client, monkeypatch) -> None:
-    from app.routers import health
+    from app.services import health
 
     monkeypatch.setattr(health, "head_revisions", lambda: frozenset({"9999"}))
     assert_problem(await client.get("/readyz"), 503, code="migrations_pending")
