@@ -49,6 +49,10 @@ async def get_principal(
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
+# Put on every protected router: the caller is authenticated before anything else is looked at
+# (FastAPI caches the result, so `requires(...)` reuses it).
+AUTHENTICATED = [Depends(get_principal)]
+
 
 def requires(scope: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency that authenticates the caller and checks one permission."""

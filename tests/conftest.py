@@ -215,3 +215,16 @@ async def pg_client(pg_app: Any) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def pg_auth(pg_client: httpx.AsyncClient, pg_app: Any) -> Auth:
     return Auth(pg_client, pg_app.state.sessionmaker, pg_app.state.settings)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A brand-new database with no tables, on each engine (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    url = create_postgres_database("lading_empty")
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from app.deps import IfMatchDep, PageDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, IfMatchDep, PageDep, UowDep, etag, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
@@ -20,7 +20,7 @@ from app.schemas.warehouses import (
 )
 from app.services import warehouses as service
 
-router = APIRouter(prefix="/api/v1/warehouses", tags=["warehouses"])
+router = APIRouter(prefix="/api/v1/warehouses", tags=["warehouses"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("warehouses:read"))]
 Writer = Annotated[Principal, Depends(requires("warehouses:write"))]
 

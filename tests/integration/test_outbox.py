@@ -1,0 +1,128 @@
+"""The outbox dispatcher: events leave after commit, signed, retried with backoff, dead-lettered."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import select
+
+from app.adapters.notifiers.webhook import HttpWebhookNotifier
+from app.repositories.events import OutboxEvent
+from app.worker.dispatcher import dispatch_once
+
+SECRET = b"test-webhook-secret"
+
+
+async def _add_event(sessionmaker, event_type: str = "warehouse.created") -> OutboxEvent:
+    async with sessionmaker() as session:
+        event = OutboxEvent(
+            event_type=event_type,
+            aggregate_type="warehouse",
+            aggregate_id="w-1",
+            payload={"code": "SH", "name": "上海"},
+        )
+        session.add(event)
+        await session.commit()
+    return event
+
+
+async def _reload(sessionmaker, event_id) -> OutboxEvent:
+    async with sessionmaker() as session:
+        return (await session.scalars(select(OutboxEvent).where(OutboxEvent.id == event_id))).one()
+
+
+def _notifier(handler) -> tuple[HttpWebhookNotifier, httpx.AsyncClient]:
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return HttpWebhookNotifier(client, "https://hooks.example/lading", SECRET), client
+
+
+async def test_event_is_posted_signed_with_its_id_as_idempotency_key(sessionmaker) -> None:
+    event = await _add_event(sessionmaker)
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    notifier, client = _notifier(handler)
+    async with client:
+        sent = await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=3)
+    assert sent == 1
+    (request,) = seen
+    assert request.method == "POST" and str(request.url) == "https://hooks.example/lading"
+    assert request.headers["idempotency-key"] == str(event.id)
+    assert request.headers["x-lading-event-type"] == "warehouse.created"
+    body = json.loads(request.content)
+    assert body["id"] == str(event.id) and body["payload"]["name"] == "上海"
+    timestamp, mac = (p.split("=", 1)[1] for p in request.headers["x-lading-signature"].split(","))
+    expected = hmac.new(SECRET, timestamp.encode() + b"." + request.content, hashlib.sha256)
+    assert hmac.compare_digest(mac, expected.hexdigest())
+    stored = await _reload(sessionmaker, event.id)
+    assert stored.status == "sent" and stored.attempts == 1 and stored.sent_at is not None
+    # Nothing is sent twice.
+    notifier2, client2 = _notifier(handler)
+    async with client2:
+        assert await dispatch_once(sessionmaker, notifier2, batch_size=10, max_attempts=3) == 0
+    assert len(seen) == 1
+
+
+async def test_failure_is_retried_later_with_backoff(sessionmaker) -> None:
+    event = await _add_event(sessionmaker)
+    notifier, client = _notifier(lambda request: httpx.Response(503))
+    before = datetime.now(UTC)
+    async with client:
+        await dispatch_once(
+            sessionmaker, notifier, batch_size=10, max_attempts=5, rand=random.Random(1)
+        )
+    stored = await _reload(sessionmaker, event.id)
+    assert stored.status == "pending" and stored.attempts == 1
+    assert "503" in (stored.last_error or "")
+    # random.Random(1) draws 0.27 s of the first attempt's 2 s ceiling: due again later, not now.
+    assert before + timedelta(seconds=0.2) < stored.available_at
+    assert stored.available_at <= datetime.now(UTC) + timedelta(seconds=2)
+
+
+async def test_timeouts_and_connection_errors_count_as_failures(sessionmaker) -> None:
+    event = await _add_event(sessionmaker)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow receiver", request=request)
+
+    notifier, client = _notifier(handler)
+    async with client:
+        await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=5)
+    stored = await _reload(sessionmaker, event.id)
+    assert stored.status == "pending" and "ReadTimeout" in (stored.last_error or "")
+
+
+async def test_dead_letter_after_max_attempts(sessionmaker) -> None:
+    event = await _add_event(sessionmaker)
+    notifier, client = _notifier(lambda request: httpx.Response(500))
+    async with client:
+        for _ in range(3):
+            async with sessionmaker() as session:
+                row = await session.get(OutboxEvent, event.id)
+                row.available_at = datetime.now(UTC) - timedelta(seconds=1)
+                await session.commit()
+            await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=3)
+    stored = await _reload(sessionmaker, event.id)
+    assert stored.status == "dead" and stored.attempts == 3
+
+
+async def test_a_claimed_event_is_leased_not_resent_by_a_second_worker(sessionmaker) -> None:
+    from app.repositories.outbox import OutboxRepository
+
+    event = await _add_event(sessionmaker)
+    now = datetime.now(UTC)
+    async with sessionmaker() as session:
+        claimed = await OutboxRepository(session).claim_due(now, 10, now + timedelta(minutes=5))
+        await session.commit()
+    assert [e.id for e in claimed] == [event.id]
+    async with sessionmaker() as session:
+        again = await OutboxRepository(session).claim_due(now, 10, now + timedelta(minutes=5))
+    assert again == []

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from app.settings import PLACEHOLDER_SECRET, Settings
+
+
+def test_development_accepts_the_placeholder_secret() -> None:
+    settings = Settings(_env_file=None, environment="development")  # type: ignore[call-arg]
+    assert settings.secret_key.get_secret_value() == PLACEHOLDER_SECRET
+    assert settings.database_url.startswith("sqlite+aiosqlite:///var/")
+
+
+@pytest.mark.parametrize("environment", ["production", "test"])
+def test_placeholder_secret_is_refused_outside_development(environment: str) -> None:
+    with pytest.raises(ValidationError, match="LADING_SECRET_KEY"):
+        Settings(_env_file=None, environment=environment)  # type: ignore[call-arg]
+
+
+def test_short_secret_is_refused_in_production() -> None:
+    with pytest.raises(ValidationError):
+        Settings(  # type: ignore[call-arg]
+            _env_file=None, environment="production", secret_key="short", webhook_secret="x" * 40
+        )
+
+
+def test_settings_come_from_lading_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LADING_DATABASE_URL", "postgresql+asyncpg://u@db/lading")
+    monkeypatch.setenv("LADING_ACCESS_TOKEN_MINUTES", "30")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.database_url == "postgresql+asyncpg://u@db/lading"
+    assert settings.access_token_minutes == 30
+    assert not settings.is_sqlite
