@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     page_size_max: int = Field(default=200, ge=1)
+    order_max_lines: int = Field(default=500, ge=1)
+    # Whether unit prices (list prices, price lists, overrides) include tax.
+    prices_include_tax: bool = False
 
     @property
     def is_sqlite(self) -> bool:

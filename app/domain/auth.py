@@ -30,8 +30,11 @@ RESOURCES = (
     "stock",
     "orders",
 )
+# orders:price-override: set a unit price other than the one pricing resolves.
 SCOPES: frozenset[str] = frozenset(
-    {f"{r}:read" for r in RESOURCES} | {f"{r}:write" for r in RESOURCES} | {"admin"}
+    {f"{r}:read" for r in RESOURCES}
+    | {f"{r}:write" for r in RESOURCES}
+    | {"admin", "orders:price-override"}
 )
 READ_ALL = frozenset(s for s in SCOPES if s.endswith(":read"))
 
@@ -39,7 +42,13 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.ADMIN: SCOPES,
     Role.SALES: READ_ALL | {"orders:write", "customers:write"},
     Role.SALES_MANAGER: READ_ALL
-    | {"orders:write", "customers:write", "products:write", "price-lists:write"},
+    | {
+        "orders:write",
+        "orders:price-override",
+        "customers:write",
+        "products:write",
+        "price-lists:write",
+    },
     Role.FINANCE: READ_ALL | {"customers:write"},
     Role.WAREHOUSE: READ_ALL | {"stock:write", "warehouses:write", "suppliers:write"},
     Role.VIEWER: READ_ALL,

@@ -19,10 +19,14 @@ class DomainError(Exception):
 
     code = "domain_error"
 
-    def __init__(self, detail: str, *, issues: list[FieldIssue] | None = None) -> None:
+    def __init__(
+        self, detail: str, *, issues: list[FieldIssue] | None = None, code: str | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.issues: list[FieldIssue] = issues or []
+        if code is not None:
+            self.code = code
 
 
 class NotFound(DomainError):

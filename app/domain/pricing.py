@@ -86,6 +86,27 @@ def check_discount(percent: Decimal, field: str) -> None:
         raise RuleViolation.on(field, "discount_range", "A discount is between 0 and 100 percent.")
 
 
+def effective_unit_price(
+    unit_price: Decimal, line_discount_percent: Decimal, order_discount_percent: Decimal
+) -> Decimal:
+    """What the customer really pays per unit once both discounts apply (before tax)."""
+    keep = (1 - line_discount_percent / HUNDRED) * (1 - order_discount_percent / HUNDRED)
+    return unit_price * keep
+
+
+def is_below_floor(
+    unit_price: Decimal,
+    floor_price: Decimal | None,
+    line_discount_percent: Decimal,
+    order_discount_percent: Decimal,
+) -> bool:
+    """The floor applies to the effective unit price, after discounts."""
+    if floor_price is None:
+        return False
+    effective = effective_unit_price(unit_price, line_discount_percent, order_discount_percent)
+    return effective < floor_price
+
+
 @dataclass(frozen=True)
 class LineAmounts:
     """What one line costs; every amount is rounded to the currency's minor unit."""
@@ -114,7 +135,7 @@ def price_line(
         )
     check_discount(line_discount_percent, "lines.discount_percent")
     check_discount(order_discount_percent, "discount_percent")
-    keep = (1 - line_discount_percent / HUNDRED) * (1 - order_discount_percent / HUNDRED)
+    keep = effective_unit_price(Decimal(1), line_discount_percent, order_discount_percent)
     extended = round_money(quantity * unit_price, currency)
     discounted = round_money(quantity * unit_price * keep, currency)
     discount = extended - discounted

@@ -1,6 +1,15 @@
 """SQLAlchemy models and repositories. Importing this package registers every table."""
 
-from app.repositories import customers, events, products, stock, users, warehouses
+from app.repositories import customers, events, orders, products, stock, users, warehouses
 from app.repositories.base import Base
 
-__all__ = ["Base", "customers", "events", "products", "stock", "users", "warehouses"]
+__all__ = [
+    "Base",
+    "customers",
+    "events",
+    "orders",
+    "products",
+    "stock",
+    "users",
+    "warehouses",
+]

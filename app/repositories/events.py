@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.repositories.base import Base, IdMixin, utcnow
+from app.repositories.pagination import PageResult, paginate
 
 
 class AuditEvent(IdMixin, Base):
@@ -43,3 +45,19 @@ class OutboxEvent(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def page_for(
+        self, entity_type: str, entity_id: str, *, limit: int, cursor: str | None
+    ) -> PageResult[AuditEvent]:
+        """The timeline of one record, oldest first."""
+        stmt = select(AuditEvent).where(
+            AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id
+        )
+        return await paginate(
+            self.session, stmt, [AuditEvent.at, AuditEvent.id], limit=limit, cursor=cursor
+        )

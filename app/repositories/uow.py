@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.repositories.customers import CustomerRepository, SupplierRepository
-from app.repositories.events import AuditEvent, OutboxEvent
+from app.repositories.events import AuditEvent, AuditRepository, OutboxEvent
+from app.repositories.orders import IdempotencyRepository, OrderRepository
+from app.repositories.pricing import PricingRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.stock import StockRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
 from app.repositories.warehouses import WarehouseRepository
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether ``exc`` is a unique-constraint violation, on either engine."""
+    if not isinstance(exc, IntegrityError):
+        return False
+    text = str(exc.orig).lower()
+    return "unique" in text or "duplicate key" in text
 
 
 class SqlAlchemyUnitOfWork:
@@ -32,6 +43,10 @@ class SqlAlchemyUnitOfWork:
         self.price_lists = PriceListRepository(self.session)
         self.warehouses = WarehouseRepository(self.session)
         self.stock = StockRepository(self.session)
+        self.orders = OrderRepository(self.session)
+        self.idempotency = IdempotencyRepository(self.session)
+        self.pricing = PricingRepository(self.session)
+        self.audit = AuditRepository(self.session)
         return self
 
     async def __aexit__(

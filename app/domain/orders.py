@@ -1,0 +1,221 @@
+"""Sales orders: channels, statuses, line quantities and the rules of intake.
+
+Order statuses for fulfilment and billing are *derived* from line quantities (DESIGN invariant
+3), never stored on their own, so they cannot disagree with the lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from app.domain.errors import InvalidState, Violations
+from app.domain.money import ZERO
+
+
+class Channel(StrEnum):
+    STOREFRONT = "storefront"
+    MANUAL = "manual"
+    PHONE = "phone"
+    IMPORT = "import"
+    EDI = "edi"
+
+
+# Channels whose orders are paid before they are fulfilled.
+PREPAID_CHANNELS = frozenset({Channel.STOREFRONT})
+
+
+class OrderStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CANCELLED = "cancelled"
+
+
+class PaymentStatus(StrEnum):
+    UNPAID = "unpaid"
+    AUTHORIZED = "authorized"
+    PAID = "paid"
+
+
+class FulfillmentStatus(StrEnum):
+    UNFULFILLED = "unfulfilled"
+    PARTIALLY_RESERVED = "partially_reserved"
+    RESERVED = "reserved"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    PARTIALLY_DELIVERED = "partially_delivered"
+    DELIVERED = "delivered"
+
+
+class BillingStatus(StrEnum):
+    UNBILLED = "unbilled"
+    PARTIALLY_INVOICED = "partially_invoiced"
+    INVOICED = "invoiced"
+
+
+@dataclass(frozen=True)
+class LineQuantities:
+    """The quantities of one line (invariant 3): shipped ≤ reserved + shipped ≤ ordered,
+    invoiced ≤ shipped, delivered ≤ shipped, returned ≤ delivered."""
+
+    ordered: Decimal
+    reserved: Decimal = ZERO
+    shipped: Decimal = ZERO
+    delivered: Decimal = ZERO
+    invoiced: Decimal = ZERO
+    returned: Decimal = ZERO
+
+    def violations(self) -> list[str]:
+        out = []
+        if (
+            min(
+                self.ordered,
+                self.reserved,
+                self.shipped,
+                self.delivered,
+                self.invoiced,
+                self.returned,
+            )
+            < 0
+        ):
+            out.append("a quantity is negative")
+        if self.reserved + self.shipped > self.ordered:
+            out.append("reserved + shipped exceeds ordered")
+        if self.invoiced > self.shipped:
+            out.append("invoiced exceeds shipped")
+        if self.delivered > self.shipped:
+            out.append("delivered exceeds shipped")
+        if self.returned > self.delivered:
+            out.append("returned exceeds delivered")
+        return out
+
+
+def fulfillment_status(lines: Iterable[LineQuantities]) -> FulfillmentStatus:
+    items = [q for q in lines if q.ordered > 0]
+    ordered = sum((q.ordered for q in items), ZERO)
+    if not items or ordered == 0:
+        return FulfillmentStatus.UNFULFILLED
+    shipped = sum((q.shipped for q in items), ZERO)
+    delivered = sum((q.delivered for q in items), ZERO)
+    covered = sum((q.reserved + q.shipped for q in items), ZERO)
+    if delivered >= ordered:
+        return FulfillmentStatus.DELIVERED
+    if delivered > 0:
+        return FulfillmentStatus.PARTIALLY_DELIVERED
+    if shipped >= ordered:
+        return FulfillmentStatus.SHIPPED
+    if shipped > 0:
+        return FulfillmentStatus.PARTIALLY_SHIPPED
+    if covered >= ordered:
+        return FulfillmentStatus.RESERVED
+    if covered > 0:
+        return FulfillmentStatus.PARTIALLY_RESERVED
+    return FulfillmentStatus.UNFULFILLED
+
+
+def billing_status(lines: Iterable[LineQuantities]) -> BillingStatus:
+    items = list(lines)
+    ordered = sum((q.ordered for q in items), ZERO)
+    invoiced = sum((q.invoiced for q in items), ZERO)
+    if invoiced <= 0:
+        return BillingStatus.UNBILLED
+    if invoiced >= ordered:
+        return BillingStatus.INVOICED
+    return BillingStatus.PARTIALLY_INVOICED
+
+
+def format_order_number(year: int, sequence: int) -> str:
+    """``SO-2026-000123``: human, gap-tolerant, unique (the sequence never repeats)."""
+    return f"SO-{year:04d}-{sequence:06d}"
+
+
+@dataclass(frozen=True)
+class RequestedLine:
+    sku: str
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    discount_percent: Decimal = ZERO
+
+
+@dataclass
+class MergedLine:
+    sku: str
+    quantity: Decimal
+    unit_price: Decimal | None
+    discount_percent: Decimal
+    source_indexes: list[int] = field(default_factory=list)
+
+
+def merge_duplicate_skus(
+    lines: Sequence[RequestedLine], violations: Violations
+) -> list[MergedLine]:
+    """The same SKU twice in one order is merged into one line (quantities added), so stock is
+    checked once for the total (DESIGN §9, medusa#16502) — unless the two lines ask for different
+    prices or discounts, which is refused rather than guessed."""
+    merged: dict[str, MergedLine] = {}
+    for i, line in enumerate(lines):
+        existing = merged.get(line.sku)
+        if existing is None:
+            merged[line.sku] = MergedLine(
+                line.sku, line.quantity, line.unit_price, line.discount_percent, [i]
+            )
+            continue
+        if (existing.unit_price, existing.discount_percent) != (
+            line.unit_price,
+            line.discount_percent,
+        ):
+            violations.add(
+                f"lines.{i}.sku",
+                "duplicate_sku",
+                f"SKU {line.sku} appears twice with different prices or discounts.",
+            )
+            continue
+        existing.quantity += line.quantity
+        existing.source_indexes.append(i)
+    return list(merged.values())
+
+
+def check_intake(
+    *,
+    line_count: int,
+    max_lines: int,
+    requested_delivery_date: date | None,
+    today: date,
+    violations: Violations,
+) -> None:
+    """Rules that need no data beyond the request."""
+    if line_count == 0:
+        violations.add("lines", "min_items", "An order needs at least one line.")
+    if line_count > max_lines:
+        violations.add("lines", "max_items", f"An order has at most {max_lines} lines.")
+    if requested_delivery_date is not None and requested_delivery_date < today:
+        violations.add(
+            "requested_delivery_date", "not_in_past", "The requested delivery date is in the past."
+        )
+
+
+def ensure_editable(status: str) -> None:
+    if status != OrderStatus.DRAFT:
+        raise InvalidState(
+            f"Only draft orders can be edited; this one is {status}.", code="order_not_editable"
+        )
+
+
+def ensure_submittable(status: str) -> None:
+    if status != OrderStatus.DRAFT:
+        raise InvalidState(
+            f"Only draft orders can be submitted; this one is {status}.", code="order_not_draft"
+        )
+
+
+def ensure_cancellable(status: str, lines: Iterable[LineQuantities]) -> None:
+    """An order can be cancelled until anything of it has shipped."""
+    if status == OrderStatus.CANCELLED:
+        raise InvalidState("The order is already cancelled.", code="order_cancelled")
+    if any(q.shipped > 0 for q in lines):
+        raise InvalidState(
+            "The order has shipped (in part) and can no longer be cancelled.", code="order_shipped"
+        )

@@ -1,0 +1,277 @@
+"""Sales orders and their lines; order numbers; idempotency records."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.repositories.base import (
+    Base,
+    IdMixin,
+    Quantity,
+    TimestampMixin,
+    VersionedMixin,
+    first,
+    utcnow,
+)
+from app.repositories.pagination import PageResult, paginate
+
+
+class Order(IdMixin, TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_ref", name="channel_external_ref"),
+        Index("ix_orders_created_at_id", "created_at", "id"),
+        Index("ix_orders_requested_date_id", "requested_delivery_date", "id"),
+        Index("ix_orders_customer_created", "customer_id", "created_at"),
+        CheckConstraint("total >= 0", name="total_not_negative"),
+    )
+
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    channel: Mapped[str] = mapped_column(String(16), index=True)
+    external_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    customer_code: Mapped[str] = mapped_column(String(64))
+    customer_name: Mapped[str] = mapped_column(String(200))
+    ship_to: Mapped[dict[str, Any]]
+    requested_delivery_date: Mapped[date | None]
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    # Derived from the lines' quantities by app.domain.orders and rewritten with them in the
+    # same transaction; kept as columns only so that lists can filter on them.
+    fulfillment_status: Mapped[str] = mapped_column(String(24), index=True)
+    billing_status: Mapped[str] = mapped_column(String(24), index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[str | None] = mapped_column(Text)
+    discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
+    payment_status: Mapped[str | None] = mapped_column(String(16))
+    payment_reference: Mapped[str | None] = mapped_column(String(100))
+    payment_amount: Mapped[Decimal | None]
+    requires_price_approval: Mapped[bool] = mapped_column(default=False)
+    gross_before_discount: Mapped[Decimal]
+    discount_total: Mapped[Decimal]
+    net_total: Mapped[Decimal]
+    tax_total: Mapped[Decimal]
+    total: Mapped[Decimal]
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_by: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class OrderLine(IdMixin, Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        UniqueConstraint("order_id", "line_no", name="order_line_no"),
+        CheckConstraint("quantity_ordered > 0", name="ordered_positive"),
+        CheckConstraint(
+            "quantity_reserved >= 0 AND quantity_shipped >= 0 AND quantity_delivered >= 0 "
+            "AND quantity_invoiced >= 0 AND quantity_returned >= 0",
+            name="quantities_not_negative",
+        ),
+        CheckConstraint(
+            "quantity_reserved + quantity_shipped <= quantity_ordered", name="within_ordered"
+        ),
+        CheckConstraint("quantity_invoiced <= quantity_shipped", name="invoiced_within_shipped"),
+        CheckConstraint("quantity_delivered <= quantity_shipped", name="delivered_within_shipped"),
+        CheckConstraint(
+            "quantity_returned <= quantity_delivered", name="returned_within_delivered"
+        ),
+    )
+
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    quantity_ordered: Mapped[Decimal] = mapped_column(Quantity)
+    quantity_reserved: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    quantity_shipped: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    quantity_delivered: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    quantity_invoiced: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    quantity_returned: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    unit_price: Mapped[Decimal]
+    price_source: Mapped[str] = mapped_column(String(24))
+    below_floor: Mapped[bool] = mapped_column(default=False)
+    discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 4))
+    gross_before_discount: Mapped[Decimal]
+    discount: Mapped[Decimal]
+    net: Mapped[Decimal]
+    tax: Mapped[Decimal]
+    total: Mapped[Decimal]
+
+
+class DocumentCounter(Base):
+    """Number sequences on SQLite (one writer at a time, so a row counter is safe there);
+    PostgreSQL uses real sequences, which never hold a lock until commit."""
+
+    __tablename__ = "document_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a create with an ``Idempotency-Key``, kept to replay it."""
+
+    __tablename__ = "idempotency_keys"
+
+    owner: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    resource_id: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class OrderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, order_id: uuid.UUID) -> Order | None:
+        return await self.session.get(Order, order_id)
+
+    async def get_for_update(self, order_id: uuid.UUID) -> Order | None:
+        stmt = select(Order).where(Order.id == order_id).with_for_update()
+        return await first(self.session, stmt)
+
+    async def get_by_external_ref(self, channel: str, external_ref: str) -> Order | None:
+        return await first(
+            self.session,
+            select(Order).where(Order.channel == channel, Order.external_ref == external_ref),
+        )
+
+    async def lines(self, order_id: uuid.UUID) -> list[OrderLine]:
+        rows = await self.session.scalars(
+            select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
+        )
+        return list(rows)
+
+    def add(self, order: Order) -> None:
+        self.session.add(order)
+
+    def add_line(self, line: OrderLine) -> None:
+        self.session.add(line)
+
+    async def delete_line(self, line: OrderLine) -> None:
+        await self.session.delete(line)
+
+    async def next_number(self) -> int:
+        """The next order sequence number: a PostgreSQL sequence (no lock held until commit),
+        or a counter row on SQLite (where there is one writer at a time anyway)."""
+        if self.session.bind.dialect.name == "postgresql":
+            value = await self.session.scalar(text("SELECT nextval('order_number_seq')"))
+            return int(value)
+        bumped = await self.session.execute(
+            update(DocumentCounter)
+            .where(DocumentCounter.name == "order")
+            .values(value=DocumentCounter.value + 1)
+            .returning(DocumentCounter.value)
+        )
+        row = bumped.first()
+        if row is not None:
+            return int(row[0])
+        self.session.add(DocumentCounter(name="order", value=1))
+        await self.session.flush()
+        return 1
+
+    async def page(
+        self,
+        *,
+        filters: OrderFilters,
+        sort: str,
+        limit: int,
+        cursor: str | None,
+    ) -> PageResult[Order]:
+        stmt = select(Order)
+        f = filters
+        if f.status:
+            stmt = stmt.where(Order.status == f.status)
+        if f.fulfillment_status:
+            stmt = stmt.where(Order.fulfillment_status == f.fulfillment_status)
+        if f.billing_status:
+            stmt = stmt.where(Order.billing_status == f.billing_status)
+        if f.customer_id:
+            stmt = stmt.where(Order.customer_id == f.customer_id)
+        if f.channel:
+            stmt = stmt.where(Order.channel == f.channel)
+        if f.created_from:
+            stmt = stmt.where(Order.created_at >= f.created_from)
+        if f.created_to:
+            stmt = stmt.where(Order.created_at < f.created_to)
+        if f.q:
+            pattern = f"%{f.q.lower()}%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(Order.number).like(pattern),
+                    func.lower(Order.customer_name).like(pattern),
+                    func.lower(Order.customer_code).like(pattern),
+                    func.lower(Order.external_ref).like(pattern),
+                )
+            )
+        if sort == "requested_delivery_date":
+            stmt = stmt.where(Order.requested_delivery_date.is_not(None))
+            columns = [Order.requested_delivery_date, Order.id]
+            return await paginate(self.session, stmt, columns, limit=limit, cursor=cursor)
+        return await paginate(
+            self.session,
+            stmt,
+            [Order.created_at, Order.id],
+            limit=limit,
+            cursor=cursor,
+            descending=True,
+        )
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    status: str | None = None
+    fulfillment_status: str | None = None
+    billing_status: str | None = None
+    customer_id: uuid.UUID | None = None
+    channel: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    q: str | None = None
+
+
+class IdempotencyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, owner: str, key: str) -> IdempotencyRecord | None:
+        return await self.session.get(IdempotencyRecord, (owner, key))
+
+    def add(self, record: IdempotencyRecord) -> None:
+        self.session.add(record)
+
+    async def purge_older_than(self, cutoff: datetime) -> int:
+        from sqlalchemy import delete
+
+        result = await self.session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,261 @@
+"""Sales orders: intake from every channel, drafts, submission, cancellation, search."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+
+from app.deps import AUTHENTICATED, IfMatchDep, PageDep, SettingsDep, UowDep, etag, requires
+from app.domain.auth import Principal
+from app.domain.orders import BillingStatus, Channel, FulfillmentStatus, OrderStatus
+from app.errors import problem_responses
+from app.schemas.common import Page
+from app.schemas.orders import (
+    OrderCancel,
+    OrderCreate,
+    OrderEvent,
+    OrderLineRead,
+    OrderRead,
+    OrderSummary,
+    OrderTotals,
+    OrderUpdate,
+    PaymentRead,
+)
+from app.services import orders as service
+
+router = APIRouter(prefix="/api/v1/orders", tags=["orders"], dependencies=AUTHENTICATED)
+Reader = Annotated[Principal, Depends(requires("orders:read"))]
+Writer = Annotated[Principal, Depends(requires("orders:write"))]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Repeat a create safely: the same key and body return the first answer.",
+    ),
+]
+
+
+def _read(view: service.OrderView) -> OrderRead:
+    o = view.order
+    return OrderRead(
+        id=o.id,
+        number=o.number,
+        channel=Channel(o.channel),
+        external_ref=o.external_ref,
+        status=OrderStatus(o.status),
+        fulfillment_status=FulfillmentStatus(o.fulfillment_status),
+        billing_status=BillingStatus(o.billing_status),
+        customer_id=o.customer_id,
+        customer_code=o.customer_code,
+        customer_name=o.customer_name,
+        ship_to=o.ship_to,
+        requested_delivery_date=o.requested_delivery_date,
+        currency=o.currency,
+        priority=o.priority,
+        notes=o.notes,
+        discount_percent=o.discount_percent,
+        payment=PaymentRead(
+            status=o.payment_status, reference=o.payment_reference, amount=o.payment_amount
+        ),
+        requires_price_approval=o.requires_price_approval,
+        totals=OrderTotals(
+            gross_before_discount=o.gross_before_discount,
+            discount=o.discount_total,
+            net=o.net_total,
+            tax=o.tax_total,
+            total=o.total,
+        ),
+        lines=[
+            OrderLineRead(
+                id=x.id,
+                line_no=x.line_no,
+                sku=x.sku,
+                name=x.name,
+                ordered=x.quantity_ordered,
+                reserved=x.quantity_reserved,
+                shipped=x.quantity_shipped,
+                delivered=x.quantity_delivered,
+                invoiced=x.quantity_invoiced,
+                returned=x.quantity_returned,
+                unit_price=x.unit_price,
+                price_source=x.price_source,
+                below_floor=x.below_floor,
+                discount_percent=x.discount_percent,
+                tax_rate=x.tax_rate,
+                gross_before_discount=x.gross_before_discount,
+                discount=x.discount,
+                net=x.net,
+                tax=x.tax,
+                total=x.total,
+            )
+            for x in view.lines
+        ],
+        created_by=o.created_by,
+        created_at=o.created_at,
+        updated_at=o.updated_at,
+        submitted_at=o.submitted_at,
+        cancelled_at=o.cancelled_at,
+        cancel_reason=o.cancel_reason,
+        version=o.version,
+    )
+
+
+@router.post(
+    "",
+    response_model=OrderRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an order (draft, or submitted at once)",
+    responses={
+        200: {
+            "model": OrderRead,
+            "description": "The order already existed (same "
+            "Idempotency-Key, or same channel and external_ref): it is returned unchanged",
+        },
+        **problem_responses(401, 403, 409, 422),
+    },
+)
+async def create(
+    body: OrderCreate,
+    uow: UowDep,
+    principal: Writer,
+    settings: SettingsDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> OrderRead:
+    """Price and create an order from any channel; exactly once per key and external ref."""
+    result = await service.place_order(
+        uow, body, principal, settings, idempotency_key=idempotency_key
+    )
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+    response.headers["ETag"] = etag(result.view.order.version)
+    response.headers["Location"] = f"/api/v1/orders/{result.view.order.id}"
+    return _read(result.view)
+
+
+@router.get(
+    "",
+    response_model=Page[OrderSummary],
+    summary="Find orders",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_(
+    uow: UowDep,
+    principal: Reader,
+    page: PageDep,
+    status_: Annotated[OrderStatus | None, Query(alias="status")] = None,
+    fulfillment_status: FulfillmentStatus | None = None,
+    billing_status: BillingStatus | None = None,
+    customer_id: uuid.UUID | None = None,
+    channel: Channel | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="Order number, customer name or code, external ref"),
+    ] = None,
+    sort: Annotated[
+        str,
+        Query(
+            pattern="^(created_at|requested_delivery_date)$",
+            description="created_at (newest first) or requested_delivery_date",
+        ),
+    ] = "created_at",
+) -> Page[OrderSummary]:
+    """Orders filtered by status, customer, channel, dates and text; keyset pages."""
+    filters = service.OrderFilters(
+        status=status_.value if status_ else None,
+        fulfillment_status=fulfillment_status.value if fulfillment_status else None,
+        billing_status=billing_status.value if billing_status else None,
+        customer_id=customer_id,
+        channel=channel.value if channel else None,
+        created_from=created_from,
+        created_to=created_to,
+        q=q,
+    )
+    result = await service.list_orders(
+        uow, filters, sort=sort, limit=page.limit, cursor=page.cursor
+    )
+    return Page(
+        items=[OrderSummary.model_validate(o) for o in result.items],
+        next_cursor=result.next_cursor,
+    )
+
+
+@router.get(
+    "/{order_id}",
+    response_model=OrderRead,
+    summary="Get an order",
+    responses=problem_responses(401, 403, 404),
+)
+async def get(order_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response) -> OrderRead:
+    """An order with its lines, totals and derived statuses; ETag for a later edit."""
+    view = await service.get_order(uow, order_id)
+    response.headers["ETag"] = etag(view.order.version)
+    return _read(view)
+
+
+@router.patch(
+    "/{order_id}",
+    response_model=OrderRead,
+    summary="Edit a draft order",
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def update(
+    order_id: uuid.UUID,
+    body: OrderUpdate,
+    version: IfMatchDep,
+    uow: UowDep,
+    principal: Writer,
+    settings: SettingsDep,
+    response: Response,
+) -> OrderRead:
+    """Change a draft's lines, ship-to, dates or notes and re-price it. Needs If-Match."""
+    view = await service.update_order(uow, order_id, body, version, principal, settings)
+    response.headers["ETag"] = etag(view.order.version)
+    return _read(view)
+
+
+@router.post(
+    "/{order_id}/submit",
+    response_model=OrderRead,
+    summary="Submit a draft order",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def submit(order_id: uuid.UUID, uow: UowDep, principal: Writer) -> OrderRead:
+    """Submit a draft for review."""
+    return _read(await service.submit_order(uow, order_id, principal))
+
+
+@router.post(
+    "/{order_id}/cancel",
+    response_model=OrderRead,
+    summary="Cancel an order",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def cancel(
+    order_id: uuid.UUID, body: OrderCancel, uow: UowDep, principal: Writer
+) -> OrderRead:
+    """Cancel with a reason, allowed until anything has shipped."""
+    return _read(await service.cancel_order(uow, order_id, body.reason, principal))
+
+
+@router.get(
+    "/{order_id}/events",
+    response_model=Page[OrderEvent],
+    summary="The order's timeline",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def events(
+    order_id: uuid.UUID, uow: UowDep, principal: Reader, page: PageDep
+) -> Page[OrderEvent]:
+    """Everything that happened to the order, oldest first, with actor and time."""
+    result = await service.order_events(uow, order_id, limit=page.limit, cursor=page.cursor)
+    return Page(
+        items=[OrderEvent.model_validate(e) for e in result.items],
+        next_cursor=result.next_cursor,
+    )

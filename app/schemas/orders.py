@@ -1,0 +1,180 @@
+"""Sales orders: create, update, read, and the order timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import Field, model_validator
+
+from app.domain.orders import (
+    BillingStatus,
+    Channel,
+    FulfillmentStatus,
+    OrderStatus,
+    PaymentStatus,
+)
+from app.schemas.common import Address, AmountOut, CurrencyCode, DecimalOut, Schema
+
+PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3)]
+UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+
+
+class OrderLineIn(Schema):
+    sku: str = Field(min_length=1, max_length=64)
+    quantity: PositiveQuantity
+    unit_price: UnitPrice | None = Field(
+        default=None, description="Override of the resolved price; needs orders:price-override"
+    )
+    discount_percent: Percent = Decimal(0)
+
+
+class PaymentIn(Schema):
+    status: PaymentStatus
+    reference: str | None = Field(default=None, max_length=100)
+    amount: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)] | None = None
+
+
+class CustomerRef(Schema):
+    """The customer, by id or by code (exactly one)."""
+
+    id: uuid.UUID | None = None
+    code: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CustomerRef:
+        if (self.id is None) == (self.code is None):
+            raise ValueError("give exactly one of id or code")
+        return self
+
+
+class OrderCreate(Schema):
+    channel: Channel
+    external_ref: str | None = Field(default=None, min_length=1, max_length=100)
+    customer: CustomerRef
+    ship_to: Address | None = Field(
+        default=None, description="Delivery address; default: the customer's default ship-to"
+    )
+    ship_to_id: str | None = Field(default=None, description="One of the customer's ship-tos")
+    requested_delivery_date: date | None = None
+    currency: CurrencyCode | None = Field(default=None, description="Default: the customer's")
+    lines: list[OrderLineIn] = Field(min_length=1)
+    discount_percent: Percent = Decimal(0)
+    payment: PaymentIn | None = None
+    priority: int = Field(default=0, ge=0, le=9)
+    notes: str | None = Field(default=None, max_length=2000)
+    submit: bool = Field(default=False, description="Submit at once (what a storefront does)")
+
+
+class OrderUpdate(Schema):
+    """Edit a draft: any given field is replaced; `lines`, when given, replaces every line."""
+
+    ship_to: Address | None = None
+    ship_to_id: str | None = None
+    requested_delivery_date: date | None = None
+    lines: list[OrderLineIn] | None = Field(default=None, min_length=1)
+    discount_percent: Percent | None = None
+    priority: int | None = Field(default=None, ge=0, le=9)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class OrderCancel(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class OrderLineRead(Schema):
+    id: uuid.UUID
+    line_no: int
+    sku: str
+    name: str
+    ordered: DecimalOut
+    reserved: DecimalOut
+    shipped: DecimalOut
+    delivered: DecimalOut
+    invoiced: DecimalOut
+    returned: DecimalOut
+    unit_price: AmountOut
+    price_source: str
+    below_floor: bool
+    discount_percent: DecimalOut
+    tax_rate: DecimalOut
+    gross_before_discount: AmountOut
+    discount: AmountOut
+    net: AmountOut
+    tax: AmountOut
+    total: AmountOut
+
+
+class PaymentRead(Schema):
+    status: PaymentStatus | None
+    reference: str | None
+    amount: AmountOut | None
+
+
+class OrderTotals(Schema):
+    gross_before_discount: AmountOut
+    discount: AmountOut
+    net: AmountOut
+    tax: AmountOut
+    total: AmountOut
+
+
+class OrderRead(Schema):
+    id: uuid.UUID
+    number: str
+    channel: Channel
+    external_ref: str | None
+    status: OrderStatus
+    fulfillment_status: FulfillmentStatus
+    billing_status: BillingStatus
+    customer_id: uuid.UUID
+    customer_code: str
+    customer_name: str
+    ship_to: dict[str, Any]
+    requested_delivery_date: date | None
+    currency: str
+    priority: int
+    notes: str | None
+    discount_percent: DecimalOut
+    payment: PaymentRead
+    requires_price_approval: bool
+    totals: OrderTotals
+    lines: list[OrderLineRead]
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+    version: int
+
+
+class OrderSummary(Schema):
+    """An order in a list (no lines)."""
+
+    id: uuid.UUID
+    number: str
+    channel: Channel
+    external_ref: str | None
+    status: OrderStatus
+    fulfillment_status: FulfillmentStatus
+    billing_status: BillingStatus
+    customer_id: uuid.UUID
+    customer_code: str
+    customer_name: str
+    requested_delivery_date: date | None
+    currency: str
+    total: AmountOut
+    priority: int
+    created_at: datetime
+
+
+class OrderEvent(Schema):
+    at: datetime
+    actor: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
