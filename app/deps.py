@@ -27,8 +27,15 @@ def get_uow(request: Request) -> SqlAlchemyUnitOfWork:
     return SqlAlchemyUnitOfWork(request.app.state.sessionmaker)
 
 
+def get_uow_factory(request: Request) -> Callable[[], SqlAlchemyUnitOfWork]:
+    """For use cases that commit several independent transactions (batch import)."""
+    sessionmaker = request.app.state.sessionmaker
+    return lambda: SqlAlchemyUnitOfWork(sessionmaker)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 UowDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
+UowFactoryDep = Annotated[Callable[[], SqlAlchemyUnitOfWork], Depends(get_uow_factory)]
 
 
 async def get_principal(

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 STATUS_BY_ERROR: list[tuple[type[e.DomainError], int]] = [
+    (e.PayloadTooLarge, 413),
     (e.NotFound, 404),
     (e.NotAuthenticated, 401),
     (e.PermissionDenied, 403),

@@ -65,6 +65,10 @@ class UnknownReference(RuleViolation):
     code = "unknown_reference"
 
 
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+
+
 class StaleVersion(DomainError):
     """``If-Match`` named a version that is no longer current."""
 

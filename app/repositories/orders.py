@@ -275,3 +275,33 @@ class IdempotencyRepository:
             delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class OrderImport(IdMixin, Base):
+    """One batch import: its summary and the first errors (per-row results go to the caller)."""
+
+    __tablename__ = "order_imports"
+
+    format: Mapped[str] = mapped_column(String(8))
+    charset: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    orders_total: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    error_details: Mapped[list[dict[str, Any]]]
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None]
+
+
+class OrderImportRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, import_id: uuid.UUID) -> OrderImport | None:
+        return await self.session.get(OrderImport, import_id)
+
+    def add(self, record: OrderImport) -> None:
+        self.session.add(record)

@@ -9,7 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.events import AuditEvent, AuditRepository, OutboxEvent
-from app.repositories.orders import IdempotencyRepository, OrderRepository
+from app.repositories.orders import (
+    IdempotencyRepository,
+    OrderImportRepository,
+    OrderRepository,
+)
 from app.repositories.pricing import PricingRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.stock import StockRepository
@@ -45,6 +49,7 @@ class SqlAlchemyUnitOfWork:
         self.stock = StockRepository(self.session)
         self.orders = OrderRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
+        self.order_imports = OrderImportRepository(self.session)
         self.pricing = PricingRepository(self.session)
         self.audit = AuditRepository(self.session)
         return self

@@ -1,0 +1,269 @@
+"""Batch import of orders from CSV or JSON Lines: one order at a time, each in its own
+transaction, so a bad order never blocks good ones and memory stays bounded. Orders are
+deduplicated on (channel, external_ref): an import retried after a crash creates no duplicates."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from app.domain.auth import Principal
+from app.domain.errors import DomainError, FieldIssue, PayloadTooLarge, RuleViolation
+from app.domain.order_import import (
+    RowGroup,
+    UnreadableEncoding,
+    check_columns,
+    detect_charset,
+    group_rows,
+    normalise_charset,
+)
+from app.repositories.orders import OrderImport
+from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.schemas.orders import OrderCreate
+from app.services.orders import place_order
+from app.settings import Settings
+
+MAX_STORED_ERRORS = 1000
+
+
+@dataclass
+class RowResult:
+    row: int
+    external_ref: str | None
+    status: str  # created, duplicate, error
+    order_id: str | None = None
+    number: str | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ImportOutcome:
+    record: OrderImport
+    results: list[RowResult]
+
+
+@contextmanager
+def _text(upload: IO[bytes], charset: str) -> Iterator[io.TextIOWrapper]:
+    """Read the upload as text; the upload stays open for the next pass."""
+    upload.seek(0)
+    wrapper = io.TextIOWrapper(upload, encoding=charset, newline="", errors="strict")
+    try:
+        yield wrapper
+    finally:
+        wrapper.detach()
+
+
+def _csv_groups(upload: IO[bytes], charset: str) -> Iterator[RowGroup]:
+    with _text(upload, charset) as text:
+        reader = csv.reader(text)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise RuleViolation.on("file", "not_empty", "The file is empty.") from None
+        names = check_columns(header)
+
+        def rows() -> Iterator[tuple[int, dict[str, str]]]:
+            for values in reader:
+                if not any(v.strip() for v in values):
+                    continue
+                fields = {names[i]: v.strip() for i, v in enumerate(values) if i < len(names)}
+                yield reader.line_num, fields
+
+        yield from group_rows(rows())
+
+
+def _jsonl_orders(upload: IO[bytes], charset: str) -> Iterator[tuple[int, Any]]:
+    with _text(upload, charset) as text:
+        for number, line in enumerate(text, start=1):
+            if line.strip():
+                try:
+                    yield number, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield number, exc
+
+
+def _order_from_group(group: RowGroup, channel: str, submit: bool) -> dict[str, Any]:
+    first = group.rows[0]
+    order: dict[str, Any] = {
+        "channel": channel,
+        "external_ref": group.external_ref,
+        "customer": {"code": first.get("customer_code")},
+        "lines": [],
+        "submit": submit,
+    }
+    for column in ("requested_delivery_date", "currency", "priority", "notes", "ship_to_id"):
+        if first.get(column):
+            order[column] = first[column]
+    for row in group.rows:
+        line = {"sku": row.get("sku"), "quantity": row.get("quantity")}
+        for column in ("unit_price", "discount_percent"):
+            if row.get(column):
+                line[column] = row[column]
+        order["lines"].append(line)
+    return order
+
+
+def _validation_errors(exc: ValidationError) -> list[dict[str, str]]:
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]), "rule": e["type"], "message": e["msg"]}
+        for e in exc.errors()
+    ]
+
+
+class OrderImporter:
+    def __init__(
+        self,
+        uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+        principal: Principal,
+        settings: Settings,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.principal = principal
+        self.settings = settings
+
+    def _sources(
+        self, upload: IO[bytes], fmt: str, charset: str, channel: str, submit: bool
+    ) -> Iterator[tuple[int, str | None, dict[str, Any] | str]]:
+        """(row number, external_ref, order document or an error message) per order."""
+        if fmt == "csv":
+            for group in _csv_groups(upload, charset):
+                if group.error:
+                    yield group.first_row, group.external_ref or None, group.error
+                else:
+                    yield (
+                        group.first_row,
+                        group.external_ref,
+                        _order_from_group(group, channel, submit),
+                    )
+            return
+        for number, doc in _jsonl_orders(upload, charset):
+            if isinstance(doc, Exception) or not isinstance(doc, dict):
+                yield number, None, f"row {number}: not a JSON object"
+                continue
+            doc = {**doc, "channel": doc.get("channel", channel)}
+            doc.setdefault("submit", submit)
+            yield number, doc.get("external_ref"), doc
+
+    def _count(self, upload: IO[bytes], fmt: str, charset: str) -> int:
+        try:
+            count = sum(1 for _ in self._sources(upload, fmt, charset, "import", False))
+        except UnicodeDecodeError as exc:
+            raise UnreadableEncoding(
+                f"The file cannot be read as {charset}: {exc.reason}. Give the right `charset`.",
+                issues=[FieldIssue("charset", "decodable", f"not valid {charset}")],
+            ) from exc
+        except csv.Error as exc:
+            raise RuleViolation.on("file", "csv", f"The file is not valid CSV: {exc}.") from exc
+        return count
+
+    async def run(
+        self,
+        upload: IO[bytes],
+        *,
+        fmt: str,
+        charset: str | None,
+        detected_utf8: bool,
+        starts_with_bom: bool,
+        channel: str,
+        submit: bool,
+    ) -> ImportOutcome:
+        chosen = (
+            normalise_charset(charset)
+            if charset
+            else detect_charset(detected_utf8, starts_with_bom)
+        )
+        if chosen == "utf-8" and starts_with_bom:
+            chosen = "utf-8-sig"
+        # A first pass checks the whole file (encoding, columns, size) before anything is written.
+        total = self._count(upload, fmt, chosen)
+        if total > self.settings.import_max_orders:
+            raise PayloadTooLarge(
+                f"The file holds {total} orders; at most {self.settings.import_max_orders} "
+                "are accepted per request."
+            )
+        record = OrderImport(
+            format=fmt,
+            charset=chosen,
+            channel=channel,
+            status="running",
+            orders_total=total,
+            error_details=[],
+            created_by=self.principal.actor,
+        )
+        async with self.uow_factory() as uow:
+            uow.order_imports.add(record)
+            await uow.commit()
+
+        results = [
+            await self._one(number, ref, doc)
+            for number, ref, doc in self._sources(upload, fmt, chosen, channel, submit)
+        ]
+        async with self.uow_factory() as uow:
+            stored = await uow.order_imports.get(record.id)
+            assert stored is not None
+            stored.status = "completed"
+            stored.created = sum(r.status == "created" for r in results)
+            stored.duplicates = sum(r.status == "duplicate" for r in results)
+            stored.errors = sum(r.status == "error" for r in results)
+            stored.error_details = [
+                {"row": r.row, "external_ref": r.external_ref, "errors": r.errors}
+                for r in results
+                if r.status == "error"
+            ][:MAX_STORED_ERRORS]
+            stored.finished_at = datetime.now(UTC)
+            await uow.commit()
+        return ImportOutcome(stored, results)
+
+    async def _one(self, number: int, ref: str | None, doc: dict[str, Any] | str) -> RowResult:
+        if isinstance(doc, str):
+            return RowResult(
+                number, ref, "error", errors=[{"field": "row", "rule": "grouping", "message": doc}]
+            )
+        try:
+            body = OrderCreate.model_validate(doc)
+        except ValidationError as exc:
+            return RowResult(number, ref, "error", errors=_validation_errors(exc))
+        if not body.external_ref:
+            return RowResult(
+                number,
+                ref,
+                "error",
+                errors=[
+                    {
+                        "field": "external_ref",
+                        "rule": "required",
+                        "message": "Imported orders need an external_ref (it makes retries safe).",
+                    }
+                ],
+            )
+        try:
+            placed = await place_order(
+                self.uow_factory(), body, self.principal, self.settings, idempotency_key=None
+            )
+        except DomainError as exc:
+            errors = [
+                {"field": i.field, "rule": i.rule, "message": i.message} for i in exc.issues
+            ] or [{"field": "order", "rule": exc.code, "message": exc.detail}]
+            return RowResult(number, ref, "error", errors=errors)
+        order = placed.view.order
+        return RowResult(
+            number, ref, "created" if placed.created else "duplicate", str(order.id), order.number
+        )
+
+
+async def get_import(uow: SqlAlchemyUnitOfWork, import_id: Any) -> OrderImport:
+    from app.domain.errors import NotFound
+
+    async with uow:
+        record = await uow.order_imports.get(import_id)
+    if record is None:
+        raise NotFound(f"No import with id {import_id}.")
+    return record
