@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from app.domain.errors import RuleViolation, Violations
+from app.domain.errors import FieldIssue, InsufficientStock, RuleViolation, Violations
 
 
 class MovementKind(StrEnum):
@@ -54,6 +55,52 @@ def signed_quantity(kind: MovementKind, quantity: Decimal, reason: str | None) -
     return quantity
 
 
+def available(on_hand: Decimal, reserved: Decimal) -> Decimal:
+    """What can still be promised: on-hand stock not yet reserved. Derived, never stored."""
+    return on_hand - reserved
+
+
+@dataclass(frozen=True)
+class StockPosition:
+    """On-hand and reserved stock of one product in one warehouse (or summed over several)."""
+
+    on_hand: Decimal = Decimal(0)
+    reserved: Decimal = Decimal(0)
+
+    @property
+    def available(self) -> Decimal:
+        return available(self.on_hand, self.reserved)
+
+    def __add__(self, other: StockPosition) -> StockPosition:
+        return StockPosition(self.on_hand + other.on_hand, self.reserved + other.reserved)
+
+
+def total_position(positions: Iterable[StockPosition]) -> StockPosition:
+    """The positions of several warehouses added together."""
+    return sum(positions, StockPosition())
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text == "-0" else text
+
+
+def insufficient_stock(
+    sku: str, warehouse: str, position: StockPosition, requested: Decimal
+) -> InsufficientStock:
+    """The refusal of a movement that would take on-hand stock below zero or below what is
+    reserved: at most ``available`` can be taken away."""
+    message = (
+        f"on_hand {_plain(position.on_hand)}, reserved {_plain(position.reserved)}, "
+        f"requested {_plain(requested)}: at most {_plain(max(position.available, Decimal(0)))} "
+        "can be taken away."
+    )
+    return InsufficientStock(
+        f"Not enough stock of {sku} in warehouse {warehouse}: {message}",
+        issues=[FieldIssue("quantity", "insufficient_stock", message)],
+    )
+
+
 @dataclass(frozen=True)
 class StockViolation:
     """One (warehouse, product) that breaks invariant 1, in words."""
@@ -79,15 +126,21 @@ def stock_violations(
 
     if on_hand is None:
         if ledger_sum != 0:
-            add("level_missing", f"movements sum to {ledger_sum} but there is no stock level")
+            add(
+                "level_missing",
+                f"movements sum to {_plain(ledger_sum)} but there is no stock level",
+            )
         return out
     reserved = reserved if reserved is not None else Decimal(0)
     if on_hand != ledger_sum:
-        add("ledger_mismatch", f"on_hand {on_hand} differs from the movements' sum {ledger_sum}")
+        add(
+            "ledger_mismatch",
+            f"on_hand {_plain(on_hand)} differs from the movements' sum {_plain(ledger_sum)}",
+        )
     if on_hand < 0:
-        add("negative_on_hand", f"on_hand {on_hand} is below zero")
+        add("negative_on_hand", f"on_hand {_plain(on_hand)} is below zero")
     if reserved < 0:
-        add("negative_reserved", f"reserved {reserved} is below zero")
+        add("negative_reserved", f"reserved {_plain(reserved)} is below zero")
     if reserved > on_hand:
-        add("over_reserved", f"reserved {reserved} exceeds on_hand {on_hand}")
+        add("over_reserved", f"reserved {_plain(reserved)} exceeds on_hand {_plain(on_hand)}")
     return out

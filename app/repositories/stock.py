@@ -11,8 +11,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func, select,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
-from app.repositories.base import Base, IdMixin, Quantity, utcnow
+from app.repositories.base import Base, IdMixin, Quantity, first, utcnow
+from app.repositories.pagination import PageResult, paginate
+from app.repositories.products import Product
+from app.repositories.warehouses import Warehouse
 
 
 class StockLevel(Base):
@@ -111,6 +115,125 @@ class StockRepository:
 
     async def get_level(self, warehouse_id: uuid.UUID, product_id: uuid.UUID) -> StockLevel | None:
         return await self.session.get(StockLevel, (warehouse_id, product_id))
+
+    async def read_level(self, warehouse_id: uuid.UUID, product_id: uuid.UUID) -> StockLevel | None:
+        """The level as the database holds it now (after a guarded update), not a cached copy."""
+        return await first(
+            self.session,
+            select(StockLevel)
+            .where(StockLevel.warehouse_id == warehouse_id, StockLevel.product_id == product_id)
+            .execution_options(populate_existing=True),
+        )
+
+    async def page_movements(
+        self,
+        *,
+        warehouse_id: uuid.UUID | None,
+        product_id: uuid.UUID | None,
+        kind: str | None,
+        reference: str | None,
+        created_from: datetime | None,
+        created_to: datetime | None,
+        limit: int,
+        cursor: str | None,
+    ) -> PageResult[tuple[StockMovement, str, str]]:
+        """Movements newest first, each with its warehouse code and SKU."""
+        conditions: list[ColumnElement[bool]] = []
+        if warehouse_id is not None:
+            conditions.append(StockMovement.warehouse_id == warehouse_id)
+        if product_id is not None:
+            conditions.append(StockMovement.product_id == product_id)
+        if kind is not None:
+            conditions.append(StockMovement.kind == kind)
+        if reference is not None:
+            conditions.append(StockMovement.reference == reference)
+        if created_from is not None:
+            conditions.append(StockMovement.created_at >= created_from)
+        if created_to is not None:
+            conditions.append(StockMovement.created_at < created_to)
+        page = await paginate(
+            self.session,
+            select(StockMovement).where(*conditions),
+            [StockMovement.created_at, StockMovement.id],
+            limit=limit,
+            cursor=cursor,
+            descending=True,
+        )
+        codes, skus = await self._names(page.items)
+        return PageResult(
+            [(m, codes[m.warehouse_id], skus[m.product_id]) for m in page.items], page.next_cursor
+        )
+
+    async def page_levels(
+        self,
+        *,
+        warehouse_id: uuid.UUID | None,
+        product_id: uuid.UUID | None,
+        limit: int,
+        cursor: str | None,
+    ) -> PageResult[tuple[StockLevel, str, str]]:
+        """Levels in key order, each with its warehouse code and SKU."""
+        stmt = select(StockLevel)
+        if warehouse_id is not None:
+            stmt = stmt.where(StockLevel.warehouse_id == warehouse_id)
+        if product_id is not None:
+            stmt = stmt.where(StockLevel.product_id == product_id)
+        page = await paginate(
+            self.session,
+            stmt,
+            [StockLevel.warehouse_id, StockLevel.product_id],
+            limit=limit,
+            cursor=cursor,
+        )
+        codes, skus = await self._names(page.items)
+        return PageResult(
+            [(lv, codes[lv.warehouse_id], skus[lv.product_id]) for lv in page.items],
+            page.next_cursor,
+        )
+
+    async def _names(
+        self, rows: list[StockMovement] | list[StockLevel]
+    ) -> tuple[dict[uuid.UUID, str], dict[uuid.UUID, str]]:
+        """Warehouse codes and SKUs of the rows of one page (two small indexed lookups)."""
+        warehouse_ids = {r.warehouse_id for r in rows}
+        product_ids = {r.product_id for r in rows}
+        codes: dict[uuid.UUID, str] = {}
+        skus: dict[uuid.UUID, str] = {}
+        if warehouse_ids:
+            result = await self.session.execute(
+                select(Warehouse.id, Warehouse.code).where(Warehouse.id.in_(warehouse_ids))
+            )
+            codes = dict(result.tuples().all())
+        if product_ids:
+            result = await self.session.execute(
+                select(Product.id, Product.sku).where(Product.id.in_(product_ids))
+            )
+            skus = dict(result.tuples().all())
+        return codes, skus
+
+    async def positions_in_active_warehouses(
+        self, product_id: uuid.UUID
+    ) -> list[tuple[uuid.UUID, str, Decimal, Decimal]]:
+        """(warehouse id, code, on_hand, reserved) of one product in every active warehouse,
+        zero where it has never been stocked, in allocation preference (priority, code)."""
+        result = await self.session.execute(
+            select(
+                Warehouse.id,
+                Warehouse.code,
+                func.coalesce(StockLevel.on_hand, 0),
+                func.coalesce(StockLevel.reserved, 0),
+            )
+            .outerjoin(
+                StockLevel,
+                (StockLevel.warehouse_id == Warehouse.id) & (StockLevel.product_id == product_id),
+            )
+            .where(Warehouse.active.is_(True))
+            .order_by(Warehouse.priority, Warehouse.code)
+        )
+        return [
+            (wid, code, Decimal(on_hand), Decimal(reserved))
+            for wid, code, on_hand, reserved in result.tuples().all()
+        ]
 
     async def compare_levels_with_ledger(self) -> list[LevelVsLedger]:
         """The (warehouse, product) pairs whose level breaks invariant 1: on-hand differs from

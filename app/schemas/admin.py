@@ -1,0 +1,20 @@
+"""Administration: the invariant check."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from app.schemas.common import Schema
+
+
+class InvariantViolation(Schema):
+    warehouse_id: str
+    product_id: str
+    rule: str = Field(description="e.g. ledger_mismatch, over_reserved, level_missing")
+    detail: str
+
+
+class CheckReport(Schema):
+    ok: bool = Field(description="True when every invariant holds")
+    count: int = Field(description="How many violations were found")
+    violations: list[InvariantViolation] = Field(description="The first `limit` of them")
