@@ -37,6 +37,14 @@ def _pg_admin_dsn() -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def _run(coro: Any) -> Any:
+    """Run a coroutine to completion from sync code, even when an event loop is running."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 async def _pg_admin(sql: str) -> None:
     import asyncpg
 
@@ -49,7 +57,7 @@ async def _pg_admin(sql: str) -> None:
 
 def postgres_reachable() -> bool:
     try:
-        asyncio.run(_pg_admin("SELECT 1"))
+        _run(_pg_admin("SELECT 1"))
         return True
     except Exception:
         return False
@@ -74,7 +82,7 @@ def create_postgres_database(prefix: str = "lading_test") -> str:
 
     _require_postgres()
     name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    _run(_pg_admin(f'CREATE DATABASE "{name}"'))
     return make_url(PG_BASE_URL).set(database=name).render_as_string(hide_password=False)
 
 
@@ -82,7 +90,7 @@ def drop_postgres_database(url: str) -> None:
     from sqlalchemy.engine import make_url
 
     name = make_url(url).database
-    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
