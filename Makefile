@@ -41,12 +41,3 @@ pytest:
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
 
-## Before the first release only: rewrite migrations/versions/*_0001_initial_schema.py from the models.
-migration-reset: install
-	rm -f migrations/versions/*_0001_initial_schema.py
-	db=$$(mktemp -u /tmp/lading-gen-XXXXXX.db); \
-	  LADING_DATABASE_URL=sqlite+aiosqlite:///$$db $(BIN)/alembic revision --autogenerate -m "initial schema" --rev-id 0001; \
-	  rm -f $$db
-	sed -i 's/astext_type=Text()/astext_type=sa.Text()/g' migrations/versions/*_0001_initial_schema.py
-	$(BIN)/ruff check --fix -q migrations || true
-	$(BIN)/ruff format -q migrations

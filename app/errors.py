@@ -13,6 +13,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain import errors as e
@@ -128,6 +130,24 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(status, detail, headers=getattr(exc, "headers", None))
 
 
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    """The database's own checks are the second line (DESIGN §3). A unique key lost in a race
+    is a conflict; anything else the database refused is a bug, logged as one."""
+    from app.repositories.uow import is_unique_violation
+
+    if is_unique_violation(exc):
+        return problem(409, "A record with the same unique key already exists.", code="duplicate")
+    return await _unexpected(request, exc)
+
+
+async def _stale_data(request: Request, exc: Exception) -> JSONResponse:
+    return problem(
+        412,
+        "The resource was changed by someone else meanwhile; reload and retry.",
+        code="stale_version",
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("request.failed", extra={"path": request.url.path})
     return problem(500, "An unexpected error occurred; it has been logged.")
@@ -137,6 +157,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(e.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(Exception, _unexpected)
 
 

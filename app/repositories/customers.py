@@ -6,11 +6,25 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, select
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
 
 from app.repositories.base import Base, IdMixin, TimestampMixin, VersionedMixin, first
+from app.repositories.pagination import PageResult, paginate
 
 
 class Customer(IdMixin, TimestampMixin, VersionedMixin, Base):
@@ -18,6 +32,8 @@ class Customer(IdMixin, TimestampMixin, VersionedMixin, Base):
     __table_args__ = (
         CheckConstraint("credit_limit >= 0", name="credit_limit_not_negative"),
         CheckConstraint("payment_terms_days >= 0", name="payment_terms_not_negative"),
+        # JSONB containment (tags @> '["vip"]') uses it on PostgreSQL.
+        Index("ix_customers_tags", "tags", postgresql_using="gin"),
     )
 
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -36,7 +52,7 @@ class Customer(IdMixin, TimestampMixin, VersionedMixin, Base):
     contacts: Mapped[list[dict[str, Any]]]
     bill_to: Mapped[dict[str, Any] | None]
     ship_to: Mapped[list[dict[str, Any]]]
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
 
 
 class Supplier(IdMixin, TimestampMixin, VersionedMixin, Base):
@@ -47,7 +63,7 @@ class Supplier(IdMixin, TimestampMixin, VersionedMixin, Base):
     name: Mapped[str] = mapped_column(String(200), index=True)
     contacts: Mapped[list[dict[str, Any]]]
     lead_time_days: Mapped[int] = mapped_column(Integer, default=7)
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
 
 
 class CustomerRepository:
@@ -63,6 +79,40 @@ class CustomerRepository:
     def add(self, customer: Customer) -> None:
         self.session.add(customer)
 
+    async def page(
+        self,
+        *,
+        status: str | None,
+        active: bool | None,
+        customer_group: str | None,
+        tag: str | None,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> PageResult[Customer]:
+        """Customers by code, narrowed by every filter that is given."""
+        stmt = select(Customer)
+        if status is not None:
+            stmt = stmt.where(Customer.status == status)
+        if active is not None:
+            stmt = stmt.where(Customer.active == active)
+        if customer_group is not None:
+            stmt = stmt.where(Customer.customer_group == customer_group)
+        if tag is not None:
+            stmt = stmt.where(self._has_tag(tag))
+        if q:
+            stmt = stmt.where(_contains(q, Customer.code, Customer.name))
+        return await paginate(self.session, stmt, [Customer.code], limit=limit, cursor=cursor)
+
+    def _has_tag(self, tag: str) -> ColumnElement[bool]:
+        """The customer's ``tags`` array holds exactly ``tag``."""
+        if self.session.bind.dialect.name == "postgresql":
+            # tags @> '["tag"]': JSONB containment, which a GIN index on tags can serve.
+            return type_coerce(Customer.tags, JSONB).contains([tag])
+        # SQLite: EXISTS (SELECT 1 FROM json_each(customers.tags) WHERE value = :tag)
+        elements = func.json_each(Customer.tags).table_valued("value")
+        return exists().select_from(elements).where(elements.c.value == tag)
+
 
 class SupplierRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -76,3 +126,21 @@ class SupplierRepository:
 
     def add(self, supplier: Supplier) -> None:
         self.session.add(supplier)
+
+    async def page(
+        self, *, active: bool | None, q: str | None, limit: int, cursor: str | None
+    ) -> PageResult[Supplier]:
+        """Suppliers by code, narrowed by active flag and text."""
+        stmt = select(Supplier)
+        if active is not None:
+            stmt = stmt.where(Supplier.active == active)
+        if q:
+            stmt = stmt.where(_contains(q, Supplier.code, Supplier.name))
+        return await paginate(self.session, stmt, [Supplier.code], limit=limit, cursor=cursor)
+
+
+def _contains(text: str, *columns: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """Any of ``columns`` contains ``text``, case-insensitively; % and _ match themselves."""
+    # "!" rather than a backslash: its literal reads the same on every engine and setting.
+    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return or_(*(column.ilike(f"%{escaped}%", escape="!") for column in columns))

@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, select
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    delete,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
 
-from app.repositories.base import Base, IdMixin, Quantity, TimestampMixin, VersionedMixin, first
+from app.repositories.base import (
+    Base,
+    IdMixin,
+    Quantity,
+    TimestampMixin,
+    VersionedMixin,
+    first,
+    utcnow,
+)
+from app.repositories.pagination import PageResult, paginate
 
 
 class Product(IdMixin, TimestampMixin, VersionedMixin, Base):
@@ -31,7 +52,7 @@ class Product(IdMixin, TimestampMixin, VersionedMixin, Base):
     length_cm: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     width_cm: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     height_cm: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
-    goods_class: Mapped[str] = mapped_column(String(16), default="general")
+    goods_class: Mapped[str] = mapped_column(String(16), default="general", index=True)
     currency: Mapped[str] = mapped_column(String(3))
     list_price: Mapped[Decimal]
     floor_price: Mapped[Decimal | None]
@@ -52,10 +73,10 @@ class PriceList(IdMixin, TimestampMixin, VersionedMixin, Base):
 
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(16), default="customer")
+    kind: Mapped[str] = mapped_column(String(16), default="customer", index=True)
     customer_group: Mapped[str | None] = mapped_column(String(64), index=True)
     currency: Mapped[str] = mapped_column(String(3))
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
 
 
 class PriceListItem(IdMixin, Base):
@@ -78,6 +99,12 @@ class PriceListItem(IdMixin, Base):
     valid_to: Mapped[date | None]
 
 
+def _contains(q: str, *columns: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """Any of ``columns`` contains ``q``, case-insensitively; ``%`` and ``_`` match themselves."""
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(*(column.ilike(f"%{escaped}%", escape="\\") for column in columns))
+
+
 class ProductRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -94,6 +121,28 @@ class ProductRepository:
 
     def add(self, product: Product) -> None:
         self.session.add(product)
+
+    async def page(
+        self,
+        *,
+        active: bool | None,
+        goods_class: str | None,
+        preferred_supplier_id: uuid.UUID | None,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> PageResult[Product]:
+        """Products by SKU, filtered."""
+        stmt = select(Product)
+        if active is not None:
+            stmt = stmt.where(Product.active == active)
+        if goods_class is not None:
+            stmt = stmt.where(Product.goods_class == goods_class)
+        if preferred_supplier_id is not None:
+            stmt = stmt.where(Product.preferred_supplier_id == preferred_supplier_id)
+        if q:
+            stmt = stmt.where(_contains(q, Product.sku, Product.name))
+        return await paginate(self.session, stmt, [Product.sku], limit=limit, cursor=cursor)
 
 
 class PriceListRepository:
@@ -116,3 +165,51 @@ class PriceListRepository:
 
     def add(self, price_list: PriceList) -> None:
         self.session.add(price_list)
+
+    async def page(
+        self,
+        *,
+        active: bool | None,
+        kind: str | None,
+        customer_group: str | None,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> PageResult[PriceList]:
+        """Price lists by code, filtered."""
+        stmt = select(PriceList)
+        if active is not None:
+            stmt = stmt.where(PriceList.active == active)
+        if kind is not None:
+            stmt = stmt.where(PriceList.kind == kind)
+        if customer_group is not None:
+            stmt = stmt.where(PriceList.customer_group == customer_group)
+        if q:
+            stmt = stmt.where(_contains(q, PriceList.code, PriceList.name))
+        return await paginate(self.session, stmt, [PriceList.code], limit=limit, cursor=cursor)
+
+    async def items_with_sku(
+        self, price_list_ids: Collection[uuid.UUID]
+    ) -> list[tuple[PriceListItem, str]]:
+        """The items of these lists, each with its product's SKU."""
+        if not price_list_ids:
+            return []
+        rows = await self.session.execute(
+            select(PriceListItem, Product.sku)
+            .join(Product, Product.id == PriceListItem.product_id)
+            .where(PriceListItem.price_list_id.in_(price_list_ids))
+        )
+        return [(item, sku) for item, sku in rows.tuples()]
+
+    async def replace_items(self, price_list_id: uuid.UUID, items: list[PriceListItem]) -> None:
+        """Make ``items`` the list's only items."""
+        await self.session.execute(
+            delete(PriceListItem).where(PriceListItem.price_list_id == price_list_id)
+        )
+        for item in items:
+            item.price_list_id = price_list_id
+        self.session.add_all(items)
+
+    def touch(self, price_list: PriceList) -> None:
+        """Mark the list changed, so that its version rises even when only its items did."""
+        price_list.updated_at = utcnow()

@@ -23,7 +23,7 @@ class Warehouse(IdMixin, TimestampMixin, VersionedMixin, Base):
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     priority: Mapped[int] = mapped_column(Integer, default=100)
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
 
 
 class BinLocation(IdMixin, Base):

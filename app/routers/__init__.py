@@ -2,16 +2,43 @@
 
 from fastapi import APIRouter
 
-from app.routers import auth, health, warehouses
+from app.routers import (
+    admin,
+    auth,
+    customers,
+    health,
+    order_imports,
+    orders,
+    price_lists,
+    products,
+    stock,
+    suppliers,
+    warehouses,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
     auth.router,
+    customers.router,
+    suppliers.router,
+    products.router,
+    price_lists.router,
     warehouses.router,
+    stock.router,
+    order_imports.router,
+    orders.router,
+    admin.router,
 ]
 
 TAGS = [
     {"name": "health", "description": "Liveness, readiness and metrics (no credentials)."},
     {"name": "auth", "description": "Sign-in, the current caller, users and API keys."},
+    {"name": "customers", "description": "Customers: contacts, addresses, credit and terms."},
+    {"name": "suppliers", "description": "Suppliers and their lead times."},
+    {"name": "products", "description": "Products: units, physical data, prices, replenishment."},
+    {"name": "price-lists", "description": "Customer and group price lists with quantity breaks."},
     {"name": "warehouses", "description": "Warehouses and bin locations."},
+    {"name": "stock", "description": "Stock movements (the ledger), levels and availability."},
+    {"name": "orders", "description": "Sales orders from every channel: intake, drafts, search."},
+    {"name": "admin", "description": "Administration: the invariant check."},
 ]

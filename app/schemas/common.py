@@ -5,7 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
+
+from app.domain.currencies import is_currency
 
 T = TypeVar("T")
 
@@ -19,7 +29,19 @@ Code = Annotated[
     ),
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+def _iso_currency(code: str) -> str:
+    if not is_currency(code):
+        raise PydanticCustomError(
+            "iso_4217", "'{code}' is not an ISO 4217 currency code.", {"code": code}
+        )
+    return code
+
+
+CurrencyCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_iso_currency)
+]
 NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
 
 

@@ -17,6 +17,7 @@ from app.domain.orders import (
     PaymentStatus,
 )
 from app.schemas.common import Address, AmountOut, CurrencyCode, DecimalOut, Schema
+from app.schemas.patch import Patch
 
 PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3)]
 UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
@@ -70,14 +71,15 @@ class OrderCreate(Schema):
 
 
 class OrderUpdate(Schema):
-    """Edit a draft: any given field is replaced; `lines`, when given, replaces every line."""
+    """Edit a draft: any given field is replaced; `lines`, when given, replaces every line.
+    `requested_delivery_date` and `notes` may be cleared with null."""
 
-    ship_to: Address | None = None
-    ship_to_id: str | None = None
+    ship_to: Patch[Address] = None
+    ship_to_id: Patch[str] = None
     requested_delivery_date: date | None = None
-    lines: list[OrderLineIn] | None = Field(default=None, min_length=1)
-    discount_percent: Percent | None = None
-    priority: int | None = Field(default=None, ge=0, le=9)
+    lines: Patch[Annotated[list[OrderLineIn], Field(min_length=1)]] = None
+    discount_percent: Patch[Percent] = None
+    priority: Patch[Annotated[int, Field(ge=0, le=9)]] = None
     notes: str | None = Field(default=None, max_length=2000)
 
 

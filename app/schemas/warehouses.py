@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.schemas.common import Address, Code, DecimalOut, Name, Schema
+from app.schemas.patch import Patch
 
 Latitude = Annotated[Decimal, Field(ge=-90, le=90, max_digits=9, decimal_places=6)]
 Longitude = Annotated[Decimal, Field(ge=-180, le=180, max_digits=9, decimal_places=6)]
@@ -33,12 +34,14 @@ class WarehouseCreate(Schema):
 
 
 class WarehouseUpdate(Schema):
-    name: Name | None = None
+    """Fields left out stay as they are; address and coordinates may be cleared with null."""
+
+    name: Patch[Name] = None
     address: Address | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
-    priority: int | None = Field(default=None, ge=0)
-    active: bool | None = None
+    priority: Patch[Annotated[int, Field(ge=0)]] = None
+    active: Patch[bool] = None
 
 
 class WarehouseRead(Schema):

@@ -388,7 +388,7 @@ async def update_order(
         if "ship_to" in changes or "ship_to_id" in changes:
             order.ship_to = _ship_to(customer, body.ship_to, body.ship_to_id)
         for name in ("requested_delivery_date", "priority", "notes", "discount_percent"):
-            if name in changes and changes[name] is not None:
+            if name in changes:
                 setattr(order, name, getattr(body, name))
         requested = (
             _requested(body.lines)

@@ -392,3 +392,28 @@ async def test_viewer_can_read_but_not_create(client, auth, data) -> None:
     viewer = await auth.as_role("viewer")
     assert_problem(await client.post("/api/v1/orders", json=order_body(), headers=viewer), 403)
     assert (await client.get("/api/v1/orders", headers=viewer)).status_code == 200
+
+
+async def test_patch_clears_optional_fields_and_refuses_null_lines(client, auth, data) -> None:
+    headers = await auth.as_role("sales")
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    order = (
+        await client.post(
+            "/api/v1/orders",
+            json=order_body(notes="n", requested_delivery_date=tomorrow),
+            headers=headers,
+        )
+    ).json()
+    cleared = await client.patch(
+        f"/api/v1/orders/{order['id']}",
+        json={"notes": None, "requested_delivery_date": None},
+        headers={**headers, "If-Match": '"1"'},
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["notes"] is None and cleared.json()["requested_delivery_date"] is None
+    refused = await client.patch(
+        f"/api/v1/orders/{order['id']}",
+        json={"lines": None},
+        headers={**headers, "If-Match": '"2"'},
+    )
+    assert_problem(refused, 422, field="body.lines")

@@ -220,3 +220,33 @@ async def test_bin_location_set_and_listed(client, auth, sessionmaker) -> None:
         f"/api/v1/warehouses/{wid}/bins/NOPE", json={"location": "A-1-1-1"}, headers=headers
     )
     assert_problem(unknown, 422, code="unknown_reference", field="sku")
+
+
+async def test_concurrent_creates_with_one_code_give_one_201_and_409s(pg_client, pg_auth) -> None:
+    import asyncio
+    import uuid
+
+    headers = await pg_auth.as_role("admin")
+    code = f"RACE-{uuid.uuid4().hex[:6]}"
+    answers = await asyncio.gather(
+        *[
+            pg_client.post("/api/v1/warehouses", json=warehouse_body(code), headers=headers)
+            for _ in range(8)
+        ]
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [201] + [409] * 7
+    for answer in answers:
+        if answer.status_code == 409:
+            assert_problem(answer, 409, code="duplicate")
+
+
+async def test_null_for_a_required_field_is_422(client, auth) -> None:
+    headers = await auth.as_role("admin")
+    wid = (
+        await client.post("/api/v1/warehouses", json=warehouse_body("NUL"), headers=headers)
+    ).json()["id"]
+    response = await client.patch(
+        f"/api/v1/warehouses/{wid}", json={"name": None}, headers={**headers, "If-Match": '"1"'}
+    )
+    assert_problem(response, 422, field="body.name")

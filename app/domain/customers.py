@@ -1,0 +1,63 @@
+"""Customer master data rules: statuses, tags and the ship-to address book."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+from app.domain.errors import Violations
+
+
+class CustomerStatus(StrEnum):
+    """``on_hold`` sends new orders to review; ``blocked`` refuses them."""
+
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    BLOCKED = "blocked"
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def arrange_ship_tos(
+    ship_tos: Sequence[Mapping[str, Any]], new_id: Callable[[], str] = _new_id
+) -> list[dict[str, Any]]:
+    """The address book as it is stored: every ship-to has an id (a given one is kept, a new
+    one is assigned otherwise), ids are unique, and exactly one entry is the default when there
+    are any. At most one may be marked default; when none is, the first one becomes it."""
+    violations = Violations()
+    arranged: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(ship_tos):
+        ship_to = dict(entry)
+        given = ship_to.get("id")
+        ship_to["id"] = str(given) if given else new_id()
+        ship_to["is_default"] = bool(ship_to.get("is_default", False))
+        if ship_to["id"] in seen:
+            violations.add(
+                f"ship_to.{index}.id",
+                "unique",
+                f"Ship-to {index} repeats the id of ship-to {seen[ship_to['id']]}.",
+            )
+        seen.setdefault(ship_to["id"], index)
+        arranged.append(ship_to)
+    defaults = [i for i, s in enumerate(arranged) if s["is_default"]]
+    if len(defaults) > 1:
+        violations.add(
+            "ship_to",
+            "single_default",
+            "At most one ship-to address may be the default; "
+            f"entries {', '.join(map(str, defaults))} are.",
+        )
+    violations.raise_if_any("The ship-to addresses break one or more rules.")
+    if arranged and not defaults:
+        arranged[0]["is_default"] = True
+    return arranged
+
+
+def distinct_tags(tags: Iterable[str]) -> list[str]:
+    """Tags are a set kept in the order first given: repeats are dropped."""
+    return list(dict.fromkeys(tags))

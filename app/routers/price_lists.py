@@ -1,0 +1,102 @@
+"""Price lists: customer and group prices with quantity breaks and validity dates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.deps import AUTHENTICATED, IfMatchDep, PageDep, UowDep, etag, requires
+from app.domain.auth import Principal
+from app.domain.price_lists import PriceListKind
+from app.errors import problem_responses
+from app.schemas.common import Page
+from app.schemas.price_lists import PriceListCreate, PriceListRead, PriceListUpdate
+from app.services import price_lists as service
+
+router = APIRouter(prefix="/api/v1/price-lists", tags=["price-lists"], dependencies=AUTHENTICATED)
+Reader = Annotated[Principal, Depends(requires("price-lists:read"))]
+Writer = Annotated[Principal, Depends(requires("price-lists:write"))]
+
+
+@router.post(
+    "",
+    response_model=PriceListRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a price list",
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create(
+    body: PriceListCreate, uow: UowDep, principal: Writer, response: Response
+) -> PriceListRead:
+    """Create a price list with its items (products given by SKU); its code is unique."""
+    price_list = await service.create_price_list(uow, body, principal)
+    response.headers["ETag"] = etag(price_list.version)
+    return PriceListRead.model_validate(price_list)
+
+
+@router.get(
+    "",
+    response_model=Page[PriceListRead],
+    summary="List price lists",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_(
+    uow: UowDep,
+    principal: Reader,
+    page: PageDep,
+    active: bool | None = None,
+    kind: PriceListKind | None = None,
+    customer_group: Annotated[str | None, Query(max_length=64)] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Code or name contains")] = None,
+) -> Page[PriceListRead]:
+    """Price lists by code, with their items, filtered by active flag, kind, group and text."""
+    result = await service.list_price_lists(
+        uow,
+        active=active,
+        kind=kind,
+        customer_group=customer_group,
+        q=q,
+        limit=page.limit,
+        cursor=page.cursor,
+    )
+    return Page(
+        items=[PriceListRead.model_validate(p) for p in result.items],
+        next_cursor=result.next_cursor,
+    )
+
+
+@router.get(
+    "/{price_list_id}",
+    response_model=PriceListRead,
+    summary="Get a price list",
+    responses=problem_responses(401, 403, 404),
+)
+async def get(
+    price_list_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+) -> PriceListRead:
+    """One price list with its items; the ETag header carries its version."""
+    price_list = await service.get_price_list(uow, price_list_id)
+    response.headers["ETag"] = etag(price_list.version)
+    return PriceListRead.model_validate(price_list)
+
+
+@router.patch(
+    "/{price_list_id}",
+    response_model=PriceListRead,
+    summary="Update, reprice or deactivate a price list",
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
+async def update(
+    price_list_id: uuid.UUID,
+    body: PriceListUpdate,
+    version: IfMatchDep,
+    uow: UowDep,
+    principal: Writer,
+    response: Response,
+) -> PriceListRead:
+    """Change the given fields (`items` replaces them all); needs `If-Match`."""
+    price_list = await service.update_price_list(uow, price_list_id, body, version, principal)
+    response.headers["ETag"] = etag(price_list.version)
+    return PriceListRead.model_validate(price_list)

@@ -1,0 +1,107 @@
+"""Customers: contacts, bill-to and ship-to addresses, credit and payment terms."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from app.domain.customers import CustomerStatus
+from app.schemas.common import (
+    Address,
+    AmountOut,
+    Code,
+    Contact,
+    CurrencyCode,
+    Name,
+    NonNegativeMoney,
+    Schema,
+)
+from app.schemas.patch import Patch
+
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+CustomerGroup = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
+]
+Contacts = Annotated[list[Contact], Field(max_length=50)]
+Tags = Annotated[list[Tag], Field(max_length=50, description="Repeats are dropped")]
+PaymentTermsDays = Annotated[int, Field(ge=0, le=3650, description="Days until an invoice is due")]
+
+
+class ShipTo(Address):
+    """A delivery address of the customer; orders name it by ``id``."""
+
+    id: uuid.UUID | None = Field(
+        default=None, description="Kept when given; assigned by the server when left out"
+    )
+    label: str | None = Field(default=None, max_length=100, description="e.g. 华东仓库收货点")
+    is_default: bool = Field(
+        default=False, description="At most one; when none is, the first ship-to is the default"
+    )
+
+
+ShipTos = Annotated[list[ShipTo], Field(max_length=100)]
+
+
+class ShipToRead(Address):
+    id: uuid.UUID
+    label: str | None = None
+    is_default: bool
+
+
+class CustomerCreate(Schema):
+    code: Code
+    name: Name
+    contacts: Contacts = Field(default_factory=list)
+    bill_to: Address | None = None
+    ship_to: ShipTos = Field(default_factory=list)
+    credit_limit: NonNegativeMoney = Field(
+        default=Decimal("0"), description="In `currency`; 0 = cash only"
+    )
+    currency: CurrencyCode = Field(description="ISO 4217, e.g. CNY")
+    payment_terms_days: PaymentTermsDays = 30
+    price_list_id: uuid.UUID | None = Field(default=None, description="A customer price list")
+    customer_group: CustomerGroup | None = Field(default=None, description="For group pricing")
+    status: CustomerStatus = CustomerStatus.ACTIVE
+    tags: Tags = Field(default_factory=list)
+    active: bool = True
+
+
+class CustomerUpdate(Schema):
+    """The fields to change; a list or address given replaces the stored one as a whole."""
+
+    name: Patch[Name] = None
+    contacts: Patch[Contacts] = None
+    bill_to: Address | None = None
+    ship_to: Patch[ShipTos] = None
+    credit_limit: Patch[NonNegativeMoney] = None
+    currency: Patch[CurrencyCode] = None
+    payment_terms_days: Patch[PaymentTermsDays] = None
+    price_list_id: uuid.UUID | None = None
+    customer_group: CustomerGroup | None = None
+    status: Patch[CustomerStatus] = None
+    tags: Patch[Tags] = None
+    active: Patch[bool] = None
+
+
+class CustomerRead(Schema):
+    id: uuid.UUID
+    code: str
+    name: str
+    contacts: list[Contact]
+    bill_to: Address | None
+    ship_to: list[ShipToRead]
+    credit_limit: AmountOut
+    currency: str
+    payment_terms_days: int
+    price_list_id: uuid.UUID | None
+    customer_group: str | None
+    status: CustomerStatus
+    tags: list[str]
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime

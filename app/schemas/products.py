@@ -1,0 +1,106 @@
+"""Products: SKU, unit of measure, physical data, prices, tax and replenishment."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from app.domain.products import GoodsClass
+from app.schemas.common import (
+    AmountOut,
+    Code,
+    CurrencyCode,
+    DecimalOut,
+    Name,
+    NonNegativeMoney,
+    Schema,
+)
+from app.schemas.patch import Patch
+
+NonNegativeQuantity = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=3)]
+Uom = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+UomPrecision = Annotated[int, Field(ge=0, le=3, description="Decimal places; pieces are 0")]
+Spec = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Weight = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=3)]
+Dimension = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+TaxRate = Annotated[
+    Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4, description="0.13 = 13 %")
+]
+Substitutes = Annotated[list[Code], Field(max_length=50, description="SKUs of other products")]
+
+
+class ProductCreate(Schema):
+    sku: Code = Field(description="Unique; cannot change later")
+    name: Name
+    spec: Spec | None = Field(default=None, description="Specification or model")
+    uom: Uom = Field(default="pcs", description="Unit of measure, e.g. pcs, kg, m")
+    uom_precision: UomPrecision = 0
+    weight_kg: Weight | None = None
+    length_cm: Dimension | None = None
+    width_cm: Dimension | None = None
+    height_cm: Dimension | None = None
+    goods_class: GoodsClass = GoodsClass.GENERAL
+    currency: CurrencyCode = Field(description="ISO 4217, e.g. CNY")
+    list_price: NonNegativeMoney
+    floor_price: NonNegativeMoney | None = Field(
+        default=None, description="The lowest price it may be sold at; at most list_price"
+    )
+    tax_rate: TaxRate = Decimal("0")
+    reorder_point: NonNegativeQuantity = Decimal("0")
+    reorder_quantity: NonNegativeQuantity = Decimal("0")
+    preferred_supplier_id: uuid.UUID | None = None
+    substitutes: Substitutes = Field(default_factory=list)
+    active: bool = True
+
+
+class ProductUpdate(Schema):
+    """Every field but ``sku``, which is immutable."""
+
+    name: Patch[Name] = None
+    spec: Spec | None = None
+    uom: Patch[Uom] = None
+    uom_precision: Patch[UomPrecision] = None
+    weight_kg: Weight | None = None
+    length_cm: Dimension | None = None
+    width_cm: Dimension | None = None
+    height_cm: Dimension | None = None
+    goods_class: Patch[GoodsClass] = None
+    currency: Patch[CurrencyCode] = None
+    list_price: Patch[NonNegativeMoney] = None
+    floor_price: NonNegativeMoney | None = None
+    tax_rate: Patch[TaxRate] = None
+    reorder_point: Patch[NonNegativeQuantity] = None
+    reorder_quantity: Patch[NonNegativeQuantity] = None
+    preferred_supplier_id: uuid.UUID | None = None
+    substitutes: Patch[Substitutes] = None
+    active: Patch[bool] = None
+
+
+class ProductRead(Schema):
+    id: uuid.UUID
+    sku: str
+    name: str
+    spec: str | None
+    uom: str
+    uom_precision: int
+    weight_kg: DecimalOut | None
+    length_cm: DecimalOut | None
+    width_cm: DecimalOut | None
+    height_cm: DecimalOut | None
+    goods_class: GoodsClass
+    currency: str
+    list_price: AmountOut
+    floor_price: AmountOut | None
+    tax_rate: DecimalOut
+    reorder_point: DecimalOut
+    reorder_quantity: DecimalOut
+    preferred_supplier_id: uuid.UUID | None
+    substitutes: list[str]
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime

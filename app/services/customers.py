@@ -1,0 +1,107 @@
+"""Customer use cases: create, read, list, update (hold, block, deactivate)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from app.domain.auth import Principal
+from app.domain.customers import arrange_ship_tos, distinct_tags
+from app.domain.errors import DuplicateKey, NotFound, UnknownReference
+from app.repositories.customers import Customer
+from app.repositories.pagination import PageResult
+from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.schemas.customers import CustomerCreate, CustomerUpdate
+from app.services.common import apply_update, record_created
+
+# Value objects stored as JSON documents, always whole (every field, defaults included).
+_DOCUMENTS = {"contacts", "bill_to", "ship_to"}
+
+
+def _columns(data: CustomerCreate | CustomerUpdate) -> dict[str, Any]:
+    given = (
+        data.model_fields_set if isinstance(data, CustomerUpdate) else set(type(data).model_fields)
+    )
+    values = data.model_dump(include=given - _DOCUMENTS)
+    values.update(data.model_dump(mode="json", include=given & _DOCUMENTS))
+    if "ship_to" in values:
+        values["ship_to"] = arrange_ship_tos(values["ship_to"])
+    if "tags" in values:
+        values["tags"] = distinct_tags(values["tags"])
+    if "status" in values:
+        values["status"] = str(values["status"])
+    return values
+
+
+async def _check_price_list(uow: SqlAlchemyUnitOfWork, values: dict[str, Any]) -> None:
+    price_list_id = values.get("price_list_id")
+    if price_list_id is not None and await uow.price_lists.get(price_list_id) is None:
+        raise UnknownReference.on(
+            "price_list_id", "exists", f"No price list with id {price_list_id}."
+        )
+
+
+async def create_customer(
+    uow: SqlAlchemyUnitOfWork, data: CustomerCreate, principal: Principal
+) -> Customer:
+    values = _columns(data)
+    async with uow:
+        if await uow.customers.get_by_code(data.code):
+            raise DuplicateKey(f"A customer with code '{data.code}' already exists.")
+        await _check_price_list(uow, values)
+        customer = Customer(**values)
+        uow.customers.add(customer)
+        await record_created(uow, principal, "customer", customer)
+        await uow.commit()
+    return customer
+
+
+async def _get(uow: SqlAlchemyUnitOfWork, customer_id: uuid.UUID) -> Customer:
+    customer = await uow.customers.get(customer_id)
+    if customer is None:
+        raise NotFound(f"No customer with id {customer_id}.")
+    return customer
+
+
+async def get_customer(uow: SqlAlchemyUnitOfWork, customer_id: uuid.UUID) -> Customer:
+    async with uow:
+        return await _get(uow, customer_id)
+
+
+async def list_customers(
+    uow: SqlAlchemyUnitOfWork,
+    *,
+    status: str | None,
+    active: bool | None,
+    customer_group: str | None,
+    tag: str | None,
+    q: str | None,
+    limit: int,
+    cursor: str | None,
+) -> PageResult[Customer]:
+    async with uow:
+        return await uow.customers.page(
+            status=status,
+            active=active,
+            customer_group=customer_group,
+            tag=tag,
+            q=q,
+            limit=limit,
+            cursor=cursor,
+        )
+
+
+async def update_customer(
+    uow: SqlAlchemyUnitOfWork,
+    customer_id: uuid.UUID,
+    data: CustomerUpdate,
+    expected_version: int,
+    principal: Principal,
+) -> Customer:
+    values = _columns(data)
+    async with uow:
+        customer = await _get(uow, customer_id)
+        await _check_price_list(uow, values)
+        await apply_update(uow, principal, "customer", customer, values, expected_version)
+        await uow.commit()
+    return customer
