@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     page_size_max: int = Field(default=200, ge=1)
     order_max_lines: int = Field(default=500, ge=1)
+    # Idempotency keys are answered for at least this long, then purged by the worker.
+    idempotency_retention_hours: int = Field(default=48, ge=24)
     import_max_orders: int = Field(default=10_000, ge=1)
     import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
     # Whether unit prices (list prices, price lists, overrides) include tax.

@@ -16,9 +16,11 @@ from app.domain.retry import next_retry
 from app.observability import Metrics
 from app.repositories.outbox import OutboxRepository
 from app.settings import Settings
+from app.worker.housekeeping import purge_idempotency_keys
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
+HOUSEKEEPING_EVERY = timedelta(minutes=10)
 
 
 async def dispatch_once(
@@ -87,11 +89,20 @@ async def run_forever(
     settings: Settings,
     metrics: Metrics | None = None,
 ) -> None:
-    """Poll the outbox until cancelled; a full batch is followed at once by the next one."""
+    """Poll the outbox until cancelled; a full batch is followed at once by the next one.
+    Housekeeping (purging expired idempotency keys) runs every ``HOUSEKEEPING_EVERY``."""
+    retention = timedelta(hours=settings.idempotency_retention_hours)
+    next_housekeeping = datetime.now(UTC)
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
         notifier = build_notifier(settings, client)
         log.info("outbox.dispatcher_started")
         while True:
+            if datetime.now(UTC) >= next_housekeeping:
+                try:
+                    await purge_idempotency_keys(sessionmaker, retention=retention)
+                except Exception:
+                    log.exception("housekeeping.failed")
+                next_housekeeping = datetime.now(UTC) + HOUSEKEEPING_EVERY
             try:
                 count = await dispatch_once(
                     sessionmaker,

@@ -417,3 +417,31 @@ async def test_patch_clears_optional_fields_and_refuses_null_lines(client, auth,
         headers={**headers, "If-Match": '"2"'},
     )
     assert_problem(refused, 422, field="body.lines")
+
+
+async def test_idempotency_keys_are_kept_for_the_retention_then_purged(
+    client, auth, sessionmaker, data
+) -> None:
+    from datetime import UTC, datetime
+
+    from app.repositories.orders import IdempotencyRecord
+    from app.worker.housekeeping import purge_idempotency_keys
+
+    headers = {**await auth.as_role("sales"), "Idempotency-Key": "keep-me"}
+    first = await client.post("/api/v1/orders", json=order_body(), headers=headers)
+    assert await purge_idempotency_keys(sessionmaker, retention=timedelta(hours=24)) == 0
+    replay = await client.post("/api/v1/orders", json=order_body(), headers=headers)
+    assert replay.json()["id"] == first.json()["id"]
+    async with sessionmaker() as session:
+        record = await session.get(IdempotencyRecord, (await _owner(session), "keep-me"))
+        record.created_at = datetime.now(UTC) - timedelta(hours=25)
+        await session.commit()
+    assert await purge_idempotency_keys(sessionmaker, retention=timedelta(hours=24)) == 1
+
+
+async def _owner(session) -> str:
+    from sqlalchemy import select
+
+    from app.repositories.orders import IdempotencyRecord
+
+    return (await session.scalars(select(IdempotencyRecord.owner))).one()
