@@ -71,3 +71,148 @@ async def seed_master_data(
             ),
             principal,
         )
+    await _seed_catalogue(sessionmaker, principal)
+
+
+DEMO_PRODUCTS = [
+    ("SCR-001", "十字螺丝刀 Phillips screwdriver", "PH2 × 100 mm", "19.90", "12.00", "general"),
+    ("DRL-220", "电钻 Cordless drill", "20 V", "399.00", "299.00", "general"),
+    ("GLS-010", "玻璃花瓶 Glass vase", "30 cm", "89.00", "60.00", "fragile"),
+    ("BAT-018", "锂电池 Lithium battery pack", "18 V 4 Ah", "259.00", "199.00", "hazardous"),
+    ("TAP-050", "胶带 Packing tape", "48 mm × 50 m", "6.50", "4.00", "general"),
+]
+DEMO_CUSTOMERS = [
+    ("HUADONG", "上海华东五金贸易有限公司", "上海市", "浦东新区", "张江路 88 号", None),
+    ("NANFANG", "广州南方建材有限公司", "广东省", "天河区", "天河路 385 号", "dealers"),
+    ("SHOP-RETAIL", "Online store retail customers", "北京市", "朝阳区", "建国路 1 号", None),
+]
+
+
+async def _seed_catalogue(
+    sessionmaker: async_sessionmaker[AsyncSession], principal: Principal
+) -> None:
+    from app.schemas.customers import CustomerCreate
+    from app.schemas.price_lists import PriceListCreate
+    from app.schemas.products import ProductCreate
+    from app.schemas.stock import StockMovementCreate
+    from app.schemas.suppliers import SupplierCreate
+    from app.services.customers import create_customer
+    from app.services.price_lists import create_price_list
+    from app.services.products import create_product
+    from app.services.stock import record_movement
+    from app.services.suppliers import create_supplier
+
+    def uow() -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(sessionmaker)
+
+    async with uow() as u:
+        supplier = await u.suppliers.get_by_code("SUP-YONGKANG")
+    if supplier is None:
+        supplier = await create_supplier(
+            uow(),
+            SupplierCreate.model_validate(
+                {
+                    "code": "SUP-YONGKANG",
+                    "name": "永康五金工具厂",
+                    "lead_time_days": 7,
+                    "contacts": [{"name": "王经理", "phone": "+86 579 8700 0000"}],
+                }
+            ),
+            principal,
+        )
+    for sku, name, spec, price, floor, goods_class in DEMO_PRODUCTS:
+        async with uow() as u:
+            if await u.products.get_by_sku(sku):
+                continue
+        await create_product(
+            uow(),
+            ProductCreate.model_validate(
+                {
+                    "sku": sku,
+                    "name": name,
+                    "spec": spec,
+                    "currency": "CNY",
+                    "list_price": price,
+                    "floor_price": floor,
+                    "tax_rate": "0.13",
+                    "goods_class": goods_class,
+                    "weight_kg": "1.2",
+                    "reorder_point": "20",
+                    "reorder_quantity": "100",
+                    "preferred_supplier_id": str(supplier.id),
+                }
+            ),
+            principal,
+        )
+    async with uow() as u:
+        dealers = await u.price_lists.get_by_code("PL-DEALERS")
+    if dealers is None:
+        await create_price_list(
+            uow(),
+            PriceListCreate.model_validate(
+                {
+                    "code": "PL-DEALERS",
+                    "name": "经销商价 Dealer prices",
+                    "kind": "group",
+                    "customer_group": "dealers",
+                    "currency": "CNY",
+                    "items": [
+                        {"sku": "DRL-220", "min_quantity": "0", "unit_price": "349.00"},
+                        {"sku": "DRL-220", "min_quantity": "10", "unit_price": "329.00"},
+                        {"sku": "SCR-001", "min_quantity": "0", "unit_price": "16.50"},
+                    ],
+                }
+            ),
+            principal,
+        )
+    for code, name, region, district, street, group in DEMO_CUSTOMERS:
+        async with uow() as u:
+            if await u.customers.get_by_code(code):
+                continue
+        await create_customer(
+            uow(),
+            CustomerCreate.model_validate(
+                {
+                    "code": code,
+                    "name": name,
+                    "currency": "CNY",
+                    "credit_limit": "200000",
+                    "customer_group": group,
+                    "payment_terms_days": 30,
+                    "contacts": [{"name": "采购部", "phone": "+86 21 5000 0000"}],
+                    "ship_to": [
+                        {
+                            "country": "CN",
+                            "region": region,
+                            "city": region,
+                            "district": district,
+                            "street": street,
+                            "is_default": True,
+                        }
+                    ],
+                }
+            ),
+            principal,
+        )
+    for warehouse, quantity in (("SH", "120"), ("GZ", "60"), ("BJ", "30")):
+        for sku, *_ in DEMO_PRODUCTS:
+            async with uow() as u:
+                product = await u.products.get_by_sku(sku)
+                wh = await u.warehouses.get_by_code(warehouse)
+                level = await u.stock.get_level(wh.id, product.id) if wh and product else None
+            if level is not None:
+                continue
+            await record_movement(
+                uow(),
+                StockMovementCreate.model_validate(
+                    {
+                        "warehouse": warehouse,
+                        "sku": sku,
+                        "kind": "receipt",
+                        "quantity": quantity,
+                        "reason": "demo opening stock",
+                        "reference": "DEMO-OPENING",
+                    }
+                ),
+                principal,
+            )

@@ -31,6 +31,7 @@ def test_upgrade_create_user_seed_and_check(database_env: str, capsys) -> None:
     first = capsys.readouterr().out
     assert "demo-admin" in first and "demo-admin-pass" in first
     assert cli.main(["seed-demo"]) == 0  # a second run changes nothing and still succeeds
+    assert _counts(database_env) == {"products": 5, "customers": 3, "stock_movements": 15}
 
     assert cli.main(["check"]) == 0
     assert "ok" in capsys.readouterr().out
@@ -54,3 +55,23 @@ async def test_lifespan_runs_the_inprocess_dispatcher(tmp_path) -> None:
         tasks = [t for t in asyncio.all_tasks() if "run_forever" in repr(t.get_coro())]
         assert len(tasks) == 1
     assert tasks[0].done()
+
+
+def _counts(url: str) -> dict[str, int]:
+    from sqlalchemy import text
+
+    from app.db import create_engine
+    from tests.conftest import _run
+
+    async def count() -> dict[str, int]:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return {
+                    table: (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+                    for table in ("products", "customers", "stock_movements")
+                }
+        finally:
+            await engine.dispose()
+
+    return _run(count())
