@@ -1,5 +1,4 @@
-"""Builders for stock tests: products and warehouses straight through the ORM (committed into
-whatever the sessionmaker is bound to), and reads of the level and the ledger."""
+"""Stock test helpers: read a level and its ledger, and damage a level on purpose."""
 
 from __future__ import annotations
 
@@ -10,45 +9,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.repositories.products import Product
 from app.repositories.stock import StockLevel, StockMovement
-from app.repositories.warehouses import Warehouse
 
 Sessions = async_sessionmaker[AsyncSession]
-
-
-async def create_product(sessions: Sessions, **overrides: Any) -> Product:
-    values: dict[str, Any] = {
-        "sku": f"SKU-{uuid.uuid4().hex[:8]}",
-        "name": "M8 bolt",
-        "currency": "CNY",
-        "list_price": Decimal("1.20"),
-        "uom": "pcs",
-        "uom_precision": 0,
-        "substitutes": [],
-        "version": 1,
-    }
-    values.update(overrides)
-    async with sessions() as session:
-        product = Product(**values)
-        session.add(product)
-        await session.commit()
-    return product
-
-
-async def create_warehouse(sessions: Sessions, **overrides: Any) -> Warehouse:
-    values: dict[str, Any] = {
-        "code": f"WH-{uuid.uuid4().hex[:8]}",
-        "name": "Shanghai DC",
-        "priority": 100,
-        "version": 1,
-    }
-    values.update(overrides)
-    async with sessions() as session:
-        warehouse = Warehouse(**values)
-        session.add(warehouse)
-        await session.commit()
-    return warehouse
 
 
 async def level_and_ledger(

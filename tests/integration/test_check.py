@@ -17,7 +17,8 @@ from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.stock import StockMovementCreate
 from app.services.stock import record_movement
 from app.settings import get_settings
-from tests.integration.stock_data import create_product, create_warehouse, force_level
+from tests.factories import make_product, make_warehouse
+from tests.integration.stock_data import force_level
 from tests.support import assert_problem
 
 CHECK = "/api/v1/admin/check"
@@ -27,8 +28,8 @@ async def test_admin_check_is_ok_then_reports_a_level_that_left_its_ledger(
     client, auth, sessionmaker
 ) -> None:
     headers = await auth.as_role("admin")
-    warehouse = await create_warehouse(sessionmaker)
-    product = await create_product(sessionmaker)
+    warehouse = await make_warehouse(sessionmaker)
+    product = await make_product(sessionmaker)
     created = await client.post(
         "/api/v1/stock/movements",
         json={"warehouse": warehouse.code, "sku": product.sku, "kind": "receipt", "quantity": "5"},
@@ -51,7 +52,7 @@ async def test_admin_check_is_ok_then_reports_a_level_that_left_its_ledger(
         }
     ]
 
-    other = await create_product(sessionmaker)
+    other = await make_product(sessionmaker)
     for sku in (other.sku, product.sku):
         response = await client.post(
             "/api/v1/stock/movements",
@@ -100,8 +101,8 @@ async def _on(url: str, work):
 
 async def _receive_eight(sessions) -> tuple[str, str]:
     """Stock 8 units through the use case (level, ledger, audit and outbox commit together)."""
-    warehouse = await create_warehouse(sessions)
-    product = await create_product(sessions)
+    warehouse = await make_warehouse(sessions)
+    product = await make_product(sessions)
     clerk = Principal("t", "clerk", "user", ("warehouse",), frozenset({"stock:write"}))
     data = StockMovementCreate(
         warehouse=warehouse.code, sku=product.sku, kind="receipt", quantity=Decimal(8)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.integration.order_data import make_customer, make_product
+from tests.factories import make_customer, make_product
 from tests.support import assert_problem
 
 CSV = (

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.integration.order_data import make_customer, make_price_list, make_product
+from tests.factories import make_customer, make_price_list, make_product
 from tests.support import assert_problem
 
 

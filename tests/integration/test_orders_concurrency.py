@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import func, select
 
 from app.repositories.orders import Order
-from tests.integration.order_data import make_customer, make_product
+from tests.factories import make_customer, make_product
 
 
 async def test_twenty_concurrent_identical_pushes_create_one_order(

@@ -16,12 +16,8 @@ from app.repositories.events import AuditEvent, OutboxEvent
 from app.repositories.stock import StockMovement
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.check import check_invariants
-from tests.integration.stock_data import (
-    create_product,
-    create_warehouse,
-    force_level,
-    level_and_ledger,
-)
+from tests.factories import make_product, make_warehouse
+from tests.integration.stock_data import force_level, level_and_ledger
 from tests.support import assert_problem
 
 MOVEMENTS = "/api/v1/stock/movements"
@@ -53,7 +49,7 @@ async def count_rows(sessionmaker) -> tuple[int, int, int]:
 @pytest.fixture
 async def stocked(sessionmaker):
     """A warehouse and a pieces product, nothing on hand yet."""
-    return await create_warehouse(sessionmaker), await create_product(sessionmaker)
+    return await make_warehouse(sessionmaker), await make_product(sessionmaker)
 
 
 async def test_receipt_raises_on_hand_and_writes_movement_audit_and_outbox(
@@ -100,8 +96,8 @@ async def test_receipt_raises_on_hand_and_writes_movement_audit_and_outbox(
 
 
 async def test_on_hand_always_equals_the_ledger_sum(client, auth, sessionmaker) -> None:
-    warehouse = await create_warehouse(sessionmaker)
-    product = await create_product(sessionmaker, uom="kg", uom_precision=3)
+    warehouse = await make_warehouse(sessionmaker)
+    product = await make_product(sessionmaker, uom="kg", uom_precision=3)
     headers = await auth.as_role("admin")
     steps = [
         ("receipt", "10", None),
@@ -292,7 +288,7 @@ async def test_warehouse_may_be_named_by_id_and_both_names_must_agree(
     client, auth, sessionmaker, stocked
 ) -> None:
     warehouse, product = stocked
-    other = await create_warehouse(sessionmaker)
+    other = await make_warehouse(sessionmaker)
     headers = await auth.as_role("warehouse")
     by_id = await client.post(
         MOVEMENTS,
@@ -316,10 +312,10 @@ async def test_warehouse_may_be_named_by_id_and_both_names_must_agree(
 
 async def test_inactive_product_or_warehouse_is_422(client, auth, sessionmaker) -> None:
     headers = await auth.as_role("warehouse")
-    live_wh = await create_warehouse(sessionmaker)
-    closed_wh = await create_warehouse(sessionmaker, active=False)
-    live = await create_product(sessionmaker)
-    retired = await create_product(sessionmaker, active=False)
+    live_wh = await make_warehouse(sessionmaker)
+    closed_wh = await make_warehouse(sessionmaker, active=False)
+    live = await make_product(sessionmaker)
+    retired = await make_product(sessionmaker, active=False)
 
     response = await client.post(
         MOVEMENTS, json=move(live_wh.code, retired.sku, "receipt", "1"), headers=headers
@@ -385,10 +381,10 @@ async def test_movements_list_newest_first_with_filters_and_cursor(
     client, auth, sessionmaker
 ) -> None:
     headers = await auth.as_role("warehouse")
-    north = await create_warehouse(sessionmaker)
-    south = await create_warehouse(sessionmaker)
-    bolt = await create_product(sessionmaker)
-    nut = await create_product(sessionmaker)
+    north = await make_warehouse(sessionmaker)
+    south = await make_warehouse(sessionmaker)
+    bolt = await make_product(sessionmaker)
+    nut = await make_product(sessionmaker)
     ids = []
     for wh, product, kind, qty, ref in [
         (north, bolt, "receipt", "10", "PO-1"),
@@ -461,10 +457,10 @@ async def test_movement_list_refuses_bad_filters(client, auth) -> None:
 
 async def test_levels_list_with_filters_and_cursor(client, auth, sessionmaker) -> None:
     headers = await auth.as_role("warehouse")
-    north = await create_warehouse(sessionmaker)
-    south = await create_warehouse(sessionmaker)
-    bolt = await create_product(sessionmaker)
-    nut = await create_product(sessionmaker)
+    north = await make_warehouse(sessionmaker)
+    south = await make_warehouse(sessionmaker)
+    bolt = await make_product(sessionmaker)
+    nut = await make_product(sessionmaker)
     for wh, product, qty in [(north, bolt, "10"), (north, nut, "20"), (south, bolt, "30")]:
         await receive(client, headers, wh.code, product.sku, qty)
     await force_level(sessionmaker, south.id, bolt.id, reserved=Decimal(12))
@@ -497,11 +493,11 @@ async def test_levels_list_with_filters_and_cursor(client, auth, sessionmaker) -
 
 async def test_availability_per_active_warehouse_and_total(client, auth, sessionmaker) -> None:
     headers = await auth.as_role("warehouse")
-    near = await create_warehouse(sessionmaker, priority=1)
-    far = await create_warehouse(sessionmaker, priority=5)
-    empty = await create_warehouse(sessionmaker, priority=9)
-    closed = await create_warehouse(sessionmaker, priority=0)
-    product = await create_product(sessionmaker, uom="kg", uom_precision=3)
+    near = await make_warehouse(sessionmaker, priority=1)
+    far = await make_warehouse(sessionmaker, priority=5)
+    empty = await make_warehouse(sessionmaker, priority=9)
+    closed = await make_warehouse(sessionmaker, priority=0)
+    product = await make_product(sessionmaker, uom="kg", uom_precision=3)
     await receive(client, headers, near.code, product.sku, "7.5")
     await receive(client, headers, far.code, product.sku, "4")
     await receive(client, headers, closed.code, product.sku, "100")
@@ -550,8 +546,8 @@ async def test_concurrent_adjustments_never_take_more_than_exists(
     pg_client: httpx.AsyncClient, pg_auth, pg_app
 ) -> None:
     sessions = pg_app.state.sessionmaker
-    warehouse = await create_warehouse(sessions)
-    product = await create_product(sessions)
+    warehouse = await make_warehouse(sessions)
+    product = await make_product(sessions)
     headers = await pg_auth.as_role("warehouse")
     await receive(pg_client, headers, warehouse.code, product.sku, "10")
 

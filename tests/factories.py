@@ -1,4 +1,5 @@
-"""Master data for order tests, written straight through the ORM (small builders)."""
+"""Small builders of master data for tests, written straight through the ORM and committed into
+whatever the sessionmaker is bound to (the test's rolled-back transaction, or a real database)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from app.repositories.customers import Customer
 from app.repositories.products import PriceList, PriceListItem, Product
+from app.repositories.warehouses import Warehouse
 
 D = Decimal
 
@@ -90,3 +92,18 @@ async def make_price_list(
             )
         await session.commit()
     return price_list
+
+
+async def make_warehouse(sessionmaker, code: str | None = None, **kw: Any) -> Warehouse:
+    values: dict[str, Any] = {
+        "code": code or f"WH-{uuid.uuid4().hex[:8]}",
+        "name": "Shanghai DC",
+        "priority": 100,
+        "version": 1,
+    }
+    values.update(kw)
+    async with sessionmaker() as session:
+        warehouse = Warehouse(**values)
+        session.add(warehouse)
+        await session.commit()
+    return warehouse
