@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -28,7 +28,7 @@ class PageResult(Generic[T]):
 def _encode(values: Sequence[Any]) -> str:
     raw = json.dumps(
         [
-            v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, UUID) else v
+            v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, UUID) else v
             for v in values
         ]
     )
@@ -46,6 +46,8 @@ def _decode(cursor: str, columns: Sequence[InstrumentedAttribute[Any]]) -> list[
             python_type = column.type.python_type
             if python_type is datetime:
                 out.append(datetime.fromisoformat(value))
+            elif python_type is date:
+                out.append(date.fromisoformat(value))
             elif python_type is UUID:
                 out.append(UUID(value))
             else:

@@ -445,3 +445,33 @@ async def _owner(session) -> str:
     from app.repositories.orders import IdempotencyRecord
 
     return (await session.scalars(select(IdempotencyRecord.owner))).one()
+
+
+async def test_customer_by_id_and_sort_by_requested_date(client, auth, data) -> None:
+    headers = await auth.as_role("sales")
+    customer_id = str(data["customer"].id)
+    for days in (3, 1, 2):
+        when = (date.today() + timedelta(days=days)).isoformat()
+        created = await client.post(
+            "/api/v1/orders",
+            headers=headers,
+            json=order_body(customer={"id": customer_id}, requested_delivery_date=when),
+        )
+        assert created.status_code == 201 and created.json()["customer_code"] == "ACME"
+    page = (
+        await client.get("/api/v1/orders?sort=requested_delivery_date&limit=2", headers=headers)
+    ).json()
+    rest = (
+        await client.get(
+            f"/api/v1/orders?sort=requested_delivery_date&limit=2&cursor={page['next_cursor']}",
+            headers=headers,
+        )
+    ).json()
+    dates = [o["requested_delivery_date"] for o in page["items"] + rest["items"]]
+    assert dates == sorted(dates) and len(dates) == 3
+    both = await client.post(
+        "/api/v1/orders",
+        headers=headers,
+        json=order_body(customer={"id": customer_id, "code": "ACME"}),
+    )
+    assert_problem(both, 422, field="body.customer")
