@@ -31,10 +31,12 @@ RESOURCES = (
     "orders",
 )
 # orders:price-override: set a unit price other than the one pricing resolves.
+# orders:approve: approve, reject, hold and release (the review decides which role each needs).
+# orders:payment: report a payment (storefront callbacks, finance).
 SCOPES: frozenset[str] = frozenset(
     {f"{r}:read" for r in RESOURCES}
     | {f"{r}:write" for r in RESOURCES}
-    | {"admin", "orders:price-override"}
+    | {"admin", "orders:price-override", "orders:approve", "orders:payment"}
 )
 READ_ALL = frozenset(s for s in SCOPES if s.endswith(":read"))
 
@@ -45,17 +47,18 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
     | {
         "orders:write",
         "orders:price-override",
+        "orders:approve",
         "customers:write",
         "products:write",
         "price-lists:write",
     },
-    Role.FINANCE: READ_ALL | {"customers:write"},
+    Role.FINANCE: READ_ALL | {"customers:write", "orders:approve", "orders:payment"},
     Role.WAREHOUSE: READ_ALL | {"stock:write", "warehouses:write", "suppliers:write"},
     Role.VIEWER: READ_ALL,
 }
 
-# Scopes an integration key may hold; "admin" is for people only.
-API_KEY_SCOPES: frozenset[str] = SCOPES - {"admin"}
+# Scopes an integration key may hold; "admin" and approving are for people only.
+API_KEY_SCOPES: frozenset[str] = SCOPES - {"admin", "orders:approve"}
 
 
 def scopes_for_roles(roles: list[str]) -> frozenset[str]:

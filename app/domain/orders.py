@@ -29,9 +29,22 @@ PREPAID_CHANNELS = frozenset({Channel.STOREFRONT})
 
 
 class OrderStatus(StrEnum):
+    """Draft → (submit: review) → approved, on_hold or pending_approval → … ; rejected and
+    cancelled are final."""
+
     DRAFT = "draft"
-    SUBMITTED = "submitted"
+    ON_HOLD = "on_hold"
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
     CANCELLED = "cancelled"
+
+
+# Statuses in which the order can still be edited (editing a reviewed order reviews it again).
+EDITABLE = frozenset(
+    {OrderStatus.DRAFT, OrderStatus.ON_HOLD, OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED}
+)
+FINAL = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
 
 
 class PaymentStatus(StrEnum):
@@ -197,10 +210,11 @@ def check_intake(
         )
 
 
-def ensure_editable(status: str) -> None:
-    if status != OrderStatus.DRAFT:
+def ensure_editable(status: str, lines: Iterable[LineQuantities] = ()) -> None:
+    """Drafts and reviewed orders can be edited until fulfilment has started."""
+    if status not in EDITABLE or any(q.reserved > 0 or q.shipped > 0 for q in lines):
         raise InvalidState(
-            f"Only draft orders can be edited; this one is {status}.", code="order_not_editable"
+            f"This order ({status}) can no longer be edited.", code="order_not_editable"
         )
 
 
@@ -215,6 +229,8 @@ def ensure_cancellable(status: str, lines: Iterable[LineQuantities]) -> None:
     """An order can be cancelled until anything of it has shipped."""
     if status == OrderStatus.CANCELLED:
         raise InvalidState("The order is already cancelled.", code="order_cancelled")
+    if status == OrderStatus.REJECTED:
+        raise InvalidState("The order was rejected.", code="order_rejected")
     if any(q.shipped > 0 for q in lines):
         raise InvalidState(
             "The order has shipped (in part) and can no longer be cancelled.", code="order_shipped"

@@ -1,6 +1,16 @@
 """SQLAlchemy models and repositories. Importing this package registers every table."""
 
-from app.repositories import customers, events, orders, products, stock, users, warehouses
+from app.repositories import (
+    customers,
+    events,
+    orders,
+    products,
+    reviews,
+    settings,
+    stock,
+    users,
+    warehouses,
+)
 from app.repositories.base import Base
 
 __all__ = [
@@ -9,6 +19,8 @@ __all__ = [
     "events",
     "orders",
     "products",
+    "reviews",
+    "settings",
     "stock",
     "users",
     "warehouses",

@@ -69,6 +69,10 @@ class Order(IdMixin, TimestampMixin, VersionedMixin, Base):
     payment_reference: Mapped[str | None] = mapped_column(String(100))
     payment_amount: Mapped[Decimal | None]
     requires_price_approval: Mapped[bool] = mapped_column(default=False)
+    # Review state: the holds in force, and the roles that must still approve, in order.
+    holds: Mapped[list[str]] = mapped_column(default=list)
+    pending_approvals: Mapped[list[str]] = mapped_column(default=list)
+    next_approver: Mapped[str | None] = mapped_column(String(32), index=True)
     gross_before_discount: Mapped[Decimal]
     discount_total: Mapped[Decimal]
     net_total: Mapped[Decimal]

@@ -16,6 +16,8 @@ from app.repositories.orders import (
 )
 from app.repositories.pricing import PricingRepository
 from app.repositories.products import PriceListRepository, ProductRepository
+from app.repositories.reviews import ReviewRepository
+from app.repositories.settings import SettingsRepository
 from app.repositories.stock import StockRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
 from app.repositories.warehouses import WarehouseRepository
@@ -52,6 +54,8 @@ class SqlAlchemyUnitOfWork:
         self.order_imports = OrderImportRepository(self.session)
         self.pricing = PricingRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.reviews = ReviewRepository(self.session)
+        self.settings = SettingsRepository(self.session)
         return self
 
     async def __aexit__(

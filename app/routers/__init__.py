@@ -8,9 +8,11 @@ from app.routers import (
     customers,
     health,
     order_imports,
+    order_review,
     orders,
     price_lists,
     products,
+    settings,
     stock,
     suppliers,
     warehouses,
@@ -27,6 +29,10 @@ ROUTERS: list[APIRouter] = [
     stock.router,
     order_imports.router,
     orders.router,
+    order_review.router,
+    order_review.approvals,
+    order_review.credit,
+    settings.router,
     admin.router,
 ]
 
@@ -40,5 +46,10 @@ TAGS = [
     {"name": "warehouses", "description": "Warehouses and bin locations."},
     {"name": "stock", "description": "Stock movements (the ledger), levels and availability."},
     {"name": "orders", "description": "Sales orders from every channel: intake, drafts, search."},
+    {
+        "name": "settings",
+        "description": "Settings an admin changes: review thresholds, approvers, release roles.",
+    },
+    {"name": "approvals", "description": "The queue of orders waiting for your approval."},
     {"name": "admin", "description": "Administration: the invariant check."},
 ]

@@ -62,6 +62,8 @@ def _read(view: service.OrderView) -> OrderRead:
             status=o.payment_status, reference=o.payment_reference, amount=o.payment_amount
         ),
         requires_price_approval=o.requires_price_approval,
+        holds=o.holds,
+        pending_approvals=o.pending_approvals,
         totals=OrderTotals(
             gross_before_discount=o.gross_before_discount,
             discount=o.discount_total,

@@ -143,6 +143,8 @@ class OrderRead(Schema):
     discount_percent: DecimalOut
     payment: PaymentRead
     requires_price_approval: bool
+    holds: list[str] = Field(description="Holds in force (see GET /orders/{id}/review)")
+    pending_approvals: list[str] = Field(description="Roles that must still approve, in order")
     totals: OrderTotals
     lines: list[OrderLineRead]
     created_by: str

@@ -36,6 +36,7 @@ from app.repositories.pagination import PageResult
 from app.repositories.uow import SqlAlchemyUnitOfWork, is_unique_violation
 from app.schemas.common import Address
 from app.schemas.orders import OrderCreate, OrderLineIn, OrderUpdate
+from app.services import order_review
 from app.services.common import check_version
 from app.services.order_pricing import PricedLine, price_requested_lines
 from app.services.recording import record_change
@@ -303,10 +304,9 @@ async def _place(
         )
         lines = _apply_pricing(order, priced)
         refresh_derived_statuses(order, lines)
-        # Below the floor price: accepted, but only as a draft (review asks for approval).
-        if body.submit and not order.requires_price_approval:
-            order.status = OrderStatus.SUBMITTED.value
-            order.submitted_at = now
+        # Below the floor price: accepted, but only as a draft; an explicit submit sends it to
+        # review, which asks for a price approval.
+        submitting = body.submit and not order.requires_price_approval
         uow.orders.add(order)
         await uow.flush()
         for line in lines:
@@ -326,20 +326,33 @@ async def _place(
         record_change(
             uow, principal.actor, "order", order.id, "created", None, payload, event="order.created"
         )
-        if order.status == OrderStatus.SUBMITTED:
-            record_change(
-                uow,
-                principal.actor,
-                "order",
-                order.id,
-                "submitted",
-                None,
-                {"status": order.status},
-                event="order.submitted",
-                payload=payload,
-            )
+        if submitting:
+            await _submit(uow, order, lines, principal, now)
         await uow.commit()
     return PlaceResult(OrderView(order, lines), True)
+
+
+async def _submit(
+    uow: SqlAlchemyUnitOfWork,
+    order: Order,
+    lines: list[OrderLine],
+    principal: Principal,
+    now: datetime,
+) -> None:
+    """Submission: record it, then review the order (which decides its status)."""
+    order.submitted_at = now
+    record_change(
+        uow,
+        principal.actor,
+        "order",
+        order.id,
+        "submitted",
+        {"status": OrderStatus.DRAFT.value},
+        {"status": "submitted"},
+        event="order.submitted",
+        payload=_order_payload(order, lines),
+    )
+    await order_review.review(uow, order, lines, principal, today=now.date())
 
 
 async def _load(
@@ -370,8 +383,14 @@ async def update_order(
     async with uow:
         order = await _load(uow, order_id, for_update=True)
         check_version(order, expected_version)
-        ensure_editable(order.status)
         lines = await uow.orders.lines(order.id)
+        ensure_editable(
+            order.status,
+            [
+                LineQuantities(x.quantity_ordered, x.quantity_reserved, x.quantity_shipped)
+                for x in lines
+            ],
+        )
         before = _order_payload(order, lines)
         changes = body.model_dump(exclude_unset=True)
         violations = Violations()
@@ -427,6 +446,9 @@ async def update_order(
         record_change(
             uow, principal.actor, "order", order.id, "updated", before, after, event="order.updated"
         )
+        if order.status != OrderStatus.DRAFT:
+            # Editing a reviewed order sends it back through review; earlier approvals lapse.
+            await order_review.review(uow, order, new_lines, principal, today=now.date())
         await uow.commit()
     return OrderView(order, new_lines)
 
@@ -437,22 +459,8 @@ async def submit_order(
     async with uow:
         order = await _load(uow, order_id, for_update=True)
         ensure_submittable(order.status)
-        order.status = OrderStatus.SUBMITTED.value
-        order.submitted_at = datetime.now(UTC)
-        order.updated_by = principal.actor
         lines = await uow.orders.lines(order.id)
-        await uow.flush()
-        record_change(
-            uow,
-            principal.actor,
-            "order",
-            order.id,
-            "submitted",
-            {"status": OrderStatus.DRAFT.value},
-            {"status": order.status},
-            event="order.submitted",
-            payload=_order_payload(order, lines),
-        )
+        await _submit(uow, order, lines, principal, datetime.now(UTC))
         await uow.commit()
     return OrderView(order, lines)
 

@@ -117,7 +117,7 @@ async def test_storefront_push_with_api_key_submits_and_is_idempotent(client, au
         "/api/v1/orders", json=body, headers={**key, "Idempotency-Key": "k-1"}
     )
     assert first.status_code == 201, first.text
-    assert first.json()["status"] == "submitted" and first.json()["submitted_at"]
+    assert first.json()["status"] == "approved" and first.json()["submitted_at"]
     assert first.json()["payment"] == {"status": "paid", "reference": "PAY-1", "amount": "87.96"}
     again = await client.post(
         "/api/v1/orders", json=body, headers={**key, "Idempotency-Key": "k-1"}
@@ -304,11 +304,14 @@ async def test_patch_edits_and_reprices_a_draft_then_submit_locks_it(client, aut
     )
     assert_problem(stale, 412)
     submitted = await client.post(f"/api/v1/orders/{order['id']}/submit", headers=headers)
-    assert submitted.json()["status"] == "submitted"
+    assert submitted.json()["status"] == "approved"
+    cancelled = await client.post(
+        f"/api/v1/orders/{order['id']}/cancel", json={"reason": "r"}, headers=headers
+    )
     locked = await client.patch(
         f"/api/v1/orders/{order['id']}",
         json={"notes": "x"},
-        headers={**headers, "If-Match": f'"{submitted.json()["version"]}"'},
+        headers={**headers, "If-Match": f'"{cancelled.json()["version"]}"'},
     )
     assert_problem(locked, 409, code="order_not_editable")
     again = await client.post(f"/api/v1/orders/{order['id']}/submit", headers=headers)
@@ -333,7 +336,13 @@ async def test_cancel_with_reason_and_timeline(client, auth, data) -> None:
     )
     assert_problem(twice, 409, code="order_cancelled")
     events = (await client.get(f"/api/v1/orders/{order['id']}/events", headers=headers)).json()
-    assert [e["action"] for e in events["items"]] == ["created", "submitted", "cancelled"]
+    assert [e["action"] for e in events["items"]] == [
+        "created",
+        "submitted",
+        "reviewed",
+        "approved",
+        "cancelled",
+    ]
     assert all(e["actor"].startswith("user:sales") for e in events["items"])
 
 
@@ -358,7 +367,7 @@ async def test_events_are_written_to_the_outbox(client, auth, sessionmaker, data
             )
         ).all()
     assert sorted(types) == sorted(
-        ["order.created", "order.updated", "order.submitted", "order.cancelled"]
+        ["order.created", "order.updated", "order.submitted", "order.approved", "order.cancelled"]
     )
 
 
@@ -376,7 +385,7 @@ async def test_list_filters_and_pages(client, auth, sessionmaker, data) -> None:
     ).json()
     numbers = [o["number"] for o in first["items"] + second["items"]]
     assert numbers == sorted(numbers, reverse=True) and len(set(numbers)) == 4
-    submitted = (await client.get("/api/v1/orders?status=submitted", headers=headers)).json()
+    submitted = (await client.get("/api/v1/orders?status=approved", headers=headers)).json()
     assert [o["customer_code"] for o in submitted["items"]] == ["OTHER"]
     by_name = (await client.get("/api/v1/orders?q=beijing", headers=headers)).json()
     assert len(by_name["items"]) == 1

@@ -1,0 +1,172 @@
+"""Review and approval of orders, holds, payments, the approval queue and customer credit."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from app.deps import AUTHENTICATED, PageDep, UowDep, requires
+from app.domain.auth import Principal
+from app.errors import problem_responses
+from app.schemas.common import Page
+from app.schemas.order_review import (
+    ApprovalItem,
+    ApproveBody,
+    CreditRead,
+    DecisionRead,
+    OrderDecisionRead,
+    PaymentUpdate,
+    ReasonBody,
+    ReleaseBody,
+    ReviewRead,
+    RuleResultRead,
+)
+from app.services import order_review as service
+
+router = APIRouter(prefix="/api/v1/orders", tags=["orders"], dependencies=AUTHENTICATED)
+approvals = APIRouter(prefix="/api/v1/approvals", tags=["approvals"], dependencies=AUTHENTICATED)
+credit = APIRouter(prefix="/api/v1/customers", tags=["customers"], dependencies=AUTHENTICATED)
+
+Reader = Annotated[Principal, Depends(requires("orders:read"))]
+Approver = Annotated[Principal, Depends(requires("orders:approve"))]
+Payer = Annotated[Principal, Depends(requires("orders:payment"))]
+DECISION_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
+
+
+def _state(order: object) -> OrderDecisionRead:
+    return OrderDecisionRead.model_validate(order)
+
+
+@router.get(
+    "/{order_id}/review",
+    response_model=ReviewRead,
+    summary="The order's review",
+    responses=problem_responses(401, 403, 404),
+)
+async def review(order_id: uuid.UUID, uow: UowDep, principal: Reader) -> ReviewRead:
+    """Each rule's result and reason, the holds, the approvals still to give, and every
+    decision taken (who, when, why)."""
+    view = await service.get_review(uow, order_id)
+    o, r = view.order, view.review
+    return ReviewRead(
+        order_id=o.id,
+        number=o.number,
+        status=o.status,
+        holds=o.holds,
+        pending_approvals=o.pending_approvals,
+        outcome=r.outcome if r else None,
+        reviewed_at=r.at if r else None,
+        reviewed_by=r.actor if r else None,
+        results=[RuleResultRead.model_validate(x) for x in (r.results if r else [])],
+        decisions=[DecisionRead.model_validate(d) for d in view.decisions],
+    )
+
+
+@router.post(
+    "/{order_id}/approve",
+    response_model=OrderDecisionRead,
+    summary="Approve an order",
+    responses=DECISION_PROBLEMS,
+)
+async def approve(
+    order_id: uuid.UUID, body: ApproveBody, uow: UowDep, principal: Approver
+) -> OrderDecisionRead:
+    """Give the next approval in the order's chain (never on an order you created or edited)."""
+    return _state(await service.approve(uow, order_id, body.comment, principal))
+
+
+@router.post(
+    "/{order_id}/reject",
+    response_model=OrderDecisionRead,
+    summary="Reject an order",
+    responses=DECISION_PROBLEMS,
+)
+async def reject(
+    order_id: uuid.UUID, body: ReasonBody, uow: UowDep, principal: Approver
+) -> OrderDecisionRead:
+    """Refuse an order waiting for approval or on hold, with a reason; it is final."""
+    return _state(await service.reject(uow, order_id, body.reason, principal))
+
+
+@router.post(
+    "/{order_id}/hold",
+    response_model=OrderDecisionRead,
+    summary="Put an order on hold",
+    responses=DECISION_PROBLEMS,
+)
+async def hold(
+    order_id: uuid.UUID, body: ReasonBody, uow: UowDep, principal: Approver
+) -> OrderDecisionRead:
+    """Stop a submitted order with a manual hold and a reason."""
+    return _state(await service.hold(uow, order_id, body.reason, principal))
+
+
+@router.post(
+    "/{order_id}/release",
+    response_model=OrderDecisionRead,
+    summary="Release a hold",
+    responses=DECISION_PROBLEMS,
+)
+async def release(
+    order_id: uuid.UUID, body: ReleaseBody, uow: UowDep, principal: Approver
+) -> OrderDecisionRead:
+    """Release one hold; which roles may release it depends on the hold (credit: finance)."""
+    return _state(await service.release(uow, order_id, body.code, body.reason, principal))
+
+
+@router.post(
+    "/{order_id}/payment",
+    response_model=OrderDecisionRead,
+    summary="Report a payment",
+    responses=DECISION_PROBLEMS,
+)
+async def payment(
+    order_id: uuid.UUID, body: PaymentUpdate, uow: UowDep, principal: Payer
+) -> OrderDecisionRead:
+    """Record the payment status; an order awaiting payment is released once paid."""
+    return _state(
+        await service.update_payment(
+            uow, order_id, body.status.value, body.reference, body.amount, principal
+        )
+    )
+
+
+@approvals.get(
+    "",
+    response_model=Page[ApprovalItem],
+    summary="The approval queue",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_(uow: UowDep, principal: Reader, page: PageDep) -> Page[ApprovalItem]:
+    """Orders waiting for an approval by one of the caller's roles, oldest first."""
+    result = await service.approvals_queue(uow, principal, limit=page.limit, cursor=page.cursor)
+    return Page(
+        items=[ApprovalItem.model_validate(o) for o in result.items], next_cursor=result.next_cursor
+    )
+
+
+@credit.get(
+    "/{customer_id}/credit",
+    response_model=CreditRead,
+    summary="A customer's credit position",
+    responses=problem_responses(401, 403, 404),
+)
+async def credit_position(
+    customer_id: uuid.UUID,
+    uow: UowDep,
+    principal: Annotated[Principal, Depends(requires("customers:read"))],
+) -> CreditRead:
+    """Limit, open receivables, open orders, exposure, available credit and overdue amount."""
+    customer, position = await service.customer_credit(uow, customer_id)
+    return CreditRead(
+        customer_id=customer.id,
+        currency=customer.currency,
+        limit=position.limit,
+        open_receivables=position.open_receivables,
+        open_orders=position.open_orders,
+        exposure=position.exposure,
+        available=position.available,
+        overdue_amount=position.overdue_amount,
+    )

@@ -1,0 +1,53 @@
+"""Settings an admin changes through the API: the order review policy."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+
+from app.deps import AUTHENTICATED, IfMatchDep, UowDep, etag, requires
+from app.domain.auth import Principal
+from app.errors import problem_responses
+from app.schemas.settings import ReviewSettingsRead, ReviewSettingsUpdate
+from app.services import review_settings as service
+
+router = APIRouter(prefix="/api/v1/settings", tags=["settings"], dependencies=AUTHENTICATED)
+Reader = Annotated[Principal, Depends(requires("orders:read"))]
+Admin = Annotated[Principal, Depends(requires("admin"))]
+
+
+@router.get(
+    "/review",
+    response_model=ReviewSettingsRead,
+    status_code=status.HTTP_200_OK,
+    summary="Get the review settings",
+    responses=problem_responses(401, 403),
+)
+async def get_review(uow: UowDep, principal: Reader, response: Response) -> ReviewSettingsRead:
+    """The order review policy in force; ETag "0" means the defaults, never changed."""
+    policy, version = await service.get_review_settings(uow)
+    response.headers["ETag"] = etag(version)
+    return ReviewSettingsRead.of(policy, version)
+
+
+@router.put(
+    "/review",
+    response_model=ReviewSettingsRead,
+    status_code=status.HTTP_200_OK,
+    summary="Change the review settings",
+    responses=problem_responses(401, 403, 412, 422, 428),
+)
+async def update_review(
+    body: ReviewSettingsUpdate,
+    version: IfMatchDep,
+    uow: UowDep,
+    principal: Admin,
+    response: Response,
+) -> ReviewSettingsRead:
+    """Change the given settings (thresholds, approvers, rules, release roles). Needs `If-Match`."""
+    policy, new_version = await service.update_review_settings(
+        uow, body.model_dump(exclude_unset=True), version, principal
+    )
+    response.headers["ETag"] = etag(new_version)
+    return ReviewSettingsRead.of(policy, new_version)

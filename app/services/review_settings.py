@@ -1,0 +1,137 @@
+"""Review settings: the ``ReviewPolicy`` an admin changes through the API, stored as JSON.
+
+Versions: when nothing is stored yet the defaults are in force at version 0, so ``GET`` answers
+``ETag: "0"`` and the first ``PUT`` must send ``If-Match: "0"``; it creates the record at
+version 1. Every later change raises the version by one. A change that alters nothing writes
+nothing and keeps the version (also at version 0).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from app.domain.auth import Principal, Role
+from app.domain.errors import RuleViolation, StaleVersion
+from app.domain.review import ReviewPolicy
+from app.repositories.settings import SettingRecord
+from app.repositories.uow import SqlAlchemyUnitOfWork, is_unique_violation
+from app.services.recording import record_change
+
+REVIEW_KEY = "review"
+DEFAULTS_VERSION = 0
+
+_FIELDS = {f.name: f for f in dataclasses.fields(ReviewPolicy)}
+_DECIMALS = frozenset({"max_discount_percent", "amount_threshold_1", "amount_threshold_2"})
+_INTS = frozenset({"min_lead_time_days", "overdue_days"})
+
+
+def policy_to_json(policy: ReviewPolicy) -> dict[str, Any]:
+    """The stored form: Decimals as strings, tuples as lists, hold codes as plain strings."""
+    data: dict[str, Any] = {}
+    for name in _FIELDS:
+        value = getattr(policy, name)
+        if name in _DECIMALS:
+            data[name] = str(value)
+        elif name == "enabled_rules":
+            data[name] = list(value)
+        elif name == "release_roles":
+            data[name] = {str(code): list(roles) for code, roles in value.items()}
+        else:
+            data[name] = value
+    return data
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """One field's JSON (or API) value as ``ReviewPolicy`` holds it."""
+    if name in _DECIMALS:
+        return Decimal(value) if isinstance(value, str | int) else value
+    if name == "enabled_rules":
+        return tuple(value)
+    if name == "release_roles":
+        return {str(code): tuple(roles) for code, roles in value.items()}
+    return value
+
+
+def policy_from_json(data: Mapping[str, Any]) -> ReviewPolicy:
+    """The inverse of ``policy_to_json``. Fields missing from the document (added to the
+    policy after it was stored) take their defaults; fields no longer known are ignored."""
+    known = {name: _coerce(name, value) for name, value in data.items() if name in _FIELDS}
+    return ReviewPolicy(**known)
+
+
+async def load_review_policy(uow: SqlAlchemyUnitOfWork) -> ReviewPolicy:
+    """The review policy in force, read in an already-entered unit of work (defaults if none)."""
+    record = await uow.settings.get(REVIEW_KEY)
+    return ReviewPolicy() if record is None else policy_from_json(record.value)
+
+
+async def get_review_settings(uow: SqlAlchemyUnitOfWork) -> tuple[ReviewPolicy, int]:
+    """The review policy and its version (0 while the defaults are in force)."""
+    async with uow:
+        record = await uow.settings.get(REVIEW_KEY)
+        if record is None:
+            return ReviewPolicy(), DEFAULTS_VERSION
+        return policy_from_json(record.value), record.version
+
+
+def _merge(current: ReviewPolicy, changes: Mapping[str, Any]) -> ReviewPolicy:
+    unknown = sorted(set(changes) - set(_FIELDS))
+    if unknown:
+        raise RuleViolation.on(unknown[0], "unknown_field", f"No review setting '{unknown[0]}'.")
+    return dataclasses.replace(
+        current, **{name: _coerce(name, value) for name, value in changes.items()}
+    )
+
+
+async def update_review_settings(
+    uow: SqlAlchemyUnitOfWork,
+    changes: Mapping[str, Any],
+    expected_version: int,
+    principal: Principal,
+) -> tuple[ReviewPolicy, int]:
+    """Merge ``changes`` into the policy in force, validate the result, store and audit it."""
+    async with uow:
+        record = await uow.settings.get(REVIEW_KEY)
+        current = ReviewPolicy() if record is None else policy_from_json(record.value)
+        version = DEFAULTS_VERSION if record is None else record.version
+        if version != expected_version:
+            raise StaleVersion(
+                f"The review settings are at version {version}, not {expected_version}; "
+                "reload and retry."
+            )
+        policy = _merge(current, changes)
+        policy.validate(frozenset(r.value for r in Role))
+        before, after = policy_to_json(current), policy_to_json(policy)
+        if after == before:
+            return current, version
+        if record is None:
+            record = SettingRecord(key=REVIEW_KEY, value=after, updated_by=principal.actor)
+            uow.settings.add(record)
+        else:
+            record.value = after
+            record.updated_by = principal.actor
+        try:
+            await uow.flush()
+        except Exception as exc:
+            # Two first writes at version 0 raced and this one lost the primary key.
+            if is_unique_violation(exc):
+                raise StaleVersion(
+                    "The review settings were changed by someone else meanwhile; reload and retry."
+                ) from exc
+            raise
+        new_version = record.version
+        record_change(
+            uow,
+            principal.actor,
+            "settings",
+            REVIEW_KEY,
+            "updated",
+            before,
+            after,
+            event="settings.review_updated",
+        )
+        await uow.commit()
+    return policy, new_version
