@@ -122,7 +122,12 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
     violations = _with_sessionmaker(settings, work)
     for v in violations:
-        print(f"VIOLATION {v.rule}: warehouse={v.warehouse_id} product={v.product_id}: {v.detail}")
+        where = (
+            f"order_line={v.order_line_id}"
+            if v.order_line_id
+            else f"warehouse={v.warehouse_id} product={v.product_id}"
+        )
+        print(f"VIOLATION {v.rule}: {where}: {v.detail}")
     if violations:
         print(f"{len(violations)} invariant violation(s)", file=sys.stderr)
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
@@ -37,12 +38,20 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     page_size_max: int = Field(default=200, ge=1)
     order_max_lines: int = Field(default=500, ge=1)
+    # Allocation: nearest_single, min_split or priority; whether ship_complete orders that no
+    # single warehouse can fill may be consolidated by a transfer; how long an unpaid prepaid
+    # order's reservation lasts.
+    allocation_strategy: Literal["nearest_single", "min_split", "priority"] = "nearest_single"
+    allocation_consolidation_transfers: bool = True
+    unpaid_reservation_minutes: int = Field(default=60, ge=1)
     # Idempotency keys are answered for at least this long, then purged by the worker.
     idempotency_retention_hours: int = Field(default=48, ge=24)
     import_max_orders: int = Field(default=10_000, ge=1)
     import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
     # Whether unit prices (list prices, price lists, overrides) include tax.
     prices_include_tax: bool = False
+    # How far above the ordered quantity a purchase order line may be received, in percent.
+    po_over_receipt_tolerance_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
 
     @property
     def is_sqlite(self) -> bool:

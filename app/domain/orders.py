@@ -211,8 +211,9 @@ def check_intake(
 
 
 def ensure_editable(status: str, lines: Iterable[LineQuantities] = ()) -> None:
-    """Drafts and reviewed orders can be edited until fulfilment has started."""
-    if status not in EDITABLE or any(q.reserved > 0 or q.shipped > 0 for q in lines):
+    """Drafts and reviewed orders can be edited until something has shipped (what is
+    reserved is released and allocated again)."""
+    if status not in EDITABLE or any(q.shipped > 0 for q in lines):
         raise InvalidState(
             f"This order ({status}) can no longer be edited.", code="order_not_editable"
         )

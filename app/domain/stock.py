@@ -103,12 +103,14 @@ def insufficient_stock(
 
 @dataclass(frozen=True)
 class StockViolation:
-    """One (warehouse, product) that breaks invariant 1, in words."""
+    """One broken invariant, in words: a (warehouse, product) against invariant 1 and the
+    reservation ledger, or an order line against invariant 3."""
 
-    warehouse_id: str
-    product_id: str
+    warehouse_id: str | None
+    product_id: str | None
     rule: str
     detail: str
+    order_line_id: str | None = None
 
 
 def stock_violations(

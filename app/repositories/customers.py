@@ -52,6 +52,9 @@ class Customer(IdMixin, TimestampMixin, VersionedMixin, Base):
     contacts: Mapped[list[dict[str, Any]]]
     bill_to: Mapped[dict[str, Any] | None]
     ship_to: Mapped[list[dict[str, Any]]]
+    # What happens when stock is short: ship_partial (ship what exists, backorder the rest) or
+    # ship_complete (hold until all of it can ship together).
+    fulfillment_policy: Mapped[str] = mapped_column(String(16), default="ship_partial")
     active: Mapped[bool] = mapped_column(default=True, index=True)
 
 

@@ -16,9 +16,12 @@ from app.repositories.orders import (
 )
 from app.repositories.pricing import PricingRepository
 from app.repositories.products import PriceListRepository, ProductRepository
+from app.repositories.purchasing import PurchasingRepository
+from app.repositories.reservations import AllocationRepository, ReservationRepository
 from app.repositories.reviews import ReviewRepository
 from app.repositories.settings import SettingsRepository
 from app.repositories.stock import StockRepository
+from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
 from app.repositories.warehouses import WarehouseRepository
 
@@ -49,12 +52,16 @@ class SqlAlchemyUnitOfWork:
         self.price_lists = PriceListRepository(self.session)
         self.warehouses = WarehouseRepository(self.session)
         self.stock = StockRepository(self.session)
+        self.transfers = TransferRepository(self.session)
+        self.purchasing = PurchasingRepository(self.session)
         self.orders = OrderRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
         self.order_imports = OrderImportRepository(self.session)
         self.pricing = PricingRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.reviews = ReviewRepository(self.session)
+        self.reservations = ReservationRepository(self.session)
+        self.allocation = AllocationRepository(self.session)
         self.settings = SettingsRepository(self.session)
         return self
 

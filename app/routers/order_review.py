@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from app.deps import AUTHENTICATED, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, PageDep, SettingsDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
@@ -71,10 +71,14 @@ async def review(order_id: uuid.UUID, uow: UowDep, principal: Reader) -> ReviewR
     responses=DECISION_PROBLEMS,
 )
 async def approve(
-    order_id: uuid.UUID, body: ApproveBody, uow: UowDep, principal: Approver
+    order_id: uuid.UUID,
+    body: ApproveBody,
+    uow: UowDep,
+    principal: Approver,
+    settings: SettingsDep,
 ) -> OrderDecisionRead:
     """Give the next approval in the order's chain (never on an order you created or edited)."""
-    return _state(await service.approve(uow, order_id, body.comment, principal))
+    return _state(await service.approve(uow, order_id, body.comment, principal, settings))
 
 
 @router.post(
@@ -110,10 +114,14 @@ async def hold(
     responses=DECISION_PROBLEMS,
 )
 async def release(
-    order_id: uuid.UUID, body: ReleaseBody, uow: UowDep, principal: Approver
+    order_id: uuid.UUID,
+    body: ReleaseBody,
+    uow: UowDep,
+    principal: Approver,
+    settings: SettingsDep,
 ) -> OrderDecisionRead:
     """Release one hold; which roles may release it depends on the hold (credit: finance)."""
-    return _state(await service.release(uow, order_id, body.code, body.reason, principal))
+    return _state(await service.release(uow, order_id, body.code, body.reason, principal, settings))
 
 
 @router.post(
@@ -123,12 +131,16 @@ async def release(
     responses=DECISION_PROBLEMS,
 )
 async def payment(
-    order_id: uuid.UUID, body: PaymentUpdate, uow: UowDep, principal: Payer
+    order_id: uuid.UUID,
+    body: PaymentUpdate,
+    uow: UowDep,
+    principal: Payer,
+    settings: SettingsDep,
 ) -> OrderDecisionRead:
     """Record the payment status; an order awaiting payment is released once paid."""
     return _state(
         await service.update_payment(
-            uow, order_id, body.status.value, body.reference, body.amount, principal
+            uow, order_id, body.status.value, body.reference, body.amount, principal, settings
         )
     )
 

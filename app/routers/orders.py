@@ -228,9 +228,11 @@ async def update(
     summary="Submit a draft order",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def submit(order_id: uuid.UUID, uow: UowDep, principal: Writer) -> OrderRead:
+async def submit(
+    order_id: uuid.UUID, uow: UowDep, principal: Writer, settings: SettingsDep
+) -> OrderRead:
     """Submit a draft for review."""
-    return _read(await service.submit_order(uow, order_id, principal))
+    return _read(await service.submit_order(uow, order_id, principal, settings))
 
 
 @router.post(

@@ -8,9 +8,13 @@ from app.schemas.common import Schema
 
 
 class InvariantViolation(Schema):
-    warehouse_id: str
-    product_id: str
-    rule: str = Field(description="e.g. ledger_mismatch, over_reserved, level_missing")
+    warehouse_id: str | None
+    product_id: str | None
+    order_line_id: str | None = None
+    rule: str = Field(
+        description="e.g. ledger_mismatch, over_reserved, level_missing, "
+        "reservation_ledger_mismatch, line_reservations_mismatch, line_quantities"
+    )
     detail: str
 
 

@@ -1,17 +1,83 @@
-"""``lading check``: verify the invariants across the whole database and list every breach."""
+"""``lading check``: verify the invariants across the whole database and list every breach.
+
+- invariant 1: each stock level against its movements ledger, and its bounds;
+- the reservation ledger: ``stock.reserved`` equals the sum of its reservations, and each order
+  line's ``quantity_reserved`` equals the sum of the line's reservations;
+- invariant 3: every order line's quantities stay ordered (read a batch at a time).
+"""
 
 from __future__ import annotations
 
+from app.domain.orders import LineQuantities
 from app.domain.stock import StockViolation, stock_violations
 from app.repositories.uow import SqlAlchemyUnitOfWork
 
+LINE_BATCH = 5000
+
+
+def _plain(value: object) -> str:
+    from decimal import Decimal
+
+    return format(Decimal(str(value)).normalize(), "f")
+
 
 async def check_invariants(uow: SqlAlchemyUnitOfWork) -> list[StockViolation]:
-    async with uow:
-        suspects = await uow.stock.compare_levels_with_ledger()
     violations: list[StockViolation] = []
-    for row in suspects:
-        violations += stock_violations(
-            str(row.warehouse_id), str(row.product_id), row.on_hand, row.reserved, row.ledger_sum
-        )
+    async with uow:
+        for row in await uow.stock.compare_levels_with_ledger():
+            violations += stock_violations(
+                str(row.warehouse_id),
+                str(row.product_id),
+                row.on_hand,
+                row.reserved,
+                row.ledger_sum,
+            )
+        for (
+            warehouse_id,
+            product_id,
+            reserved,
+            ledger,
+        ) in await uow.reservations.ledger_mismatches():
+            violations.append(
+                StockViolation(
+                    str(warehouse_id),
+                    str(product_id),
+                    "reservation_ledger_mismatch",
+                    f"reserved {_plain(reserved)} differs from the reservations' sum "
+                    f"{_plain(ledger)}",
+                )
+            )
+        for line_id, reserved, ledger in await uow.allocation.line_reservation_mismatches():
+            violations.append(
+                StockViolation(
+                    None,
+                    None,
+                    "line_reservations_mismatch",
+                    f"the line's reserved {_plain(reserved)} differs from its reservations' sum "
+                    f"{_plain(ledger)}",
+                    order_line_id=str(line_id),
+                )
+            )
+        after = None
+        while True:
+            lines = await uow.allocation.all_line_quantities(after, LINE_BATCH)
+            for x in lines:
+                quantities = LineQuantities(
+                    x.quantity_ordered,
+                    x.quantity_reserved,
+                    x.quantity_shipped,
+                    x.quantity_delivered,
+                    x.quantity_invoiced,
+                    x.quantity_returned,
+                )
+                for problem in quantities.violations():
+                    violations.append(
+                        StockViolation(
+                            None, None, "line_quantities", problem, order_line_id=str(x.id)
+                        )
+                    )
+            if len(lines) < LINE_BATCH:
+                break
+            after = lines[-1].id
+            uow.session.expunge_all()
     return violations

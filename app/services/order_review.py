@@ -35,8 +35,10 @@ from app.repositories.orders import Order, OrderLine
 from app.repositories.pagination import PageResult
 from app.repositories.reviews import OrderDecision, OrderReview
 from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services import allocation
 from app.services.recording import jsonable, record_change
 from app.services.review_settings import load_review_policy
+from app.settings import Settings
 
 
 def fully_paid(order: Order) -> bool:
@@ -62,6 +64,7 @@ async def review(
     order: Order,
     lines: list[OrderLine],
     principal: Principal,
+    settings: Settings,
     *,
     today: date | None = None,
 ) -> ReviewDecision:
@@ -112,7 +115,7 @@ async def review(
         },
         event=None,
     )
-    _emit_outcome(uow, order, principal, reason="review")
+    await _settled(uow, order, principal, settings, reason="review", lines=lines)
     return decision
 
 
@@ -155,6 +158,27 @@ def _emit_outcome(
         )
 
 
+async def _settled(
+    uow: SqlAlchemyUnitOfWork,
+    order: Order,
+    principal: Principal,
+    settings: Settings,
+    *,
+    reason: str,
+    lines: list[OrderLine] | None = None,
+) -> None:
+    """Announce the outcome; an approved order is allocated at once, in the same transaction."""
+    _emit_outcome(uow, order, principal, reason=reason)
+    if order.status == OrderStatus.APPROVED:
+        await allocation.allocate_in_uow(
+            uow,
+            order,
+            lines if lines is not None else await uow.orders.lines(order.id),
+            principal,
+            settings,
+        )
+
+
 async def _load(uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID) -> Order:
     order = await uow.orders.get_for_update(order_id)
     if order is None:
@@ -189,6 +213,7 @@ async def _recheck_credit_then_settle(
     order: Order,
     principal: Principal,
     policy: ReviewPolicy,
+    settings: Settings,
     reason: str,
 ) -> None:
     """When nothing is left to release or approve, the order is approved — unless, by now,
@@ -200,11 +225,15 @@ async def _recheck_credit_then_settle(
         if credit is not None and credit.exposure_with(order.total) > credit.limit:
             order.holds = [HoldCode.CREDIT_LIMIT_EXCEEDED.value]
     _apply_state(order)
-    _emit_outcome(uow, order, principal, reason=reason)
+    await _settled(uow, order, principal, settings, reason=reason)
 
 
 async def approve(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, comment: str | None, principal: Principal
+    uow: SqlAlchemyUnitOfWork,
+    order_id: uuid.UUID,
+    comment: str | None,
+    principal: Principal,
+    settings: Settings,
 ) -> Order:
     async with uow:
         order = await _load(uow, order_id)
@@ -233,7 +262,9 @@ async def approve(
             {"pending_approvals": order.pending_approvals, "role": level, "comment": comment},
             event=None,
         )
-        await _recheck_credit_then_settle(uow, order, principal, policy, reason="approval")
+        await _recheck_credit_then_settle(
+            uow, order, principal, policy, settings, reason="approval"
+        )
         await uow.commit()
     return order
 
@@ -261,6 +292,9 @@ async def reject(
                 "Only the order's approver (or whoever may release its holds) can reject it."
             )
         before = {"status": order.status}
+        await allocation.release_in_uow(
+            uow, order, await uow.orders.lines(order.id), principal, reason="rejected"
+        )
         order.status = OrderStatus.REJECTED.value
         order.next_approver = None
         _decide(uow, order, principal, "reject", comment=reason)
@@ -316,6 +350,7 @@ async def release(
     code: str | None,
     reason: str,
     principal: Principal,
+    settings: Settings,
 ) -> Order:
     """Release one hold (``code``; the only one when left out), gated by the hold's type."""
     async with uow:
@@ -333,7 +368,7 @@ async def release(
         policy = await load_review_policy(uow)
         if not may_release(code, principal.roles, policy):
             raise PermissionDenied(f"Your role may not release a '{code}' hold.")
-        await _release(uow, order, code, reason, principal, policy)
+        await _release(uow, order, code, reason, principal, policy, settings)
         await uow.commit()
     return order
 
@@ -345,6 +380,7 @@ async def _release(
     reason: str,
     principal: Principal,
     policy: ReviewPolicy,
+    settings: Settings,
 ) -> None:
     before = {"status": order.status, "holds": list(order.holds)}
     order.holds = [h for h in order.holds if h != code]
@@ -360,7 +396,7 @@ async def _release(
         event=None,
     )
     if not order.holds:
-        await _recheck_credit_then_settle(uow, order, principal, policy, reason="release")
+        await _recheck_credit_then_settle(uow, order, principal, policy, settings, reason="release")
 
 
 async def update_payment(
@@ -370,6 +406,7 @@ async def update_payment(
     reference: str | None,
     amount: Decimal | None,
     principal: Principal,
+    settings: Settings,
 ) -> Order:
     """Record a payment update; an order held for payment is released when it is paid or
     authorised."""
@@ -399,10 +436,18 @@ async def update_payment(
             },
             event="order.payment_updated",
         )
+        if status == "paid":
+            await uow.reservations.clear_expiry(order.id)
         if status in ("paid", "authorized") and HoldCode.AWAITING_PAYMENT.value in order.holds:
             policy = await load_review_policy(uow)
             await _release(
-                uow, order, HoldCode.AWAITING_PAYMENT.value, f"payment {status}", principal, policy
+                uow,
+                order,
+                HoldCode.AWAITING_PAYMENT.value,
+                f"payment {status}",
+                principal,
+                policy,
+                settings,
             )
         await uow.commit()
     return order

@@ -36,7 +36,7 @@ from app.repositories.pagination import PageResult
 from app.repositories.uow import SqlAlchemyUnitOfWork, is_unique_violation
 from app.schemas.common import Address
 from app.schemas.orders import OrderCreate, OrderLineIn, OrderUpdate
-from app.services import order_review
+from app.services import allocation, order_review
 from app.services.common import check_version
 from app.services.order_pricing import PricedLine, price_requested_lines
 from app.services.recording import record_change
@@ -327,7 +327,7 @@ async def _place(
             uow, principal.actor, "order", order.id, "created", None, payload, event="order.created"
         )
         if submitting:
-            await _submit(uow, order, lines, principal, now)
+            await _submit(uow, order, lines, principal, settings, now)
         await uow.commit()
     return PlaceResult(OrderView(order, lines), True)
 
@@ -337,6 +337,7 @@ async def _submit(
     order: Order,
     lines: list[OrderLine],
     principal: Principal,
+    settings: Settings,
     now: datetime,
 ) -> None:
     """Submission: record it, then review the order (which decides its status)."""
@@ -352,7 +353,7 @@ async def _submit(
         event="order.submitted",
         payload=_order_payload(order, lines),
     )
-    await order_review.review(uow, order, lines, principal, today=now.date())
+    await order_review.review(uow, order, lines, principal, settings, today=now.date())
 
 
 async def _load(
@@ -392,6 +393,8 @@ async def update_order(
             ],
         )
         before = _order_payload(order, lines)
+        # The lines are replaced and reviewed again: whatever they held goes back first.
+        await allocation.release_in_uow(uow, order, lines, principal, reason="order edited")
         changes = body.model_dump(exclude_unset=True)
         violations = Violations()
         check_intake(
@@ -448,19 +451,19 @@ async def update_order(
         )
         if order.status != OrderStatus.DRAFT:
             # Editing a reviewed order sends it back through review; earlier approvals lapse.
-            await order_review.review(uow, order, new_lines, principal, today=now.date())
+            await order_review.review(uow, order, new_lines, principal, settings, today=now.date())
         await uow.commit()
     return OrderView(order, new_lines)
 
 
 async def submit_order(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, principal: Principal
+    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, principal: Principal, settings: Settings
 ) -> OrderView:
     async with uow:
         order = await _load(uow, order_id, for_update=True)
         ensure_submittable(order.status)
         lines = await uow.orders.lines(order.id)
-        await _submit(uow, order, lines, principal, datetime.now(UTC))
+        await _submit(uow, order, lines, principal, settings, datetime.now(UTC))
         await uow.commit()
     return OrderView(order, lines)
 
@@ -476,6 +479,7 @@ async def cancel_order(
             [LineQuantities(x.quantity_ordered, shipped=x.quantity_shipped) for x in lines],
         )
         before = {"status": order.status}
+        await allocation.release_in_uow(uow, order, lines, principal, reason="cancelled")
         order.status = OrderStatus.CANCELLED.value
         order.cancelled_at = datetime.now(UTC)
         order.cancel_reason = reason

@@ -23,6 +23,7 @@ from app.repositories.stock import StockLevel, StockMovement
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.warehouses import Warehouse
 from app.schemas.stock import StockMovementCreate
+from app.services.allocation import allocate_backorders
 from app.services.recording import jsonable, record_change, snapshot
 
 
@@ -206,6 +207,10 @@ async def record_movement(
             after,
             event="stock.moved",
         )
+        if delta > 0:
+            # Stock arrived: waiting orders of this product are allocated in the same
+            # transaction, in priority order.
+            await allocate_backorders(uow, [product.id], principal)
         await uow.commit()
     return recorded
 

@@ -16,11 +16,12 @@ from app.domain.retry import next_retry
 from app.observability import Metrics
 from app.repositories.outbox import OutboxRepository
 from app.settings import Settings
-from app.worker.housekeeping import purge_idempotency_keys
+from app.worker.housekeeping import expire_reservations, purge_idempotency_keys
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 HOUSEKEEPING_EVERY = timedelta(minutes=10)
+EXPIRY_EVERY = timedelta(seconds=30)
 
 
 async def dispatch_once(
@@ -93,6 +94,7 @@ async def run_forever(
     Housekeeping (purging expired idempotency keys) runs every ``HOUSEKEEPING_EVERY``."""
     retention = timedelta(hours=settings.idempotency_retention_hours)
     next_housekeeping = datetime.now(UTC)
+    next_expiry = datetime.now(UTC)
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
         notifier = build_notifier(settings, client)
         log.info("outbox.dispatcher_started")
@@ -103,6 +105,12 @@ async def run_forever(
                 except Exception:
                     log.exception("housekeeping.failed")
                 next_housekeeping = datetime.now(UTC) + HOUSEKEEPING_EVERY
+            if datetime.now(UTC) >= next_expiry:
+                try:
+                    await expire_reservations(sessionmaker)
+                except Exception:
+                    log.exception("reservations.expiry_failed")
+                next_expiry = datetime.now(UTC) + EXPIRY_EVERY
             try:
                 count = await dispatch_once(
                     sessionmaker,

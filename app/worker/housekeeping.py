@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.domain.auth import Principal
 from app.repositories.orders import IdempotencyRepository
 
 log = logging.getLogger(__name__)
@@ -23,3 +24,17 @@ async def purge_idempotency_keys(
     if purged:
         log.info("idempotency.purged", extra={"count": purged})
     return purged
+
+
+SYSTEM = Principal(subject_id="system", name="worker", kind="system", roles=(), scopes=frozenset())
+
+
+async def expire_reservations(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    """Release the reservations of unpaid prepaid orders whose time ran out."""
+    from app.repositories.uow import SqlAlchemyUnitOfWork
+    from app.services.allocation import expire_unpaid_reservations
+
+    expired = await expire_unpaid_reservations(SqlAlchemyUnitOfWork(sessionmaker), SYSTEM)
+    if expired:
+        log.info("reservations.expired", extra={"orders": expired})
+    return expired

@@ -1,0 +1,415 @@
+"""Allocation and reservation use cases: promise real stock to approved orders, never twice.
+
+Reserving: the stock rows an allocation may touch are locked in one fixed order (product, then
+warehouse) before their availability is read, and each reservation is also a guarded UPDATE, so
+concurrent orders can neither oversell nor deadlock on each other. Releasing (cancel, reject,
+deallocate, expiry, a reduced quantity) gives back reserved stock in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from app.domain.allocation import (
+    Candidate,
+    Need,
+    Plan,
+    Point,
+    Policy,
+    Strategy,
+    plan_allocation,
+)
+from app.domain.auth import Principal
+from app.domain.errors import InvalidState, NotFound
+from app.domain.orders import PREPAID_CHANNELS, Channel, OrderStatus
+from app.repositories.orders import Order, OrderLine
+from app.repositories.pagination import PageResult
+from app.repositories.reservations import OrderAllocation
+from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services.recording import jsonable, record_change
+from app.settings import Settings
+
+BACKORDER_BATCH = 200
+
+
+def _destination(order: Order) -> Point | None:
+    lat, lon = order.ship_to.get("latitude"), order.ship_to.get("longitude")
+    if lat is None or lon is None:
+        return None
+    return Point(float(lat), float(lon))
+
+
+def _needs(lines: list[OrderLine]) -> list[Need]:
+    return [
+        Need(
+            x.id, x.product_id, x.sku, x.quantity_ordered - x.quantity_reserved - x.quantity_shipped
+        )
+        for x in lines
+    ]
+
+
+def _expiry(order: Order, settings: Settings, now: datetime) -> datetime | None:
+    """An unpaid prepaid order's reservation lasts only so long."""
+    if Channel(order.channel) in PREPAID_CHANNELS and order.payment_status != "paid":
+        return now + timedelta(minutes=settings.unpaid_reservation_minutes)
+    return None
+
+
+async def allocate_in_uow(
+    uow: SqlAlchemyUnitOfWork,
+    order: Order,
+    lines: list[OrderLine],
+    principal: Principal,
+    settings: Settings,
+) -> Plan:
+    """Allocate what an approved order still needs, inside the caller's transaction."""
+    from app.services.orders import refresh_derived_statuses
+
+    now = datetime.now(UTC)
+    needs = [n for n in _needs(lines) if n.quantity > 0]
+    product_ids = sorted({n.product_id for n in needs}, key=str)
+    warehouses = await uow.allocation.active_warehouses()
+    await uow.reservations.lock_levels([(w.id, p) for w in warehouses for p in product_ids])
+    available = await uow.allocation.available(product_ids)
+    candidates = [
+        Candidate(
+            w.id,
+            w.code,
+            w.priority,
+            Point(float(w.latitude), float(w.longitude))
+            if w.latitude is not None and w.longitude is not None
+            else None,
+            available.get(w.id, {}),
+        )
+        for w in warehouses
+    ]
+    customer = await uow.customers.get(order.customer_id)
+    policy = Policy(customer.fulfillment_policy if customer else Policy.SHIP_PARTIAL)
+    plan = plan_allocation(
+        needs,
+        candidates,
+        strategy=Strategy(settings.allocation_strategy),
+        policy=policy,
+        destination=_destination(order),
+        allow_consolidation=settings.allocation_consolidation_transfers,
+    )
+    by_line = {x.id: x for x in lines}
+    expires_at = _expiry(order, settings, now)
+    for a in sorted(plan.assignments, key=lambda a: (str(a.product_id), str(a.warehouse_id))):
+        reserved = await uow.reservations.reserve(
+            order_id=order.id,
+            order_line_id=a.line_id,
+            warehouse_id=a.warehouse_id,
+            product_id=a.product_id,
+            quantity=a.quantity,
+            expires_at=expires_at,
+        )
+        if not reserved:  # pragma: no cover - the rows are locked, so the plan still holds
+            raise InvalidState("Stock changed during allocation; retry.", code="retry")
+        by_line[a.line_id].quantity_reserved += a.quantity
+    transfer_numbers = await _propose_transfers(uow, order, plan, principal)
+    refresh_derived_statuses(order, lines)
+    explanation = plan.explanation() | {
+        "backordered": {by_line[k].sku: str(v) for k, v in plan.backordered.items()},
+        "reserved": [
+            {
+                "sku": by_line[a.line_id].sku,
+                "warehouse": _code(warehouses, a.warehouse_id),
+                "quantity": str(a.quantity),
+            }
+            for a in plan.assignments
+        ],
+        "transfers": transfer_numbers,
+        "substitutes": await _substitutes(uow, lines, plan, available),
+    }
+    await uow.reservations.add_allocation(
+        OrderAllocation(
+            order_id=order.id,
+            actor=principal.actor,
+            strategy=settings.allocation_strategy,
+            policy=policy.value,
+            explanation=jsonable(explanation),
+        )
+    )
+    if plan.assignments or plan.backordered:
+        event = "order.backordered" if plan.backordered else "order.allocated"
+        record_change(
+            uow,
+            principal.actor,
+            "order",
+            order.id,
+            event.split(".")[1],
+            None,
+            {"number": order.number, **jsonable(explanation)},
+            event=event,
+        )
+    return plan
+
+
+def _code(warehouses: list[Any], warehouse_id: uuid.UUID) -> str:
+    return next((w.code for w in warehouses if w.id == warehouse_id), str(warehouse_id))
+
+
+async def _substitutes(
+    uow: SqlAlchemyUnitOfWork,
+    lines: list[OrderLine],
+    plan: Plan,
+    available: dict[uuid.UUID, dict[uuid.UUID, Decimal]],
+) -> dict[str, list[dict[str, str]]]:
+    """In-stock substitutes for short lines: suggested, never applied."""
+    short = [x for x in lines if x.id in plan.backordered]
+    if not short:
+        return {}
+    out: dict[str, list[dict[str, str]]] = {}
+    for line in short:
+        product = await uow.products.get(line.product_id)
+        if product is None or not product.substitutes:
+            continue
+        subs = await uow.products.get_many_by_sku(list(product.substitutes))
+        sub_stock = await uow.allocation.available([p.id for p in subs.values()])
+        offers = []
+        for sku, sub in sorted(subs.items()):
+            total = sum((per.get(sub.id, Decimal(0)) for per in sub_stock.values()), Decimal(0))
+            if sub.active and total > 0:
+                offers.append({"sku": sku, "name": sub.name, "available": str(total)})
+        if offers:
+            out[line.sku] = offers
+    return out
+
+
+async def _propose_transfers(
+    uow: SqlAlchemyUnitOfWork, order: Order, plan: Plan, principal: Principal
+) -> list[str]:
+    """Create the consolidation transfers a ship-complete plan asks for (drafts)."""
+    if not plan.transfers:
+        return []
+    try:
+        from app.services.transfers import create_transfer_in_uow
+    except ImportError:  # pragma: no cover - transfers ship in the same release
+        return []
+    grouped: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, Decimal]]] = {}
+    for t in plan.transfers:
+        grouped.setdefault((t.from_warehouse_id, t.to_warehouse_id), []).append(
+            (t.product_id, t.quantity)
+        )
+    numbers = []
+    for (source, target), items in grouped.items():
+        transfer = await create_transfer_in_uow(
+            uow,
+            from_warehouse_id=source,
+            to_warehouse_id=target,
+            lines=items,
+            reason="consolidation",
+            order_id=order.id,
+            principal=principal,
+        )
+        numbers.append(transfer.number)
+    return numbers
+
+
+async def release_in_uow(
+    uow: SqlAlchemyUnitOfWork,
+    order: Order,
+    lines: list[OrderLine],
+    principal: Principal,
+    reason: str,
+) -> Decimal:
+    """Give back every reservation of an order (cancel, reject, deallocate, re-allocation)."""
+    from app.services.orders import refresh_derived_statuses
+
+    reservations = await uow.reservations.for_order(order.id)
+    await uow.reservations.lock_levels([(r.warehouse_id, r.product_id) for r in reservations])
+    by_line = {x.id: x for x in lines}
+    total = Decimal(0)
+    for r in reservations:
+        amount = await uow.reservations.release(r)
+        by_line[r.order_line_id].quantity_reserved -= amount
+        total += amount
+    refresh_derived_statuses(order, lines)
+    if total:
+        record_change(
+            uow,
+            principal.actor,
+            "order",
+            order.id,
+            "reservations_released",
+            None,
+            {"number": order.number, "quantity": str(total), "reason": reason},
+            event="order.reservations_released",
+        )
+    return total
+
+
+async def _approved(
+    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID
+) -> tuple[Order, list[OrderLine]]:
+    order = await uow.orders.get_for_update(order_id)
+    if order is None:
+        raise NotFound(f"No order with id {order_id}.")
+    if order.status != OrderStatus.APPROVED:
+        raise InvalidState(
+            f"Only approved orders are allocated; this one is {order.status}.",
+            code="order_not_approved",
+        )
+    return order, await uow.orders.lines(order.id)
+
+
+async def allocate(
+    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, principal: Principal, settings: Settings
+) -> Order:
+    """Re-run allocation for an approved order: reserve what is still unallocated."""
+    async with uow:
+        order, lines = await _approved(uow, order_id)
+        await allocate_in_uow(uow, order, lines, principal, settings)
+        await uow.commit()
+    return order
+
+
+async def deallocate(uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, principal: Principal) -> Order:
+    async with uow:
+        order, lines = await _approved(uow, order_id)
+        await release_in_uow(uow, order, lines, principal, reason="deallocated")
+        await uow.commit()
+    return order
+
+
+async def allocate_backorders(
+    uow: SqlAlchemyUnitOfWork,
+    product_ids: list[uuid.UUID],
+    principal: Principal,
+    settings: Settings | None = None,
+) -> int:
+    """Stock arrived: allocate waiting orders of these products, in priority order, inside the
+    caller's transaction. Returns how many orders were looked at."""
+    from app.settings import get_settings
+
+    settings = settings or get_settings()
+    order_ids = await uow.allocation.orders_waiting_for(product_ids, BACKORDER_BATCH)
+    for order_id in order_ids:
+        order = await uow.orders.get_for_update(order_id)
+        if order is None or order.status != OrderStatus.APPROVED:
+            continue
+        await allocate_in_uow(uow, order, await uow.orders.lines(order.id), principal, settings)
+    return len(order_ids)
+
+
+async def expire_unpaid_reservations(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, now: datetime | None = None
+) -> int:
+    """Release the reservations of unpaid prepaid orders whose time ran out (worker job)."""
+    now = now or datetime.now(UTC)
+    async with uow:
+        order_ids = await uow.reservations.expired_orders(now)
+        for order_id in order_ids:
+            order = await uow.orders.get_for_update(order_id)
+            if order is None or order.payment_status == "paid":
+                continue
+            await release_in_uow(
+                uow,
+                order,
+                await uow.orders.lines(order.id),
+                principal,
+                reason="reservation expired",
+            )
+            record_change(
+                uow,
+                principal.actor,
+                "order",
+                order.id,
+                "reservation_expired",
+                None,
+                {"number": order.number},
+                event="order.reservation_expired",
+            )
+        await uow.commit()
+    return len(order_ids)
+
+
+async def get_allocations(
+    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID
+) -> tuple[Order, list[OrderLine], list[Any], OrderAllocation | None]:
+    async with uow:
+        order = await uow.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"No order with id {order_id}.")
+        return (
+            order,
+            await uow.orders.lines(order.id),
+            await uow.reservations.for_order(order.id),
+            await uow.reservations.latest_allocation(order.id),
+        )
+
+
+@dataclass(frozen=True)
+class Backorder:
+    order_id: uuid.UUID
+    order_number: str
+    line_id: uuid.UUID
+    sku: str
+    customer_id: uuid.UUID
+    customer_code: str
+    backordered: Decimal
+    priority: int
+    requested_delivery_date: date | None
+    age_days: int
+    expected_date: date | None
+
+
+async def list_backorders(
+    uow: SqlAlchemyUnitOfWork,
+    *,
+    sku: str | None,
+    customer_id: uuid.UUID | None,
+    min_age_days: int | None,
+    limit: int,
+    cursor: str | None,
+    now: datetime,
+) -> PageResult[Backorder]:
+    async with uow:
+        page = await uow.allocation.backorders(
+            sku=sku,
+            customer_id=customer_id,
+            created_before=now - timedelta(days=min_age_days) if min_age_days else None,
+            limit=limit,
+            cursor=cursor,
+        )
+        orders = await uow.allocation.orders_by_id([x.order_id for x in page.items])
+        expected = await _expected_dates(uow, [x.product_id for x in page.items])
+    items = []
+    for x in page.items:
+        o = orders[x.order_id]
+        items.append(
+            Backorder(
+                o.id,
+                o.number,
+                x.id,
+                x.sku,
+                o.customer_id,
+                o.customer_code,
+                x.quantity_ordered - x.quantity_reserved - x.quantity_shipped,
+                o.priority,
+                o.requested_delivery_date,
+                (now - o.created_at).days,
+                expected.get(x.product_id),
+            )
+        )
+    return PageResult(items, page.next_cursor)
+
+
+async def _expected_dates(
+    uow: SqlAlchemyUnitOfWork, product_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, date]:
+    """The earliest date stock is expected: open purchase orders and transfers in transit."""
+    out: dict[uuid.UUID, date] = {}
+    try:
+        from app.services.purchasing import open_purchase_quantities
+    except ImportError:  # pragma: no cover - purchasing ships in the same release
+        return out
+    for product_id, (_, when) in (await open_purchase_quantities(uow)).items():
+        if product_id in product_ids and when is not None:
+            out[product_id] = when
+    return out
