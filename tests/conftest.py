@@ -199,8 +199,9 @@ def pg_committed_url() -> Iterator[str]:
 
 @pytest.fixture
 async def pg_engine(pg_committed_url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine on the committed PostgreSQL database with a pool big enough for 100 clients."""
-    engine = create_engine(pg_committed_url, pool_size=50)
+    """An engine on the committed PostgreSQL database: up to 40 connections (the server allows
+    100), so a burst of 100 requests queues for connections rather than being refused."""
+    engine = create_engine(pg_committed_url, pool_size=20)
     yield engine
     await engine.dispose()
 

@@ -20,8 +20,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -35,6 +33,8 @@ from app.repositories.base import (
     first,
     utcnow,
 )
+from app.repositories.numbering import DocumentCounter as DocumentCounter  # re-exported
+from app.repositories.numbering import next_document_number
 from app.repositories.pagination import PageResult, paginate
 
 
@@ -128,16 +128,6 @@ class OrderLine(IdMixin, Base):
     total: Mapped[Decimal]
 
 
-class DocumentCounter(Base):
-    """Number sequences on SQLite (one writer at a time, so a row counter is safe there);
-    PostgreSQL uses real sequences, which never hold a lock until commit."""
-
-    __tablename__ = "document_counters"
-
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    value: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class IdempotencyRecord(Base):
     """The first answer to a create with an ``Idempotency-Key``, kept to replay it."""
 
@@ -184,23 +174,8 @@ class OrderRepository:
         await self.session.delete(line)
 
     async def next_number(self) -> int:
-        """The next order sequence number: a PostgreSQL sequence (no lock held until commit),
-        or a counter row on SQLite (where there is one writer at a time anyway)."""
-        if self.session.bind.dialect.name == "postgresql":
-            value = await self.session.scalar(text("SELECT nextval('order_number_seq')"))
-            return int(value)
-        bumped = await self.session.execute(
-            update(DocumentCounter)
-            .where(DocumentCounter.name == "order")
-            .values(value=DocumentCounter.value + 1)
-            .returning(DocumentCounter.value)
-        )
-        row = bumped.first()
-        if row is not None:
-            return int(row[0])
-        self.session.add(DocumentCounter(name="order", value=1))
-        await self.session.flush()
-        return 1
+        """The next order sequence number (see ``repositories.numbering``)."""
+        return await next_document_number(self.session, "order", "order_number_seq")
 
     async def page(
         self,

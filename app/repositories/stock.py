@@ -75,6 +75,10 @@ class StockRepository:
         reserved; one guarded statement, so concurrent callers cannot both pass the check.
         Returns False (and changes nothing) when the guard refuses."""
         if delta > 0:
+            # Arrivals and allocations of a product take its product lock first (then stock
+            # rows), so an allocation that finds nothing and a receipt that allocates the
+            # waiting orders can never miss each other (and never deadlock).
+            await self.lock_products([product_id])
             dialect = self.session.bind.dialect.name
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
             stmt = insert(StockLevel).values(
@@ -101,6 +105,21 @@ class StockRepository:
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def lock_products(self, product_ids: list[uuid.UUID]) -> None:
+        """Serialise stock arrivals and allocations per product (PostgreSQL; SQLite
+        transactions already hold the write lock). ``FOR NO KEY UPDATE`` does not conflict
+        with the ``KEY SHARE`` locks that order lines' foreign keys take."""
+        if self.session.bind.dialect.name != "postgresql" or not product_ids:
+            return
+        from app.repositories.products import Product
+
+        await self.session.execute(
+            select(Product.id)
+            .where(Product.id.in_(product_ids))
+            .order_by(Product.id)
+            .with_for_update(key_share=True)
+        )
 
     def add_movement(self, movement: StockMovement) -> None:
         self.session.add(movement)

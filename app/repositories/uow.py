@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.repositories.customers import CustomerRepository, SupplierRepository
@@ -32,6 +32,23 @@ def is_unique_violation(exc: BaseException) -> bool:
         return False
     text = str(exc.orig).lower()
     return "unique" in text or "duplicate key" in text
+
+
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A transaction the database aborted to break a deadlock or a serialization conflict
+    (PostgreSQL), or a lock wait that timed out (SQLite): running it again may succeed."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(
+        getattr(orig, "__cause__", None), "sqlstate", None
+    )
+    if state in RETRYABLE_SQLSTATES:
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(orig)
 
 
 class SqlAlchemyUnitOfWork:

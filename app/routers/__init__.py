@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.routers import (
     admin,
+    allocation,
     auth,
     customers,
     health,
@@ -12,9 +13,11 @@ from app.routers import (
     orders,
     price_lists,
     products,
+    purchasing,
     settings,
     stock,
     suppliers,
+    transfers,
     warehouses,
 )
 
@@ -27,11 +30,16 @@ ROUTERS: list[APIRouter] = [
     price_lists.router,
     warehouses.router,
     stock.router,
+    purchasing.replenishment,
+    purchasing.router,
+    transfers.router,
     order_imports.router,
     orders.router,
     order_review.router,
     order_review.approvals,
     order_review.credit,
+    allocation.router,
+    allocation.backorders,
     settings.router,
     admin.router,
 ]
@@ -45,11 +53,24 @@ TAGS = [
     {"name": "price-lists", "description": "Customer and group price lists with quantity breaks."},
     {"name": "warehouses", "description": "Warehouses and bin locations."},
     {"name": "stock", "description": "Stock movements (the ledger), levels and availability."},
+    {
+        "name": "replenishment",
+        "description": "What to buy (补货): shortages and reorder points, by supplier.",
+    },
+    {
+        "name": "purchase-orders",
+        "description": "Purchase orders: draft, send, receive into stock, cancel.",
+    },
+    {
+        "name": "transfers",
+        "description": "Transfer orders between warehouses: ship, receive in parts, discrepancies.",
+    },
     {"name": "orders", "description": "Sales orders from every channel: intake, drafts, search."},
     {
         "name": "settings",
         "description": "Settings an admin changes: review thresholds, approvers, release roles.",
     },
     {"name": "approvals", "description": "The queue of orders waiting for your approval."},
+    {"name": "backorders", "description": "Order quantities waiting for stock."},
     {"name": "admin", "description": "Administration: the invariant check."},
 ]

@@ -30,6 +30,7 @@ from app.repositories.orders import Order, OrderLine
 from app.repositories.pagination import PageResult
 from app.repositories.reservations import OrderAllocation
 from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services.common import retrying
 from app.services.recording import jsonable, record_change
 from app.settings import Settings
 
@@ -73,6 +74,7 @@ async def allocate_in_uow(
     needs = [n for n in _needs(lines) if n.quantity > 0]
     product_ids = sorted({n.product_id for n in needs}, key=str)
     warehouses = await uow.allocation.active_warehouses()
+    await uow.stock.lock_products(product_ids)
     await uow.reservations.lock_levels([(w.id, p) for w in warehouses for p in product_ids])
     available = await uow.allocation.available(product_ids)
     candidates = [
@@ -187,10 +189,8 @@ async def _propose_transfers(
     """Create the consolidation transfers a ship-complete plan asks for (drafts)."""
     if not plan.transfers:
         return []
-    try:
-        from app.services.transfers import create_transfer_in_uow
-    except ImportError:  # pragma: no cover - transfers ship in the same release
-        return []
+    from app.services.transfers import create_transfer_in_uow
+
     grouped: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, Decimal]]] = {}
     for t in plan.transfers:
         grouped.setdefault((t.from_warehouse_id, t.to_warehouse_id), []).append(
@@ -258,6 +258,7 @@ async def _approved(
     return order, await uow.orders.lines(order.id)
 
 
+@retrying
 async def allocate(
     uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, principal: Principal, settings: Settings
 ) -> Order:
@@ -269,6 +270,7 @@ async def allocate(
     return order
 
 
+@retrying
 async def deallocate(uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, principal: Principal) -> Order:
     async with uow:
         order, lines = await _approved(uow, order_id)
@@ -297,6 +299,7 @@ async def allocate_backorders(
     return len(order_ids)
 
 
+@retrying
 async def expire_unpaid_reservations(
     uow: SqlAlchemyUnitOfWork, principal: Principal, now: datetime | None = None
 ) -> int:
@@ -404,12 +407,9 @@ async def _expected_dates(
     uow: SqlAlchemyUnitOfWork, product_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, date]:
     """The earliest date stock is expected: open purchase orders and transfers in transit."""
-    out: dict[uuid.UUID, date] = {}
-    try:
-        from app.services.purchasing import open_purchase_quantities
-    except ImportError:  # pragma: no cover - purchasing ships in the same release
-        return out
-    for product_id, (_, when) in (await open_purchase_quantities(uow)).items():
-        if product_id in product_ids and when is not None:
-            out[product_id] = when
-    return out
+    from app.services.purchasing import open_purchase_quantities
+
+    if not product_ids:
+        return {}
+    open_orders = await open_purchase_quantities(uow, product_ids)
+    return {product_id: when for product_id, (_, when) in open_orders.items() if when}

@@ -36,6 +36,7 @@ from app.repositories.pagination import PageResult
 from app.repositories.reviews import OrderDecision, OrderReview
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services import allocation
+from app.services.common import retrying
 from app.services.recording import jsonable, record_change
 from app.services.review_settings import load_review_policy
 from app.settings import Settings
@@ -228,6 +229,7 @@ async def _recheck_credit_then_settle(
     await _settled(uow, order, principal, settings, reason=reason)
 
 
+@retrying
 async def approve(
     uow: SqlAlchemyUnitOfWork,
     order_id: uuid.UUID,
@@ -269,6 +271,7 @@ async def approve(
     return order
 
 
+@retrying
 async def reject(
     uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, reason: str, principal: Principal
 ) -> Order:
@@ -312,6 +315,7 @@ async def reject(
     return order
 
 
+@retrying
 async def hold(
     uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, reason: str, principal: Principal
 ) -> Order:
@@ -344,6 +348,7 @@ async def hold(
     return order
 
 
+@retrying
 async def release(
     uow: SqlAlchemyUnitOfWork,
     order_id: uuid.UUID,
@@ -399,6 +404,7 @@ async def _release(
         await _recheck_credit_then_settle(uow, order, principal, policy, settings, reason="release")
 
 
+@retrying
 async def update_payment(
     uow: SqlAlchemyUnitOfWork,
     order_id: uuid.UUID,

@@ -37,7 +37,7 @@ from app.repositories.uow import SqlAlchemyUnitOfWork, is_unique_violation
 from app.schemas.common import Address
 from app.schemas.orders import OrderCreate, OrderLineIn, OrderUpdate
 from app.services import allocation, order_review
-from app.services.common import check_version
+from app.services.common import check_version, retrying
 from app.services.order_pricing import PricedLine, price_requested_lines
 from app.services.recording import record_change
 from app.settings import Settings
@@ -189,6 +189,7 @@ def _check_currency(customer: Customer, currency: str, price_list_currency: str 
         )
 
 
+@retrying
 async def place_order(
     uow: SqlAlchemyUnitOfWork,
     body: OrderCreate,
@@ -371,6 +372,7 @@ async def get_order(uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID) -> OrderView
         return OrderView(order, await uow.orders.lines(order.id))
 
 
+@retrying
 async def update_order(
     uow: SqlAlchemyUnitOfWork,
     order_id: uuid.UUID,
@@ -456,6 +458,7 @@ async def update_order(
     return OrderView(order, new_lines)
 
 
+@retrying
 async def submit_order(
     uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, principal: Principal, settings: Settings
 ) -> OrderView:
@@ -468,6 +471,7 @@ async def submit_order(
     return OrderView(order, lines)
 
 
+@retrying
 async def cancel_order(
     uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, reason: str, principal: Principal
 ) -> OrderView:

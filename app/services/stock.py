@@ -24,6 +24,7 @@ from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.warehouses import Warehouse
 from app.schemas.stock import StockMovementCreate
 from app.services.allocation import allocate_backorders
+from app.services.common import retrying
 from app.services.recording import jsonable, record_change, snapshot
 
 
@@ -148,6 +149,7 @@ async def _product(uow: SqlAlchemyUnitOfWork, sku: str) -> Product:
     return product
 
 
+@retrying
 async def record_movement(
     uow: SqlAlchemyUnitOfWork, data: StockMovementCreate, principal: Principal
 ) -> RecordedMovement:
