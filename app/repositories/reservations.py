@@ -81,9 +81,11 @@ class ReservationRepository:
         product_id: uuid.UUID,
         quantity: Decimal,
         expires_at: datetime | None,
-    ) -> bool:
+        existing: Reservation | None = None,
+    ) -> Reservation | None:
         """Reserve ``quantity`` if that much is still available: one guarded UPDATE decides
-        (DESIGN §4), so concurrent reservations can never oversell. Returns False, changing
+        (DESIGN §4), so concurrent reservations can never oversell. Returns the reservation
+        row (``existing`` grown, or a new one, written at the next flush), or None, changing
         nothing, when the stock is no longer there."""
         result = await self.session.execute(
             update(StockLevel)
@@ -96,29 +98,22 @@ class ReservationRepository:
             .execution_options(synchronize_session=False)
         )
         if not result.rowcount:  # type: ignore[attr-defined]
-            return False
-        existing = await first(
-            self.session,
-            select(Reservation).where(
-                Reservation.order_line_id == order_line_id,
-                Reservation.warehouse_id == warehouse_id,
-            ),
-        )
-        if existing is None:
-            self.session.add(
-                Reservation(
-                    order_id=order_id,
-                    order_line_id=order_line_id,
-                    warehouse_id=warehouse_id,
-                    product_id=product_id,
-                    quantity=quantity,
-                    expires_at=expires_at,
-                )
-            )
-        else:
+            return None
+        if existing is not None:
             existing.quantity += quantity
-        await self.session.flush()
-        return True
+            return existing
+        reservation = Reservation(
+            id=uuid.uuid4(),
+            order_id=order_id,
+            order_line_id=order_line_id,
+            warehouse_id=warehouse_id,
+            product_id=product_id,
+            quantity=quantity,
+            expires_at=expires_at,
+            created_at=utcnow(),
+        )
+        self.session.add(reservation)
+        return reservation
 
     async def for_order(self, order_id: uuid.UUID) -> list[Reservation]:
         rows = await self.session.scalars(
@@ -244,19 +239,22 @@ class AllocationRepository:
         return [WarehouseRow(*r) for r in rows.tuples().all()]
 
     async def available(
-        self, product_ids: list[uuid.UUID]
+        self, product_ids: list[uuid.UUID], *, lock: bool = False
     ) -> dict[uuid.UUID, dict[uuid.UUID, Decimal]]:
-        """warehouse → product → on_hand − reserved, for these products."""
+        """warehouse → product → on_hand − reserved, for these products. With ``lock`` the
+        rows are also locked, in one fixed order (product, then warehouse), so that two
+        allocations never wait on each other in a cycle: one statement does both."""
         out: dict[uuid.UUID, dict[uuid.UUID, Decimal]] = {}
         if not product_ids:
             return out
-        rows = await self.session.execute(
-            select(
-                StockLevel.warehouse_id,
-                StockLevel.product_id,
-                StockLevel.on_hand - StockLevel.reserved,
-            ).where(StockLevel.product_id.in_(product_ids))
-        )
+        stmt = select(
+            StockLevel.warehouse_id,
+            StockLevel.product_id,
+            StockLevel.on_hand - StockLevel.reserved,
+        ).where(StockLevel.product_id.in_(product_ids))
+        if lock and self.session.bind.dialect.name == "postgresql":
+            stmt = stmt.order_by(StockLevel.product_id, StockLevel.warehouse_id).with_for_update()
+        rows = await self.session.execute(stmt)
         for warehouse_id, product_id, free in rows.tuples().all():
             out.setdefault(warehouse_id, {})[product_id] = Decimal(str(free))
         return out

@@ -75,8 +75,7 @@ async def allocate_in_uow(
     product_ids = sorted({n.product_id for n in needs}, key=str)
     warehouses = await uow.allocation.active_warehouses()
     await uow.stock.lock_products(product_ids)
-    await uow.reservations.lock_levels([(w.id, p) for w in warehouses for p in product_ids])
-    available = await uow.allocation.available(product_ids)
+    available = await uow.allocation.available(product_ids, lock=True)
     candidates = [
         Candidate(
             w.id,
@@ -101,17 +100,24 @@ async def allocate_in_uow(
     )
     by_line = {x.id: x for x in lines}
     expires_at = _expiry(order, settings, now)
+    held = (
+        {(r.order_line_id, r.warehouse_id): r for r in await uow.reservations.for_order(order.id)}
+        if any(x.quantity_reserved for x in lines)
+        else {}
+    )
     for a in sorted(plan.assignments, key=lambda a: (str(a.product_id), str(a.warehouse_id))):
-        reserved = await uow.reservations.reserve(
+        reservation = await uow.reservations.reserve(
             order_id=order.id,
             order_line_id=a.line_id,
             warehouse_id=a.warehouse_id,
             product_id=a.product_id,
             quantity=a.quantity,
             expires_at=expires_at,
+            existing=held.get((a.line_id, a.warehouse_id)),
         )
-        if not reserved:  # pragma: no cover - the rows are locked, so the plan still holds
+        if reservation is None:  # pragma: no cover - the rows are locked: the plan holds
             raise InvalidState("Stock changed during allocation; retry.", code="retry")
+        held[(a.line_id, a.warehouse_id)] = reservation
         by_line[a.line_id].quantity_reserved += a.quantity
     transfer_numbers = await _propose_transfers(uow, order, plan, principal)
     refresh_derived_statuses(order, lines)
@@ -191,6 +197,7 @@ async def _propose_transfers(
         return []
     from app.services.transfers import create_transfer_in_uow
 
+    await uow.flush()  # the transfer names the order, which may not be written yet
     grouped: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, Decimal]]] = {}
     for t in plan.transfers:
         grouped.setdefault((t.from_warehouse_id, t.to_warehouse_id), []).append(

@@ -129,6 +129,7 @@ def _apply_pricing(order: Order, priced: list[PricedLine]) -> list[OrderLine]:
         a = p.amounts
         lines.append(
             OrderLine(
+                id=uuid.uuid4(),
                 order_id=order.id,
                 line_no=no,
                 product_id=p.product.id,
@@ -302,14 +303,20 @@ async def _place(
             payment_amount=payment.amount if payment else None,
             created_by=principal.actor,
             updated_by=principal.actor,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            holds=[],
+            pending_approvals=[],
         )
         lines = _apply_pricing(order, priced)
         refresh_derived_statuses(order, lines)
         # Below the floor price: accepted, but only as a draft; an explicit submit sends it to
         # review, which asks for a price approval.
         submitting = body.submit and not order.requires_price_approval
+        # No flush here: the unit of work writes everything at commit, table by table in
+        # foreign-key order, each table's rows in one statement.
         uow.orders.add(order)
-        await uow.flush()
         for line in lines:
             uow.orders.add_line(line)
         if idempotency_key:
@@ -320,9 +327,9 @@ async def _place(
                     request_hash=digest,
                     resource_id=str(order.id),
                     status_code=201,
+                    created_at=now,
                 )
             )
-        await uow.flush()
         payload = _order_payload(order, lines)
         record_change(
             uow, principal.actor, "order", order.id, "created", None, payload, event="order.created"
