@@ -17,10 +17,13 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    Uuid,
+    column,
     delete,
     func,
     select,
     update,
+    values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -72,7 +75,47 @@ class ReservationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def reserve(
+    async def reserve_stock(self, quantities: list[tuple[uuid.UUID, uuid.UUID, Decimal]]) -> bool:
+        """Raise ``reserved`` by each (warehouse, product, quantity) if that much is still
+        available — all or nothing. The guard is in the statement itself (DESIGN §4): on
+        PostgreSQL one ``UPDATE … FROM (VALUES …)`` for every row; elsewhere one guarded
+        UPDATE per row. Returns False when any row lacked the stock (the caller rolls back)."""
+        if not quantities:
+            return True
+        if self.session.bind.dialect.name == "postgresql":
+            wanted = values(
+                column("warehouse_id", Uuid()),
+                column("product_id", Uuid()),
+                column("quantity", Quantity),
+                name="wanted",
+            ).data(quantities)
+            result = await self.session.execute(
+                update(StockLevel)
+                .where(
+                    StockLevel.warehouse_id == wanted.c.warehouse_id,
+                    StockLevel.product_id == wanted.c.product_id,
+                    StockLevel.on_hand - StockLevel.reserved >= wanted.c.quantity,
+                )
+                .values(reserved=StockLevel.reserved + wanted.c.quantity, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            return bool(result.rowcount == len(quantities))  # type: ignore[attr-defined]
+        for warehouse_id, product_id, quantity in quantities:
+            result = await self.session.execute(
+                update(StockLevel)
+                .where(
+                    StockLevel.warehouse_id == warehouse_id,
+                    StockLevel.product_id == product_id,
+                    StockLevel.on_hand - StockLevel.reserved >= quantity,
+                )
+                .values(reserved=StockLevel.reserved + quantity, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if not result.rowcount:  # type: ignore[attr-defined]
+                return False
+        return True
+
+    def add_reservation(
         self,
         *,
         order_id: uuid.UUID,
@@ -81,27 +124,8 @@ class ReservationRepository:
         product_id: uuid.UUID,
         quantity: Decimal,
         expires_at: datetime | None,
-        existing: Reservation | None = None,
-    ) -> Reservation | None:
-        """Reserve ``quantity`` if that much is still available: one guarded UPDATE decides
-        (DESIGN §4), so concurrent reservations can never oversell. Returns the reservation
-        row (``existing`` grown, or a new one, written at the next flush), or None, changing
-        nothing, when the stock is no longer there."""
-        result = await self.session.execute(
-            update(StockLevel)
-            .where(
-                StockLevel.warehouse_id == warehouse_id,
-                StockLevel.product_id == product_id,
-                StockLevel.on_hand - StockLevel.reserved >= quantity,
-            )
-            .values(reserved=StockLevel.reserved + quantity, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if not result.rowcount:  # type: ignore[attr-defined]
-            return None
-        if existing is not None:
-            existing.quantity += quantity
-            return existing
+    ) -> Reservation:
+        """A new reservation row (its stock was reserved by ``reserve_stock``)."""
         reservation = Reservation(
             id=uuid.uuid4(),
             order_id=order_id,

@@ -105,19 +105,25 @@ async def allocate_in_uow(
         if any(x.quantity_reserved for x in lines)
         else {}
     )
-    for a in sorted(plan.assignments, key=lambda a: (str(a.product_id), str(a.warehouse_id))):
-        reservation = await uow.reservations.reserve(
-            order_id=order.id,
-            order_line_id=a.line_id,
-            warehouse_id=a.warehouse_id,
-            product_id=a.product_id,
-            quantity=a.quantity,
-            expires_at=expires_at,
-            existing=held.get((a.line_id, a.warehouse_id)),
-        )
-        if reservation is None:  # pragma: no cover - the rows are locked: the plan holds
-            raise InvalidState("Stock changed during allocation; retry.", code="retry")
-        held[(a.line_id, a.warehouse_id)] = reservation
+    assignments = sorted(plan.assignments, key=lambda a: (str(a.product_id), str(a.warehouse_id)))
+    reserved = await uow.reservations.reserve_stock(
+        [(a.warehouse_id, a.product_id, a.quantity) for a in assignments]
+    )
+    if not reserved:  # pragma: no cover - the rows are locked, so the plan still holds
+        raise InvalidState("Stock changed during allocation; retry.", code="retry")
+    for a in assignments:
+        existing = held.get((a.line_id, a.warehouse_id))
+        if existing is not None:
+            existing.quantity += a.quantity
+        else:
+            held[(a.line_id, a.warehouse_id)] = uow.reservations.add_reservation(
+                order_id=order.id,
+                order_line_id=a.line_id,
+                warehouse_id=a.warehouse_id,
+                product_id=a.product_id,
+                quantity=a.quantity,
+                expires_at=expires_at,
+            )
         by_line[a.line_id].quantity_reserved += a.quantity
     transfer_numbers = await _propose_transfers(uow, order, plan, principal)
     refresh_derived_statuses(order, lines)
