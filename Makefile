@@ -38,6 +38,11 @@ typecheck:
 pytest:
 	$(BIN)/python -m pytest
 
+## Short benchmarks (a few minutes) on the local PostgreSQL; results in bench/results/.
+bench: install
+	$(BIN)/python -m bench.place_orders --seconds 15 --warmup 5
+	$(BIN)/python -m bench.scale
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
 
