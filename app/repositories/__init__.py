@@ -1,9 +1,11 @@
 """SQLAlchemy models and repositories. Importing this package registers every table."""
 
 from app.repositories import (
+    carriers,
     customers,
     events,
     orders,
+    picking,
     products,
     purchasing,
     reservations,
@@ -18,9 +20,11 @@ from app.repositories.base import Base
 
 __all__ = [
     "Base",
+    "carriers",
     "customers",
     "events",
     "orders",
+    "picking",
     "products",
     "purchasing",
     "reservations",

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.repositories.carriers import CarrierRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.events import AuditEvent, AuditRepository, OutboxEvent
 from app.repositories.orders import (
@@ -14,6 +15,7 @@ from app.repositories.orders import (
     OrderImportRepository,
     OrderRepository,
 )
+from app.repositories.picking import PickListRepository
 from app.repositories.pricing import PricingRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
@@ -68,8 +70,10 @@ class SqlAlchemyUnitOfWork:
         self.products = ProductRepository(self.session)
         self.price_lists = PriceListRepository(self.session)
         self.warehouses = WarehouseRepository(self.session)
+        self.carriers = CarrierRepository(self.session)
         self.stock = StockRepository(self.session)
         self.transfers = TransferRepository(self.session)
+        self.pick_lists = PickListRepository(self.session)
         self.purchasing = PurchasingRepository(self.session)
         self.orders = OrderRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)

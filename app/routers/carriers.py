@@ -1,0 +1,136 @@
+"""Carriers (master data for shipping) and carrier selection for a shipment's facts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.deps import AUTHENTICATED, IfMatchDep, PageDep, UowDep, etag, requires
+from app.domain.auth import Principal
+from app.errors import problem_responses
+from app.schemas.carriers import (
+    CarrierChoiceRead,
+    CarrierCreate,
+    CarrierExclusionRead,
+    CarrierRead,
+    CarrierSelectionRead,
+    CarrierSelectionRequest,
+    CarrierUpdate,
+)
+from app.schemas.common import Page
+from app.services import carriers as service
+
+router = APIRouter(prefix="/api/v1/carriers", tags=["carriers"], dependencies=AUTHENTICATED)
+Reader = Annotated[Principal, Depends(requires("warehouses:read"))]
+Writer = Annotated[Principal, Depends(requires("warehouses:write"))]
+
+
+@router.post(
+    "",
+    response_model=CarrierRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a carrier",
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create(
+    body: CarrierCreate, uow: UowDep, principal: Writer, response: Response
+) -> CarrierRead:
+    """Create a carrier; its code is unique and its credentials are never returned."""
+    carrier = await service.create_carrier(uow, body, principal)
+    response.headers["ETag"] = etag(carrier.version)
+    return CarrierRead.model_validate(carrier)
+
+
+@router.get(
+    "",
+    response_model=Page[CarrierRead],
+    summary="List carriers",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_(
+    uow: UowDep,
+    principal: Reader,
+    page: PageDep,
+    active: bool | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="Code or name contains")] = None,
+) -> Page[CarrierRead]:
+    """Carriers by code, filtered by active flag and text."""
+    result = await service.list_carriers(
+        uow, active=active, q=q, limit=page.limit, cursor=page.cursor
+    )
+    return Page(
+        items=[CarrierRead.model_validate(c) for c in result.items],
+        next_cursor=result.next_cursor,
+    )
+
+
+@router.post(
+    "/select",
+    response_model=CarrierSelectionRead,
+    status_code=status.HTTP_200_OK,
+    summary="Select carriers for a shipment",
+    responses=problem_responses(401, 403, 422),
+)
+async def select(
+    body: CarrierSelectionRequest, uow: UowDep, principal: Reader
+) -> CarrierSelectionRead:
+    """Eligible carriers ranked by the preference, and why every other carrier is excluded."""
+    selection = await service.select_for_shipment(uow, body, now=datetime.now().astimezone())
+    return CarrierSelectionRead(
+        choices=[
+            CarrierChoiceRead(
+                carrier_code=choice.quote.carrier_code,
+                zone=choice.quote.zone,
+                price=choice.quote.price,
+                currency=choice.quote.currency,
+                ship_date=choice.quote.ship_date,
+                transit_days=choice.quote.transit_days,
+                promised_date=choice.quote.promised_date,
+                reason=choice.reason,
+            )
+            for choice in selection.choices
+        ],
+        exclusions=[
+            CarrierExclusionRead(carrier_code=e.carrier_code, reason=e.reason, detail=e.detail)
+            for e in selection.exclusions
+        ],
+    )
+
+
+@router.get(
+    "/{carrier_id}",
+    response_model=CarrierRead,
+    summary="Get a carrier",
+    responses=problem_responses(401, 403, 404),
+)
+async def get(
+    carrier_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+) -> CarrierRead:
+    """One carrier; the ETag header carries its version for a later update."""
+    carrier = await service.get_carrier(uow, carrier_id)
+    response.headers["ETag"] = etag(carrier.version)
+    return CarrierRead.model_validate(carrier)
+
+
+@router.patch(
+    "/{carrier_id}",
+    response_model=CarrierRead,
+    summary="Update or deactivate a carrier",
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
+async def update(
+    carrier_id: uuid.UUID,
+    body: CarrierUpdate,
+    version: IfMatchDep,
+    uow: UowDep,
+    principal: Writer,
+    response: Response,
+) -> CarrierRead:
+    """Change the given fields; `active: false` deactivates; `credentials` replaces the
+    secret (null removes it). Needs `If-Match`."""
+    carrier = await service.update_carrier(uow, carrier_id, body, version, principal)
+    response.headers["ETag"] = etag(carrier.version)
+    return CarrierRead.model_validate(carrier)

@@ -1,0 +1,166 @@
+"""Carriers: master data, and carrier selection for a shipment's facts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, SecretStr, StringConstraints
+
+from app.domain.carrier_selection import ExclusionReason, Preference
+from app.domain.products import GoodsClass
+from app.schemas.common import (
+    AmountOut,
+    Code,
+    CurrencyCode,
+    DecimalOut,
+    Name,
+    NonNegativeMoney,
+    Schema,
+)
+from app.schemas.patch import Patch
+
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Zone = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[^/]+$")
+]
+# "default", "CN" or "CN/浙江省"
+ZoneRuleKey = Annotated[str, StringConstraints(pattern=r"^(default|[A-Z]{2}(/[^/]{1,100})?)$")]
+CutoffTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Weight = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
+TransitDays = Annotated[int, Field(ge=0, le=365)]
+Credentials = Annotated[SecretStr, Field(min_length=1, max_length=4000)]
+
+
+class AdapterKind(StrEnum):
+    TABLE_RATE = "table_rate"
+    EASYPOST = "easypost"
+    GENERIC_JSON = "generic_json"
+
+
+class CarrierService(Schema):
+    code: Code
+    name: Name
+
+
+class ZoneRateIn(Schema):
+    base: NonNegativeMoney
+    per_kg: NonNegativeMoney
+
+
+class ZoneRateOut(Schema):
+    base: AmountOut
+    per_kg: AmountOut
+
+
+class CarrierCreate(Schema):
+    code: Code
+    name: Name
+    adapter_kind: AdapterKind
+    services: list[CarrierService] = Field(default_factory=list, max_length=50)
+    coverage: dict[CountryCode, list[Region]] = Field(
+        min_length=1, description="Country → regions served there; [] serves the whole country"
+    )
+    max_package_weight_kg: Weight
+    goods_classes: list[GoodsClass] = Field(
+        default_factory=lambda: [GoodsClass.GENERAL], description="Goods classes accepted"
+    )
+    currency: CurrencyCode
+    transit_days: dict[Zone, TransitDays] = Field(min_length=1, description="Zone → days")
+    rates: dict[Zone, ZoneRateIn] = Field(min_length=1, description="Zone → base and per-kg price")
+    surcharges: dict[GoodsClass, NonNegativeMoney] = Field(default_factory=dict)
+    cutoff_time: CutoffTime = Field(description="Daily cutoff, HH:MM local time")
+    zone_rules: dict[ZoneRuleKey, Zone] = Field(
+        description='"CN/浙江省", "CN" or "default" → zone; "default" is required'
+    )
+    credentials: Credentials | None = Field(
+        default=None, description="Secret for the carrier's API; write-only, never returned"
+    )
+    active: bool = True
+
+
+class CarrierUpdate(Schema):
+    """Fields left out stay as they are; ``credentials: null`` removes the stored secret."""
+
+    name: Patch[Name] = None
+    adapter_kind: Patch[AdapterKind] = None
+    services: Patch[list[CarrierService]] = None
+    coverage: Patch[Annotated[dict[CountryCode, list[Region]], Field(min_length=1)]] = None
+    max_package_weight_kg: Patch[Weight] = None
+    goods_classes: Patch[list[GoodsClass]] = None
+    currency: Patch[CurrencyCode] = None
+    transit_days: Patch[Annotated[dict[Zone, TransitDays], Field(min_length=1)]] = None
+    rates: Patch[Annotated[dict[Zone, ZoneRateIn], Field(min_length=1)]] = None
+    surcharges: Patch[dict[GoodsClass, NonNegativeMoney]] = None
+    cutoff_time: Patch[CutoffTime] = None
+    zone_rules: Patch[dict[ZoneRuleKey, Zone]] = None
+    credentials: Credentials | None = None
+    active: Patch[bool] = None
+
+
+class CarrierRead(Schema):
+    id: uuid.UUID
+    code: str
+    name: str
+    adapter_kind: str
+    services: list[CarrierService]
+    coverage: dict[str, list[str]]
+    max_package_weight_kg: DecimalOut
+    goods_classes: list[str]
+    currency: str
+    transit_days: dict[str, int]
+    rates: dict[str, ZoneRateOut]
+    surcharges: dict[str, AmountOut]
+    cutoff_time: str
+    zone_rules: dict[str, str]
+    has_credentials: bool = Field(description="Whether credentials are stored (never shown)")
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class Destination(Schema):
+    country: CountryCode
+    region: Region | None = None
+
+
+class CarrierSelectionRequest(Schema):
+    destination: Destination
+    weight_kg: Weight
+    goods_classes: list[GoodsClass] = Field(default_factory=lambda: [GoodsClass.GENERAL])
+    deliver_by: date | None = Field(default=None, description="Requested delivery date")
+    ship_at: datetime | None = Field(
+        default=None,
+        description="Local wall-clock time the shipment is handed over; now when left out",
+    )
+    preference: Preference = Preference.CHEAPEST
+    preferred_carrier: Code | None = Field(
+        default=None, description="Carrier code, with preference=preferred"
+    )
+
+
+class CarrierChoiceRead(Schema):
+    carrier_code: str
+    zone: str
+    price: AmountOut
+    currency: str
+    ship_date: date
+    transit_days: int
+    promised_date: date
+    reason: str
+
+
+class CarrierExclusionRead(Schema):
+    carrier_code: str
+    reason: ExclusionReason
+    detail: str
+
+
+class CarrierSelectionRead(Schema):
+    choices: list[CarrierChoiceRead] = Field(description="Eligible carriers, best first")
+    exclusions: list[CarrierExclusionRead]

@@ -1,0 +1,201 @@
+"""Carrier use cases: master data (create, read, list, update/deactivate) and selection.
+
+Credentials are write-only: they are stored, but neither returned nor written to the audit
+trail or the outbox (those images carry ``has_credentials`` instead)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, time
+from decimal import Decimal
+from typing import Any
+
+from app.domain.auth import Principal
+from app.domain.carrier_selection import (
+    CarrierTerms,
+    Preference,
+    Selection,
+    ShipmentFacts,
+    ZoneRate,
+    carrier_issues,
+    select_carriers,
+)
+from app.domain.errors import DuplicateKey, NotFound, RuleViolation, UnknownReference
+from app.domain.products import GoodsClass, raise_for_issues
+from app.repositories.carriers import Carrier
+from app.repositories.pagination import PageResult
+from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.schemas.carriers import CarrierCreate, CarrierSelectionRequest, CarrierUpdate
+from app.services.common import check_version
+from app.services.recording import record_change, snapshot
+
+SECRET_COLUMNS = ("credentials",)
+TERM_COLUMNS = (
+    "code",
+    "coverage",
+    "max_package_weight_kg",
+    "goods_classes",
+    "currency",
+    "transit_days",
+    "rates",
+    "surcharges",
+    "cutoff_time",
+    "zone_rules",
+    "active",
+)
+
+
+def _columns(data: CarrierCreate | CarrierUpdate) -> dict[str, Any]:
+    """The given fields as column values: JSON columns as JSON, the secret in clear."""
+    values = data.model_dump(exclude_unset=True, mode="json", exclude={"credentials"})
+    if "max_package_weight_kg" in values:
+        values["max_package_weight_kg"] = Decimal(values["max_package_weight_kg"])
+    if "credentials" in data.model_fields_set:
+        secret = data.credentials
+        values["credentials"] = secret.get_secret_value() if secret is not None else None
+    return values
+
+
+def terms_of(values: Mapping[str, Any]) -> CarrierTerms:
+    """Carrier columns (a row's or a command's) as the domain's value object."""
+    return CarrierTerms(
+        code=values["code"],
+        currency=values["currency"],
+        coverage={c: frozenset(regions) for c, regions in values["coverage"].items()},
+        max_package_weight_kg=Decimal(values["max_package_weight_kg"]),
+        goods_classes=frozenset(GoodsClass(g) for g in values["goods_classes"]),
+        transit_days={zone: int(days) for zone, days in values["transit_days"].items()},
+        rates={
+            zone: ZoneRate(Decimal(rate["base"]), Decimal(rate["per_kg"]))
+            for zone, rate in values["rates"].items()
+        },
+        zone_rules=dict(values["zone_rules"]),
+        cutoff=time.fromisoformat(values["cutoff_time"]),
+        surcharges={GoodsClass(g): Decimal(a) for g, a in values["surcharges"].items()},
+        active=bool(values["active"]),
+    )
+
+
+def _row_terms(carrier: Carrier) -> CarrierTerms:
+    return terms_of({name: getattr(carrier, name) for name in TERM_COLUMNS})
+
+
+def _image(carrier: Carrier) -> dict[str, Any]:
+    """The audit/outbox image: every column but the secret, and whether there is one."""
+    return {**snapshot(carrier, exclude=SECRET_COLUMNS), "has_credentials": carrier.has_credentials}
+
+
+async def create_carrier(
+    uow: SqlAlchemyUnitOfWork, data: CarrierCreate, principal: Principal
+) -> Carrier:
+    values = _columns(data)
+    raise_for_issues(carrier_issues(terms_of({"active": True, "surcharges": {}, **values})))
+    async with uow:
+        if await uow.carriers.get_by_code(data.code):
+            raise DuplicateKey(f"A carrier with code '{data.code}' already exists.")
+        carrier = Carrier(**values)
+        uow.carriers.add(carrier)
+        await uow.flush()
+        record_change(
+            uow,
+            principal.actor,
+            "carrier",
+            carrier.id,
+            "created",
+            None,
+            _image(carrier),
+            event="carrier.created",
+        )
+        await uow.commit()
+    return carrier
+
+
+async def _get(uow: SqlAlchemyUnitOfWork, carrier_id: uuid.UUID) -> Carrier:
+    carrier = await uow.carriers.get(carrier_id)
+    if carrier is None:
+        raise NotFound(f"No carrier with id {carrier_id}.")
+    return carrier
+
+
+async def get_carrier(uow: SqlAlchemyUnitOfWork, carrier_id: uuid.UUID) -> Carrier:
+    async with uow:
+        return await _get(uow, carrier_id)
+
+
+async def list_carriers(
+    uow: SqlAlchemyUnitOfWork,
+    *,
+    active: bool | None,
+    q: str | None,
+    limit: int,
+    cursor: str | None,
+) -> PageResult[Carrier]:
+    async with uow:
+        return await uow.carriers.page(active=active, q=q, limit=limit, cursor=cursor)
+
+
+async def update_carrier(
+    uow: SqlAlchemyUnitOfWork,
+    carrier_id: uuid.UUID,
+    data: CarrierUpdate,
+    expected_version: int,
+    principal: Principal,
+) -> Carrier:
+    """Change the given fields; the merged carrier must still satisfy the master-data rules.
+    A change that alters nothing writes nothing and keeps the version."""
+    changes = _columns(data)
+    async with uow:
+        carrier = await _get(uow, carrier_id)
+        check_version(carrier, expected_version)
+        current = {name: getattr(carrier, name) for name in TERM_COLUMNS}
+        raise_for_issues(carrier_issues(terms_of({**current, **changes})))
+        before = _image(carrier)
+        changed = False
+        for key, value in changes.items():
+            if getattr(carrier, key) != value:
+                setattr(carrier, key, value)
+                changed = True
+        if changed:
+            await uow.flush()
+            record_change(
+                uow,
+                principal.actor,
+                "carrier",
+                carrier.id,
+                "updated",
+                before,
+                _image(carrier),
+                event="carrier.updated",
+            )
+        await uow.commit()
+    return carrier
+
+
+async def select_for_shipment(
+    uow: SqlAlchemyUnitOfWork, request: CarrierSelectionRequest, *, now: datetime
+) -> Selection:
+    """Every carrier, eligible ones ranked by the preference, the others with their reason.
+    ``now`` is used when the request gives no ``ship_at``."""
+    if request.preference is Preference.PREFERRED and request.preferred_carrier is None:
+        raise RuleViolation.on(
+            "preferred_carrier", "required", "preference 'preferred' needs a preferred_carrier."
+        )
+    async with uow:
+        carriers = [_row_terms(carrier) for carrier in await uow.carriers.all()]
+    if request.preferred_carrier is not None and request.preferred_carrier not in {
+        c.code for c in carriers
+    }:
+        raise UnknownReference.on(
+            "preferred_carrier", "exists", f"No carrier with code '{request.preferred_carrier}'."
+        )
+    ship_at = request.ship_at or now
+    facts = ShipmentFacts(
+        country=request.destination.country,
+        region=request.destination.region,
+        weight_kg=request.weight_kg,
+        goods_classes=frozenset(request.goods_classes),
+        now=ship_at.replace(tzinfo=None),
+        deliver_by=request.deliver_by,
+    )
+    return select_carriers(carriers, facts, request.preference, request.preferred_carrier)
