@@ -1,4 +1,5 @@
-"""The ``lading`` command: serve, worker, db upgrade, seed-demo, create-user, check."""
+"""The ``lading`` command: serve, worker, db upgrade, seed-demo, create-user, check,
+fake-carrier."""
 
 from __future__ import annotations
 
@@ -135,6 +136,29 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_fake_carrier(args: argparse.Namespace, settings: Settings) -> int:
+    from app.fake_carrier import Switches, serve
+
+    switches = Switches(
+        latency_ms=args.latency_ms,
+        fail_rate=args.fail_rate,
+        timeout_rate=args.timeout_rate,
+        malformed_rate=args.malformed_rate,
+        webhook_secret=args.webhook_secret.encode(),
+    )
+    print(f"fake carrier on http://127.0.0.1:{args.port} (EasyPost /v2/... and generic JSON)")
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(args.port, switches)
+    return 0
+
+
+def _rate(value: str) -> float:
+    rate = float(value)
+    if not 0.0 <= rate <= 1.0:
+        raise argparse.ArgumentTypeError("a rate is between 0 and 1")
+    return rate
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lading", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -168,6 +192,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="verify the invariants; exit 1 on any violation")
     check.set_defaults(func=cmd_check)
+
+    fake = sub.add_parser(
+        "fake-carrier", help="serve a fake carrier (EasyPost and generic JSON) on 127.0.0.1"
+    )
+    fake.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1"])
+    fake.add_argument("--port", type=int, default=8099)
+    fake.add_argument("--latency-ms", type=int, default=0)
+    fake.add_argument("--fail-rate", type=_rate, default=0.0, help="share of 503 answers")
+    fake.add_argument("--timeout-rate", type=_rate, default=0.0, help="share of stalled answers")
+    fake.add_argument("--malformed-rate", type=_rate, default=0.0, help="share of broken bodies")
+    fake.add_argument("--webhook-secret", default="fake-carrier-secret")
+    fake.set_defaults(func=cmd_fake_carrier)
     return parser
 
 

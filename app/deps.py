@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
+import httpx
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
@@ -33,7 +34,14 @@ def get_uow_factory(request: Request) -> Callable[[], SqlAlchemyUnitOfWork]:
     return lambda: SqlAlchemyUnitOfWork(sessionmaker)
 
 
+def get_carrier_client(request: Request) -> httpx.AsyncClient:
+    """The app's pooled HTTP client for carrier calls (tests put a mock transport here)."""
+    client: httpx.AsyncClient = request.app.state.carrier_client
+    return client
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+CarrierClientDep = Annotated[httpx.AsyncClient, Depends(get_carrier_client)]
 UowDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
 UowFactoryDep = Annotated[Callable[[], SqlAlchemyUnitOfWork], Depends(get_uow_factory)]
 

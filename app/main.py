@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -66,6 +67,7 @@ def create_app(
                 dispatcher_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await dispatcher_task
+            await app.state.carrier_client.aclose()
             if engine is not None:
                 await engine.dispose()
 
@@ -82,6 +84,8 @@ def create_app(
     app.state.sessionmaker = sessionmaker
     app.state.engine = None
     app.state.metrics = Metrics()
+    # One pooled client for every carrier call (each call sets its own deadline).
+    app.state.carrier_client = httpx.AsyncClient()
     errors.install(app)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     for router in ROUTERS:

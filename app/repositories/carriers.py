@@ -35,6 +35,12 @@ class Carrier(IdMixin, TimestampMixin, VersionedMixin, Base):
     # The secret to call the carrier with: written by the API, never read back by it.
     credentials: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True, index=True)
+    # HTTP adapters: the API's base URL (EasyPost's public one when empty), whether the
+    # carrier calls Lading's webhook (otherwise the worker polls its tracking), and the
+    # deadline of each call to it.
+    endpoint: Mapped[str | None] = mapped_column(String(300))
+    webhooks: Mapped[bool] = mapped_column(default=True)
+    timeout_seconds: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(10))
 
     @property
     def has_credentials(self) -> bool:

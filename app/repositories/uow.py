@@ -22,6 +22,7 @@ from app.repositories.purchasing import PurchasingRepository
 from app.repositories.reservations import AllocationRepository, ReservationRepository
 from app.repositories.reviews import ReviewRepository
 from app.repositories.settings import SettingsRepository
+from app.repositories.shipments import ShipmentRepository
 from app.repositories.stock import StockRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
@@ -74,6 +75,7 @@ class SqlAlchemyUnitOfWork:
         self.stock = StockRepository(self.session)
         self.transfers = TransferRepository(self.session)
         self.pick_lists = PickListRepository(self.session)
+        self.shipments = ShipmentRepository(self.session)
         self.purchasing = PurchasingRepository(self.session)
         self.orders = OrderRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)

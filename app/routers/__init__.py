@@ -17,6 +17,7 @@ from app.routers import (
     products,
     purchasing,
     settings,
+    shipments,
     stock,
     suppliers,
     transfers,
@@ -37,6 +38,7 @@ ROUTERS: list[APIRouter] = [
     purchasing.router,
     transfers.router,
     picking.router,
+    shipments.router,
     order_imports.router,
     orders.router,
     order_review.router,
@@ -73,6 +75,10 @@ TAGS = [
     {
         "name": "pick-lists",
         "description": "Pick lists (拣货单): reserved stock grouped along the walking path.",
+    },
+    {
+        "name": "shipments",
+        "description": "Shipments (发货单): verify, confirm (发货确认), own-fleet delivery.",
     },
     {"name": "orders", "description": "Sales orders from every channel: intake, drafts, search."},
     {

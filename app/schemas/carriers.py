@@ -34,6 +34,10 @@ CutoffTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5
 Weight = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
 TransitDays = Annotated[int, Field(ge=0, le=365)]
 Credentials = Annotated[SecretStr, Field(min_length=1, max_length=4000)]
+Endpoint = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s]+$", max_length=300)
+]
+TimeoutSeconds = Annotated[Decimal, Field(gt=0, le=120, max_digits=6, decimal_places=2)]
 
 
 class AdapterKind(StrEnum):
@@ -78,7 +82,20 @@ class CarrierCreate(Schema):
         description='"CN/浙江省", "CN" or "default" → zone; "default" is required'
     )
     credentials: Credentials | None = Field(
-        default=None, description="Secret for the carrier's API; write-only, never returned"
+        default=None,
+        description="Secret for the carrier's API; write-only, never returned. For easypost "
+        'and generic_json a JSON object: {"api_key": "...", "webhook_secret": "..."}',
+    )
+    endpoint: Endpoint | None = Field(
+        default=None,
+        description="Base URL of the carrier's API (generic_json: required; easypost: "
+        "https://api.easypost.com when left out)",
+    )
+    webhooks: bool = Field(
+        default=True, description="The carrier posts tracking webhooks; otherwise it is polled"
+    )
+    timeout_seconds: TimeoutSeconds = Field(
+        default=Decimal(10), description="Deadline of each call to the carrier"
     )
     active: bool = True
 
@@ -99,6 +116,9 @@ class CarrierUpdate(Schema):
     cutoff_time: Patch[CutoffTime] = None
     zone_rules: Patch[dict[ZoneRuleKey, Zone]] = None
     credentials: Credentials | None = None
+    endpoint: Endpoint | None = None
+    webhooks: Patch[bool] = None
+    timeout_seconds: Patch[TimeoutSeconds] = None
     active: Patch[bool] = None
 
 
@@ -118,6 +138,9 @@ class CarrierRead(Schema):
     cutoff_time: str
     zone_rules: dict[str, str]
     has_credentials: bool = Field(description="Whether credentials are stored (never shown)")
+    endpoint: str | None
+    webhooks: bool
+    timeout_seconds: DecimalOut
     active: bool
     version: int
     created_at: datetime

@@ -11,6 +11,7 @@ from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
+from app.adapters.carriers.registry import CarrierConfig, credentials_problem
 from app.domain.auth import Principal
 from app.domain.carrier_selection import (
     CarrierTerms,
@@ -21,7 +22,13 @@ from app.domain.carrier_selection import (
     carrier_issues,
     select_carriers,
 )
-from app.domain.errors import DuplicateKey, NotFound, RuleViolation, UnknownReference
+from app.domain.errors import (
+    DuplicateKey,
+    NotFound,
+    RuleViolation,
+    UnknownReference,
+    Violations,
+)
 from app.domain.products import GoodsClass, raise_for_issues
 from app.repositories.carriers import Carrier
 from app.repositories.pagination import PageResult
@@ -49,12 +56,38 @@ TERM_COLUMNS = (
 def _columns(data: CarrierCreate | CarrierUpdate) -> dict[str, Any]:
     """The given fields as column values: JSON columns as JSON, the secret in clear."""
     values = data.model_dump(exclude_unset=True, mode="json", exclude={"credentials"})
-    if "max_package_weight_kg" in values:
-        values["max_package_weight_kg"] = Decimal(values["max_package_weight_kg"])
+    for name in ("max_package_weight_kg", "timeout_seconds"):
+        if name in values:
+            values[name] = Decimal(values[name])
     if "credentials" in data.model_fields_set:
         secret = data.credentials
         values["credentials"] = secret.get_secret_value() if secret is not None else None
     return values
+
+
+def check_connection(adapter_kind: str, endpoint: str | None, credentials: str | None) -> None:
+    """An HTTP adapter's credentials are the JSON its gateway reads; generic_json needs an
+    endpoint."""
+    v = Violations()
+    problem = credentials_problem(adapter_kind, credentials)
+    if problem:
+        v.add("credentials", "adapter_credentials", problem)
+    if adapter_kind == "generic_json" and not endpoint:
+        v.add("endpoint", "required", "A generic_json carrier needs the base URL of its API.")
+    v.raise_if_any()
+
+
+def config_of(carrier: Carrier) -> CarrierConfig:
+    """What building the carrier's gateway needs (read inside a transaction, used outside)."""
+    return CarrierConfig(
+        code=carrier.code,
+        adapter_kind=carrier.adapter_kind,
+        terms=_row_terms(carrier),
+        services=tuple(str(s["code"]) for s in carrier.services),
+        endpoint=carrier.endpoint,
+        credentials=carrier.credentials,
+        timeout_s=float(carrier.timeout_seconds),
+    )
 
 
 def terms_of(values: Mapping[str, Any]) -> CarrierTerms:
@@ -91,6 +124,7 @@ async def create_carrier(
 ) -> Carrier:
     values = _columns(data)
     raise_for_issues(carrier_issues(terms_of({"active": True, "surcharges": {}, **values})))
+    check_connection(data.adapter_kind, data.endpoint, values.get("credentials"))
     async with uow:
         if await uow.carriers.get_by_code(data.code):
             raise DuplicateKey(f"A carrier with code '{data.code}' already exists.")
@@ -150,6 +184,11 @@ async def update_carrier(
         check_version(carrier, expected_version)
         current = {name: getattr(carrier, name) for name in TERM_COLUMNS}
         raise_for_issues(carrier_issues(terms_of({**current, **changes})))
+        merged = {
+            name: changes.get(name, getattr(carrier, name))
+            for name in ("adapter_kind", "endpoint", "credentials")
+        }
+        check_connection(merged["adapter_kind"], merged["endpoint"], merged["credentials"])
         before = _image(carrier)
         changed = False
         for key, value in changes.items():

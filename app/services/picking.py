@@ -33,6 +33,7 @@ from app.domain.picking import (
     plan_pick_lines,
     share_picked,
 )
+from app.domain.shipments import DEPARTED
 from app.domain.stock import MovementKind
 from app.repositories.pagination import PageResult
 from app.repositories.picking import PickList, PickListFilters, PickListItem, PickListLine
@@ -46,6 +47,7 @@ from app.services.recording import jsonable, record_change, snapshot
 from app.settings import Settings
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
+_DEPARTED = sorted(s.value for s in DEPARTED)
 
 
 @dataclass(frozen=True)
@@ -207,9 +209,14 @@ async def create_pick_list(
         taken |= await uow.pick_lists.orders_on_open_lists(warehouse.id, order_ids, _OPEN)
         order_ids = [o for o in order_ids if o not in taken]
         reserved = await uow.pick_lists.reserved_lines(warehouse.id, order_ids)
+        line_ids = [r.order_line_id for r in reserved]
         picked = await uow.pick_lists.picked_not_shipped(
-            warehouse.id, [r.order_line_id for r in reserved], PickListStatus.PICKED.value
+            warehouse.id, line_ids, PickListStatus.PICKED.value
         )
+        # What confirmed shipments took of those picks no longer holds a reservation.
+        departed = await uow.shipments.shipped(warehouse.id, line_ids, _DEPARTED)
+        for line_id, quantity in departed.items():
+            picked[line_id] = picked.get(line_id, Decimal(0)) - quantity
         demands = [
             Demand(
                 r.order_id,

@@ -162,4 +162,4 @@ async def test_unknown_tracking_numbers_are_carrier_errors() -> None:
 async def test_own_fleet_has_no_webhooks() -> None:
     with pytest.raises(CarrierError) as caught:
         await fleet().verify_webhook({"X-Signature": "x"}, b"{}")
-    assert caught.value.retryable is False and caught.value.status is None
+    assert caught.value.retryable is False and caught.value.status == 404

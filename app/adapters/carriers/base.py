@@ -43,6 +43,9 @@ class Rate:
     currency: str
     promised_date: date | None
     zone: str | None = None
+    # The carrier's own id for this offer (EasyPost: "<shipment id>/<rate id>"), when it has one;
+    # stored with the quote so that buying it later needs no second quote.
+    offer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,15 @@ class TrackingEvent:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One verified webhook delivery: the carrier's id for it (kept once in the inbox) and the
+    tracking events it carries."""
+
+    event_id: str
+    events: list[TrackingEvent]
+
+
 class CarrierGateway(Protocol):
     async def quote(self, shipment: ShipmentFacts) -> list[Rate]:
         """The carrier's rates for the shipment; empty when it cannot carry it."""
@@ -82,8 +94,7 @@ class CarrierGateway(Protocol):
         """Every tracking event of a label, oldest first."""
         ...
 
-    async def verify_webhook(
-        self, headers: Mapping[str, str], raw_body: bytes
-    ) -> list[TrackingEvent]:
-        """Check a webhook's signature and return its events, or raise ``CarrierError``."""
+    async def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> WebhookEvent:
+        """Check a webhook's signature (and age, when it is signed with a time) and return its
+        id and events, or raise ``CarrierError`` (status 401 for a bad or stale signature)."""
         ...

@@ -20,6 +20,7 @@ from app.adapters.carriers.base import (
     Rate,
     ShipmentFacts,
     TrackingEvent,
+    WebhookEvent,
 )
 from app.domain import carrier_selection
 from app.domain.carrier_selection import CarrierTerms, Quote
@@ -161,12 +162,10 @@ class TableRateCarrier:
     async def track(self, tracking_number: str) -> list[TrackingEvent]:
         return list(self._known(tracking_number))
 
-    async def verify_webhook(
-        self, headers: Mapping[str, str], raw_body: bytes
-    ) -> list[TrackingEvent]:
+    async def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> WebhookEvent:
         raise CarrierError(
             f"Carrier {self.terms.code} is a table-rate carrier; it sends no webhooks.",
-            status=None,
+            status=404,
             retryable=False,
         )
 

@@ -1,0 +1,76 @@
+"""Tracking: one set of statuses for every carrier, and the rule that a shipment's status
+follows its events in the order they happened, not the order they arrived.
+
+- A shipment's tracking status is the status of its latest event by event time; two events at
+  the same moment are ordered by how far along they are (:data:`PROGRESS`).
+- ``delivered`` and ``returned_to_sender`` are final: no later event moves a shipment away.
+- ``delivery_failed``, ``returned_to_sender`` and ``exception`` need someone to act: each new
+  such event raises an alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class TrackingStatus(StrEnum):
+    LABEL_CREATED = "label_created"
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+    RETURNED_TO_SENDER = "returned_to_sender"
+    EXCEPTION = "exception"
+
+
+# How far along a status is; used only to order events that happened at the same moment.
+PROGRESS: dict[TrackingStatus, int] = {
+    TrackingStatus.LABEL_CREATED: 0,
+    TrackingStatus.PICKED_UP: 1,
+    TrackingStatus.IN_TRANSIT: 2,
+    TrackingStatus.EXCEPTION: 2,
+    TrackingStatus.OUT_FOR_DELIVERY: 3,
+    TrackingStatus.DELIVERY_FAILED: 4,
+    TrackingStatus.DELIVERED: 5,
+    TrackingStatus.RETURNED_TO_SENDER: 5,
+}
+FINAL = frozenset({TrackingStatus.DELIVERED, TrackingStatus.RETURNED_TO_SENDER})
+ALERTING = frozenset(
+    {
+        TrackingStatus.DELIVERY_FAILED,
+        TrackingStatus.RETURNED_TO_SENDER,
+        TrackingStatus.EXCEPTION,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """A status at a moment: an event, or a shipment's current tracking state."""
+
+    status: TrackingStatus
+    at: datetime
+
+    def key(self) -> tuple[datetime, int]:
+        return (self.at, PROGRESS[self.status])
+
+
+def later(current: Observed | None, event: Observed) -> bool:
+    """Whether ``event`` replaces ``current`` as the shipment's tracking status."""
+    if current is None:
+        return True
+    if current.status in FINAL:
+        return False
+    return event.key() > current.key()
+
+
+def fold(current: Observed | None, events: Iterable[Observed]) -> Observed | None:
+    """The tracking status after ``events``, whatever order they arrive in."""
+    for event in sorted(events, key=Observed.key):
+        if later(current, event):
+            current = event
+    return current

@@ -1,0 +1,182 @@
+"""Shipments (发货单): create from picked goods, verify by scanning, confirm (发货确认),
+deliver with the own fleet, read the delivery note, list."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.deps import AUTHENTICATED, PageDep, UowDep, etag, requires
+from app.domain.auth import Principal
+from app.errors import problem_responses
+from app.schemas.common import Page
+from app.schemas.shipments import (
+    CarrierRef,
+    CustomerRef,
+    PackageItemRead,
+    PackageRead,
+    ShipmentConfirm,
+    ShipmentCreate,
+    ShipmentDeliver,
+    ShipmentLineRead,
+    ShipmentRead,
+    ShipmentStatusName,
+    ShipmentVerify,
+)
+from app.services import shipments as service
+from app.services.shipments import ShipmentView
+
+router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"], dependencies=AUTHENTICATED)
+Reader = Annotated[Principal, Depends(requires("stock:read"))]
+Writer = Annotated[Principal, Depends(requires("stock:write"))]
+
+
+def _read(view: ShipmentView) -> ShipmentRead:
+    s = view.shipment
+    return ShipmentRead(
+        id=s.id,
+        number=s.number,
+        status=s.status,
+        order_id=s.order_id,
+        order_number=view.order.number,
+        customer=CustomerRef(code=view.order.customer_code, name=view.order.customer_name),
+        warehouse_id=s.warehouse_id,
+        warehouse=view.warehouse,
+        carrier=CarrierRef(code=view.carrier.code, name=view.carrier.name)
+        if view.carrier
+        else None,
+        own_fleet=view.carrier is None,
+        ship_to=s.ship_to,
+        lines=[ShipmentLineRead.model_validate(x, from_attributes=True) for x in view.lines],
+        packages=[
+            PackageRead(
+                package_no=p.package_no,
+                weight_kg=p.weight_kg,
+                length_cm=p.length_cm,
+                width_cm=p.width_cm,
+                height_cm=p.height_cm,
+                contents=[
+                    PackageItemRead(sku=c["sku"], quantity=c["quantity"]) for c in p.contents
+                ],
+            )
+            for p in view.packages
+        ],
+        verified_at=s.verified_at,
+        verified_by=s.verified_by,
+        shipped_at=s.shipped_at,
+        shipped_by=s.shipped_by,
+        vehicle_plate=s.vehicle_plate,
+        driver=s.driver,
+        delivered_at=s.delivered_at,
+        delivered_by=s.delivered_by,
+        receiver_name=s.receiver_name,
+        has_signature=s.signature is not None,
+        created_by=s.created_by,
+        created_at=s.created_at,
+        updated_at=s.updated_at,
+        version=s.version,
+    )
+
+
+@router.post(
+    "",
+    response_model=ShipmentRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a shipment",
+    responses=problem_responses(401, 403, 422),
+)
+async def create(
+    body: ShipmentCreate, uow: UowDep, principal: Writer, response: Response
+) -> ShipmentRead:
+    """A ready shipment of what was picked (and not yet shipped) for one order in one
+    warehouse, with its packages; 422 naming the line when more is shipped than was picked."""
+    view = await service.create_shipment(uow, body, principal)
+    response.headers["ETag"] = etag(view.shipment.version)
+    response.headers["Location"] = f"/api/v1/shipments/{view.shipment.id}"
+    return _read(view)
+
+
+@router.get(
+    "",
+    response_model=Page[ShipmentRead],
+    summary="List shipments",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_(
+    uow: UowDep,
+    principal: Reader,
+    page: PageDep,
+    order_id: uuid.UUID | None = None,
+    warehouse: Annotated[str | None, Query(max_length=64, description="Warehouse code")] = None,
+    status: ShipmentStatusName | None = None,
+) -> Page[ShipmentRead]:
+    """Shipments newest first, filtered by order, warehouse and status."""
+    result = await service.list_shipments(
+        uow,
+        order_id=order_id,
+        warehouse=warehouse,
+        status=status,
+        limit=page.limit,
+        cursor=page.cursor,
+    )
+    return Page(items=[_read(v) for v in result.items], next_cursor=result.next_cursor)
+
+
+@router.get(
+    "/{shipment_id}",
+    response_model=ShipmentRead,
+    summary="Get a shipment (delivery note)",
+    responses=problem_responses(401, 403, 404),
+)
+async def get(
+    shipment_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+) -> ShipmentRead:
+    """The delivery note: goods, packages, carrier or own fleet, ship-to, customer, order,
+    status, shipping and delivery details."""
+    view = await service.get_shipment(uow, shipment_id)
+    response.headers["ETag"] = etag(view.shipment.version)
+    return _read(view)
+
+
+@router.post(
+    "/{shipment_id}/verify",
+    response_model=ShipmentRead,
+    summary="Verify the scanned goods",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def verify(
+    shipment_id: uuid.UUID, body: ShipmentVerify, uow: UowDep, principal: Writer
+) -> ShipmentRead:
+    """Compare the scanned goods with the shipment; 409 `verification_mismatch` listing each
+    differing SKU with the expected and scanned quantities."""
+    return _read(await service.verify_shipment(uow, shipment_id, body, principal))
+
+
+@router.post(
+    "/{shipment_id}/confirm",
+    response_model=ShipmentRead,
+    summary="Confirm the shipment (发货确认)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def confirm(
+    shipment_id: uuid.UUID, body: ShipmentConfirm, uow: UowDep, principal: Writer
+) -> ShipmentRead:
+    """Consume the reservations, issue the stock and mark the order lines shipped, in one
+    transaction; 409 `not_verified` before verification. Confirming again changes nothing."""
+    return _read(await service.confirm_shipment(uow, shipment_id, body, principal))
+
+
+@router.post(
+    "/{shipment_id}/deliver",
+    response_model=ShipmentRead,
+    summary="Record an own-fleet delivery",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def deliver(
+    shipment_id: uuid.UUID, body: ShipmentDeliver, uow: UowDep, principal: Writer
+) -> ShipmentRead:
+    """The receiver, time and optional signature of an own-fleet delivery; the order lines'
+    delivered quantities rise. 409 for carrier shipments."""
+    return _read(await service.deliver_shipment(uow, shipment_id, body, principal))

@@ -1,0 +1,108 @@
+"""Shipment rules: numbers, picked-minus-shipped, package contents, verification, states."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from app.domain.errors import Conflict, InvalidState, RuleViolation
+from app.domain.shipments import (
+    Difference,
+    Quantity,
+    check_can_confirm,
+    check_can_deliver,
+    check_can_verify,
+    check_packages,
+    check_ship_lines,
+    check_verification,
+    default_lines,
+    format_shipment_number,
+    verification_diff,
+)
+
+D = Decimal
+
+
+def q(sku: str, quantity: str) -> Quantity:
+    return Quantity(sku, D(quantity))
+
+
+def fields(exc: pytest.ExceptionInfo[RuleViolation]) -> list[tuple[str, str]]:
+    return [(i.field, i.rule) for i in exc.value.issues]
+
+
+def test_number_format() -> None:
+    assert format_shipment_number(2026, 123) == "SH-2026-000123"
+
+
+def test_lines_within_picked_pass() -> None:
+    check_ship_lines({"A": D(5), "B": D(2)}, [q("A", "5"), q("B", "1")])
+
+
+def test_more_than_picked_names_the_line() -> None:
+    with pytest.raises(RuleViolation) as exc:
+        check_ship_lines({"A": D(5), "B": D(2)}, [q("A", "1"), q("B", "3")])
+    assert fields(exc) == [("lines.1.quantity", "at_most_picked")]
+    assert "3" in exc.value.issues[0].message and "B" in exc.value.issues[0].message
+
+
+def test_unpicked_duplicate_and_non_positive_lines() -> None:
+    with pytest.raises(RuleViolation) as exc:
+        check_ship_lines({"A": D(5)}, [q("X", "1"), q("A", "0"), q("A", "1")])
+    assert fields(exc) == [
+        ("lines.0.sku", "picked"),
+        ("lines.1.quantity", "positive"),
+        ("lines.2.sku", "unique"),
+    ]
+
+
+def test_default_lines_take_everything_left() -> None:
+    assert default_lines({"B": D(2), "A": D(1), "C": D(0)}) == [q("A", "1"), q("B", "2")]
+
+
+def test_packages_must_add_up() -> None:
+    check_packages([q("A", "3"), q("B", "1")], [[q("A", "2")], [q("A", "1"), q("B", "1")]])
+    with pytest.raises(RuleViolation) as exc:
+        check_packages([q("A", "3"), q("B", "1")], [[q("A", "2"), q("C", "1")]])
+    assert fields(exc) == [
+        ("packages.0.contents.1.sku", "on_shipment"),
+        ("packages", "contents_match_lines"),
+        ("packages", "contents_match_lines"),
+    ]
+    assert "2 of A" in exc.value.issues[1].message
+
+
+def test_verification_diff_per_sku() -> None:
+    expected = [q("A", "3"), q("B", "1")]
+    assert verification_diff(expected, [q("B", "1"), q("A", "1"), q("A", "2")]) == []
+    assert verification_diff(expected, [q("A", "2"), q("C", "1")]) == [
+        Difference("A", D(3), D(2)),
+        Difference("B", D(1), D(0)),
+        Difference("C", D(0), D(1)),
+    ]
+
+
+def test_verification_mismatch_is_a_conflict_listing_each_line() -> None:
+    check_verification([q("A", "3")], [q("A", "3")])
+    with pytest.raises(Conflict) as exc:
+        check_verification([q("A", "3"), q("B", "1")], [q("A", "2"), q("B", "1")])
+    assert exc.value.code == "verification_mismatch"
+    assert [i.message for i in exc.value.issues] == ["A: expected 3, scanned 2."]
+
+
+def test_state_rules() -> None:
+    check_can_verify("ready")
+    with pytest.raises(InvalidState):
+        check_can_verify("shipped")
+    check_can_confirm("ready", verified=True)
+    with pytest.raises(InvalidState) as exc:
+        check_can_confirm("ready", verified=False)
+    assert exc.value.code == "not_verified"
+    check_can_deliver("shipped", own_fleet=True)
+    with pytest.raises(InvalidState) as exc:
+        check_can_deliver("shipped", own_fleet=False)
+    assert exc.value.code == "carrier_shipment"
+    with pytest.raises(InvalidState) as exc:
+        check_can_deliver("ready", own_fleet=True)
+    assert exc.value.code == "not_shipped"
