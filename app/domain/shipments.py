@@ -55,6 +55,7 @@ class QuotedRate:
     price: Decimal
     currency: str
     promised_date: str | None  # ISO date
+    position: int = 0  # where the quote lists it
 
     def ranks_before(self, other: QuotedRate, preference: str) -> bool:
         if preference == "fastest":
@@ -103,12 +104,12 @@ def choose_rate(
     return best
 
 
-def check_can_buy_label(status: str, has_carrier_quote: bool) -> None:
+def check_can_buy_label(status: str) -> None:
+    """Rates and labels are for a shipment still in the warehouse."""
     if status != ShipmentStatus.READY:
-        raise InvalidState(f"This shipment is {status}; its label can no longer be bought.")
-    if not has_carrier_quote:
         raise InvalidState(
-            "There is no rate to buy: ask for rates first (POST .../rates).", code="no_rates"
+            f"This shipment is {status}; rates and labels are for ready shipments.",
+            code="not_ready",
         )
 
 

@@ -176,6 +176,32 @@ class ShipmentRepository:
     def add_package(self, package: ShipmentPackage) -> None:
         self.session.add(package)
 
+    def add_event(self, event: ShipmentEvent) -> None:
+        self.session.add(event)
+
+    async def labels_due(self, now: datetime, limit: int) -> list[uuid.UUID]:
+        """Shipments whose pending label purchase is due for another attempt, oldest first."""
+        rows = await self.session.scalars(
+            select(Shipment.id)
+            .where(Shipment.label_status == "pending", Shipment.label_retry_at <= now)
+            .order_by(Shipment.label_retry_at)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def label_of(self, shipment_id: uuid.UUID) -> tuple[str, bytes] | None:
+        """The bought label's content type and document."""
+        row = (
+            await self.session.execute(
+                select(Shipment.label_content_type, Shipment.label_document).where(
+                    Shipment.id == shipment_id, Shipment.label_status == "purchased"
+                )
+            )
+        ).first()
+        if row is None or row[0] is None or row[1] is None:
+            return None
+        return row[0], bytes(row[1])
+
     async def next_number(self) -> int:
         return await next_document_number(self.session, "shipment", "shipment_number_seq")
 

@@ -7,16 +7,22 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.responses import RedirectResponse
 
-from app.deps import AUTHENTICATED, PageDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, CarrierClientDep, PageDep, UowDep, etag, requires
 from app.domain.auth import Principal
+from app.domain.errors import Conflict
 from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.shipments import (
     CarrierRef,
     CustomerRef,
+    LabelRead,
+    LabelRequest,
     PackageItemRead,
     PackageRead,
+    RatesRead,
+    RatesRequest,
     ShipmentConfirm,
     ShipmentCreate,
     ShipmentDeliver,
@@ -25,12 +31,32 @@ from app.schemas.shipments import (
     ShipmentStatusName,
     ShipmentVerify,
 )
+from app.services import labels
 from app.services import shipments as service
 from app.services.shipments import ShipmentView
 
 router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("stock:read"))]
 Writer = Annotated[Principal, Depends(requires("stock:write"))]
+
+
+def _label(view: ShipmentView) -> LabelRead:
+    s = view.shipment
+    rate = s.label_rate or {}
+    return LabelRead(
+        status=s.label_status,
+        reason=s.label_reason,
+        attempts=s.label_attempts,
+        next_attempt_at=s.label_retry_at if s.label_status == "pending" else None,
+        carrier=rate.get("carrier"),
+        provider=rate.get("provider"),
+        service=s.service or rate.get("service"),
+        tracking_number=s.tracking_number,
+        cost=s.shipping_cost,
+        currency=s.shipping_currency,
+        promised_date=s.promised_date,
+        document_url=f"/api/v1/shipments/{s.id}/label" if s.label_status == "purchased" else None,
+    )
 
 
 def _read(view: ShipmentView) -> ShipmentRead:
@@ -73,6 +99,8 @@ def _read(view: ShipmentView) -> ShipmentRead:
         delivered_by=s.delivered_by,
         receiver_name=s.receiver_name,
         has_signature=s.signature is not None,
+        label=_label(view),
+        tracking_status=s.tracking_status,
         created_by=s.created_by,
         created_at=s.created_at,
         updated_at=s.updated_at,
@@ -180,3 +208,97 @@ async def deliver(
     """The receiver, time and optional signature of an own-fleet delivery; the order lines'
     delivered quantities rise. 409 for carrier shipments."""
     return _read(await service.deliver_shipment(uow, shipment_id, body, principal))
+
+
+@router.post(
+    "/{shipment_id}/rates",
+    response_model=RatesRead,
+    summary="Ask the carriers for rates",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def rates(
+    shipment_id: uuid.UUID,
+    body: RatesRequest,
+    uow: UowDep,
+    client: CarrierClientDep,
+    principal: Writer,
+) -> RatesRead:
+    """Every eligible carrier (or the shipment's own carrier) is asked at once, each under its
+    own deadline; a carrier that fails or times out is listed in `failures` and the others'
+    rates still come back. The answer is kept as the shipment's last quote, which
+    `POST .../label` buys from. 409 `not_ready` once the shipment left."""
+    quote = await labels.quote_rates(uow, client, shipment_id, body.preference)
+    shown = ("carrier", "provider", "service", "price", "currency", "promised_date")
+    return RatesRead.model_validate(
+        {
+            "shipment_id": shipment_id,
+            "quoted_at": quote.quoted_at,
+            "rates": [{k: r[k] for k in shown} for r in quote.rates],
+            "failures": quote.failures,
+            "excluded": quote.excluded,
+        }
+    )
+
+
+@router.post(
+    "/{shipment_id}/label",
+    response_model=ShipmentRead,
+    summary="Buy the label",
+    responses={
+        202: {"model": ShipmentRead, "description": "The carrier is unreachable: label pending"},
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+)
+async def buy_label(
+    shipment_id: uuid.UUID,
+    body: LabelRequest,
+    uow: UowDep,
+    client: CarrierClientDep,
+    principal: Writer,
+    response: Response,
+) -> ShipmentRead:
+    """Buy the named rate of the last quote, or the best by preference, with an idempotency
+    key kept on the shipment (a retry never buys two labels). 200 with the tracking number,
+    promised date and label link; 202 when the carrier could not be reached (label `pending`
+    with the reason; the worker retries with backoff, and calling again retries at once);
+    409 `label_refused` when the carrier refused (the label is `failed`: buy another rate).
+    Buying again once purchased changes nothing."""
+    view = await labels.buy_label(
+        uow,
+        client,
+        shipment_id,
+        carrier=body.carrier,
+        service=body.service,
+        preference=body.preference,
+        preferred_carrier=body.preferred_carrier,
+        actor=principal.actor,
+    )
+    if view.shipment.label_status == "pending":
+        response.status_code = status.HTTP_202_ACCEPTED
+    elif view.shipment.label_status == "failed":
+        raise Conflict(
+            f"The carrier refused the label: {view.shipment.label_reason}",
+            code="label_refused",
+        )
+    return _read(view)
+
+
+@router.get(
+    "/{shipment_id}/label",
+    response_class=Response,
+    summary="Download the label",
+    responses={
+        200: {
+            "description": "The label document, in the carrier's format",
+            "content": {"application/pdf": {}, "image/png": {}, "text/plain": {}},
+        },
+        307: {"description": "The carrier hosts the label: redirect to it"},
+        **problem_responses(401, 403, 404),
+    },
+)
+async def download_label(shipment_id: uuid.UUID, uow: UowDep, principal: Reader) -> Response:
+    """The bought label; carriers that host their labels (EasyPost) answer a redirect to it."""
+    content_type, document = await labels.label_document(uow, shipment_id)
+    if content_type == "text/uri-list":
+        return RedirectResponse(document.decode().strip(), status_code=307)
+    return Response(content=document, media_type=content_type)

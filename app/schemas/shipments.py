@@ -5,16 +5,28 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints, field_validator
 
-from app.schemas.common import Code, DecimalOut, Schema
+from app.domain.carrier_selection import ExclusionReason, Preference
+from app.schemas.common import AmountOut, Code, DecimalOut, Schema
 from app.schemas.stock import Sku
 
 ShipmentStatusName = Literal["ready", "shipped", "delivered"]
+LabelStatusName = Literal["none", "pending", "purchased", "failed"]
+TrackingStatusName = Literal[
+    "label_created",
+    "picked_up",
+    "in_transit",
+    "out_for_delivery",
+    "delivered",
+    "delivery_failed",
+    "returned_to_sender",
+    "exception",
+]
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 # A signature image, base64: at most 256 KiB of text.
 SIGNATURE_MAX_CHARS = 256 * 1024
@@ -112,6 +124,24 @@ class CustomerRef(Schema):
     name: str
 
 
+class LabelRead(Schema):
+    status: LabelStatusName = Field(
+        description="none → pending (bought, or waiting for the worker to retry the carrier) → "
+        "purchased; failed when the carrier refused (buy another rate)"
+    )
+    reason: str | None = Field(description="Why the label is pending or failed")
+    attempts: int
+    next_attempt_at: datetime | None = Field(description="When the worker retries a pending label")
+    carrier: str | None = Field(description="Lading carrier code of the chosen rate")
+    provider: str | None = Field(description="The carrier behind it (EasyPost: USPS, UPS, ...)")
+    service: str | None
+    tracking_number: str | None
+    cost: AmountOut | None
+    currency: str | None
+    promised_date: date | None
+    document_url: str | None = Field(description="Where to download the label once purchased")
+
+
 class ShipmentRead(Schema):
     id: uuid.UUID
     number: str = Field(examples=["SH-2026-000123"])
@@ -136,7 +166,56 @@ class ShipmentRead(Schema):
     delivered_by: str | None
     receiver_name: str | None
     has_signature: bool
+    label: LabelRead
+    tracking_status: TrackingStatusName | None
     created_by: str
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+class RatesRequest(Schema):
+    preference: Preference = Field(
+        default=Preference.CHEAPEST, description="How the rates are ordered: cheapest or fastest"
+    )
+
+
+class RateRead(Schema):
+    carrier: str = Field(description="Lading carrier code")
+    provider: str = Field(description="The carrier behind it (EasyPost: USPS, UPS, ...)")
+    service: str
+    price: AmountOut
+    currency: str
+    promised_date: date | None
+
+
+class RateFailure(Schema):
+    carrier: str
+    reason: str
+    retryable: bool = Field(description="Whether asking again may succeed (timeouts, 5xx)")
+
+
+class RateExclusion(Schema):
+    carrier: str
+    reason: ExclusionReason
+    detail: str
+
+
+class RatesRead(Schema):
+    shipment_id: uuid.UUID
+    quoted_at: datetime
+    rates: list[RateRead] = Field(description="Every eligible carrier's rates, best first")
+    failures: list[RateFailure] = Field(description="Carriers that failed to answer")
+    excluded: list[RateExclusion] = Field(description="Carriers that cannot take the shipment")
+
+
+class LabelRequest(Schema):
+    """Name a rate of the last quote (carrier, and service when it has several), or leave
+    both out to buy the best by preference."""
+
+    carrier: Code | None = None
+    service: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    preference: Preference = Preference.CHEAPEST
+    preferred_carrier: Code | None = Field(
+        default=None, description="With preference=preferred: its cheapest rate is bought"
+    )

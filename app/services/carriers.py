@@ -82,7 +82,7 @@ def config_of(carrier: Carrier) -> CarrierConfig:
     return CarrierConfig(
         code=carrier.code,
         adapter_kind=carrier.adapter_kind,
-        terms=_row_terms(carrier),
+        terms=carrier_terms(carrier),
         services=tuple(str(s["code"]) for s in carrier.services),
         endpoint=carrier.endpoint,
         credentials=carrier.credentials,
@@ -110,7 +110,7 @@ def terms_of(values: Mapping[str, Any]) -> CarrierTerms:
     )
 
 
-def _row_terms(carrier: Carrier) -> CarrierTerms:
+def carrier_terms(carrier: Carrier) -> CarrierTerms:
     return terms_of({name: getattr(carrier, name) for name in TERM_COLUMNS})
 
 
@@ -221,7 +221,7 @@ async def select_for_shipment(
             "preferred_carrier", "required", "preference 'preferred' needs a preferred_carrier."
         )
     async with uow:
-        carriers = [_row_terms(carrier) for carrier in await uow.carriers.all()]
+        carriers = [carrier_terms(carrier) for carrier in await uow.carriers.all()]
     if request.preferred_carrier is not None and request.preferred_carrier not in {
         c.code for c in carriers
     }:

@@ -89,7 +89,7 @@ async def _views(uow: SqlAlchemyUnitOfWork, shipments: list[Shipment]) -> list[S
     return out
 
 
-async def _view(uow: SqlAlchemyUnitOfWork, shipment: Shipment) -> ShipmentView:
+async def load_view(uow: SqlAlchemyUnitOfWork, shipment: Shipment) -> ShipmentView:
     return (await _views(uow, [shipment]))[0]
 
 
@@ -97,7 +97,7 @@ def _goods(view: ShipmentView) -> list[dict[str, Any]]:
     return [{"sku": x.sku, "name": x.name, "quantity": str(x.quantity)} for x in view.lines]
 
 
-def _after(view: ShipmentView) -> dict[str, Any]:
+def audit_image(view: ShipmentView) -> dict[str, Any]:
     """The audit image: the columns (without the signature image, the label document, the
     last quote and the public tracking token), warehouse, carrier, lines."""
     return snapshot(view.shipment, exclude=AUDIT_EXCLUDED) | {
@@ -120,6 +120,10 @@ def _notification(view: ShipmentView) -> dict[str, Any]:
         "warehouse": view.warehouse,
         "carrier": view.carrier.code if view.carrier else OWN_FLEET,
         "carrier_name": view.carrier.name if view.carrier else None,
+        "service": s.service,
+        "tracking_number": s.tracking_number,
+        "promised_date": s.promised_date,
+        "tracking_url": f"/api/v1/track/{s.tracking_token}",
         "shipped_at": s.shipped_at,
         "delivered_at": s.delivered_at,
         "receiver_name": s.receiver_name,
@@ -239,7 +243,7 @@ async def create_shipment(
                 )
             )
         await uow.flush()
-        view = await _view(uow, shipment)
+        view = await load_view(uow, shipment)
         record_change(
             uow,
             principal.actor,
@@ -247,7 +251,7 @@ async def create_shipment(
             shipment.id,
             "created",
             None,
-            _after(view),
+            audit_image(view),
             event="shipment.created",
         )
         await uow.commit()
@@ -263,19 +267,19 @@ async def verify_shipment(
     async with uow:
         shipment = await _locked(uow, shipment_id)
         check_can_verify(shipment.status)
-        view = await _view(uow, shipment)
+        view = await load_view(uow, shipment)
         check_verification(
             [Quantity(x.sku, x.quantity) for x in view.lines],
             [Quantity(x.sku, x.quantity) for x in data.lines],
         )
-        before = _after(view)
+        before = audit_image(view)
         now = _now()
         shipment.verified_at = now
         shipment.verified_by = principal.actor
         shipment.updated_at = now
         shipment.updated_by = principal.actor
         await uow.flush()
-        view = await _view(uow, shipment)
+        view = await load_view(uow, shipment)
         record_change(
             uow,
             principal.actor,
@@ -283,7 +287,7 @@ async def verify_shipment(
             shipment.id,
             "verified",
             before,
-            _after(view),
+            audit_image(view),
             event="shipment.verified",
         )
         await uow.commit()
@@ -303,15 +307,15 @@ async def confirm_shipment(
     async with uow:
         shipment = await _locked(uow, shipment_id)
         if shipment.status in DEPARTED:
-            return await _view(uow, shipment)
-        view = await _view(uow, shipment)
+            return await load_view(uow, shipment)
+        view = await load_view(uow, shipment)
         check_can_confirm(
             shipment.status,
             shipment.verified_at is not None,
             label_needed=needs_label(view.carrier.adapter_kind if view.carrier else None),
             label_status=shipment.label_status,
         )
-        before = _after(view)
+        before = audit_image(view)
         order = await uow.orders.get_for_update(shipment.order_id)
         assert order is not None
         order_before = snapshot(order)
@@ -366,9 +370,9 @@ async def confirm_shipment(
         shipment.updated_at = now
         shipment.updated_by = principal.actor
         await uow.flush()
-        view = await _view(uow, shipment)
+        view = await load_view(uow, shipment)
         record_change(
-            uow, principal.actor, "shipment", shipment.id, "shipped", before, _after(view)
+            uow, principal.actor, "shipment", shipment.id, "shipped", before, audit_image(view)
         )
         record_change(
             uow,
@@ -399,8 +403,8 @@ async def record_delivery(
     caller holds the shipment's lock and commits."""
     from app.services.orders import refresh_derived_statuses
 
-    view = await _view(uow, shipment)
-    before = _after(view)
+    view = await load_view(uow, shipment)
+    before = audit_image(view)
     order = await uow.orders.get_for_update(shipment.order_id)
     assert order is not None
     order_before = snapshot(order)
@@ -420,8 +424,8 @@ async def record_delivery(
     shipment.updated_at = now
     shipment.updated_by = actor
     await uow.flush()
-    view = await _view(uow, shipment)
-    record_change(uow, actor, "shipment", shipment.id, "delivered", before, _after(view))
+    view = await load_view(uow, shipment)
+    record_change(uow, actor, "shipment", shipment.id, "delivered", before, audit_image(view))
     record_change(
         uow,
         actor,
@@ -464,7 +468,7 @@ async def get_shipment(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> Shi
         shipment = await uow.shipments.get(shipment_id)
         if shipment is None:
             raise NotFound(f"No shipment with id {shipment_id}.")
-        return await _view(uow, shipment)
+        return await load_view(uow, shipment)
 
 
 async def list_shipments(

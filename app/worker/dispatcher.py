@@ -16,12 +16,17 @@ from app.domain.retry import next_retry
 from app.observability import Metrics
 from app.repositories.outbox import OutboxRepository
 from app.settings import Settings
-from app.worker.housekeeping import expire_reservations, purge_idempotency_keys
+from app.worker.housekeeping import (
+    expire_reservations,
+    purge_idempotency_keys,
+    retry_labels,
+)
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 HOUSEKEEPING_EVERY = timedelta(minutes=10)
 EXPIRY_EVERY = timedelta(seconds=30)
+CARRIERS_EVERY = timedelta(seconds=10)
 
 
 async def dispatch_once(
@@ -91,11 +96,18 @@ async def run_forever(
     metrics: Metrics | None = None,
 ) -> None:
     """Poll the outbox until cancelled; a full batch is followed at once by the next one.
-    Housekeeping (purging expired idempotency keys) runs every ``HOUSEKEEPING_EVERY``."""
+    Housekeeping (purging expired idempotency keys) runs every ``HOUSEKEEPING_EVERY``, the
+    expiry of unpaid reservations every ``EXPIRY_EVERY``, and the carrier work (retrying
+    pending label purchases, polling carriers without webhooks) every ``CARRIERS_EVERY``."""
     retention = timedelta(hours=settings.idempotency_retention_hours)
     next_housekeeping = datetime.now(UTC)
     next_expiry = datetime.now(UTC)
-    async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
+    next_carriers = datetime.now(UTC)
+    carrier_client = httpx.AsyncClient()
+    async with (
+        carrier_client,
+        httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client,
+    ):
         notifier = build_notifier(settings, client)
         log.info("outbox.dispatcher_started")
         while True:
@@ -111,6 +123,12 @@ async def run_forever(
                 except Exception:
                     log.exception("reservations.expiry_failed")
                 next_expiry = datetime.now(UTC) + EXPIRY_EVERY
+            if datetime.now(UTC) >= next_carriers:
+                try:
+                    await retry_labels(sessionmaker, carrier_client)
+                except Exception:
+                    log.exception("labels.retry_failed")
+                next_carriers = datetime.now(UTC) + CARRIERS_EVERY
             try:
                 count = await dispatch_once(
                     sessionmaker,

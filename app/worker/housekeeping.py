@@ -1,10 +1,12 @@
-"""Periodic housekeeping run by the worker: purge expired idempotency records."""
+"""Periodic work of the worker: purge expired idempotency records, expire unpaid
+reservations, retry pending label purchases."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.auth import Principal
@@ -38,3 +40,18 @@ async def expire_reservations(sessionmaker: async_sessionmaker[AsyncSession]) ->
     if expired:
         log.info("reservations.expired", extra={"orders": expired})
     return expired
+
+
+async def retry_labels(
+    sessionmaker: async_sessionmaker[AsyncSession], client: httpx.AsyncClient
+) -> int:
+    """Retry the label purchases waiting for a carrier that was down (same idempotency key)."""
+    from app.repositories.uow import SqlAlchemyUnitOfWork
+    from app.services.labels import retry_pending_labels
+
+    retried = await retry_pending_labels(
+        lambda: SqlAlchemyUnitOfWork(sessionmaker), client, actor=SYSTEM.actor
+    )
+    if retried:
+        log.info("labels.retried", extra={"count": retried})
+    return retried

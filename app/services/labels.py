@@ -1,0 +1,489 @@
+"""Rates and labels for a shipment. No carrier is called inside a database transaction: each
+use case reads what it needs in one short transaction, talks to the carriers with none open,
+and records the outcome in another.
+
+- **Rates**: every eligible carrier (coverage, weight, goods class, deadline; or the shipment's
+  own carrier) is asked at once, each under its own deadline; a carrier that fails is reported
+  beside the others' rates. The answer is stored on the shipment as its last quote.
+- **Label**: a rate of the last quote (named, or the best by preference) is bought with an
+  idempotency key kept on the shipment, so every retry of that purchase — a second request, or
+  the worker after a timeout — asks for the same label and never buys two. While the carrier is
+  down the shipment waits in ``label_pending`` with the reason; the worker retries with
+  backoff. A carrier that refuses leaves the label ``failed`` with its reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from app.adapters.carriers.base import CarrierError, Label, Rate, ShipmentFacts
+from app.adapters.carriers.registry import CarrierConfig, build_gateway
+from app.domain.carrier_selection import Preference, select_carriers
+from app.domain.carrier_selection import ShipmentFacts as SelectionFacts
+from app.domain.errors import Conflict, NotFound
+from app.domain.products import GoodsClass
+from app.domain.retry import next_retry
+from app.domain.shipments import (
+    LabelStatus,
+    QuotedRate,
+    check_can_buy_label,
+    choose_rate,
+)
+from app.domain.tracking import TrackingStatus
+from app.repositories.carriers import Carrier
+from app.repositories.shipments import Shipment, ShipmentEvent
+from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services.carriers import carrier_terms, config_of
+from app.services.common import retrying
+from app.services.recording import record_change
+from app.services.shipments import ShipmentView, audit_image, load_view
+
+log = logging.getLogger(__name__)
+
+# A purchase in flight holds the shipment this long; past it (the process died) the worker
+# takes the purchase over with the same key.
+PURCHASE_LEASE = timedelta(minutes=2)
+MAX_LABEL_ATTEMPTS = 8
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The stored answer of ``POST .../rates``."""
+
+    quoted_at: datetime
+    rates: list[dict[str, Any]]
+    failures: list[dict[str, Any]]
+    excluded: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "quoted_at": self.quoted_at.isoformat(),
+            "rates": self.rates,
+            "failures": self.failures,
+            "excluded": self.excluded,
+        }
+
+
+def quoted_rates(quote: dict[str, Any] | None) -> list[QuotedRate]:
+    return [
+        QuotedRate(
+            carrier=r["carrier"],
+            service=r["service"],
+            price=Decimal(r["price"]),
+            currency=r["currency"],
+            promised_date=r["promised_date"],
+            position=i,
+        )
+        for i, r in enumerate((quote or {}).get("rates", []))
+    ]
+
+
+async def _facts(uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime) -> ShipmentFacts:
+    """What carriers need to know: destination, packed weight, goods classes, deadline."""
+    order = await uow.orders.get(shipment.order_id)
+    assert order is not None
+    packages = await uow.shipments.packages_of([shipment.id])
+    lines = await uow.shipments.lines_of([shipment.id])
+    classes = set()
+    for line in lines:
+        product = await uow.products.get(line.product_id)
+        if product is not None:
+            classes.add(GoodsClass(product.goods_class))
+    return ShipmentFacts(
+        reference=shipment.number,
+        country=str(shipment.ship_to.get("country", "")),
+        region=shipment.ship_to.get("region"),
+        weight_kg=sum((p.weight_kg for p in packages), Decimal(0)),
+        goods_classes=frozenset(classes or {GoodsClass.GENERAL}),
+        ship_at=now.replace(tzinfo=None),
+        deliver_by=order.requested_delivery_date,
+    )
+
+
+async def _locked(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> Shipment:
+    shipment = await uow.shipments.get_for_update(shipment_id)
+    if shipment is None:
+        raise NotFound(f"No shipment with id {shipment_id}.")
+    return shipment
+
+
+def _failure(carrier: str, exc: BaseException) -> dict[str, Any]:
+    if isinstance(exc, CarrierError):
+        return {"carrier": carrier, "reason": str(exc), "retryable": exc.retryable}
+    if isinstance(exc, TimeoutError):
+        return {
+            "carrier": carrier,
+            "reason": "The carrier did not answer in time.",
+            "retryable": True,
+        }
+    return {"carrier": carrier, "reason": f"{type(exc).__name__}: {exc}", "retryable": False}
+
+
+async def _ask(
+    config: CarrierConfig, client: httpx.AsyncClient, facts: ShipmentFacts
+) -> list[Rate]:
+    gateway = build_gateway(config, client)
+    async with asyncio.timeout(config.timeout_s):
+        return await gateway.quote(facts)
+
+
+def _rate_json(config: CarrierConfig, rate: Rate, table_promise: date | None) -> dict[str, Any]:
+    """A carrier's rate as stored; a carrier that promises no date gets the one its master
+    data gives (ship date plus the zone's transit days)."""
+    promised = rate.promised_date or table_promise
+    return {
+        "carrier": config.code,
+        "provider": rate.carrier_code,
+        "service": rate.service,
+        "price": str(rate.price),
+        "currency": rate.currency,
+        "promised_date": promised.isoformat() if promised else None,
+        "zone": rate.zone,
+        "offer_id": rate.offer_id,
+    }
+
+
+def _ranked(rates: list[dict[str, Any]], preference: Preference) -> list[dict[str, Any]]:
+    quoted = quoted_rates({"rates": rates})
+    order: list[int] = []
+    remaining = list(range(len(rates)))
+    while remaining:
+        best = remaining[0]
+        for i in remaining[1:]:
+            if quoted[i].ranks_before(quoted[best], preference.value):
+                best = i
+        order.append(best)
+        remaining.remove(best)
+    return [rates[i] for i in order]
+
+
+async def quote_rates(
+    uow: SqlAlchemyUnitOfWork,
+    client: httpx.AsyncClient,
+    shipment_id: uuid.UUID,
+    preference: Preference,
+) -> Quote:
+    """Ask every eligible carrier at once; store and return the rates and the failures."""
+    now = _now()
+    async with uow:
+        shipment = await uow.shipments.get(shipment_id)
+        if shipment is None:
+            raise NotFound(f"No shipment with id {shipment_id}.")
+        check_can_buy_label(shipment.status)
+        facts = await _facts(uow, shipment, now)
+        carriers: list[Carrier] = (
+            [c for c in [await uow.carriers.get(shipment.carrier_id)] if c is not None]
+            if shipment.carrier_id
+            else await uow.carriers.all()
+        )
+        selection = select_carriers(
+            [carrier_terms(c) for c in carriers],
+            SelectionFacts(
+                country=facts.country,
+                region=facts.region,
+                weight_kg=facts.weight_kg,
+                goods_classes=facts.goods_classes,
+                now=facts.ship_at,
+                deliver_by=facts.deliver_by,
+            ),
+            preference if preference is not Preference.PREFERRED else Preference.CHEAPEST,
+            None,
+        )
+        promises = {c.carrier_code: c.quote.promised_date for c in selection.choices}
+        configs = [config_of(c) for c in carriers if c.code in promises]
+    answers = await asyncio.gather(
+        *(_ask(config, client, facts) for config in configs), return_exceptions=True
+    )
+    rates: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    for config, answer in zip(configs, answers, strict=True):
+        if isinstance(answer, BaseException):
+            if not isinstance(answer, Exception):
+                raise answer
+            log.warning(
+                "carrier.quote_failed", extra={"carrier": config.code, "error": str(answer)}
+            )
+            failures.append(_failure(config.code, answer))
+        else:
+            rates.extend(_rate_json(config, rate, promises[config.code]) for rate in answer)
+    quote = Quote(
+        quoted_at=now,
+        rates=_ranked(rates, preference),
+        failures=failures,
+        excluded=[
+            {"carrier": x.carrier_code, "reason": x.reason.value, "detail": x.detail}
+            for x in selection.exclusions
+        ],
+    )
+    await _store_quote(uow, shipment_id, quote)
+    return quote
+
+
+@retrying
+async def _store_quote(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, quote: Quote) -> None:
+    async with uow:
+        shipment = await _locked(uow, shipment_id)
+        shipment.quote = quote.as_json()
+        await uow.commit()
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A purchase to make (or retry) outside any transaction."""
+
+    shipment_id: uuid.UUID
+    config: CarrierConfig
+    facts: ShipmentFacts
+    rate: Rate
+    key: str
+    attempts: int
+
+
+def _rate_of(stored: dict[str, Any]) -> Rate:
+    return Rate(
+        carrier_code=stored.get("provider") or stored["carrier"],
+        service=stored["service"],
+        price=Decimal(stored["price"]),
+        currency=stored["currency"],
+        promised_date=date.fromisoformat(stored["promised_date"])
+        if stored.get("promised_date")
+        else None,
+        zone=stored.get("zone"),
+        offer_id=stored.get("offer_id"),
+    )
+
+
+async def _purchase(uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime) -> Purchase:
+    """The pending purchase of a shipment (its stored rate and key), leased to the caller."""
+    assert shipment.label_rate is not None and shipment.label_key is not None
+    carrier = await uow.carriers.get_by_code(shipment.label_rate["carrier"])
+    if carrier is None:
+        raise NotFound(f"Carrier {shipment.label_rate['carrier']} no longer exists.")
+    shipment.label_retry_at = now + PURCHASE_LEASE
+    return Purchase(
+        shipment_id=shipment.id,
+        config=config_of(carrier),
+        facts=await _facts(uow, shipment, now),
+        rate=_rate_of(shipment.label_rate),
+        key=shipment.label_key,
+        attempts=shipment.label_attempts,
+    )
+
+
+@retrying
+async def _start_purchase(
+    uow: SqlAlchemyUnitOfWork,
+    shipment_id: uuid.UUID,
+    *,
+    carrier: str | None,
+    service: str | None,
+    preference: Preference,
+    preferred_carrier: str | None,
+    actor: str,
+) -> Purchase | ShipmentView:
+    """Choose the rate and take the purchase (a new key), or take over the pending one."""
+    now = _now()
+    async with uow:
+        shipment = await _locked(uow, shipment_id)
+        if shipment.label_status == LabelStatus.PURCHASED:
+            return await load_view(uow, shipment)
+        check_can_buy_label(shipment.status)
+        if shipment.label_status != LabelStatus.PENDING:
+            rate = choose_rate(
+                quoted_rates(shipment.quote),
+                carrier=carrier,
+                service=service,
+                preference=preference.value,
+                preferred_carrier=preferred_carrier,
+            )
+            stored = next(
+                r
+                for r in (shipment.quote or {})["rates"]
+                if (r["carrier"], r["service"], r["price"])
+                == (rate.carrier, rate.service, str(rate.price))
+            )
+            chosen = await uow.carriers.get_by_code(rate.carrier)
+            if chosen is None or not chosen.active:
+                raise Conflict(
+                    f"Carrier {rate.carrier} is no longer active; ask for rates again.",
+                    code="carrier_inactive",
+                )
+            shipment.carrier_id = chosen.id
+            shipment.label_rate = stored
+            shipment.label_key = uuid.uuid4().hex
+            shipment.label_attempts = 0
+            shipment.label_reason = None
+            shipment.label_status = LabelStatus.PENDING.value
+        shipment.updated_at = now
+        shipment.updated_by = actor
+        purchase = await _purchase(uow, shipment, now)
+        await uow.commit()
+    return purchase
+
+
+async def _attempt(purchase: Purchase, client: httpx.AsyncClient) -> Label | BaseException:
+    try:
+        gateway = build_gateway(purchase.config, client)
+        async with asyncio.timeout(purchase.config.timeout_s):
+            return await gateway.buy_label(purchase.facts, purchase.rate, purchase.key)
+    except Exception as exc:
+        return exc
+
+
+@retrying
+async def _settle(
+    uow: SqlAlchemyUnitOfWork, purchase: Purchase, outcome: Label | BaseException, actor: str
+) -> ShipmentView:
+    """Record what the carrier answered: the label, a wait for the next retry, or a refusal."""
+    now = _now()
+    async with uow:
+        shipment = await _locked(uow, purchase.shipment_id)
+        if shipment.label_status != LabelStatus.PENDING or shipment.label_key != purchase.key:
+            return await load_view(uow, shipment)  # another attempt settled it first
+        before = audit_image(await load_view(uow, shipment))
+        shipment.updated_at = now
+        shipment.updated_by = actor
+        shipment.label_attempts += 1
+        if isinstance(outcome, Label):
+            shipment.label_status = LabelStatus.PURCHASED.value
+            shipment.label_retry_at = None
+            shipment.label_reason = None
+            shipment.tracking_number = outcome.tracking_number
+            shipment.service = outcome.service
+            shipment.shipping_cost = outcome.price
+            shipment.shipping_currency = outcome.currency
+            shipment.label_content_type = outcome.content_type
+            shipment.label_document = outcome.document
+            shipment.promised_date = purchase.rate.promised_date
+            if shipment.tracking_status is None:
+                shipment.tracking_status = TrackingStatus.LABEL_CREATED.value
+                shipment.tracking_status_at = now
+            uow.shipments.add_event(
+                ShipmentEvent(
+                    shipment_id=shipment.id,
+                    status=TrackingStatus.LABEL_CREATED.value,
+                    occurred_at=now,
+                    description=f"Label {outcome.tracking_number} from {purchase.config.code}.",
+                    source="lading",
+                    recorded_at=now,
+                )
+            )
+            action, event = "label_purchased", "shipment.label_purchased"
+        else:
+            failure = _failure(purchase.config.code, outcome)
+            shipment.label_reason = failure["reason"]
+            delay = (
+                next_retry(shipment.label_attempts - 1, MAX_LABEL_ATTEMPTS)
+                if failure["retryable"]
+                else None
+            )
+            if delay is not None:
+                shipment.label_retry_at = now + delay
+                action, event = "label_pending", "shipment.label_pending"
+            else:
+                shipment.label_status = LabelStatus.FAILED.value
+                shipment.label_retry_at = None
+                shipment.label_key = None
+                action, event = "label_failed", "shipment.label_failed"
+            log.warning(
+                "carrier.label_failed",
+                extra={"shipment": shipment.number, "error": failure["reason"], "state": action},
+            )
+        await uow.flush()
+        view = await load_view(uow, shipment)
+        record_change(
+            uow, actor, "shipment", shipment.id, action, before, audit_image(view), event=event
+        )
+        await uow.commit()
+    return view
+
+
+async def buy_label(
+    uow: SqlAlchemyUnitOfWork,
+    client: httpx.AsyncClient,
+    shipment_id: uuid.UUID,
+    *,
+    carrier: str | None,
+    service: str | None,
+    preference: Preference,
+    preferred_carrier: str | None,
+    actor: str,
+) -> ShipmentView:
+    """Buy the label (or finish a pending purchase); the view says purchased, pending (with
+    the reason, the worker retries) or failed (with the carrier's reason)."""
+    started = await _start_purchase(
+        uow,
+        shipment_id,
+        carrier=carrier,
+        service=service,
+        preference=preference,
+        preferred_carrier=preferred_carrier,
+        actor=actor,
+    )
+    if isinstance(started, ShipmentView):
+        return started
+    outcome = await _attempt(started, client)
+    return await _settle(uow, started, outcome, actor)
+
+
+@retrying
+async def _take_due(
+    uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, now: datetime
+) -> Purchase | None:
+    async with uow:
+        shipment = await _locked(uow, shipment_id)
+        due = (
+            shipment.label_status == LabelStatus.PENDING
+            and shipment.label_retry_at is not None
+            and shipment.label_retry_at <= now
+        )
+        if not due:
+            return None
+        purchase = await _purchase(uow, shipment, now)
+        await uow.commit()
+    return purchase
+
+
+async def retry_pending_labels(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+    client: httpx.AsyncClient,
+    *,
+    actor: str,
+    limit: int = 20,
+) -> int:
+    """The worker's turn: retry each pending purchase whose time has come (same key)."""
+    now = _now()
+    uow = uow_factory()
+    async with uow:
+        due = await uow.shipments.labels_due(now, limit)
+    retried = 0
+    for shipment_id in due:
+        purchase = await _take_due(uow_factory(), shipment_id, now)
+        if purchase is None:
+            continue
+        outcome = await _attempt(purchase, client)
+        await _settle(uow_factory(), purchase, outcome, actor)
+        retried += 1
+    return retried
+
+
+async def label_document(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> tuple[str, bytes]:
+    """The label's content type and bytes; 404 until it is bought."""
+    async with uow:
+        found = await uow.shipments.label_of(shipment_id)
+    if found is None:
+        raise NotFound(f"Shipment {shipment_id} has no label.")
+    return found
