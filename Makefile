@@ -18,12 +18,18 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-## Create .venv, migrate the SQLite file under var/, load demo data with DEMO=1, serve on :8000.
+## Create .venv, migrate the SQLite file under var/, serve on :8000. With DEMO=1: load demo
+## data and run the fake carrier on 127.0.0.1:8099 beside the service (the demo carriers use it).
 run: install
 	mkdir -p var
 	$(BIN)/lading db upgrade
-	@if [ "$(DEMO)" = "1" ]; then $(BIN)/lading seed-demo; fi
-	$(BIN)/lading serve --host 127.0.0.1 --port 8000
+	@if [ "$(DEMO)" = "1" ]; then \
+		$(BIN)/lading seed-demo && \
+		{ $(BIN)/lading fake-carrier --port 8099 & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+		  $(BIN)/lading serve --host 127.0.0.1 --port 8000; }; \
+	else \
+		$(BIN)/lading serve --host 127.0.0.1 --port 8000; \
+	fi
 
 ## Lint, type-check and run the whole test suite (SQLite always, PostgreSQL when reachable).
 test: install lint typecheck pytest

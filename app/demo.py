@@ -7,6 +7,7 @@ outside a trial.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -72,6 +73,78 @@ async def seed_master_data(
             principal,
         )
     await _seed_catalogue(sessionmaker, principal)
+    await _seed_carriers(sessionmaker, principal)
+
+
+# The fake carrier `make run DEMO=1` starts beside the service (``lading fake-carrier``).
+FAKE_CARRIER_URL = "http://127.0.0.1:8099"
+FAKE_CARRIER_KEYS = '{"api_key": "demo-key", "webhook_secret": "fake-carrier-secret"}'
+DEMO_CARRIERS: list[dict[str, Any]] = [
+    {
+        "code": "FLEET",
+        "name": "自营车队 Own fleet",
+        "adapter_kind": "table_rate",
+        "services": [{"code": "van", "name": "Van"}],
+        "coverage": {"CN": ["上海市", "浙江省", "江苏省"]},
+        "max_package_weight_kg": "500",
+        "goods_classes": ["general", "fragile", "hazardous"],
+        "transit_days": {"local": 1, "near": 2},
+        "rates": {"local": {"base": "20", "per_kg": "0.5"}, "near": {"base": "40", "per_kg": "1"}},
+        "cutoff_time": "16:00",
+        "zone_rules": {"CN/上海市": "local", "default": "near"},
+    },
+    {
+        "code": "REGIONAL",
+        "name": "华东快运 Regional express (fake carrier, generic JSON)",
+        "adapter_kind": "generic_json",
+        "endpoint": FAKE_CARRIER_URL,
+        "credentials": FAKE_CARRIER_KEYS,
+        "webhooks": False,  # polled by the worker
+        "services": [
+            {"code": "express", "name": "Express"},
+            {"code": "economy", "name": "Economy"},
+        ],
+        "coverage": {"CN": []},
+        "max_package_weight_kg": "30",
+        "goods_classes": ["general", "fragile"],
+        "transit_days": {"national": 3},
+        "rates": {"national": {"base": "12", "per_kg": "1.5"}},
+        "cutoff_time": "18:00",
+        "zone_rules": {"default": "national"},
+    },
+    {
+        "code": "EASYPOST",
+        "name": "EasyPost (fake carrier, EasyPost v2 shapes)",
+        "adapter_kind": "easypost",
+        "endpoint": FAKE_CARRIER_URL,
+        "credentials": FAKE_CARRIER_KEYS,
+        "webhooks": False,
+        "coverage": {"CN": [], "US": []},
+        "max_package_weight_kg": "30",
+        "goods_classes": ["general"],
+        "transit_days": {"intl": 5},
+        "rates": {"intl": {"base": "60", "per_kg": "8"}},
+        "cutoff_time": "15:00",
+        "zone_rules": {"default": "intl"},
+    },
+]
+
+
+async def _seed_carriers(
+    sessionmaker: async_sessionmaker[AsyncSession], principal: Principal
+) -> None:
+    from app.schemas.carriers import CarrierCreate
+    from app.services.carriers import create_carrier
+
+    for body in DEMO_CARRIERS:
+        async with SqlAlchemyUnitOfWork(sessionmaker) as uow:
+            if await uow.carriers.get_by_code(body["code"]):
+                continue
+        await create_carrier(
+            SqlAlchemyUnitOfWork(sessionmaker),
+            CarrierCreate.model_validate({"currency": "CNY", **body}),
+            principal,
+        )
 
 
 DEMO_PRODUCTS = [

@@ -395,6 +395,24 @@ async def generic_tracking(request: Request) -> Response:
 # --- Test hooks and chaos ------------------------------------------------------------------
 
 
+async def fake_scan(request: Request) -> Response:
+    """Move a label along (``{"tracking_number", "status", "message"}``, generic status names)
+    and answer the signed webhooks the carrier would now send, in both protocols:
+    ``{"generic": {"headers", "body"}, "easypost": {...}}`` — post one to Lading's
+    ``/api/v1/webhooks/carriers/{code}`` to try tracking by hand."""
+    carrier = _carrier(request)
+    body = await _body(request) or {}
+    number = str(body.get("tracking_number", ""))
+    if number not in carrier.labels or body.get("status") not in EASYPOST_STATUS:
+        return _error(422, "a known tracking_number and status are required")
+    carrier.scan(number, str(body["status"]), str(body.get("message", "")))
+    answer = {}
+    for name, build in (("generic", generic_webhook), ("easypost", easypost_webhook)):
+        headers, raw = build(carrier, number)
+        answer[name] = {"headers": headers, "body": raw.decode()}
+    return JSONResponse(answer)
+
+
 async def fake_stats(request: Request) -> Response:
     carrier = _carrier(request)
     return JSONResponse({"purchases": carrier.purchases, "labels": len(carrier.labels)})
@@ -465,6 +483,7 @@ def create_app(switches: Switches | None = None) -> Starlette:
             Route("/labels/{number}", generic_cancel, methods=["DELETE"]),
             Route("/tracking/{number}", generic_tracking, methods=["GET"]),
             Route(f"{CHAOS_FREE_PREFIX}/stats", fake_stats, methods=["GET"]),
+            Route(f"{CHAOS_FREE_PREFIX}/scan", fake_scan, methods=["POST"]),
         ]
     )
     app.add_middleware(Chaos)
