@@ -10,14 +10,19 @@ from app.domain.errors import Conflict, InvalidState, RuleViolation
 from app.domain.shipments import (
     Difference,
     Quantity,
+    QuotedRate,
+    check_can_buy_label,
     check_can_confirm,
     check_can_deliver,
     check_can_verify,
     check_packages,
     check_ship_lines,
     check_verification,
+    choose_rate,
     default_lines,
     format_shipment_number,
+    hands_over_itself,
+    needs_label,
     verification_diff,
 )
 
@@ -106,3 +111,77 @@ def test_state_rules() -> None:
     with pytest.raises(InvalidState) as exc:
         check_can_deliver("ready", own_fleet=True)
     assert exc.value.code == "not_shipped"
+
+
+# --- Labels --------------------------------------------------------------------------------
+
+
+def rate(carrier: str, service: str, price: str, promised: str | None, position: int = 0):
+    return QuotedRate(carrier, service, D(price), "CNY", promised, position)
+
+
+RATES = [
+    rate("A", "express", "20", "2026-11-24", 0),
+    rate("A", "economy", "9", "2026-11-28", 1),
+    rate("B", "standard", "12", "2026-11-25", 2),
+    rate("C", "slow", "9", None, 3),
+]
+
+
+def test_cheapest_is_the_lowest_price_then_the_earliest_date() -> None:
+    assert choose_rate(RATES, carrier=None, service=None, preference="cheapest") == RATES[1]
+
+
+def test_fastest_is_the_earliest_date_then_the_price_and_no_date_comes_last() -> None:
+    assert choose_rate(RATES, carrier=None, service=None, preference="fastest") == RATES[0]
+    undated = [RATES[3], RATES[2]]
+    assert choose_rate(undated, carrier=None, service=None, preference="fastest") == RATES[2]
+
+
+def test_a_named_carrier_and_service_pick_that_rate() -> None:
+    assert choose_rate(RATES, carrier="A", service=None, preference="cheapest") == RATES[1]
+    assert choose_rate(RATES, carrier="A", service="express", preference="cheapest") == RATES[0]
+
+
+def test_preferred_carrier_wins_when_it_has_a_rate_else_the_cheapest() -> None:
+    chosen = choose_rate(
+        RATES, carrier=None, service=None, preference="preferred", preferred_carrier="B"
+    )
+    assert chosen == RATES[2]
+    fallback = choose_rate(
+        RATES, carrier=None, service=None, preference="preferred", preferred_carrier="Z"
+    )
+    assert fallback == RATES[1]
+
+
+def test_no_rates_or_an_unknown_rate_are_conflicts_with_their_codes() -> None:
+    with pytest.raises(InvalidState) as none:
+        choose_rate([], carrier=None, service=None, preference="cheapest")
+    assert none.value.code == "no_rates"
+    with pytest.raises(InvalidState) as unknown:
+        choose_rate(RATES, carrier="A", service="teleport", preference="cheapest")
+    assert unknown.value.code == "no_such_rate"
+
+
+def test_http_carriers_need_a_label_and_table_rate_carriers_hand_over_themselves() -> None:
+    assert needs_label("easypost") and needs_label("generic_json")
+    assert not needs_label("table_rate") and not needs_label(None)
+    assert hands_over_itself(None) and hands_over_itself("table_rate")
+    assert not hands_over_itself("easypost")
+
+
+@pytest.mark.parametrize("label", ["none", "pending", "failed"])
+def test_confirm_needs_a_purchased_label_when_the_carrier_needs_one(label: str) -> None:
+    with pytest.raises(InvalidState) as refused:
+        check_can_confirm("ready", True, label_needed=True, label_status=label)
+    assert refused.value.code == "label_required"
+    check_can_confirm("ready", True, label_needed=True, label_status="purchased")
+    check_can_confirm("ready", True, label_needed=False, label_status=label)
+
+
+def test_rates_and_labels_only_for_ready_shipments() -> None:
+    check_can_buy_label("ready")
+    for status in ("shipped", "delivered"):
+        with pytest.raises(InvalidState) as refused:
+            check_can_buy_label(status)
+        assert refused.value.code == "not_ready"
