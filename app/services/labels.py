@@ -45,7 +45,7 @@ from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.carriers import carrier_terms, config_of
 from app.services.common import retrying
 from app.services.recording import record_change
-from app.services.shipments import ShipmentView, audit_image, load_view
+from app.services.shipments import ShipmentView, audit_image, load_view, locked_shipment
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +97,8 @@ async def _facts(uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime) -
     assert order is not None
     packages = await uow.shipments.packages_of([shipment.id])
     lines = await uow.shipments.lines_of([shipment.id])
-    classes = set()
-    for line in lines:
-        product = await uow.products.get(line.product_id)
-        if product is not None:
-            classes.add(GoodsClass(product.goods_class))
+    products = await uow.products.get_many_by_sku(sorted({line.sku for line in lines}))
+    classes = {GoodsClass(p.goods_class) for p in products.values()}
     return ShipmentFacts(
         reference=shipment.number,
         country=str(shipment.ship_to.get("country", "")),
@@ -111,13 +108,6 @@ async def _facts(uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime) -
         ship_at=now.replace(tzinfo=None),
         deliver_by=order.requested_delivery_date,
     )
-
-
-async def _locked(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> Shipment:
-    shipment = await uow.shipments.get_for_update(shipment_id)
-    if shipment is None:
-        raise NotFound(f"No shipment with id {shipment_id}.")
-    return shipment
 
 
 def _failure(carrier: str, exc: BaseException) -> dict[str, Any]:
@@ -235,7 +225,7 @@ async def quote_rates(
 @retrying
 async def _store_quote(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, quote: Quote) -> None:
     async with uow:
-        shipment = await _locked(uow, shipment_id)
+        shipment = await locked_shipment(uow, shipment_id)
         shipment.quote = quote.as_json()
         await uow.commit()
 
@@ -297,7 +287,7 @@ async def _start_purchase(
     """Choose the rate and take the purchase (a new key), or take over the pending one."""
     now = _now()
     async with uow:
-        shipment = await _locked(uow, shipment_id)
+        shipment = await locked_shipment(uow, shipment_id)
         if shipment.label_status == LabelStatus.PURCHASED:
             return await load_view(uow, shipment)
         check_can_buy_label(shipment.status)
@@ -350,7 +340,7 @@ async def _settle(
     """Record what the carrier answered: the label, a wait for the next retry, or a refusal."""
     now = _now()
     async with uow:
-        shipment = await _locked(uow, purchase.shipment_id)
+        shipment = await locked_shipment(uow, purchase.shipment_id)
         if shipment.label_status != LabelStatus.PENDING or shipment.label_key != purchase.key:
             return await load_view(uow, shipment)  # another attempt settled it first
         before = audit_image(await load_view(uow, shipment))
@@ -444,7 +434,7 @@ async def _take_due(
     uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, now: datetime
 ) -> Purchase | None:
     async with uow:
-        shipment = await _locked(uow, shipment_id)
+        shipment = await locked_shipment(uow, shipment_id)
         due = (
             shipment.label_status == LabelStatus.PENDING
             and shipment.label_retry_at is not None

@@ -139,7 +139,7 @@ async def _warehouse_by_code(uow: SqlAlchemyUnitOfWork, code: str) -> Warehouse:
     return warehouse
 
 
-async def _locked(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> Shipment:
+async def locked_shipment(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> Shipment:
     shipment = await uow.shipments.get_for_update(shipment_id)
     if shipment is None:
         raise NotFound(f"No shipment with id {shipment_id}.")
@@ -265,7 +265,7 @@ async def verify_shipment(
     """Compare the scanned goods with the shipment lines: 409 listing every difference, or
     the shipment is verified."""
     async with uow:
-        shipment = await _locked(uow, shipment_id)
+        shipment = await locked_shipment(uow, shipment_id)
         check_can_verify(shipment.status)
         view = await load_view(uow, shipment)
         check_verification(
@@ -305,7 +305,7 @@ async def confirm_shipment(
     from app.services.orders import refresh_derived_statuses
 
     async with uow:
-        shipment = await _locked(uow, shipment_id)
+        shipment = await locked_shipment(uow, shipment_id)
         if shipment.status in DEPARTED:
             return await load_view(uow, shipment)
         view = await load_view(uow, shipment)
@@ -446,7 +446,7 @@ async def deliver_shipment(
 ) -> ShipmentView:
     """The own fleet (or a table-rate courier) handed the goods over."""
     async with uow:
-        shipment = await _locked(uow, shipment_id)
+        shipment = await locked_shipment(uow, shipment_id)
         carrier = await uow.carriers.get(shipment.carrier_id) if shipment.carrier_id else None
         check_can_deliver(
             shipment.status, hands_over_itself(carrier.adapter_kind if carrier else None)
