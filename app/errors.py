@@ -27,6 +27,7 @@ PROBLEM_JSON = "application/problem+json"
 STATUS_BY_ERROR: list[tuple[type[e.DomainError], int]] = [
     (e.PayloadTooLarge, 413),
     (e.NotFound, 404),
+    (e.MalformedRequest, 400),
     (e.NotAuthenticated, 401),
     (e.PermissionDenied, 403),
     (e.StaleVersion, 412),
@@ -93,7 +94,10 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.DomainError)
     status = status_for(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = None
+    if status == 401:
+        # Carriers authenticate by signing the body, not with a bearer token.
+        headers = {"WWW-Authenticate": "Signature" if isinstance(exc, e.BadSignature) else "Bearer"}
     errors = [{"field": i.field, "rule": i.rule, "message": i.message} for i in exc.issues]
     return problem(status, exc.detail, code=exc.code, errors=errors or None, headers=headers)
 

@@ -49,3 +49,13 @@ async def spool(chunks: AsyncIterator[bytes], *, max_bytes: int) -> SpooledUploa
             valid = False
     file.seek(0)
     return SpooledUpload(file, size, valid, head.startswith(codecs.BOM_UTF8))
+
+
+async def read_limited(chunks: AsyncIterator[bytes], *, max_bytes: int) -> bytes:
+    """A small body (a signed webhook) read whole, refusing more than ``max_bytes``."""
+    body = bytearray()
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > max_bytes:
+            raise PayloadTooLarge(f"The body exceeds the limit of {max_bytes} bytes.")
+    return bytes(body)

@@ -83,6 +83,18 @@ class NotAuthenticated(DomainError):
     code = "not_authenticated"
 
 
+class BadSignature(NotAuthenticated):
+    """A signed request (a carrier's webhook) whose signature is missing, forged or too old."""
+
+    code = "bad_signature"
+
+
+class MalformedRequest(DomainError):
+    """A body that is not the document its sender's protocol describes (HTTP 400)."""
+
+    code = "malformed_request"
+
+
 class PermissionDenied(DomainError):
     code = "permission_denied"
 

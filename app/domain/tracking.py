@@ -3,7 +3,8 @@ follows its events in the order they happened, not the order they arrived.
 
 - A shipment's tracking status is the status of its latest event by event time; two events at
   the same moment are ordered by how far along they are (:data:`PROGRESS`).
-- ``delivered`` and ``returned_to_sender`` are final: no later event moves a shipment away.
+- ``delivered`` and ``returned_to_sender`` are final: no later event moves a shipment away,
+  and one reaches its final status even when that event arrives after later-timed ones.
 - ``delivery_failed``, ``returned_to_sender`` and ``exception`` need someone to act: each new
   such event raises an alert.
 """
@@ -60,11 +61,16 @@ class Observed:
 
 
 def later(current: Observed | None, event: Observed) -> bool:
-    """Whether ``event`` replaces ``current`` as the shipment's tracking status."""
+    """Whether ``event`` replaces ``current`` as the shipment's tracking status. A final
+    event ends tracking even when it arrives after a later-timed one (a ``delivered`` scan
+    delivered late by the carrier still delivers), so the status a shipment ends in does not
+    depend on the order its events arrived in."""
     if current is None:
         return True
     if current.status in FINAL:
         return False
+    if event.status in FINAL:
+        return True
     return event.key() > current.key()
 
 
@@ -74,3 +80,41 @@ def fold(current: Observed | None, events: Iterable[Observed]) -> Observed | Non
         if later(current, event):
             current = event
     return current
+
+
+@dataclass(frozen=True)
+class TrackingChange:
+    """What a batch of carrier events does to a shipment: the events its timeline did not
+    have yet (oldest first) and its tracking status before and after them."""
+
+    new: tuple[Observed, ...]
+    before: Observed | None
+    after: Observed | None
+
+    @property
+    def changed(self) -> bool:
+        return self.after != self.before
+
+    @property
+    def alerts(self) -> tuple[Observed, ...]:
+        """The new events someone has to act on (each raises one alert, once)."""
+        return tuple(e for e in self.new if e.status in ALERTING)
+
+    @property
+    def delivered(self) -> bool:
+        return self.after is not None and self.after.status == TrackingStatus.DELIVERED
+
+
+def take_events(
+    current: Observed | None, stored: Iterable[Observed], incoming: Iterable[Observed]
+) -> TrackingChange:
+    """Add ``incoming`` to a timeline holding ``stored``: an event already there (same status
+    at the same moment) is ignored, as is a repeat within ``incoming``; the status folds over
+    the rest (:func:`fold`), so a late-arriving older event never moves it backwards."""
+    seen = set(stored)
+    new: list[Observed] = []
+    for event in sorted(incoming, key=Observed.key):
+        if event not in seen:
+            seen.add(event)
+            new.append(event)
+    return TrackingChange(tuple(new), current, fold(current, new))

@@ -176,9 +176,6 @@ class ShipmentRepository:
     def add_package(self, package: ShipmentPackage) -> None:
         self.session.add(package)
 
-    def add_event(self, event: ShipmentEvent) -> None:
-        self.session.add(event)
-
     async def labels_due(self, now: datetime, limit: int) -> list[uuid.UUID]:
         """Shipments whose pending label purchase is due for another attempt, oldest first."""
         rows = await self.session.scalars(

@@ -24,6 +24,7 @@ from app.repositories.reviews import ReviewRepository
 from app.repositories.settings import SettingsRepository
 from app.repositories.shipments import ShipmentRepository
 from app.repositories.stock import StockRepository
+from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
 from app.repositories.warehouses import WarehouseRepository
@@ -76,6 +77,7 @@ class SqlAlchemyUnitOfWork:
         self.transfers = TransferRepository(self.session)
         self.pick_lists = PickListRepository(self.session)
         self.shipments = ShipmentRepository(self.session)
+        self.tracking = TrackingRepository(self.session)
         self.purchasing = PurchasingRepository(self.session)
         self.orders = OrderRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)

@@ -20,6 +20,7 @@ from app.routers import (
     shipments,
     stock,
     suppliers,
+    tracking,
     transfers,
     warehouses,
 )
@@ -39,6 +40,9 @@ ROUTERS: list[APIRouter] = [
     transfers.router,
     picking.router,
     shipments.router,
+    tracking.router,
+    tracking.webhooks,
+    tracking.public,
     order_imports.router,
     orders.router,
     order_review.router,
@@ -79,6 +83,14 @@ TAGS = [
     {
         "name": "shipments",
         "description": "Shipments (发货单): verify, confirm (发货确认), own-fleet delivery.",
+    },
+    {
+        "name": "webhooks",
+        "description": "Inbound webhooks: carriers' tracking events, signed (no credentials).",
+    },
+    {
+        "name": "tracking",
+        "description": "Public parcel tracking behind an unguessable link (no credentials).",
     },
     {"name": "orders", "description": "Sales orders from every channel: intake, drafts, search."},
     {

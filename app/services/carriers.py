@@ -54,12 +54,15 @@ TERM_COLUMNS = (
 
 
 def _columns(data: CarrierCreate | CarrierUpdate) -> dict[str, Any]:
-    """The given fields as column values: JSON columns as JSON, the secret in clear."""
-    values = data.model_dump(exclude_unset=True, mode="json", exclude={"credentials"})
+    """The given fields (for a new carrier: every field, defaults included) as column values:
+    JSON columns as JSON, the secret in clear."""
+    values = data.model_dump(
+        exclude_unset=isinstance(data, CarrierUpdate), mode="json", exclude={"credentials"}
+    )
     for name in ("max_package_weight_kg", "timeout_seconds"):
         if name in values:
             values[name] = Decimal(values[name])
-    if "credentials" in data.model_fields_set:
+    if "credentials" in data.model_fields_set or isinstance(data, CarrierCreate):
         secret = data.credentials
         values["credentials"] = secret.get_secret_value() if secret is not None else None
     return values

@@ -361,12 +361,12 @@ async def _settle(
             if shipment.tracking_status is None:
                 shipment.tracking_status = TrackingStatus.LABEL_CREATED.value
                 shipment.tracking_status_at = now
-            uow.shipments.add_event(
+            uow.tracking.add_event(
                 ShipmentEvent(
                     shipment_id=shipment.id,
                     status=TrackingStatus.LABEL_CREATED.value,
                     occurred_at=now,
-                    description=f"Label {outcome.tracking_number} from {purchase.config.code}.",
+                    description="Label bought.",
                     source="lading",
                     recorded_at=now,
                 )

@@ -39,6 +39,7 @@ from app.domain.shipments import (
     needs_label,
 )
 from app.domain.stock import MovementKind
+from app.domain.tracking import TrackingStatus
 from app.repositories.carriers import Carrier
 from app.repositories.orders import Order, OrderLine
 from app.repositories.pagination import PageResult
@@ -385,6 +386,11 @@ async def confirm_shipment(
             event="order.shipped",
             payload=_notification(view),
         )
+        if shipment.tracking_status == TrackingStatus.DELIVERED and shipment.tracking_status_at:
+            # The carrier reported the delivery before the warehouse confirmed the shipment.
+            view = await record_delivery(
+                uow, shipment, principal.actor, delivered_at=shipment.tracking_status_at
+            )
         await uow.commit()
     return view
 

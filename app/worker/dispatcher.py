@@ -21,6 +21,7 @@ from app.worker.housekeeping import (
     purge_idempotency_keys,
     retry_labels,
 )
+from app.worker.tracking import poll_carriers
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -128,6 +129,10 @@ async def run_forever(
                     await retry_labels(sessionmaker, carrier_client)
                 except Exception:
                     log.exception("labels.retry_failed")
+                try:
+                    await poll_carriers(sessionmaker, carrier_client)
+                except Exception:
+                    log.exception("tracking.poll_failed")
                 next_carriers = datetime.now(UTC) + CARRIERS_EVERY
             try:
                 count = await dispatch_once(

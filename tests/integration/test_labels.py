@@ -23,7 +23,7 @@ from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.labels import retry_pending_labels
 from tests.integration.test_carriers import carrier_body
 from tests.integration.test_shipments import confirm, created, headers, picked_order, verify
-from tests.integration.test_shipments import data as data  # noqa: F401 - the fixture
+from tests.integration.test_shipments import data as data  # the fixture
 from tests.support import assert_problem
 
 SHIPMENTS = "/api/v1/shipments"
@@ -410,3 +410,25 @@ async def test_carrier_credentials_must_suit_the_adapter(client, auth) -> None:
         422,
         field="endpoint",
     )
+
+
+async def test_a_delivery_reported_before_confirmation_delivers_on_confirm(
+    client, auth, data, fakes
+) -> None:
+    await generic(client, auth, "GOOD", "good.fake")
+    ship = await shipment(client, auth)
+    await rates(client, auth, ship["id"])
+    number = (await label(client, auth, ship["id"])).json()["label"]["tracking_number"]
+    carrier = fakes["good.fake"].state.carrier
+    carrier.scan(number, "delivered", "Handed over")
+    hook_headers, raw = fake_carrier.generic_webhook(carrier, number)
+    hooked = await client.post("/api/v1/webhooks/carriers/GOOD", headers=hook_headers, content=raw)
+    assert hooked.status_code == 200, hooked.text
+    still = (await client.get(f"{SHIPMENTS}/{ship['id']}", headers=await headers(auth))).json()
+    assert still["status"] == "ready" and still["tracking_status"] == "delivered"
+
+    await verify(client, auth, ship["id"], {"S-1": "2"})
+    confirmed = await confirm(client, auth, ship["id"])
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["status"] == "delivered"
+    assert confirmed.json()["delivered_at"] is not None
