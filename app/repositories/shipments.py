@@ -23,7 +23,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, undefer
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.repositories.base import Base, IdMixin, Quantity, TimestampMixin, VersionedMixin, first
@@ -54,6 +54,9 @@ class Shipment(IdMixin, TimestampMixin, VersionedMixin, Base):
     delivered_by: Mapped[str | None] = mapped_column(String(100))
     receiver_name: Mapped[str | None] = mapped_column(String(200))
     signature: Mapped[str | None] = mapped_column(Text)
+    # A photo of the handed-over goods (base64), loaded only when asked for.
+    photo: Mapped[str | None] = mapped_column(Text, deferred=True)
+    photo_content_type: Mapped[str | None] = mapped_column(String(32))
     # The last quote: every eligible carrier's rates and each failure (see services.labels).
     quote: Mapped[dict[str, Any] | None]
     # The label: none → pending (bought outside any transaction, retried by the worker) →
@@ -185,6 +188,13 @@ class ShipmentRepository:
             .limit(limit)
         )
         return list(rows)
+
+    async def proof_of(self, shipment_id: uuid.UUID) -> Shipment | None:
+        """The shipment with its photo loaded (proof of delivery)."""
+        return await first(
+            self.session,
+            select(Shipment).where(Shipment.id == shipment_id).options(undefer(Shipment.photo)),
+        )
 
     async def label_of(self, shipment_id: uuid.UUID) -> tuple[str, bytes] | None:
         """The bought label's content type and document."""

@@ -21,6 +21,7 @@ from app.schemas.shipments import (
     LabelRequest,
     PackageItemRead,
     PackageRead,
+    ProofOfDelivery,
     RatesRead,
     RatesRequest,
     ShipmentConfirm,
@@ -99,6 +100,7 @@ def _read(view: ShipmentView) -> ShipmentRead:
         delivered_by=s.delivered_by,
         receiver_name=s.receiver_name,
         has_signature=s.signature is not None,
+        has_photo=s.photo_content_type is not None,
         label=_label(view),
         tracking_status=s.tracking_status,
         created_by=s.created_by,
@@ -205,9 +207,32 @@ async def confirm(
 async def deliver(
     shipment_id: uuid.UUID, body: ShipmentDeliver, uow: UowDep, principal: Writer
 ) -> ShipmentRead:
-    """The receiver, time and optional signature of an own-fleet delivery; the order lines'
-    delivered quantities rise. 409 for carrier shipments."""
+    """Proof of delivery of an own-fleet (or table-rate courier) run: the receiver, the time,
+    an optional signature and an optional photo; the order lines' delivered quantities rise.
+    409 for shipments of tracked carriers (their deliveries come from the carrier)."""
     return _read(await service.deliver_shipment(uow, shipment_id, body, principal))
+
+
+@router.get(
+    "/{shipment_id}/proof-of-delivery",
+    response_model=ProofOfDelivery,
+    summary="Get the proof of delivery",
+    responses=problem_responses(401, 403, 404),
+)
+async def proof_of_delivery(
+    shipment_id: uuid.UUID, uow: UowDep, principal: Reader
+) -> ProofOfDelivery:
+    """Receiver, time, signature and photo of a delivered shipment; 404 before delivery."""
+    s = await service.proof_of_delivery(uow, shipment_id)
+    return ProofOfDelivery(
+        shipment_id=s.id,
+        receiver_name=s.receiver_name,
+        delivered_at=s.delivered_at,
+        delivered_by=s.delivered_by,
+        signature=s.signature,
+        photo=s.photo,
+        photo_content_type=s.photo_content_type,
+    )
 
 
 @router.post(

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints, field_validator
+from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator
 
 from app.domain.carrier_selection import ExclusionReason, Preference
 from app.schemas.common import AmountOut, Code, DecimalOut, Schema
@@ -28,8 +28,10 @@ TrackingStatusName = Literal[
     "exception",
 ]
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-# A signature image, base64: at most 256 KiB of text.
+# A signature image, base64: at most 256 KiB of text; a photo: 2 MiB of image.
 SIGNATURE_MAX_CHARS = 256 * 1024
+PHOTO_MAX_CHARS = (2 * 1024 * 1024) * 4 // 3 + 4
+PhotoType = Literal["image/jpeg", "image/png", "image/webp"]
 
 
 class SkuQuantity(Schema):
@@ -70,6 +72,16 @@ class ShipmentConfirm(Schema):
     driver: Text100 | None = None
 
 
+def _check_base64(value: str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"The {what} is not valid base64.") from exc
+    return value
+
+
 class ShipmentDeliver(Schema):
     receiver_name: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
@@ -78,17 +90,41 @@ class ShipmentDeliver(Schema):
     signature: str | None = Field(
         default=None, max_length=SIGNATURE_MAX_CHARS, description="Signature image, base64"
     )
+    photo: str | None = Field(
+        default=None,
+        max_length=PHOTO_MAX_CHARS,
+        description="Photo of the handed-over goods, base64 (at most 2 MiB of image)",
+    )
+    photo_content_type: PhotoType | None = Field(
+        default=None, description="Required with a photo", validate_default=True
+    )
 
     @field_validator("signature")
     @classmethod
-    def _base64(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ValueError("The signature is not valid base64.") from exc
+    def _signature_base64(cls, value: str | None) -> str | None:
+        return _check_base64(value, "signature")
+
+    @field_validator("photo")
+    @classmethod
+    def _photo_base64(cls, value: str | None) -> str | None:
+        return _check_base64(value, "photo")
+
+    @field_validator("photo_content_type")
+    @classmethod
+    def _photo_typed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if (info.data.get("photo") is None) != (value is None):
+            raise ValueError("A photo and its photo_content_type come together.")
         return value
+
+
+class ProofOfDelivery(Schema):
+    shipment_id: uuid.UUID
+    receiver_name: str | None
+    delivered_at: datetime | None
+    delivered_by: str | None
+    signature: str | None = Field(description="Signature image, base64")
+    photo: str | None = Field(description="Photo, base64")
+    photo_content_type: str | None
 
 
 class ShipmentLineRead(Schema):
@@ -166,6 +202,7 @@ class ShipmentRead(Schema):
     delivered_by: str | None
     receiver_name: str | None
     has_signature: bool
+    has_photo: bool
     label: LabelRead
     tracking_status: TrackingStatusName | None
     created_by: str

@@ -51,7 +51,7 @@ from app.schemas.shipments import ShipmentConfirm, ShipmentCreate, ShipmentDeliv
 from app.services.common import retrying
 from app.services.recording import jsonable, record_change, snapshot
 
-AUDIT_EXCLUDED = ("signature", "label_document", "quote", "tracking_token")
+AUDIT_EXCLUDED = ("signature", "photo", "label_document", "quote", "tracking_token")
 
 
 @dataclass(frozen=True)
@@ -403,6 +403,7 @@ async def record_delivery(
     delivered_at: datetime,
     receiver_name: str | None = None,
     signature: str | None = None,
+    photo: tuple[str, str] | None = None,
 ) -> ShipmentView:
     """The goods were handed over (own fleet, or a carrier's ``delivered`` event): raise the
     lines' delivered quantities, refresh the order's statuses, emit ``order.delivered``. The
@@ -427,6 +428,8 @@ async def record_delivery(
     shipment.delivered_by = actor
     shipment.receiver_name = receiver_name
     shipment.signature = signature
+    if photo is not None:
+        shipment.photo, shipment.photo_content_type = photo
     shipment.updated_at = now
     shipment.updated_by = actor
     await uow.flush()
@@ -464,9 +467,23 @@ async def deliver_shipment(
             delivered_at=data.delivered_at or _now(),
             receiver_name=data.receiver_name,
             signature=data.signature,
+            photo=(data.photo, data.photo_content_type)
+            if data.photo and data.photo_content_type
+            else None,
         )
         await uow.commit()
     return view
+
+
+async def proof_of_delivery(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> Shipment:
+    """The delivered shipment with its signature and photo; 404 before delivery."""
+    async with uow:
+        shipment = await uow.shipments.proof_of(shipment_id)
+    if shipment is None:
+        raise NotFound(f"No shipment with id {shipment_id}.")
+    if shipment.status != ShipmentStatus.DELIVERED:
+        raise NotFound(f"Shipment {shipment.number} is {shipment.status}: not delivered yet.")
+    return shipment
 
 
 async def get_shipment(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> ShipmentView:

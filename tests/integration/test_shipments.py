@@ -441,3 +441,52 @@ async def test_after_shipping_a_backorder_is_picked_and_shipped_again(
     assert order["fulfillment_status"] == "shipped" and order["lines"][0]["shipped"] == "5"
     assert await level(client, auth, "S-2") == ("0", "0")
     assert await check_invariants(SqlAlchemyUnitOfWork(sessionmaker)) == []
+
+
+async def test_proof_of_delivery_with_signature_and_photo(client, auth, data) -> None:
+    placed = await picked_order(client, auth, {"S-1": "1"})
+    ship = await created(client, auth, placed["id"], {"S-1": "1"})
+    await verify(client, auth, ship["id"], {"S-1": "1"})
+    await confirm(client, auth, ship["id"], vehicle_plate="沪A·12345", driver="李四")
+    proof_url = f"{SHIPMENTS}/{ship['id']}/proof-of-delivery"
+    assert_problem(await client.get(proof_url, headers=await headers(auth)), 404)
+
+    photo = base64.b64encode(b"\xff\xd8\xff\xe0 jpeg bytes").decode()
+    signature = base64.b64encode(b"\x89PNG signature").decode()
+    deliver_url = f"{SHIPMENTS}/{ship['id']}/deliver"
+    # A photo without its type, a type without a photo, a photo that is not base64: 422.
+    for body, field in (
+        ({"photo": photo}, "photo_content_type"),
+        ({"photo_content_type": "image/jpeg"}, "photo_content_type"),
+        ({"photo": "not base64!", "photo_content_type": "image/jpeg"}, "photo"),
+        ({"photo": photo, "photo_content_type": "application/pdf"}, "photo_content_type"),
+    ):
+        refused = await client.post(
+            deliver_url, headers=await headers(auth), json={"receiver_name": "王五", **body}
+        )
+        assert_problem(refused, 422, field=field)
+    assert (await client.get(f"{SHIPMENTS}/{ship['id']}", headers=await headers(auth))).json()[
+        "status"
+    ] == "shipped"
+
+    delivered = await client.post(
+        deliver_url,
+        headers=await headers(auth),
+        json={
+            "receiver_name": "王五",
+            "signature": signature,
+            "photo": photo,
+            "photo_content_type": "image/jpeg",
+            "delivered_at": "2026-11-23T10:30:00+08:00",
+        },
+    )
+    assert delivered.status_code == 200, delivered.text
+    assert delivered.json()["has_photo"] and delivered.json()["has_signature"]
+    proof = (await client.get(proof_url, headers=await auth.as_role("viewer"))).json()
+    assert proof["receiver_name"] == "王五"
+    assert proof["delivered_at"].startswith("2026-11-23T02:30:00")
+    assert (proof["signature"], proof["photo"], proof["photo_content_type"]) == (
+        signature,
+        photo,
+        "image/jpeg",
+    )
