@@ -299,12 +299,7 @@ async def _start_purchase(
                 preference=preference.value,
                 preferred_carrier=preferred_carrier,
             )
-            stored = next(
-                r
-                for r in (shipment.quote or {})["rates"]
-                if (r["carrier"], r["service"], r["price"])
-                == (rate.carrier, rate.service, str(rate.price))
-            )
+            stored = (shipment.quote or {})["rates"][rate.position]
             chosen = await uow.carriers.get_by_code(rate.carrier)
             if chosen is None or not chosen.active:
                 raise Conflict(
@@ -312,8 +307,11 @@ async def _start_purchase(
                     code="carrier_inactive",
                 )
             shipment.carrier_id = chosen.id
+            if not _same_offer(shipment.label_rate, stored) or shipment.label_key is None:
+                # A new rate gets a new key; the same rate is always bought with the same key,
+                # so an attempt whose outcome was never known cannot lead to a second label.
+                shipment.label_key = uuid.uuid4().hex
             shipment.label_rate = stored
-            shipment.label_key = uuid.uuid4().hex
             shipment.label_attempts = 0
             shipment.label_reason = None
             shipment.label_status = LabelStatus.PENDING.value
@@ -322,6 +320,22 @@ async def _start_purchase(
         purchase = await _purchase(uow, shipment, now)
         await uow.commit()
     return purchase
+
+
+def _same_offer(stored: dict[str, Any] | None, chosen: dict[str, Any]) -> bool:
+    keys = ("carrier", "provider", "service")
+    return stored is not None and all(stored.get(k) == chosen.get(k) for k in keys)
+
+
+def _refused(outcome: BaseException) -> bool:
+    """Only a carrier's 4xx answer says for sure that no label was sold. Anything else — a
+    timeout, a 5xx, a garbled answer, a crash — may hide a sale, so the purchase is retried
+    with the same key (until the attempts run out)."""
+    return (
+        isinstance(outcome, CarrierError)
+        and outcome.status is not None
+        and (400 <= outcome.status < 500)
+    )
 
 
 async def _attempt(purchase: Purchase, client: httpx.AsyncClient) -> Label | BaseException:
@@ -376,9 +390,9 @@ async def _settle(
             failure = _failure(purchase.config.code, outcome)
             shipment.label_reason = failure["reason"]
             delay = (
-                next_retry(shipment.label_attempts - 1, MAX_LABEL_ATTEMPTS)
-                if failure["retryable"]
-                else None
+                None
+                if _refused(outcome)
+                else next_retry(shipment.label_attempts - 1, MAX_LABEL_ATTEMPTS)
             )
             if delay is not None:
                 shipment.label_retry_at = now + delay
@@ -386,7 +400,6 @@ async def _settle(
             else:
                 shipment.label_status = LabelStatus.FAILED.value
                 shipment.label_retry_at = None
-                shipment.label_key = None
                 action, event = "label_failed", "shipment.label_failed"
             log.warning(
                 "carrier.label_failed",

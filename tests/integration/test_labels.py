@@ -432,3 +432,22 @@ async def test_a_delivery_reported_before_confirmation_delivers_on_confirm(
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "delivered"
     assert confirmed.json()["delivered_at"] is not None
+
+
+async def test_a_garbled_purchase_answer_is_retried_with_the_same_key(
+    client, auth, data, fakes
+) -> None:
+    """A garbled answer may hide a sale: the label stays pending (not failed) and the retry
+    asks with the same key."""
+    await generic(client, auth, "GOOD", "good.fake")
+    ship = await shipment(client, auth)
+    await rates(client, auth, ship["id"])
+    switches = fakes["good.fake"].state.carrier.switches
+    switches.malformed_rate = 1.0
+    garbled = await label(client, auth, ship["id"], carrier="GOOD", service="express")
+    assert garbled.status_code == 202, garbled.text
+    assert garbled.json()["label"]["status"] == "pending"
+    switches.malformed_rate = 0.0
+    bought = await label(client, auth, ship["id"], carrier="GOOD", service="express")
+    assert bought.status_code == 200 and bought.json()["label"]["status"] == "purchased"
+    assert purchases(fakes["good.fake"]) == 1
