@@ -19,7 +19,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     func,
+    or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.repositories.base import Base, IdMixin, Quantity, TimestampMixin, VersionedMixin, first
 from app.repositories.numbering import next_document_number
+from app.repositories.orders import OrderLine
 from app.repositories.pagination import PageResult, paginate
 from app.repositories.picking import PickList, PickListItem
 
@@ -188,6 +191,53 @@ class ShipmentRepository:
             .limit(limit)
         )
         return list(rows)
+
+    async def line_shipment_mismatches(
+        self, departed: Collection[str], delivered: str
+    ) -> list[tuple[uuid.UUID, str, Decimal, Decimal]]:
+        """(line, "shipped"|"delivered", the line's quantity, its shipments' sum) wherever an
+        order line's shipped or delivered quantity disagrees with its shipments."""
+        sums = (
+            select(
+                ShipmentLine.order_line_id,
+                func.sum(
+                    case((Shipment.status.in_(departed), ShipmentLine.quantity), else_=0)
+                ).label("shipped"),
+                func.sum(
+                    case((Shipment.status == delivered, ShipmentLine.quantity), else_=0)
+                ).label("delivered"),
+            )
+            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+            .group_by(ShipmentLine.order_line_id)
+            .subquery()
+        )
+        shipped = func.coalesce(sums.c.shipped, 0)
+        delivered_sum = func.coalesce(sums.c.delivered, 0)
+        stmt = (
+            select(
+                OrderLine.id,
+                OrderLine.quantity_shipped,
+                shipped,
+                OrderLine.quantity_delivered,
+                delivered_sum,
+            )
+            .outerjoin(sums, sums.c.order_line_id == OrderLine.id)
+            .where(
+                or_(
+                    OrderLine.quantity_shipped != shipped,
+                    OrderLine.quantity_delivered != delivered_sum,
+                )
+            )
+        )
+        out: list[tuple[uuid.UUID, str, Decimal, Decimal]] = []
+        for line_id, q_shipped, s_shipped, q_delivered, s_delivered in (
+            await self.session.execute(stmt)
+        ).tuples():
+            if Decimal(q_shipped) != Decimal(s_shipped):
+                out.append((line_id, "shipped", Decimal(q_shipped), Decimal(s_shipped)))
+            if Decimal(q_delivered) != Decimal(s_delivered):
+                out.append((line_id, "delivered", Decimal(q_delivered), Decimal(s_delivered)))
+        return out
 
     async def proof_of(self, shipment_id: uuid.UUID) -> Shipment | None:
         """The shipment with its photo loaded (proof of delivery)."""

@@ -12,21 +12,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator
 
 from app.domain.carrier_selection import ExclusionReason, Preference
+from app.domain.tracking import TrackingStatus
 from app.schemas.common import AmountOut, Code, DecimalOut, Schema
 from app.schemas.stock import Sku
 
 ShipmentStatusName = Literal["ready", "shipped", "delivered"]
 LabelStatusName = Literal["none", "pending", "purchased", "failed"]
-TrackingStatusName = Literal[
-    "label_created",
-    "picked_up",
-    "in_transit",
-    "out_for_delivery",
-    "delivered",
-    "delivery_failed",
-    "returned_to_sender",
-    "exception",
-]
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 # A signature image, base64: at most 256 KiB of text; a photo: 2 MiB of image.
 SIGNATURE_MAX_CHARS = 256 * 1024
@@ -204,7 +195,7 @@ class ShipmentRead(Schema):
     has_signature: bool
     has_photo: bool
     label: LabelRead
-    tracking_status: TrackingStatusName | None
+    tracking_status: TrackingStatus | None
     created_by: str
     created_at: datetime
     updated_at: datetime

@@ -3,12 +3,15 @@
 - invariant 1: each stock level against its movements ledger, and its bounds;
 - the reservation ledger: ``stock.reserved`` equals the sum of its reservations, and each order
   line's ``quantity_reserved`` equals the sum of the line's reservations;
-- invariant 3: every order line's quantities stay ordered (read a batch at a time).
+- invariant 3: every order line's quantities stay ordered (read a batch at a time);
+- shipments: each order line's shipped quantity equals what its shipped or delivered
+  shipments carry, and its delivered quantity what its delivered shipments carry.
 """
 
 from __future__ import annotations
 
 from app.domain.orders import LineQuantities
+from app.domain.shipments import DEPARTED, ShipmentStatus
 from app.domain.stock import StockViolation, stock_violations
 from app.repositories.uow import SqlAlchemyUnitOfWork
 
@@ -55,6 +58,19 @@ async def check_invariants(uow: SqlAlchemyUnitOfWork) -> list[StockViolation]:
                     "line_reservations_mismatch",
                     f"the line's reserved {_plain(reserved)} differs from its reservations' sum "
                     f"{_plain(ledger)}",
+                    order_line_id=str(line_id),
+                )
+            )
+        for line_id, kind, quantity, carried in await uow.shipments.line_shipment_mismatches(
+            [s.value for s in DEPARTED], ShipmentStatus.DELIVERED.value
+        ):
+            violations.append(
+                StockViolation(
+                    None,
+                    None,
+                    f"line_{kind}_mismatch",
+                    f"the line's {kind} {_plain(quantity)} differs from its shipments' "
+                    f"{_plain(carried)}",
                     order_line_id=str(line_id),
                 )
             )

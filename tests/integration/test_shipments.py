@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.repositories.carriers import Carrier
 from app.repositories.events import OutboxEvent
+from app.repositories.orders import OrderLine
 from app.repositories.shipments import Shipment
 from app.repositories.stock import StockMovement
 from app.repositories.uow import SqlAlchemyUnitOfWork
@@ -490,3 +491,21 @@ async def test_proof_of_delivery_with_signature_and_photo(client, auth, data) ->
         photo,
         "image/jpeg",
     )
+
+
+async def test_check_reports_order_lines_that_disagree_with_their_shipments(
+    client, auth, data, sessionmaker
+) -> None:
+    placed = await picked_order(client, auth, {"S-1": "2"})
+    ship = await created(client, auth, placed["id"], {"S-1": "2"})
+    await verify(client, auth, ship["id"], {"S-1": "2"})
+    await confirm(client, auth, ship["id"])
+    assert await check_invariants(SqlAlchemyUnitOfWork(sessionmaker)) == []
+
+    async with sessionmaker() as session:
+        line = (await session.scalars(select(OrderLine).where(OrderLine.sku == "S-1"))).one()
+        line.quantity_delivered = Decimal("1")  # no shipment was delivered
+        await session.commit()
+    found = await check_invariants(SqlAlchemyUnitOfWork(sessionmaker))
+    assert [(v.rule, v.order_line_id) for v in found] == [("line_delivered_mismatch", str(line.id))]
+    assert "delivered 1 differs from its shipments' 0" in found[0].detail

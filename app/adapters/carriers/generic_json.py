@@ -56,19 +56,9 @@ from app.adapters.carriers.base import (
     WebhookEvent,
 )
 from app.adapters.notifiers.webhook import sign
+from app.domain.tracking import TrackingStatus
 
-STATUSES = frozenset(
-    {
-        "label_created",
-        "picked_up",
-        "in_transit",
-        "out_for_delivery",
-        "delivered",
-        "delivery_failed",
-        "returned_to_sender",
-        "exception",
-    }
-)
+STATUSES = frozenset(status.value for status in TrackingStatus)
 REPLAY_WINDOW_S = 300
 DEFAULT_TIMEOUT_S = 10.0
 
