@@ -28,6 +28,7 @@ STATUS_BY_ERROR: list[tuple[type[e.DomainError], int]] = [
     (e.PayloadTooLarge, 413),
     (e.NotFound, 404),
     (e.MalformedRequest, 400),
+    (e.CarrierUnavailable, 503),
     (e.NotAuthenticated, 401),
     (e.PermissionDenied, 403),
     (e.StaleVersion, 412),
@@ -50,6 +51,7 @@ CODE_BY_STATUS = {
     422: "validation_error",
     428: "precondition_required",
     500: "internal_error",
+    503: "service_unavailable",
 }
 
 

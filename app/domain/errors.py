@@ -95,6 +95,13 @@ class MalformedRequest(DomainError):
     code = "malformed_request"
 
 
+class CarrierUnavailable(DomainError):
+    """A carrier could not be reached or failed (timeout, 5xx, garbled answer): nothing was
+    changed; try again later (HTTP 503)."""
+
+    code = "carrier_unavailable"
+
+
 class PermissionDenied(DomainError):
     code = "permission_denied"
 

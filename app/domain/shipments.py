@@ -104,6 +104,16 @@ def choose_rate(
     return best
 
 
+def check_can_cancel_label(status: str, label_status: str) -> None:
+    """A bought label is voided only while its goods are still in the warehouse."""
+    check_can_buy_label(status)
+    if label_status != LabelStatus.PURCHASED:
+        raise InvalidState(
+            f"This shipment's label is {label_status}: there is no bought label to cancel.",
+            code="no_label",
+        )
+
+
 def check_can_buy_label(status: str) -> None:
     """Rates and labels are for a shipment still in the warehouse."""
     if status != ShipmentStatus.READY:

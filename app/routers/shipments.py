@@ -308,6 +308,22 @@ async def buy_label(
     return _read(view)
 
 
+@router.delete(
+    "/{shipment_id}/label",
+    response_model=ShipmentRead,
+    summary="Cancel the label",
+    responses=problem_responses(401, 403, 404, 409, 503),
+)
+async def cancel_label(
+    shipment_id: uuid.UUID, uow: UowDep, client: CarrierClientDep, principal: Writer
+) -> ShipmentRead:
+    """Void the bought label at the carrier, before the goods leave; the shipment can then be
+    labelled with another rate. 409 `no_label` without a bought label, `not_ready` once
+    shipped, `label_not_cancellable` when the carrier refuses; 503 `carrier_unavailable` when
+    it cannot be reached (nothing changes)."""
+    return _read(await labels.cancel_label(uow, client, shipment_id, principal.actor))
+
+
 @router.get(
     "/{shipment_id}/label",
     response_class=Response,

@@ -29,13 +29,14 @@ from app.adapters.carriers.base import CarrierError, Label, Rate, ShipmentFacts
 from app.adapters.carriers.registry import CarrierConfig, build_gateway
 from app.domain.carrier_selection import Preference, select_carriers
 from app.domain.carrier_selection import ShipmentFacts as SelectionFacts
-from app.domain.errors import Conflict, NotFound
+from app.domain.errors import CarrierUnavailable, Conflict, NotFound
 from app.domain.products import GoodsClass
 from app.domain.retry import next_retry
 from app.domain.shipments import (
     LabelStatus,
     QuotedRate,
     check_can_buy_label,
+    check_can_cancel_label,
     choose_rate,
 )
 from app.domain.tracking import TrackingStatus
@@ -481,6 +482,96 @@ async def retry_pending_labels(
         await _settle(uow_factory(), purchase, outcome, actor)
         retried += 1
     return retried
+
+
+@retrying
+async def _void(
+    uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, tracking_number: str, actor: str
+) -> ShipmentView:
+    """Forget a label the carrier voided: the shipment can be labelled afresh (a new rate
+    gets a new key; the voided label's later tracking events match nothing)."""
+    now = _now()
+    async with uow:
+        shipment = await locked_shipment(uow, shipment_id)
+        if shipment.tracking_number != tracking_number:
+            return await load_view(uow, shipment)  # already voided meanwhile
+        before = audit_image(await load_view(uow, shipment))
+        shipment.label_status = LabelStatus.NONE.value
+        for column in VOIDED_COLUMNS:
+            setattr(shipment, column, None)
+        shipment.label_attempts = 0
+        shipment.updated_at = now
+        shipment.updated_by = actor
+        await uow.flush()
+        view = await load_view(uow, shipment)
+        record_change(
+            uow,
+            actor,
+            "shipment",
+            shipment.id,
+            "label_cancelled",
+            before,
+            audit_image(view) | {"cancelled_tracking_number": tracking_number},
+            event="shipment.label_cancelled",
+        )
+        await uow.commit()
+    return view
+
+
+VOIDED_COLUMNS = (
+    "label_key",
+    "label_rate",
+    "label_retry_at",
+    "label_reason",
+    "tracking_number",
+    "service",
+    "shipping_cost",
+    "shipping_currency",
+    "promised_date",
+    "label_content_type",
+    "label_document",
+    "tracking_status",
+    "tracking_status_at",
+)
+
+
+async def cancel_label(
+    uow: SqlAlchemyUnitOfWork, client: httpx.AsyncClient, shipment_id: uuid.UUID, actor: str
+) -> ShipmentView:
+    """Void the bought label at the carrier (outside any transaction), then forget it. A
+    carrier that refuses answers 409 ``label_not_cancellable``; one that cannot be reached 503
+    ``carrier_unavailable``; either way the label stays as it was."""
+    async with uow:
+        shipment = await uow.shipments.get(shipment_id)
+        if shipment is None:
+            raise NotFound(f"No shipment with id {shipment_id}.")
+        check_can_cancel_label(shipment.status, shipment.label_status)
+        assert shipment.label_rate is not None and shipment.tracking_number is not None
+        carrier = await uow.carriers.get_by_code(shipment.label_rate["carrier"])
+        if carrier is None:
+            raise NotFound(f"Carrier {shipment.label_rate['carrier']} no longer exists.")
+        config = config_of(carrier)
+        label = Label(
+            carrier_code=shipment.label_rate.get("provider") or carrier.code,
+            tracking_number=shipment.tracking_number,
+            service=shipment.service or "",
+            price=shipment.shipping_cost or Decimal(0),
+            currency=shipment.shipping_currency or "",
+            content_type=shipment.label_content_type or "",
+            document=b"",
+            shipment_reference=shipment.number,
+        )
+    try:
+        async with asyncio.timeout(config.timeout_s):
+            await build_gateway(config, client).cancel_label(label)
+    except Exception as exc:
+        reason = _failure(config.code, exc)["reason"]
+        if _refused(exc):
+            raise Conflict(
+                f"The carrier refused to cancel the label: {reason}", code="label_not_cancellable"
+            ) from exc
+        raise CarrierUnavailable(f"The carrier could not cancel the label now: {reason}") from exc
+    return await _void(uow, shipment_id, label.tracking_number, actor)
 
 
 async def label_document(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> tuple[str, bytes]:

@@ -458,3 +458,48 @@ async def test_a_garbled_purchase_answer_is_retried_with_the_same_key(
     bought = await label(client, auth, ship["id"], carrier="GOOD", service="express")
     assert bought.status_code == 200 and bought.json()["label"]["status"] == "purchased"
     assert purchases(fakes["good.fake"]) == 1
+
+
+async def test_a_label_is_cancelled_at_the_carrier_and_another_can_be_bought(
+    client, auth, data, fakes
+) -> None:
+    await generic(client, auth, "GOOD", "good.fake")
+    ship = await shipment(client, auth)
+    url = f"{SHIPMENTS}/{ship['id']}/label"
+    assert_problem(await client.delete(url, headers=await headers(auth)), 409, code="no_label")
+    await rates(client, auth, ship["id"])
+    first = (await label(client, auth, ship["id"], service="express")).json()["label"]
+    carrier = fakes["good.fake"].state.carrier
+
+    carrier.switches.fail_rate = 1.0
+    down = await client.delete(url, headers=await headers(auth))
+    assert_problem(down, 503, code="carrier_unavailable")
+    kept = (await client.get(f"{SHIPMENTS}/{ship['id']}", headers=await headers(auth))).json()
+    assert kept["label"] == first and not carrier.labels[first["tracking_number"]].refunded
+    carrier.switches.fail_rate = 0.0
+
+    cancelled = await client.delete(url, headers=await headers(auth))
+    assert cancelled.status_code == 200, cancelled.text
+    body = cancelled.json()
+    assert body["label"]["status"] == "none" and body["label"]["tracking_number"] is None
+    assert body["tracking_status"] is None
+    assert carrier.labels[first["tracking_number"]].refunded
+    assert_problem(await client.get(url, headers=await headers(auth)), 404)
+
+    # The same rate again is a new purchase (a new key), not the voided label.
+    second = (await label(client, auth, ship["id"], service="express")).json()["label"]
+    assert second["status"] == "purchased"
+    assert second["tracking_number"] != first["tracking_number"]
+    assert purchases(fakes["good.fake"]) == 2
+
+
+async def test_a_label_the_carrier_will_not_void_stays(client, auth, data, fakes) -> None:
+    await generic(client, auth, "GOOD", "good.fake")
+    ship = await shipment(client, auth)
+    await rates(client, auth, ship["id"])
+    bought = (await label(client, auth, ship["id"])).json()["label"]
+    fakes["good.fake"].state.carrier.scan(bought["tracking_number"], "delivered")
+    refused = await client.delete(f"{SHIPMENTS}/{ship['id']}/label", headers=await headers(auth))
+    assert_problem(refused, 409, code="label_not_cancellable")
+    kept = (await client.get(f"{SHIPMENTS}/{ship['id']}", headers=await headers(auth))).json()
+    assert kept["label"]["status"] == "purchased"

@@ -12,6 +12,7 @@ from app.domain.shipments import (
     Quantity,
     QuotedRate,
     check_can_buy_label,
+    check_can_cancel_label,
     check_can_confirm,
     check_can_deliver,
     check_can_verify,
@@ -185,3 +186,14 @@ def test_rates_and_labels_only_for_ready_shipments() -> None:
         with pytest.raises(InvalidState) as refused:
             check_can_buy_label(status)
         assert refused.value.code == "not_ready"
+
+
+def test_only_a_bought_label_of_a_ready_shipment_is_cancelled() -> None:
+    check_can_cancel_label("ready", "purchased")
+    for label in ("none", "pending", "failed"):
+        with pytest.raises(InvalidState) as none:
+            check_can_cancel_label("ready", label)
+        assert none.value.code == "no_label"
+    with pytest.raises(InvalidState) as gone:
+        check_can_cancel_label("shipped", "purchased")
+    assert gone.value.code == "not_ready"
