@@ -295,6 +295,38 @@ RESERVATION_COLUMNS = [
 ]
 
 
+SHIPMENT_COLUMNS = [
+    "id",
+    "number",
+    "order_id",
+    "warehouse_id",
+    "status",
+    "ship_to",
+    "created_by",
+    "updated_by",
+    "shipped_at",
+    "shipped_by",
+    "delivered_at",
+    "delivered_by",
+    "tracking_token",
+    "label_status",
+    "label_attempts",
+    "created_at",
+    "updated_at",
+    "version",
+]
+SHIPMENT_LINE_COLUMNS = [
+    "id",
+    "shipment_id",
+    "line_no",
+    "order_line_id",
+    "product_id",
+    "sku",
+    "name",
+    "quantity",
+]
+
+
 class OrderGenerator:
     """N orders of ``lines`` lines, oldest first, in batches; deterministic for a seed."""
 
@@ -311,6 +343,7 @@ class OrderGenerator:
         self.amounts: dict[tuple[int, int, int], tuple[Decimal, ...]] = {}
         self.loaded = Loaded()
         self.sample_every = max(1, n // 400)
+        self.shipments = 0  # shipment numbers handed out
 
     def _line_amounts(self, p: int, qty: int, disc: int) -> tuple[Decimal, ...]:
         key = (p, qty, disc)
@@ -337,6 +370,8 @@ class OrderGenerator:
         orders: list[tuple[Any, ...]] = []
         lines: list[tuple[Any, ...]] = []
         reservations: list[tuple[Any, ...]] = []
+        shipments: list[tuple[Any, ...]] = []
+        shipment_lines: list[tuple[Any, ...]] = []
         for i in range(start, stop):
             created = now - timedelta(seconds=self.offsets[i])
             age_days = self.offsets[i] / 86400
@@ -354,6 +389,9 @@ class OrderGenerator:
                 else None
             )
             open_order = status == "approved" and (age_days < 21 or rng.random() < 0.03)
+            # A shipped order left in one shipment per warehouse, delivered (or not) as a whole.
+            order_delivered = rng.random() < 0.9
+            shipped_from: dict[int, list[tuple[Any, ...]]] = {}
             quantities = []
             totals = [ZERO, ZERO, ZERO, ZERO, ZERO]
             chosen: set[int] = set()
@@ -377,8 +415,12 @@ class OrderGenerator:
                         loaded.backordered_skus.add(sku)
                 elif status == "approved":
                     shipped = invoiced = qty
-                    delivered = qty if rng.random() < 0.9 else 0
+                    delivered = qty if order_delivered else 0
                 line_id = _uuid(rng)
+                if shipped:
+                    shipped_from.setdefault(warehouse, []).append(
+                        (line_id, p_id, sku, p_name, Decimal(shipped))
+                    )
                 if reserved:
                     key = (warehouse, p)
                     loaded.reserved[key] = loaded.reserved.get(key, 0) + reserved
@@ -433,6 +475,37 @@ class OrderGenerator:
                         total,
                     )
                 )
+            for warehouse, carried in shipped_from.items():
+                self.shipments += 1
+                shipment_id = _uuid(rng)
+                left = created + timedelta(days=1)
+                arrived = left + timedelta(days=2) if order_delivered else None
+                shipments.append(
+                    (
+                        shipment_id,
+                        f"SH-{created.year:04d}-{self.shipments:06d}",
+                        order_id,
+                        cat.warehouses[warehouse],
+                        "delivered" if order_delivered else "shipped",
+                        ship_to,
+                        "bench",
+                        "bench",
+                        left,
+                        "bench",
+                        arrived,
+                        "bench" if arrived else None,
+                        f"{rng.getrandbits(128):032x}",
+                        "none",
+                        0,
+                        left,
+                        arrived or left,
+                        1,
+                    )
+                )
+                for n, (line_id, p_id, sku, p_name, quantity) in enumerate(carried, start=1):
+                    shipment_lines.append(
+                        (_uuid(rng), shipment_id, n, line_id, p_id, sku, p_name, quantity)
+                    )
             holds: list[str] = []
             pending: list[str] = []
             if status == "on_hold":
@@ -491,7 +564,7 @@ class OrderGenerator:
                 loaded.sample_numbers.append(number)
                 if external_ref:
                     loaded.sample_refs.append(external_ref)
-        return orders, lines, reservations
+        return orders, lines, reservations, shipments, shipment_lines
 
 
 async def _load(
@@ -570,14 +643,22 @@ async def _load(
 
     started = time.perf_counter()
     generator = OrderGenerator(rng, catalog, args.orders, args.lines, now)
-    counts = {"orders": 0, "order_lines": 0, "reservations": 0}
-    for orders, lines, reservations in generator.batches():
+    counts = {"orders": 0, "order_lines": 0, "reservations": 0, "shipments": 0}
+    for orders, lines, reservations, shipments, shipment_lines in generator.batches():
         await conn.copy_records_to_table("orders", records=orders, columns=ORDER_COLUMNS)
         await conn.copy_records_to_table("order_lines", records=lines, columns=LINE_COLUMNS)
         if reservations:
             await conn.copy_records_to_table(
                 "reservations", records=reservations, columns=RESERVATION_COLUMNS
             )
+        if shipments:
+            await conn.copy_records_to_table(
+                "shipments", records=shipments, columns=SHIPMENT_COLUMNS
+            )
+            await conn.copy_records_to_table(
+                "shipment_lines", records=shipment_lines, columns=SHIPMENT_LINE_COLUMNS
+            )
+        counts["shipments"] += len(shipments)
         counts["orders"] += len(orders)
         counts["order_lines"] += len(lines)
         counts["reservations"] += len(reservations)
@@ -652,6 +733,7 @@ async def _load(
         stock_movements=len(movements),
     )
     await conn.execute(f"SELECT setval('order_number_seq', {max(args.orders, 1)})")
+    await conn.execute(f"SELECT setval('shipment_number_seq', {max(generator.shipments, 1)})")
     timings["stock"] = time.perf_counter() - started
 
     started = time.perf_counter()
