@@ -47,6 +47,19 @@ class ExclusionReason(StrEnum):
     MISSES_DEADLINE = "misses_deadline"
 
 
+def preference_issues(preference: str, preferred_carrier: str | None) -> list[FieldIssue]:
+    """``preferred`` needs the carrier it prefers."""
+    if preference == Preference.PREFERRED and preferred_carrier is None:
+        return [
+            FieldIssue(
+                "preferred_carrier",
+                "required",
+                "shipping preference 'preferred' needs a preferred_carrier.",
+            )
+        ]
+    return []
+
+
 @dataclass(frozen=True)
 class ZoneRate:
     base: Decimal

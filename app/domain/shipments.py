@@ -57,15 +57,25 @@ class QuotedRate:
     promised_date: str | None  # ISO date
     position: int = 0  # where the quote lists it
 
-    def ranks_before(self, other: QuotedRate, preference: str) -> bool:
+
+NO_DATE = "9999-12-31"  # a rate without a promised date sorts after every dated one
+
+
+def rank_rates(
+    rates: Sequence[QuotedRate], preference: str, preferred_carrier: str | None = None
+) -> list[QuotedRate]:
+    """Best first: ``cheapest`` by price, then date; ``fastest`` by promised date, then price;
+    ``preferred`` puts the preferred carrier's rates first, each group cheapest first. Ties
+    keep the quote's order. Prices are compared as numbers (one currency is assumed)."""
+
+    def key(rate: QuotedRate) -> tuple[bool, Decimal | str, Decimal | str, int]:
+        promised = rate.promised_date or NO_DATE
+        later_group = preference == "preferred" and rate.carrier != preferred_carrier
         if preference == "fastest":
-            mine = (self.promised_date or "9999-12-31", self.price)
-            theirs = (other.promised_date or "9999-12-31", other.price)
-            return mine < theirs
-        return (self.price, self.promised_date or "9999-12-31") < (
-            other.price,
-            other.promised_date or "9999-12-31",
-        )
+            return (later_group, promised, rate.price, rate.position)
+        return (later_group, rate.price, promised, rate.position)
+
+    return sorted(rates, key=key)
 
 
 def choose_rate(
@@ -76,9 +86,8 @@ def choose_rate(
     preference: str,
     preferred_carrier: str | None = None,
 ) -> QuotedRate:
-    """The rate named by carrier (and service), or the best by the preference: ``cheapest``
-    (price, then date), ``fastest`` (promised date, then price) or ``preferred`` (the
-    preferred carrier's cheapest, else the cheapest)."""
+    """The rate named by carrier (and service), or else the best by the preference
+    (:func:`rank_rates`)."""
     if not rates:
         raise InvalidState(
             "There is no rate to buy: ask for rates first (POST .../rates).", code="no_rates"
@@ -93,15 +102,7 @@ def choose_rate(
         raise InvalidState(
             f"The last quote has no rate for {wanted}; ask for rates again.", code="no_such_rate"
         )
-    if carrier is None and preference == "preferred" and preferred_carrier is not None:
-        preferred = [r for r in candidates if r.carrier == preferred_carrier]
-        candidates = preferred or candidates
-        preference = "cheapest"
-    best = candidates[0]
-    for rate in candidates[1:]:
-        if rate.ranks_before(best, preference):
-            best = rate
-    return best
+    return rank_rates(candidates, preference, preferred_carrier)[0]
 
 
 def check_can_cancel_label(status: str, label_status: str) -> None:

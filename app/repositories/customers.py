@@ -55,6 +55,10 @@ class Customer(IdMixin, TimestampMixin, VersionedMixin, Base):
     # What happens when stock is short: ship_partial (ship what exists, backorder the rest) or
     # ship_complete (hold until all of it can ship together).
     fulfillment_policy: Mapped[str] = mapped_column(String(16), default="ship_partial")
+    # How carriers are chosen for the customer's shipments: cheapest, fastest, or preferred
+    # (the preferred carrier first).
+    shipping_preference: Mapped[str] = mapped_column(String(16), default="cheapest")
+    preferred_carrier: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True, index=True)
 
 

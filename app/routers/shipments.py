@@ -252,12 +252,16 @@ async def rates(
     own deadline; a carrier that fails or times out is listed in `failures` and the others'
     rates still come back. The answer is kept as the shipment's last quote, which
     `POST .../label` buys from. 409 `not_ready` once the shipment left."""
-    quote = await labels.quote_rates(uow, client, shipment_id, body.preference)
+    quote = await labels.quote_rates(
+        uow, client, shipment_id, body.preference, body.preferred_carrier
+    )
     shown = ("carrier", "provider", "service", "price", "currency", "promised_date")
     return RatesRead.model_validate(
         {
             "shipment_id": shipment_id,
             "quoted_at": quote.quoted_at,
+            "preference": quote.preference,
+            "preferred_carrier": quote.preferred_carrier,
             "rates": [{k: r[k] for k in shown} for r in quote.rates],
             "failures": quote.failures,
             "excluded": quote.excluded,

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from app.domain.carrier_selection import Preference
 from app.domain.customers import CustomerStatus
 from app.schemas.common import (
     Address,
@@ -67,6 +68,13 @@ class CustomerCreate(Schema):
     customer_group: CustomerGroup | None = Field(default=None, description="For group pricing")
     status: CustomerStatus = CustomerStatus.ACTIVE
     tags: Tags = Field(default_factory=list)
+    shipping_preference: Preference = Field(
+        default=Preference.CHEAPEST,
+        description="How carriers are ranked for the customer's shipments",
+    )
+    preferred_carrier: Code | None = Field(
+        default=None, description="Carrier code; required with shipping_preference=preferred"
+    )
     active: bool = True
 
 
@@ -84,6 +92,8 @@ class CustomerUpdate(Schema):
     customer_group: CustomerGroup | None = None
     status: Patch[CustomerStatus] = None
     tags: Patch[Tags] = None
+    shipping_preference: Patch[Preference] = None
+    preferred_carrier: Code | None = None
     active: Patch[bool] = None
 
 
@@ -101,6 +111,8 @@ class CustomerRead(Schema):
     customer_group: str | None
     status: CustomerStatus
     tags: list[str]
+    shipping_preference: Preference
+    preferred_carrier: str | None
     active: bool
     version: int
     created_at: datetime

@@ -203,8 +203,13 @@ class ShipmentRead(Schema):
 
 
 class RatesRequest(Schema):
-    preference: Preference = Field(
-        default=Preference.CHEAPEST, description="How the rates are ordered: cheapest or fastest"
+    preference: Preference | None = Field(
+        default=None,
+        description="How the rates are ranked: cheapest, fastest or preferred; the customer's "
+        "shipping preference when left out",
+    )
+    preferred_carrier: Code | None = Field(
+        default=None, description="Carrier code, with preference=preferred"
     )
 
 
@@ -232,6 +237,8 @@ class RateExclusion(Schema):
 class RatesRead(Schema):
     shipment_id: uuid.UUID
     quoted_at: datetime
+    preference: Preference = Field(description="The ranking used")
+    preferred_carrier: str | None
     rates: list[RateRead] = Field(description="Every eligible carrier's rates, best first")
     failures: list[RateFailure] = Field(description="Carriers that failed to answer")
     excluded: list[RateExclusion] = Field(description="Carriers that cannot take the shipment")
@@ -243,7 +250,9 @@ class LabelRequest(Schema):
 
     carrier: Code | None = None
     service: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
-    preference: Preference = Preference.CHEAPEST
+    preference: Preference | None = Field(
+        default=None, description="The customer's shipping preference when left out"
+    )
     preferred_carrier: Code | None = Field(
         default=None, description="With preference=preferred: its cheapest rate is bought"
     )

@@ -15,17 +15,16 @@ from app.adapters.carriers.registry import CarrierConfig, credentials_problem
 from app.domain.auth import Principal
 from app.domain.carrier_selection import (
     CarrierTerms,
-    Preference,
     Selection,
     ShipmentFacts,
     ZoneRate,
     carrier_issues,
+    preference_issues,
     select_carriers,
 )
 from app.domain.errors import (
     DuplicateKey,
     NotFound,
-    RuleViolation,
     UnknownReference,
     Violations,
 )
@@ -219,10 +218,7 @@ async def select_for_shipment(
 ) -> Selection:
     """Every carrier, eligible ones ranked by the preference, the others with their reason.
     ``now`` is used when the request gives no ``ship_at``."""
-    if request.preference is Preference.PREFERRED and request.preferred_carrier is None:
-        raise RuleViolation.on(
-            "preferred_carrier", "required", "preference 'preferred' needs a preferred_carrier."
-        )
+    raise_for_issues(preference_issues(request.preference, request.preferred_carrier))
     async with uow:
         carriers = [carrier_terms(carrier) for carrier in await uow.carriers.all()]
     if request.preferred_carrier is not None and request.preferred_carrier not in {

@@ -6,8 +6,10 @@ import uuid
 from typing import Any
 
 from app.domain.auth import Principal
+from app.domain.carrier_selection import preference_issues
 from app.domain.customers import arrange_ship_tos, distinct_tags
 from app.domain.errors import DuplicateKey, NotFound, UnknownReference
+from app.domain.products import raise_for_issues
 from app.repositories.customers import Customer
 from app.repositories.pagination import PageResult
 from app.repositories.uow import SqlAlchemyUnitOfWork
@@ -28,8 +30,9 @@ def _columns(data: CustomerCreate | CustomerUpdate) -> dict[str, Any]:
         values["ship_to"] = arrange_ship_tos(values["ship_to"])
     if "tags" in values:
         values["tags"] = distinct_tags(values["tags"])
-    if "status" in values:
-        values["status"] = str(values["status"])
+    for name in ("status", "shipping_preference"):
+        if name in values:
+            values[name] = str(values[name])
     return values
 
 
@@ -41,6 +44,20 @@ async def _check_price_list(uow: SqlAlchemyUnitOfWork, values: dict[str, Any]) -
         )
 
 
+async def _check_shipping(
+    uow: SqlAlchemyUnitOfWork, values: dict[str, Any], customer: Customer | None = None
+) -> None:
+    """The (merged) shipping preference names an existing carrier when it names one."""
+    preference = values.get("shipping_preference", customer and customer.shipping_preference)
+    carrier = values.get("preferred_carrier", customer and customer.preferred_carrier)
+    raise_for_issues(preference_issues(str(preference), carrier))
+    named = carrier if "preferred_carrier" in values else None
+    if named is not None and await uow.carriers.get_by_code(named) is None:
+        raise UnknownReference.on(
+            "preferred_carrier", "exists", f"No carrier with code '{carrier}'."
+        )
+
+
 async def create_customer(
     uow: SqlAlchemyUnitOfWork, data: CustomerCreate, principal: Principal
 ) -> Customer:
@@ -49,6 +66,7 @@ async def create_customer(
         if await uow.customers.get_by_code(data.code):
             raise DuplicateKey(f"A customer with code '{data.code}' already exists.")
         await _check_price_list(uow, values)
+        await _check_shipping(uow, values)
         customer = Customer(**values)
         uow.customers.add(customer)
         await record_created(uow, principal, "customer", customer)
@@ -102,6 +120,7 @@ async def update_customer(
     async with uow:
         customer = await _get(uow, customer_id)
         await _check_price_list(uow, values)
+        await _check_shipping(uow, values, customer)
         await apply_update(uow, principal, "customer", customer, values, expected_version)
         await uow.commit()
     return customer

@@ -27,10 +27,10 @@ import httpx
 
 from app.adapters.carriers.base import CarrierError, Label, Rate, ShipmentFacts
 from app.adapters.carriers.registry import CarrierConfig, build_gateway
-from app.domain.carrier_selection import Preference, select_carriers
+from app.domain.carrier_selection import Preference, preference_issues, select_carriers
 from app.domain.carrier_selection import ShipmentFacts as SelectionFacts
 from app.domain.errors import CarrierUnavailable, Conflict, NotFound
-from app.domain.products import GoodsClass
+from app.domain.products import GoodsClass, raise_for_issues
 from app.domain.retry import next_retry
 from app.domain.shipments import (
     LabelStatus,
@@ -38,6 +38,7 @@ from app.domain.shipments import (
     check_can_buy_label,
     check_can_cancel_label,
     choose_rate,
+    rank_rates,
 )
 from app.domain.tracking import TrackingStatus
 from app.repositories.carriers import Carrier
@@ -65,6 +66,8 @@ class Quote:
     """The stored answer of ``POST .../rates``."""
 
     quoted_at: datetime
+    preference: str
+    preferred_carrier: str | None
     rates: list[dict[str, Any]]
     failures: list[dict[str, Any]]
     excluded: list[dict[str, Any]]
@@ -72,6 +75,8 @@ class Quote:
     def as_json(self) -> dict[str, Any]:
         return {
             "quoted_at": self.quoted_at.isoformat(),
+            "preference": self.preference,
+            "preferred_carrier": self.preferred_carrier,
             "rates": self.rates,
             "failures": self.failures,
             "excluded": self.excluded,
@@ -147,33 +152,46 @@ def _rate_json(config: CarrierConfig, rate: Rate, table_promise: date | None) ->
     }
 
 
-def _ranked(rates: list[dict[str, Any]], preference: Preference) -> list[dict[str, Any]]:
-    quoted = quoted_rates({"rates": rates})
-    order: list[int] = []
-    remaining = list(range(len(rates)))
-    while remaining:
-        best = remaining[0]
-        for i in remaining[1:]:
-            if quoted[i].ranks_before(quoted[best], preference.value):
-                best = i
-        order.append(best)
-        remaining.remove(best)
-    return [rates[i] for i in order]
+def _ranked(
+    rates: list[dict[str, Any]], preference: str, preferred_carrier: str | None
+) -> list[dict[str, Any]]:
+    ranked = rank_rates(quoted_rates({"rates": rates}), preference, preferred_carrier)
+    return [rates[r.position] for r in ranked]
+
+
+async def _preference(
+    uow: SqlAlchemyUnitOfWork,
+    shipment: Shipment,
+    preference: Preference | None,
+    preferred_carrier: str | None,
+) -> tuple[str, str | None]:
+    """The preference asked for, or else the customer's (cheapest when it has none)."""
+    if preference is None:
+        order = await uow.orders.get(shipment.order_id)
+        customer = await uow.customers.get(order.customer_id) if order else None
+        if customer is None:
+            return Preference.CHEAPEST.value, None
+        return customer.shipping_preference, customer.preferred_carrier
+    raise_for_issues(preference_issues(preference, preferred_carrier))
+    return preference.value, preferred_carrier
 
 
 async def quote_rates(
     uow: SqlAlchemyUnitOfWork,
     client: httpx.AsyncClient,
     shipment_id: uuid.UUID,
-    preference: Preference,
+    preference: Preference | None = None,
+    preferred_carrier: str | None = None,
 ) -> Quote:
-    """Ask every eligible carrier at once; store and return the rates and the failures."""
+    """Ask every eligible carrier at once; store and return the rates, best first by the
+    preference (the customer's unless one is given), and the failures."""
     now = _now()
     async with uow:
         shipment = await uow.shipments.get(shipment_id)
         if shipment is None:
             raise NotFound(f"No shipment with id {shipment_id}.")
         check_can_buy_label(shipment.status)
+        ranking, preferred = await _preference(uow, shipment, preference, preferred_carrier)
         facts = await _facts(uow, shipment, now)
         carriers: list[Carrier] = (
             [c for c in [await uow.carriers.get(shipment.carrier_id)] if c is not None]
@@ -190,7 +208,7 @@ async def quote_rates(
                 now=facts.ship_at,
                 deliver_by=facts.deliver_by,
             ),
-            preference if preference is not Preference.PREFERRED else Preference.CHEAPEST,
+            Preference.CHEAPEST,  # eligibility only: the rates are ranked below
             None,
         )
         promises = {c.carrier_code: c.quote.promised_date for c in selection.choices}
@@ -212,7 +230,9 @@ async def quote_rates(
             rates.extend(_rate_json(config, rate, promises[config.code]) for rate in answer)
     quote = Quote(
         quoted_at=now,
-        rates=_ranked(rates, preference),
+        preference=ranking,
+        preferred_carrier=preferred,
+        rates=_ranked(rates, ranking, preferred),
         failures=failures,
         excluded=[
             {"carrier": x.carrier_code, "reason": x.reason.value, "detail": x.detail}
@@ -281,7 +301,7 @@ async def _start_purchase(
     *,
     carrier: str | None,
     service: str | None,
-    preference: Preference,
+    preference: Preference | None,
     preferred_carrier: str | None,
     actor: str,
 ) -> Purchase | ShipmentView:
@@ -293,12 +313,13 @@ async def _start_purchase(
             return await load_view(uow, shipment)
         check_can_buy_label(shipment.status)
         if shipment.label_status != LabelStatus.PENDING:
+            ranking, preferred = await _preference(uow, shipment, preference, preferred_carrier)
             rate = choose_rate(
                 quoted_rates(shipment.quote),
                 carrier=carrier,
                 service=service,
-                preference=preference.value,
-                preferred_carrier=preferred_carrier,
+                preference=ranking,
+                preferred_carrier=preferred,
             )
             stored = (shipment.quote or {})["rates"][rate.position]
             chosen = await uow.carriers.get_by_code(rate.carrier)
@@ -422,7 +443,7 @@ async def buy_label(
     *,
     carrier: str | None,
     service: str | None,
-    preference: Preference,
+    preference: Preference | None,
     preferred_carrier: str | None,
     actor: str,
 ) -> ShipmentView:

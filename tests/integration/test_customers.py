@@ -547,3 +547,30 @@ async def test_concurrent_creates_of_one_code_make_one_customer(pg_client, pg_au
             assert_problem(response, 409, code="duplicate")
     listed = await pg_client.get(URL, params={"q": code}, headers=headers)
     assert [c["code"] for c in listed.json()["items"]] == [code]
+
+
+async def test_shipping_preference_needs_an_existing_preferred_carrier(client, auth) -> None:
+    headers = await auth.as_role("admin")
+    missing = await client.post(
+        "/api/v1/customers",
+        json=customer_body("PREF-1", shipping_preference="preferred"),
+        headers=headers,
+    )
+    assert_problem(missing, 422, field="preferred_carrier")
+    unknown = await client.post(
+        "/api/v1/customers",
+        json=customer_body("PREF-1", shipping_preference="preferred", preferred_carrier="NOPE"),
+        headers=headers,
+    )
+    assert_problem(unknown, 422, field="preferred_carrier")
+
+    body = await create(client, headers, "PREF-1", shipping_preference="fastest")
+    assert (body["shipping_preference"], body["preferred_carrier"]) == ("fastest", None)
+    # Switching to "preferred" later needs the carrier too (merged with what is stored).
+    switched = await client.patch(
+        f"/api/v1/customers/{body['id']}",
+        json={"shipping_preference": "preferred"},
+        headers={**headers, "If-Match": '"1"'},
+    )
+    assert_problem(switched, 422, field="preferred_carrier")
+    assert (await create(client, headers, "PREF-2"))["shipping_preference"] == "cheapest"

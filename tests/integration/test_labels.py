@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from app import fake_carrier
 from app.fake_carrier import Switches
+from app.repositories.customers import Customer
 from app.repositories.events import OutboxEvent
 from app.repositories.shipments import Shipment, ShipmentEvent
 from app.repositories.uow import SqlAlchemyUnitOfWork
@@ -503,3 +504,28 @@ async def test_a_label_the_carrier_will_not_void_stays(client, auth, data, fakes
     assert_problem(refused, 409, code="label_not_cancellable")
     kept = (await client.get(f"{SHIPMENTS}/{ship['id']}", headers=await headers(auth))).json()
     assert kept["label"]["status"] == "purchased"
+
+
+async def test_rates_and_labels_follow_the_customers_shipping_preference(
+    client, auth, data, fakes, sessionmaker
+) -> None:
+    await generic(client, auth, "GOOD", "good.fake")
+    await add_carrier(client, auth, national("FLEET"))  # dearer than GOOD's economy
+    async with sessionmaker() as session:
+        customer = (await session.scalars(select(Customer).where(Customer.code == "ACME"))).one()
+        customer.shipping_preference = "preferred"
+        customer.preferred_carrier = "FLEET"
+        await session.commit()
+    ship = await shipment(client, auth)
+
+    quoted = (await rates(client, auth, ship["id"])).json()
+    assert (quoted["preference"], quoted["preferred_carrier"]) == ("preferred", "FLEET")
+    assert [r["carrier"] for r in quoted["rates"]] == ["FLEET", "GOOD", "GOOD"]
+    # Asked for explicitly, another ranking wins over the customer's.
+    cheapest = (await rates(client, auth, ship["id"], preference="cheapest")).json()
+    assert [r["service"] for r in cheapest["rates"]] == ["economy", "express", "van"]
+    bad = await rates(client, auth, ship["id"], preference="preferred")
+    assert_problem(bad, 422, field="preferred_carrier")
+
+    bought = (await label(client, auth, ship["id"])).json()
+    assert bought["carrier"]["code"] == "FLEET" and bought["label"]["service"] == "van"

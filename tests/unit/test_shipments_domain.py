@@ -24,6 +24,7 @@ from app.domain.shipments import (
     format_shipment_number,
     hands_over_itself,
     needs_label,
+    rank_rates,
     verification_diff,
 )
 
@@ -197,3 +198,15 @@ def test_only_a_bought_label_of_a_ready_shipment_is_cancelled() -> None:
     with pytest.raises(InvalidState) as gone:
         check_can_cancel_label("shipped", "purchased")
     assert gone.value.code == "not_ready"
+
+
+def test_ranking_puts_the_preferred_carrier_first_then_the_cheapest() -> None:
+    ranked = rank_rates(RATES, "preferred", "A")
+    assert [(r.carrier, r.service) for r in ranked] == [
+        ("A", "economy"),
+        ("A", "express"),
+        ("C", "slow"),  # then the other carriers, cheapest first
+        ("B", "standard"),
+    ]
+    assert [r.position for r in rank_rates(RATES, "cheapest")] == [1, 3, 2, 0]
+    assert [r.position for r in rank_rates(RATES, "fastest")] == [0, 2, 1, 3]
