@@ -105,6 +105,30 @@ def choose_rate(
     return rank_rates(candidates, preference, preferred_carrier)[0]
 
 
+def check_same_purchase(
+    label_status: str,
+    bought: tuple[str, str] | None,
+    carrier: str | None,
+    service: str | None,
+) -> None:
+    """Asking for a label again is harmless while it names nothing else: a label bought or
+    being bought for another carrier or service has to be cancelled, or to fail, first."""
+    if label_status not in (LabelStatus.PENDING, LabelStatus.PURCHASED) or bought is None:
+        return
+    if (carrier or bought[0], service or bought[1]) == bought:
+        return
+    what = f"{bought[0]}/{bought[1]}"
+    if label_status == LabelStatus.PURCHASED:
+        raise InvalidState(
+            f"This shipment already has a {what} label; cancel it to buy another.",
+            code="label_exists",
+        )
+    raise InvalidState(
+        f"A {what} label is being bought; it must finish or fail before another is bought.",
+        code="label_pending",
+    )
+
+
 def check_can_cancel_label(status: str, label_status: str) -> None:
     """A bought label is voided only while its goods are still in the warehouse."""
     check_can_buy_label(status)

@@ -37,6 +37,7 @@ from app.domain.shipments import (
     QuotedRate,
     check_can_buy_label,
     check_can_cancel_label,
+    check_same_purchase,
     choose_rate,
     rank_rates,
 )
@@ -309,6 +310,9 @@ async def _start_purchase(
     now = _now()
     async with uow:
         shipment = await locked_shipment(uow, shipment_id)
+        current = shipment.label_rate
+        bought = (current["carrier"], current["service"]) if current else None
+        check_same_purchase(shipment.label_status, bought, carrier, service)
         if shipment.label_status == LabelStatus.PURCHASED:
             return await load_view(uow, shipment)
         check_can_buy_label(shipment.status)

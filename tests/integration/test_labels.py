@@ -206,10 +206,12 @@ async def test_label_bought_once_with_document_tracking_and_promise(
     assert document.headers["content-type"].startswith("text/plain")
     assert document.text == f"FAKE LABEL {bought['tracking_number']} express\n"
 
-    # Buying again (even asking for another service) keeps the one label.
-    again = await label(client, auth, ship["id"], carrier="GOOD", service="economy")
+    # Buying again keeps the one label; naming another rate is a conflict (cancel first).
+    again = await label(client, auth, ship["id"], carrier="GOOD", service="express")
     assert again.status_code == 200
     assert again.json()["label"]["tracking_number"] == bought["tracking_number"]
+    other = await label(client, auth, ship["id"], carrier="GOOD", service="economy")
+    assert_problem(other, 409, code="label_exists")
     assert purchases(fakes["good.fake"]) == 1
     # Rates and labels are for shipments still in the warehouse; the quote stays.
     assert (await client.get(f"{SHIPMENTS}/{ship['id']}", headers=await headers(auth))).json()[
@@ -312,6 +314,9 @@ async def test_a_purchase_retried_after_a_timeout_buys_one_label(
     first = await label(client, auth, ship["id"], carrier="GOOD", service="express")
     assert first.status_code == 202
     assert "ReadTimeout" in first.json()["label"]["reason"]
+    # While it is pending no other rate is bought (the first may have been sold).
+    other = await label(client, auth, ship["id"], carrier="GOOD", service="economy")
+    assert_problem(other, 409, code="label_pending")
     second = await label(client, auth, ship["id"])  # calling again retries the pending one
     assert second.status_code == 200, second.text
     assert second.json()["label"]["service"] == "express"

@@ -17,6 +17,7 @@ from app.domain.shipments import (
     check_can_deliver,
     check_can_verify,
     check_packages,
+    check_same_purchase,
     check_ship_lines,
     check_verification,
     choose_rate,
@@ -210,3 +211,19 @@ def test_ranking_puts_the_preferred_carrier_first_then_the_cheapest() -> None:
     ]
     assert [r.position for r in rank_rates(RATES, "cheapest")] == [1, 3, 2, 0]
     assert [r.position for r in rank_rates(RATES, "fastest")] == [0, 2, 1, 3]
+
+
+def test_asking_again_for_the_same_label_is_harmless_and_for_another_a_conflict() -> None:
+    bought = ("GOOD", "express")
+    for status in ("pending", "purchased"):
+        check_same_purchase(status, bought, None, None)
+        check_same_purchase(status, bought, "GOOD", None)
+        check_same_purchase(status, bought, "GOOD", "express")
+    with pytest.raises(InvalidState) as exists:
+        check_same_purchase("purchased", bought, "GOOD", "economy")
+    assert exists.value.code == "label_exists"
+    with pytest.raises(InvalidState) as pending:
+        check_same_purchase("pending", bought, "OTHER", None)
+    assert pending.value.code == "label_pending"
+    check_same_purchase("failed", bought, "OTHER", None)  # a failed label is replaced
+    check_same_purchase("none", None, "OTHER", "x")
