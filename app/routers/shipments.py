@@ -33,6 +33,7 @@ from app.schemas.shipments import (
     ShipmentVerify,
 )
 from app.services import labels
+from app.services import rates as rates_service
 from app.services import shipments as service
 from app.services.shipments import ShipmentView
 
@@ -252,7 +253,7 @@ async def rates(
     own deadline; a carrier that fails or times out is listed in `failures` and the others'
     rates still come back. The answer is kept as the shipment's last quote, which
     `POST .../label` buys from. 409 `not_ready` once the shipment left."""
-    quote = await labels.quote_rates(
+    quote = await rates_service.quote_rates(
         uow, client, shipment_id, body.preference, body.preferred_carrier
     )
     shown = ("carrier", "provider", "service", "price", "currency", "promised_date")
