@@ -293,16 +293,7 @@ async def buy_label(
     with the reason; the worker retries with backoff, and calling again retries at once);
     409 `label_refused` when the carrier refused (the label is `failed`: buy another rate).
     Buying again once purchased changes nothing."""
-    view = await labels.buy_label(
-        uow,
-        client,
-        shipment_id,
-        carrier=body.carrier,
-        service=body.service,
-        preference=body.preference,
-        preferred_carrier=body.preferred_carrier,
-        actor=principal.actor,
-    )
+    view = await labels.buy_label(uow, client, shipment_id, body, principal.actor)
     if view.shipment.label_status == "pending":
         response.status_code = status.HTTP_202_ACCEPTED
     elif view.shipment.label_status == "failed":

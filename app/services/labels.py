@@ -24,7 +24,6 @@ import httpx
 
 from app.adapters.carriers.base import CarrierError, Label, Rate, ShipmentFacts
 from app.adapters.carriers.registry import CarrierConfig, build_gateway
-from app.domain.carrier_selection import Preference
 from app.domain.errors import CarrierUnavailable, Conflict, NotFound
 from app.domain.retry import next_retry
 from app.domain.shipments import (
@@ -37,6 +36,7 @@ from app.domain.shipments import (
 from app.domain.tracking import TrackingStatus
 from app.repositories.shipments import Shipment, ShipmentEvent
 from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.schemas.shipments import LabelRequest
 from app.services.carriers import config_of
 from app.services.common import retrying
 from app.services.rates import failure_of, preference_for, quoted_rates, shipment_facts
@@ -100,14 +100,7 @@ async def _purchase(uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime
 
 @retrying
 async def _start_purchase(
-    uow: SqlAlchemyUnitOfWork,
-    shipment_id: uuid.UUID,
-    *,
-    carrier: str | None,
-    service: str | None,
-    preference: Preference | None,
-    preferred_carrier: str | None,
-    actor: str,
+    uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, data: LabelRequest, actor: str
 ) -> Purchase | ShipmentView:
     """Choose the rate and take the purchase (a new key), or take over the pending one."""
     now = _now()
@@ -115,16 +108,18 @@ async def _start_purchase(
         shipment = await locked_shipment(uow, shipment_id)
         current = shipment.label_rate
         bought = (current["carrier"], current["service"]) if current else None
-        check_same_purchase(shipment.label_status, bought, carrier, service)
+        check_same_purchase(shipment.label_status, bought, data.carrier, data.service)
         if shipment.label_status == LabelStatus.PURCHASED:
             return await load_view(uow, shipment)
         check_can_buy_label(shipment.status)
         if shipment.label_status != LabelStatus.PENDING:
-            ranking, preferred = await preference_for(uow, shipment, preference, preferred_carrier)
+            ranking, preferred = await preference_for(
+                uow, shipment, data.preference, data.preferred_carrier
+            )
             rate = choose_rate(
                 quoted_rates(shipment.quote),
-                carrier=carrier,
-                service=service,
+                carrier=data.carrier,
+                service=data.service,
                 preference=ranking,
                 preferred_carrier=preferred,
             )
@@ -247,24 +242,12 @@ async def buy_label(
     uow: SqlAlchemyUnitOfWork,
     client: httpx.AsyncClient,
     shipment_id: uuid.UUID,
-    *,
-    carrier: str | None,
-    service: str | None,
-    preference: Preference | None,
-    preferred_carrier: str | None,
+    data: LabelRequest,
     actor: str,
 ) -> ShipmentView:
     """Buy the label (or finish a pending purchase); the view says purchased, pending (with
     the reason, the worker retries) or failed (with the carrier's reason)."""
-    started = await _start_purchase(
-        uow,
-        shipment_id,
-        carrier=carrier,
-        service=service,
-        preference=preference,
-        preferred_carrier=preferred_carrier,
-        actor=actor,
-    )
+    started = await _start_purchase(uow, shipment_id, data, actor)
     if isinstance(started, ShipmentView):
         return started
     outcome = await _attempt(started, client)
