@@ -10,9 +10,10 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.errors import RuleViolation
 
@@ -80,3 +81,27 @@ async def paginate(
         last = rows[-1]
         next_cursor = _encode([getattr(last, c.key) for c in columns])
     return PageResult(rows, next_cursor)
+
+
+def equals(*pairs: tuple[InstrumentedAttribute[Any], Any]) -> list[ColumnElement[bool]]:
+    """``column == value`` for each filter that was given (``None`` means any)."""
+    return [column == value for column, value in pairs if value is not None]
+
+
+async def newest_first(
+    session: AsyncSession,
+    model: Any,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    limit: int,
+    cursor: str | None,
+) -> PageResult[Any]:
+    """Rows of a document table (``created_at``, ``id``) matching ``conditions``, newest first."""
+    return await paginate(
+        session,
+        select(model).where(*conditions),
+        [model.created_at, model.id],
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+    )

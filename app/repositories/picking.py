@@ -20,7 +20,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
 
 from app.repositories.base import (
     Base,
@@ -32,7 +31,7 @@ from app.repositories.base import (
 )
 from app.repositories.numbering import next_document_number
 from app.repositories.orders import Order, OrderLine
-from app.repositories.pagination import PageResult, paginate
+from app.repositories.pagination import PageResult, equals, newest_first
 from app.repositories.reservations import Reservation
 from app.repositories.warehouses import BinLocation
 
@@ -284,18 +283,9 @@ class PickListRepository:
         self, *, filters: PickListFilters, limit: int, cursor: str | None
     ) -> PageResult[PickList]:
         """Pick lists newest first."""
-        conditions: list[ColumnElement[bool]] = []
-        if filters.warehouse_id is not None:
-            conditions.append(PickList.warehouse_id == filters.warehouse_id)
-        if filters.status is not None:
-            conditions.append(PickList.status == filters.status)
-        if filters.picker is not None:
-            conditions.append(PickList.picker == filters.picker)
-        return await paginate(
-            self.session,
-            select(PickList).where(*conditions),
-            [PickList.created_at, PickList.id],
-            limit=limit,
-            cursor=cursor,
-            descending=True,
+        conditions = equals(
+            (PickList.warehouse_id, filters.warehouse_id),
+            (PickList.status, filters.status),
+            (PickList.picker, filters.picker),
         )
+        return await newest_first(self.session, PickList, conditions, limit=limit, cursor=cursor)

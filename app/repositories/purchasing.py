@@ -36,7 +36,7 @@ from app.repositories.base import (
 from app.repositories.customers import Supplier
 from app.repositories.numbering import next_document_number
 from app.repositories.orders import Order, OrderLine
-from app.repositories.pagination import PageResult, paginate
+from app.repositories.pagination import PageResult, equals, newest_first
 from app.repositories.products import Product
 from app.repositories.stock import StockLevel
 from app.repositories.warehouses import Warehouse
@@ -149,20 +149,13 @@ class PurchasingRepository:
         cursor: str | None,
     ) -> PageResult[PurchaseOrder]:
         """Purchase orders newest first, filtered."""
-        stmt = select(PurchaseOrder)
-        if status is not None:
-            stmt = stmt.where(PurchaseOrder.status == status)
-        if supplier_id is not None:
-            stmt = stmt.where(PurchaseOrder.supplier_id == supplier_id)
-        if warehouse_id is not None:
-            stmt = stmt.where(PurchaseOrder.warehouse_id == warehouse_id)
-        return await paginate(
-            self.session,
-            stmt,
-            [PurchaseOrder.created_at, PurchaseOrder.id],
-            limit=limit,
-            cursor=cursor,
-            descending=True,
+        conditions = equals(
+            (PurchaseOrder.status, status),
+            (PurchaseOrder.supplier_id, supplier_id),
+            (PurchaseOrder.warehouse_id, warehouse_id),
+        )
+        return await newest_first(
+            self.session, PurchaseOrder, conditions, limit=limit, cursor=cursor
         )
 
     async def codes(

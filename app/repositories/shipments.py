@@ -26,12 +26,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, undefer
-from sqlalchemy.sql.elements import ColumnElement
 
 from app.repositories.base import Base, IdMixin, Quantity, TimestampMixin, VersionedMixin, first
 from app.repositories.numbering import next_document_number
 from app.repositories.orders import OrderLine
-from app.repositories.pagination import PageResult, paginate
+from app.repositories.pagination import PageResult, equals, newest_first
 from app.repositories.picking import PickList, PickListItem
 
 
@@ -325,18 +324,9 @@ class ShipmentRepository:
         self, *, filters: ShipmentFilters, limit: int, cursor: str | None
     ) -> PageResult[Shipment]:
         """Shipments newest first."""
-        conditions: list[ColumnElement[bool]] = []
-        if filters.order_id is not None:
-            conditions.append(Shipment.order_id == filters.order_id)
-        if filters.warehouse_id is not None:
-            conditions.append(Shipment.warehouse_id == filters.warehouse_id)
-        if filters.status is not None:
-            conditions.append(Shipment.status == filters.status)
-        return await paginate(
-            self.session,
-            select(Shipment).where(*conditions),
-            [Shipment.created_at, Shipment.id],
-            limit=limit,
-            cursor=cursor,
-            descending=True,
+        conditions = equals(
+            (Shipment.order_id, filters.order_id),
+            (Shipment.warehouse_id, filters.warehouse_id),
+            (Shipment.status, filters.status),
         )
+        return await newest_first(self.session, Shipment, conditions, limit=limit, cursor=cursor)

@@ -10,7 +10,6 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
 
 from app.repositories.base import (
     Base,
@@ -21,7 +20,7 @@ from app.repositories.base import (
     first,
 )
 from app.repositories.numbering import next_document_number
-from app.repositories.pagination import PageResult, paginate
+from app.repositories.pagination import PageResult, equals, newest_first
 from app.repositories.warehouses import Warehouse
 
 
@@ -146,20 +145,10 @@ class TransferRepository:
         self, *, filters: TransferFilters, limit: int, cursor: str | None
     ) -> PageResult[Transfer]:
         """Transfers newest first."""
-        conditions: list[ColumnElement[bool]] = []
-        if filters.status is not None:
-            conditions.append(Transfer.status == filters.status)
-        if filters.from_warehouse_id is not None:
-            conditions.append(Transfer.from_warehouse_id == filters.from_warehouse_id)
-        if filters.to_warehouse_id is not None:
-            conditions.append(Transfer.to_warehouse_id == filters.to_warehouse_id)
-        if filters.reason is not None:
-            conditions.append(Transfer.reason == filters.reason)
-        return await paginate(
-            self.session,
-            select(Transfer).where(*conditions),
-            [Transfer.created_at, Transfer.id],
-            limit=limit,
-            cursor=cursor,
-            descending=True,
+        conditions = equals(
+            (Transfer.status, filters.status),
+            (Transfer.from_warehouse_id, filters.from_warehouse_id),
+            (Transfer.to_warehouse_id, filters.to_warehouse_id),
+            (Transfer.reason, filters.reason),
         )
+        return await newest_first(self.session, Transfer, conditions, limit=limit, cursor=cursor)
