@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 
 import httpx
@@ -106,16 +106,38 @@ def etag(version: int) -> str:
 
 
 class PageParams:
-    """``?limit=&cursor=`` for every list."""
+    """``?limit=&cursor=`` for every list; ``limit`` is at most ``LADING_PAGE_SIZE_MAX``, which
+    the OpenAPI document states as the parameter's maximum (``document_page_size``)."""
 
     def __init__(
         self,
         request: Request,
-        limit: Annotated[int, Query(ge=1, le=500, description="Items per page")] = 50,
+        limit: Annotated[int, Query(ge=1, description="Items per page")] = 50,
         cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     ) -> None:
-        self.limit = min(limit, request.app.state.settings.page_size_max)
+        maximum = request.app.state.settings.page_size_max
+        if limit > maximum:
+            raise RuleViolation.on(
+                "query.limit", "less_than_equal", f"limit must be at most {maximum}."
+            )
+        self.limit = limit
         self.cursor = cursor
+
+
+def document_page_size(openapi: dict[str, Any], maximum: int) -> None:
+    """Write the configured page-size maximum into every list's ``limit`` parameter."""
+    for operation in _operations(openapi):
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "query" and parameter.get("name") == "limit":
+                parameter["schema"]["maximum"] = maximum
+
+
+def _operations(openapi: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for item in openapi.get("paths", {}).values():
+        yield from (op for method, op in item.items() if method in _METHODS)
+
+
+_METHODS = frozenset({"get", "put", "post", "patch", "delete"})
 
 
 PageDep = Annotated[PageParams, Depends()]

@@ -7,14 +7,17 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import errors
 from app.db import create_engine, create_sessionmaker
+from app.deps import document_page_size
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.routers import ROUTERS, TAGS
 from app.settings import Settings, get_settings
@@ -71,7 +74,9 @@ def create_app(
             if engine is not None:
                 await engine.dispose()
 
-    app = FastAPI(
+    # /docs and /redoc serve Swagger UI and ReDoc from fastapi-offline's bundled assets,
+    # so the documentation works without reaching a CDN.
+    app = FastAPIOffline(
         title="Lading",
         version="0.1.0",
         summary="Order-to-delivery backend: from sales order to cash, API first.",
@@ -90,4 +95,17 @@ def create_app(
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     for router in ROUTERS:
         app.include_router(router)
+    _document_settings(app, settings)
     return app
+
+
+def _document_settings(app: FastAPI, settings: Settings) -> None:
+    """The OpenAPI document states the limits this process was configured with."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document_page_size(build(), settings.page_size_max)
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]

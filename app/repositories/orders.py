@@ -185,6 +185,9 @@ class OrderRepository:
         stmt = select(Order).where(Order.id == order_id).with_for_update()
         return await first(self.session, stmt)
 
+    async def get_by_number(self, number: str) -> Order | None:
+        return await first(self.session, select(Order).where(Order.number == number))
+
     async def get_by_external_ref(self, channel: str, external_ref: str) -> Order | None:
         return await first(
             self.session,

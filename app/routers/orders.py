@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
 from app.deps import AUTHENTICATED, IfMatchDep, PageDep, SettingsDep, UowDep, etag, requires
 from app.domain.auth import Principal
@@ -186,6 +186,24 @@ async def list_(
         items=[OrderSummary.model_validate(o) for o in result.items],
         next_cursor=result.next_cursor,
     )
+
+
+@router.get(
+    "/by-number/{number}",
+    response_model=OrderRead,
+    summary="Get an order by its number",
+    responses=problem_responses(401, 403, 404),
+)
+async def get_by_number(
+    number: Annotated[str, Path(max_length=32, description="The order number, SO-YYYY-NNNNNN")],
+    uow: UowDep,
+    principal: Reader,
+    response: Response,
+) -> OrderRead:
+    """The order with this number (as printed on documents); ETag for a later edit."""
+    view = await service.get_order_by_number(uow, number)
+    response.headers["ETag"] = etag(view.order.version)
+    return _read(view)
 
 
 @router.get(

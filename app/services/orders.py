@@ -379,6 +379,14 @@ async def get_order(uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID) -> OrderView
         return OrderView(order, await uow.orders.lines(order.id))
 
 
+async def get_order_by_number(uow: SqlAlchemyUnitOfWork, number: str) -> OrderView:
+    async with uow:
+        order = await uow.orders.get_by_number(number)
+        if order is None:
+            raise NotFound(f"No order numbered {number}.")
+        return OrderView(order, await uow.orders.lines(order.id))
+
+
 @retrying
 async def update_order(
     uow: SqlAlchemyUnitOfWork,

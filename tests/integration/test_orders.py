@@ -492,3 +492,16 @@ async def test_customer_by_id_and_sort_by_requested_date(client, auth, data) -> 
         json=order_body(customer={"id": customer_id, "code": "ACME"}),
     )
     assert_problem(both, 422, field="body.customer")
+
+
+async def test_an_order_is_read_by_its_number(client, auth, data) -> None:
+    headers = await auth.as_role("sales")
+    created = (await client.post("/api/v1/orders", json=order_body(), headers=headers)).json()
+    response = await client.get(
+        f"/api/v1/orders/by-number/{created['number']}", headers=await auth.as_role("viewer")
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == created["id"]
+    assert response.headers["ETag"] == f'"{created["version"]}"'
+    missing = await client.get("/api/v1/orders/by-number/SO-1999-000001", headers=headers)
+    assert_problem(missing, 404, code="not_found")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from fastapi import APIRouter
 
@@ -69,3 +71,32 @@ async def test_readyz_is_503_when_migrations_are_behind(app, client, monkeypatch
 
     monkeypatch.setattr(health, "head_revisions", lambda: frozenset({"9999"}))
     assert_problem(await client.get("/readyz"), 503, code="migrations_pending")
+
+
+async def test_docs_work_offline_from_assets_lading_serves(client: httpx.AsyncClient) -> None:
+    for page in ("/docs", "/redoc"):
+        html = (await client.get(page)).text
+        assert "cdn." not in html and "https://" not in html.split("<body>")[0]
+        assets = re.findall(r'(?:src|href)="(/static-offline-docs/[^"]+)"', html)
+        assert assets, html
+        for asset in assets:
+            response = await client.get(asset)
+            assert response.status_code == 200, asset
+            assert len(response.content) > 1000
+
+
+async def test_the_page_size_limit_is_the_configured_one(app, client, auth) -> None:
+    maximum = app.state.settings.page_size_max
+    limits = [
+        p["schema"]
+        for item in app.openapi()["paths"].values()
+        for op in item.values()
+        for p in op.get("parameters", [])
+        if p["name"] == "limit"
+    ]
+    assert limits and all(s["maximum"] == maximum for s in limits)
+    headers = await auth.as_role("viewer")
+    ok = await client.get(f"/api/v1/warehouses?limit={maximum}", headers=headers)
+    assert ok.status_code == 200, ok.text
+    over = await client.get(f"/api/v1/warehouses?limit={maximum + 1}", headers=headers)
+    assert_problem(over, 422, field="query.limit")
