@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     dispatcher_interval_seconds: float = Field(default=1.0, gt=0)
     dispatcher_batch_size: int = Field(default=50, ge=1)
     dispatcher_max_attempts: int = Field(default=8, ge=1)
+    # How long a claimed batch is held; renewed after each event sent, so a killed dispatcher
+    # delays the rest of its batch by this much. Must exceed one delivery's timeout.
+    dispatcher_lease_seconds: float = Field(default=30.0, gt=0)
     webhook_url: str | None = None
     webhook_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
@@ -56,6 +59,14 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_delivery(self) -> Settings:
+        if self.dispatcher_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError(
+                "LADING_DISPATCHER_LEASE_SECONDS must exceed LADING_WEBHOOK_TIMEOUT_SECONDS"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

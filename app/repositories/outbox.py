@@ -39,6 +39,26 @@ class OutboxRepository:
             )
         return rows
 
+    async def renew(
+        self, event_ids: list[uuid.UUID], lease: datetime, lease_until: datetime
+    ) -> set[uuid.UUID]:
+        """Extend this worker's lease on events it has not sent yet; returns those still held.
+        The lease's end is its token: an event whose ``available_at`` is no longer ``lease``
+        was settled, or its lease ran out and another worker took it."""
+        if not event_ids:
+            return set()
+        renewed = await self.session.scalars(
+            update(OutboxEvent)
+            .where(
+                OutboxEvent.id.in_(event_ids),
+                OutboxEvent.status == "pending",
+                OutboxEvent.available_at == lease,
+            )
+            .values(available_at=lease_until)
+            .returning(OutboxEvent.id)
+        )
+        return set(renewed.all())
+
     async def mark_sent(self, event_id: uuid.UUID, now: datetime) -> None:
         await self.session.execute(
             update(OutboxEvent)

@@ -14,6 +14,7 @@ from app.adapters.notifiers.base import DeliveryError, Notifier, OutboundEvent
 from app.adapters.notifiers.webhook import HttpWebhookNotifier, LogNotifier
 from app.domain.retry import next_retry
 from app.observability import Metrics
+from app.repositories.events import OutboxEvent
 from app.repositories.outbox import OutboxRepository
 from app.settings import Settings
 from app.worker.housekeeping import (
@@ -24,7 +25,8 @@ from app.worker.housekeeping import (
 from app.worker.tracking import poll_carriers
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
+# The default lease of a claimed batch; settings override it (LADING_DISPATCHER_LEASE_SECONDS).
+DEFAULT_LEASE = timedelta(seconds=30)
 HOUSEKEEPING_EVERY = timedelta(minutes=10)
 EXPIRY_EVERY = timedelta(seconds=30)
 CARRIERS_EVERY = timedelta(seconds=10)
@@ -36,51 +38,82 @@ async def dispatch_once(
     *,
     batch_size: int,
     max_attempts: int,
+    lease: timedelta = DEFAULT_LEASE,
     metrics: Metrics | None = None,
     rand: random.Random | None = None,
 ) -> int:
-    """Deliver one batch of due events; returns how many were attempted."""
+    """Deliver one batch of due events; returns how many were attempted.
+
+    The batch is leased for ``lease`` only, and each settlement renews the lease of the events
+    still to send, so a dispatcher killed mid-batch holds the rest back for one lease (seconds),
+    not for the time the whole batch would have taken. An event whose lease was lost (it ran
+    out and another worker took it) is left to that worker."""
     now = datetime.now(UTC)
+    held = now + lease
     async with sessionmaker() as session:
-        rows = await OutboxRepository(session).claim_due(now, batch_size, now + LEASE)
+        pending = await OutboxRepository(session).claim_due(now, batch_size, held)
         await session.commit()
-    for row in rows:
-        event = OutboundEvent(
-            id=str(row.id),
-            type=row.event_type,
-            aggregate_type=row.aggregate_type,
-            aggregate_id=row.aggregate_id,
-            occurred_at=row.created_at.isoformat(),
-            payload=row.payload,
-        )
-        error: str | None = None
-        try:
-            await notifier.send(event)
-        except DeliveryError as exc:
-            error = str(exc)
-        except Exception as exc:  # a notifier bug must not stop the dispatcher
-            log.exception("outbox.notifier_failed", extra={"event_id": event.id})
-            error = f"{type(exc).__name__}: {exc}"
+    attempted = 0
+    while pending:
+        row = pending.pop(0)
+        error = await _send(notifier, row)
+        attempted += 1
         async with sessionmaker() as session:
             repo = OutboxRepository(session)
             settled = datetime.now(UTC)
-            if error is None:
-                await repo.mark_sent(row.id, settled)
-                if metrics:
-                    metrics.outbox_sent.inc()
-            else:
-                delay = next_retry(row.attempts, max_attempts, rand=rand)
-                await repo.mark_failed(
-                    row.id, error=error, retry_at=settled + delay if delay else None
-                )
-                if metrics:
-                    metrics.outbox_failed.inc()
-                log.warning(
-                    "outbox.delivery_failed",
-                    extra={"event_id": event.id, "error": error, "dead": delay is None},
-                )
+            await _settle(repo, row, error, settled, max_attempts, metrics, rand)
+            still_held = await repo.renew([r.id for r in pending], held, settled + lease)
             await session.commit()
-    return len(rows)
+        held = settled + lease
+        for lost in (r for r in pending if r.id not in still_held):
+            log.warning("outbox.lease_lost", extra={"event_id": str(lost.id)})
+        pending = [r for r in pending if r.id in still_held]
+    return attempted
+
+
+async def _settle(
+    repo: OutboxRepository,
+    row: OutboxEvent,
+    error: str | None,
+    now: datetime,
+    max_attempts: int,
+    metrics: Metrics | None,
+    rand: random.Random | None,
+) -> None:
+    """Mark one attempt: sent, due again after a back-off, or dead after the last attempt."""
+    if error is None:
+        await repo.mark_sent(row.id, now)
+        if metrics:
+            metrics.outbox_sent.inc()
+        return
+    delay = next_retry(row.attempts, max_attempts, rand=rand)
+    await repo.mark_failed(row.id, error=error, retry_at=now + delay if delay else None)
+    if metrics:
+        metrics.outbox_failed.inc()
+    log.warning(
+        "outbox.delivery_failed",
+        extra={"event_id": str(row.id), "error": error, "dead": delay is None},
+    )
+
+
+async def _send(notifier: Notifier, row: OutboxEvent) -> str | None:
+    """Send one event; the error text when it failed, ``None`` when it was delivered."""
+    event = OutboundEvent(
+        id=str(row.id),
+        type=row.event_type,
+        aggregate_type=row.aggregate_type,
+        aggregate_id=row.aggregate_id,
+        occurred_at=row.created_at.isoformat(),
+        payload=row.payload,
+    )
+    try:
+        await notifier.send(event)
+    except DeliveryError as exc:
+        return str(exc)
+    except Exception as exc:  # a notifier bug must not stop the dispatcher
+        log.exception("outbox.notifier_failed", extra={"event_id": event.id})
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 def build_notifier(settings: Settings, client: httpx.AsyncClient) -> Notifier:
@@ -140,6 +173,7 @@ async def run_forever(
                     notifier,
                     batch_size=settings.dispatcher_batch_size,
                     max_attempts=settings.dispatcher_max_attempts,
+                    lease=timedelta(seconds=settings.dispatcher_lease_seconds),
                     metrics=metrics,
                 )
             except Exception:

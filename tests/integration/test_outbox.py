@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -9,6 +10,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from app.adapters.notifiers.webhook import HttpWebhookNotifier
@@ -126,3 +128,80 @@ async def test_a_claimed_event_is_leased_not_resent_by_a_second_worker(sessionma
     async with sessionmaker() as session:
         again = await OutboxRepository(session).claim_due(now, 10, now + timedelta(minutes=5))
     assert again == []
+
+
+class _Recorder:
+    """A notifier that records what it sends and can run a step before each send."""
+
+    def __init__(self, before_send=None) -> None:
+        self.sent: list[str] = []
+        self.before_send = before_send
+
+    async def send(self, event) -> None:
+        if self.before_send is not None:
+            await self.before_send(event, len(self.sent))
+        self.sent.append(event.id)
+
+
+async def test_a_dispatcher_killed_mid_batch_holds_the_rest_for_one_short_lease(
+    sessionmaker,
+) -> None:
+    events = [await _add_event(sessionmaker) for _ in range(4)]
+
+    async def die_on_the_second(event, index) -> None:
+        if index == 1:
+            raise asyncio.CancelledError  # the process is killed while sending
+
+    killed = _Recorder(die_on_the_second)
+    with pytest.raises(asyncio.CancelledError):
+        await dispatch_once(sessionmaker, killed, batch_size=10, max_attempts=3)
+    killed_at = datetime.now(UTC)
+    rest = [await _reload(sessionmaker, e.id) for e in events[1:]]
+    assert all(r.status == "pending" for r in rest)
+    # Held back for one lease (30 s by default), not for minutes.
+    assert all(r.available_at <= killed_at + timedelta(seconds=31) for r in rest)
+    # Once the lease has run out another dispatcher delivers them.
+    async with sessionmaker() as session:
+        for r in rest:
+            (await session.get(OutboxEvent, r.id)).available_at = datetime.now(UTC)
+        await session.commit()
+    short = _Recorder(die_on_the_second)
+    with pytest.raises(asyncio.CancelledError):
+        await dispatch_once(
+            sessionmaker, short, batch_size=10, max_attempts=3, lease=timedelta(seconds=0.2)
+        )
+    await asyncio.sleep(0.3)
+    survivor = _Recorder()
+    assert await dispatch_once(sessionmaker, survivor, batch_size=10, max_attempts=3) == 2
+    assert sorted(killed.sent + short.sent + survivor.sent) == sorted(str(e.id) for e in events)
+
+
+async def test_the_lease_is_renewed_while_the_batch_is_sent(sessionmaker) -> None:
+    events = [await _add_event(sessionmaker) for _ in range(3)]
+    leases: list[datetime] = []
+
+    async def look_at_the_last(event, index) -> None:
+        leases.append((await _reload(sessionmaker, events[-1].id)).available_at)
+
+    notifier = _Recorder(look_at_the_last)
+    assert await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=3) == 3
+    first, second, third = leases
+    assert first < second < third
+
+
+async def test_an_event_whose_lease_was_taken_over_is_left_to_the_other_worker(
+    sessionmaker,
+) -> None:
+    events = [await _add_event(sessionmaker) for _ in range(2)]
+
+    async def another_worker_takes_the_second(event, index) -> None:
+        if index == 0:
+            async with sessionmaker() as session:
+                row = await session.get(OutboxEvent, events[1].id)
+                row.available_at = datetime.now(UTC) + timedelta(minutes=1)
+                await session.commit()
+
+    notifier = _Recorder(another_worker_takes_the_second)
+    assert await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=3) == 1
+    assert notifier.sent == [str(events[0].id)]
+    assert (await _reload(sessionmaker, events[1].id)).status == "pending"

@@ -32,3 +32,11 @@ def test_settings_come_from_lading_environment(monkeypatch: pytest.MonkeyPatch) 
     assert settings.database_url == "postgresql+asyncpg://u@db/lading"
     assert settings.access_token_minutes == 30
     assert not settings.is_sqlite
+
+
+def test_the_dispatcher_lease_must_outlast_one_delivery() -> None:
+    with pytest.raises(ValidationError, match="LADING_DISPATCHER_LEASE_SECONDS"):
+        Settings(  # type: ignore[call-arg]
+            _env_file=None, dispatcher_lease_seconds=5, webhook_timeout_seconds=5
+        )
+    assert Settings(_env_file=None).dispatcher_lease_seconds == 30  # type: ignore[call-arg]
