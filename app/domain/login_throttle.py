@@ -63,8 +63,9 @@ def retry_after(counter: FailureCounter, now: datetime) -> int | None:
 
 
 def after_failure(counter: FailureCounter, now: datetime, policy: ThrottlePolicy) -> FailureCounter:
-    """The counter once one more failed sign-in at ``now`` is counted (the caller has already
-    refused attempts on a locked key, so ``now`` is past any lock)."""
+    """The counter once one more failed sign-in at ``now`` is counted. Attempts on a locked key
+    are refused before they get here; one that passed the check just before a concurrent
+    failure locked the key still counts, towards the next lockout."""
     lockouts = counter.lockouts
     if counter.locked_until is not None and now >= counter.locked_until + policy.window:
         lockouts = 0
