@@ -55,6 +55,12 @@ def lockout_duration(lockouts: int, policy: ThrottlePolicy) -> timedelta:
     return min(duration, policy.max_lockout)
 
 
+def forgotten_before(now: datetime, window: timedelta) -> datetime:
+    """Counters whose window started and whose lock ended before this instant (one ``window``
+    ago) behave exactly like a key never seen, so they may be deleted."""
+    return now - window
+
+
 def retry_after(counter: FailureCounter, now: datetime) -> int | None:
     """Whole seconds until the key may try again (at least 1), or None when it is not locked."""
     if counter.locked_until is None or counter.locked_until <= now:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import String, delete, select, update
+from sqlalchemy import String, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -92,3 +92,16 @@ class LoginThrottleRepository:
             .where(LoginFailure.kind == kind, LoginFailure.key_digest == _digest(key))
             .execution_options(synchronize_session=False)
         )
+
+    async def purge_forgotten(self, cutoff: datetime) -> int:
+        """Delete counters whose window started and whose lock ended before ``cutoff``."""
+        result = await self.session.execute(
+            delete(LoginFailure).where(
+                or_(
+                    LoginFailure.window_started_at.is_(None),
+                    LoginFailure.window_started_at < cutoff,
+                ),
+                or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until < cutoff),
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

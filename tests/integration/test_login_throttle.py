@@ -224,3 +224,27 @@ async def test_concurrent_wrong_passwords_from_many_connections_are_all_counted(
     async with sessions() as session:
         counter = await LoginThrottleRepository(session).get("user", user.username)
     assert counter.lockouts == 1 and counter.locked_until is not None
+
+
+async def test_the_worker_purges_counters_that_no_longer_matter(
+    client_from: Clients, auth: Auth, sessionmaker: Any
+) -> None:
+    import datetime as dt
+
+    from app.worker.housekeeping import purge_login_failures
+
+    user = await auth.user("sales")
+    async with client_from("10.0.5.1") as client:
+        for _ in range(3):
+            await sign_in(client, user.username, "wrong")
+    window = dt.timedelta(minutes=15)
+    assert await purge_login_failures(sessionmaker, window=window) == 0  # locked, fresh window
+    async with sessionmaker() as session:
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+        await session.execute(
+            update(LoginFailure).values(window_started_at=long_ago, locked_until=long_ago)
+        )
+        await session.commit()
+    assert await purge_login_failures(sessionmaker, window=window) == 2
+    async with sessionmaker() as session:
+        assert (await session.scalars(select(LoginFailure))).all() == []

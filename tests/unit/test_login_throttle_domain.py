@@ -12,6 +12,7 @@ from app.domain.login_throttle import (
     FailureCounter,
     ThrottlePolicy,
     after_failure,
+    forgotten_before,
     lockout_duration,
     retry_after,
 )
@@ -133,3 +134,27 @@ def test_nonsense_policies_are_refused(kwargs: dict[str, object]) -> None:
 def test_lockout_number_is_one_based() -> None:
     with pytest.raises(ValueError):
         lockout_duration(0, POLICY)
+
+
+@given(
+    st.integers(min_value=0, max_value=50),
+    st.integers(min_value=0, max_value=20),
+    st.integers(min_value=0, max_value=7200),
+    st.integers(min_value=0, max_value=7200),
+)
+def test_a_forgotten_counter_behaves_like_a_key_never_seen(
+    failures: int, lockouts: int, window_age: int, lock_age: int
+) -> None:
+    now = T0 + timedelta(days=1)
+    cutoff = forgotten_before(now, POLICY.window)
+    counter = FailureCounter(
+        failures=failures,
+        window_started_at=cutoff - timedelta(seconds=window_age),
+        locked_until=cutoff - timedelta(seconds=lock_age),
+        lockouts=lockouts,
+    )
+    assert retry_after(counter, now) is None
+    fresh = after_failure(FailureCounter(), now, POLICY)
+    assert after_failure(counter, now, POLICY) == FailureCounter(
+        fresh.failures, fresh.window_started_at, counter.locked_until, 0
+    )

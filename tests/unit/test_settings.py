@@ -32,3 +32,10 @@ def test_settings_come_from_lading_environment(monkeypatch: pytest.MonkeyPatch) 
     assert settings.database_url == "postgresql+asyncpg://u@db/lading"
     assert settings.access_token_minutes == 30
     assert not settings.is_sqlite
+
+
+def test_the_lockout_cap_may_not_be_below_the_first_lockout() -> None:
+    with pytest.raises(ValidationError, match="LADING_LOGIN_LOCKOUT_MAX_SECONDS"):
+        Settings(  # type: ignore[call-arg]
+            _env_file=None, login_lockout_seconds=600, login_lockout_max_seconds=60
+        )
