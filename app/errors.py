@@ -33,6 +33,7 @@ STATUS_BY_ERROR: list[tuple[type[e.DomainError], int]] = [
     (e.PermissionDenied, 403),
     (e.StaleVersion, 412),
     (e.PreconditionRequired, 428),
+    (e.TooManyAttempts, 429),
     (e.Conflict, 409),
     (e.RuleViolation, 422),
     (e.DomainError, 422),
@@ -50,6 +51,7 @@ CODE_BY_STATUS = {
     415: "unsupported_media_type",
     422: "validation_error",
     428: "precondition_required",
+    429: "too_many_requests",
     500: "internal_error",
     503: "service_unavailable",
 }
@@ -100,6 +102,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     if status == 401:
         # Carriers authenticate by signing the body, not with a bearer token.
         headers = {"WWW-Authenticate": "Signature" if isinstance(exc, e.BadSignature) else "Bearer"}
+    if isinstance(exc, e.TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
     errors = [{"field": i.field, "rule": i.rule, "message": i.message} for i in exc.issues]
     return problem(status, exc.detail, code=exc.code, errors=errors or None, headers=headers)
 

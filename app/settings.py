@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     database_echo: bool = False
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Password guessing: this many failed sign-ins for one user name within the window lock it
+    # (429 with Retry-After) for the lockout, which doubles for each lockout that follows soon
+    # after another, up to the cap. A client address gets its own, larger allowance (an office
+    # behind one NAT address shares it). The counters live in the database, so every process
+    # sees the same ones.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    login_lockout_seconds: int = Field(default=60, ge=1)
+    login_lockout_max_seconds: int = Field(default=3600, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
     # The outbox dispatcher runs inside the API process (embedded default); set false when
@@ -65,6 +75,14 @@ class Settings(BaseSettings):
         if self.dispatcher_lease_seconds <= self.webhook_timeout_seconds:
             raise ValueError(
                 "LADING_DISPATCHER_LEASE_SECONDS must exceed LADING_WEBHOOK_TIMEOUT_SECONDS"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _lockout_cap_covers_the_first_lockout(self) -> Settings:
+        if self.login_lockout_max_seconds < self.login_lockout_seconds:
+            raise ValueError(
+                "LADING_LOGIN_LOCKOUT_MAX_SECONDS must not be below LADING_LOGIN_LOCKOUT_SECONDS"
             )
         return self
 

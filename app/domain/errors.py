@@ -89,6 +89,17 @@ class BadSignature(NotAuthenticated):
     code = "bad_signature"
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins for a user name or from a client address: refused, without
+    looking at the password, for ``retry_after`` more seconds (HTTP 429)."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class MalformedRequest(DomainError):
     """A body that is not the document its sender's protocol describes (HTTP 400)."""
 

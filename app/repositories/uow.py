@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.repositories.carriers import CarrierRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.events import AuditEvent, AuditRepository, OutboxEvent
+from app.repositories.login_throttle import LoginThrottleRepository
 from app.repositories.orders import (
     IdempotencyRepository,
     OrderImportRepository,
@@ -67,6 +68,7 @@ class SqlAlchemyUnitOfWork:
         self.session = self._factory()
         self.users = UserRepository(self.session)
         self.api_keys = ApiKeyRepository(self.session)
+        self.login_throttle = LoginThrottleRepository(self.session)
         self.customers = CustomerRepository(self.session)
         self.suppliers = SupplierRepository(self.session)
         self.products = ProductRepository(self.session)

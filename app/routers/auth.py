@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.deps import CurrentPrincipal, PageDep, SettingsDep, UowDep, requires
@@ -31,13 +31,20 @@ AdminDep = Annotated[Principal, Depends(requires("admin"))]
     "/auth/token",
     response_model=Token,
     summary="Sign in (OAuth2 password flow)",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 422, 429),
 )
 async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], uow: UowDep, settings: SettingsDep
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    uow: UowDep,
+    settings: SettingsDep,
 ) -> Token:
-    """Exchange a user name and password for a short-lived bearer token (JWT)."""
-    user = await service.login(uow, form.username, form.password)
+    """Exchange a user name and password for a short-lived bearer token (JWT). Repeated
+    failures for a user name or from an address lock them for a while (429, Retry-After)."""
+    attempt = service.LoginAttempt(
+        form.username, form.password, request.client.host if request.client else "unknown"
+    )
+    user = await service.login(uow, attempt, service.LoginPolicies.from_settings(settings))
     issued = service.issue_token(
         user,
         secret=settings.secret_key.get_secret_value(),

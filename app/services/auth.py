@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.domain.auth import API_KEY_SCOPES, Principal, Role, scopes_for_roles
 from app.domain.errors import (
@@ -19,27 +17,24 @@ from app.domain.errors import (
     NotFound,
     Violations,
 )
+from app.domain.login_throttle import FailureCounter
 from app.repositories.pagination import PageResult
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.users import ApiKey, User
+from app.services import login_throttle as throttle
+from app.services.login_throttle import LoginAttempt, LoginPolicies
+from app.services.passwords import (
+    DUMMY_HASH,
+    hash_off_loop,
+    hash_password,
+    verify_off_loop,
+)
 from app.services.recording import record_change, snapshot
 
-_hasher = PasswordHasher()
-# Verifying against this keeps the time of a login for an unknown user like a real one.
-_DUMMY_HASH = _hasher.hash("lading-dummy-password")
+__all__ = ["LoginAttempt", "LoginPolicies", "hash_password"]
+
 API_KEY_PREFIX = "lad_"
 JWT_ALGORITHM = "HS256"
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def digest_api_key(key: str) -> str:
@@ -75,14 +70,19 @@ def principal_for_user(user: User) -> Principal:
     )
 
 
-async def login(uow: SqlAlchemyUnitOfWork, username: str, password: str) -> User:
+async def login(uow: SqlAlchemyUnitOfWork, attempt: LoginAttempt, policies: LoginPolicies) -> User:
+    """Check a user name and password. A locked user name or client address is refused before
+    the password is looked at; a failure is counted (and committed) before it is answered."""
     async with uow:
-        user = await uow.users.get_by_username(username)
-    if user is None:
-        verify_password(_DUMMY_HASH, password)
+        user = await uow.users.get_by_username(attempt.username)
+        counter = await throttle.refuse_if_locked(uow, attempt)
+    # An unknown user costs a real argon2 check too, so timing does not tell who exists.
+    ok = await verify_off_loop(user.password_hash if user else DUMMY_HASH, attempt.password)
+    if user is None or not ok or not user.active:
+        await throttle.record_failure(uow, attempt, policies)
         raise NotAuthenticated("Unknown user name or wrong password.")
-    if not verify_password(user.password_hash, password) or not user.active:
-        raise NotAuthenticated("Unknown user name or wrong password.")
+    if counter != FailureCounter():
+        await throttle.forget_failures(uow, attempt.username)
     return user
 
 
@@ -138,13 +138,14 @@ async def create_user(
     if len(password) < 8:
         violations.add("password", "min_length", "A password has at least 8 characters.")
     violations.raise_if_any()
+    password_hash = await hash_off_loop(password)
     async with uow:
         if await uow.users.get_by_username(username):
             raise DuplicateKey(f"A user named '{username}' already exists.")
         user = User(
             username=username,
             full_name=full_name,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             roles=sorted(set(roles)),
             active=True,
         )

@@ -20,6 +20,7 @@ from app.settings import Settings
 from app.worker.housekeeping import (
     expire_reservations,
     purge_idempotency_keys,
+    purge_login_failures,
     retry_labels,
 )
 from app.worker.tracking import poll_carriers
@@ -130,10 +131,12 @@ async def run_forever(
     metrics: Metrics | None = None,
 ) -> None:
     """Poll the outbox until cancelled; a full batch is followed at once by the next one.
-    Housekeeping (purging expired idempotency keys) runs every ``HOUSEKEEPING_EVERY``, the
-    expiry of unpaid reservations every ``EXPIRY_EVERY``, and the carrier work (retrying
-    pending label purchases, polling carriers without webhooks) every ``CARRIERS_EVERY``."""
+    Housekeeping (purging expired idempotency keys and forgotten sign-in counters) runs every
+    ``HOUSEKEEPING_EVERY``, the expiry of unpaid reservations every ``EXPIRY_EVERY``, and the
+    carrier work (retrying pending label purchases, polling carriers without webhooks) every
+    ``CARRIERS_EVERY``."""
     retention = timedelta(hours=settings.idempotency_retention_hours)
+    login_window = timedelta(seconds=settings.login_failure_window_seconds)
     next_housekeeping = datetime.now(UTC)
     next_expiry = datetime.now(UTC)
     next_carriers = datetime.now(UTC)
@@ -148,6 +151,7 @@ async def run_forever(
             if datetime.now(UTC) >= next_housekeeping:
                 try:
                     await purge_idempotency_keys(sessionmaker, retention=retention)
+                    await purge_login_failures(sessionmaker, window=login_window)
                 except Exception:
                     log.exception("housekeeping.failed")
                 next_housekeeping = datetime.now(UTC) + HOUSEKEEPING_EVERY

@@ -1,5 +1,5 @@
-"""Periodic work of the worker: purge expired idempotency records, expire unpaid
-reservations, retry pending label purchases."""
+"""Periodic work of the worker: purge expired idempotency records and forgotten failed
+sign-in counters, expire unpaid reservations, retry pending label purchases."""
 
 from __future__ import annotations
 
@@ -25,6 +25,22 @@ async def purge_idempotency_keys(
         await session.commit()
     if purged:
         log.info("idempotency.purged", extra={"count": purged})
+    return purged
+
+
+async def purge_login_failures(
+    sessionmaker: async_sessionmaker[AsyncSession], *, window: timedelta
+) -> int:
+    """Delete failed sign-in counters that no longer change any decision."""
+    from app.domain.login_throttle import forgotten_before
+    from app.repositories.login_throttle import LoginThrottleRepository
+
+    cutoff = forgotten_before(datetime.now(UTC), window)
+    async with sessionmaker() as session:
+        purged = await LoginThrottleRepository(session).purge_forgotten(cutoff)
+        await session.commit()
+    if purged:
+        log.info("login_failures.purged", extra={"count": purged})
     return purged
 
 

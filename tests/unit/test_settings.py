@@ -40,3 +40,10 @@ def test_the_dispatcher_lease_must_outlast_one_delivery() -> None:
             _env_file=None, dispatcher_lease_seconds=5, webhook_timeout_seconds=5
         )
     assert Settings(_env_file=None).dispatcher_lease_seconds == 30  # type: ignore[call-arg]
+
+
+def test_the_lockout_cap_may_not_be_below_the_first_lockout() -> None:
+    with pytest.raises(ValidationError, match="LADING_LOGIN_LOCKOUT_MAX_SECONDS"):
+        Settings(  # type: ignore[call-arg]
+            _env_file=None, login_lockout_seconds=600, login_lockout_max_seconds=60
+        )
