@@ -2,7 +2,8 @@
 follows its events in the order they happened, not the order they arrived.
 
 - A shipment's tracking status is the status of its latest event by event time; two events at
-  the same moment are ordered by how far along they are (:data:`PROGRESS`).
+  the same moment are ordered by how far along they are (:data:`PROGRESS`), then alerting
+  last (:meth:`Observed.key`).
 - ``delivered`` and ``returned_to_sender`` are final: no later event moves a shipment away,
   and one reaches its final status even when that event arrives after later-timed ones.
 - ``delivery_failed``, ``returned_to_sender`` and ``exception`` need someone to act: each new
@@ -56,8 +57,11 @@ class Observed:
     status: TrackingStatus
     at: datetime
 
-    def key(self) -> tuple[datetime, int]:
-        return (self.at, PROGRESS[self.status])
+    def key(self) -> tuple[datetime, int, bool, str]:
+        """A total order: by time, then progress; of two statuses equally far along at the
+        same moment the alerting one counts as later (someone must act on it), and the name
+        breaks any remaining tie, so the order never depends on arrival."""
+        return (self.at, PROGRESS[self.status], self.status in ALERTING, self.status.value)
 
 
 def later(current: Observed | None, event: Observed) -> bool:

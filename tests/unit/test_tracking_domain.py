@@ -142,3 +142,9 @@ def test_the_status_never_moves_backwards(observed: list[Observed]) -> None:
         elif current is not None and following.status not in FINAL:
             assert following.key() >= current.key()
         current = following
+
+
+def test_equally_far_along_at_one_moment_the_alerting_status_wins_in_any_order() -> None:
+    transit, exception = at(S.IN_TRANSIT, 0), at(S.EXCEPTION, 0)
+    assert fold(None, [transit, exception]) == exception
+    assert fold(None, [exception, transit]) == exception
