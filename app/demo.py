@@ -266,6 +266,7 @@ async def _seed_catalogue(
                 }
             ),
             principal,
+            credit_limit_max=Decimal(0),  # the demo is seeded by an admin, who decides credit
         )
     for warehouse, quantity in (("SH", "120"), ("GZ", "60"), ("BJ", "30")):
         for sku, *_ in DEMO_PRODUCTS:

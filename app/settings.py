@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
     # Whether unit prices (list prices, price lists, overrides) include tax.
     prices_include_tax: bool = False
+    # The highest credit limit a customer may be created with without the customers:credit
+    # permission (in the customer's currency); 0: new customers are cash only until finance
+    # decides.
+    new_customer_credit_limit_max: Decimal = Field(default=Decimal(0), ge=0)
     # How far above the ordered quantity a purchase order line may be received, in percent.
     po_over_receipt_tolerance_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
 

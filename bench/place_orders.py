@@ -219,8 +219,9 @@ async def seed(url: str, products: int, customers: int) -> tuple[str, set[str]]:
     created = await create_api_key(
         SqlAlchemyUnitOfWork(create_sessionmaker(engine)),
         name="bench storefront",
-        scopes=["orders:write", "orders:read"],
+        scopes=["orders:write", "orders:read", "orders:payment"],
         principal=principal,
+        channel="storefront",
     )
     await engine.dispose()
     seeded = {

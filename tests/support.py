@@ -59,8 +59,9 @@ class Auth:
         ).access_token
         return {"Authorization": f"Bearer {token}"}
 
-    async def with_scopes(self, *scopes: str) -> dict[str, str]:
-        """``X-API-Key`` headers of a new integration key holding these scopes."""
+    async def with_scopes(self, *scopes: str, channel: str | None = None) -> dict[str, str]:
+        """``X-API-Key`` headers of a new integration key holding these scopes (and bound to
+        ``channel``: a key reports payments only for orders of its own channel)."""
         from app.repositories.uow import SqlAlchemyUnitOfWork
 
         admin = await self.user("admin")
@@ -69,6 +70,7 @@ class Auth:
             name=f"key-{uuid.uuid4().hex[:6]}",
             scopes=list(scopes),
             principal=principal_for_user(admin),
+            channel=channel,
         )
         return {"X-API-Key": created.secret}
 

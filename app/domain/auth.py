@@ -32,11 +32,16 @@ RESOURCES = (
 )
 # orders:price-override: set a unit price other than the one pricing resolves.
 # orders:approve: approve, reject, hold and release (the review decides which role each needs).
-# orders:payment: report a payment (storefront callbacks, finance).
+# orders:payment: report a payment, at intake or later (storefront callbacks, finance); a key
+#   reports only for orders of the channel it is bound to (app.domain.payments).
+# customers:credit: decide a customer's credit — its credit limit, payment terms, status and
+#   currency — and create one with more credit than LADING_NEW_CUSTOMER_CREDIT_LIMIT_MAX.
+CUSTOMERS_CREDIT = "customers:credit"
+ORDERS_PAYMENT = "orders:payment"
 SCOPES: frozenset[str] = frozenset(
     {f"{r}:read" for r in RESOURCES}
     | {f"{r}:write" for r in RESOURCES}
-    | {"admin", "orders:price-override", "orders:approve", "orders:payment"}
+    | {"admin", "orders:price-override", "orders:approve", ORDERS_PAYMENT, CUSTOMERS_CREDIT}
 )
 READ_ALL = frozenset(s for s in SCOPES if s.endswith(":read"))
 
@@ -52,13 +57,14 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
         "products:write",
         "price-lists:write",
     },
-    Role.FINANCE: READ_ALL | {"customers:write", "orders:approve", "orders:payment"},
+    Role.FINANCE: READ_ALL
+    | {"customers:write", CUSTOMERS_CREDIT, "orders:approve", ORDERS_PAYMENT},
     Role.WAREHOUSE: READ_ALL | {"stock:write", "warehouses:write", "suppliers:write"},
     Role.VIEWER: READ_ALL,
 }
 
-# Scopes an integration key may hold; "admin" and approving are for people only.
-API_KEY_SCOPES: frozenset[str] = SCOPES - {"admin", "orders:approve"}
+# Scopes an integration key may hold; "admin", approving and credit decisions are for people.
+API_KEY_SCOPES: frozenset[str] = SCOPES - {"admin", "orders:approve", CUSTOMERS_CREDIT}
 
 
 def scopes_for_roles(roles: list[str]) -> frozenset[str]:
@@ -77,6 +83,7 @@ class Principal:
     kind: str  # "user" or "api_key"
     roles: tuple[str, ...]
     scopes: frozenset[str]
+    channel: str | None = None  # the sales channel an integration key is bound to
 
     @property
     def actor(self) -> str:

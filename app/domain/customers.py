@@ -1,13 +1,15 @@
-"""Customer master data rules: statuses, tags and the ship-to address book."""
+"""Customer master data rules: statuses, credit decisions, tags and the ship-to address book."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from app.domain.errors import Violations
+from app.domain.auth import CUSTOMERS_CREDIT, Principal
+from app.domain.errors import FieldIssue, PermissionDenied, Violations
 
 
 class CustomerStatus(StrEnum):
@@ -16,6 +18,41 @@ class CustomerStatus(StrEnum):
     ACTIVE = "active"
     ON_HOLD = "on_hold"
     BLOCKED = "blocked"
+
+
+DEFAULT_PAYMENT_TERMS_DAYS = 30
+
+# What decides how much credit a customer gets: the limit, how long it may take to pay, whether
+# it may order at all, and the currency the limit is counted in. Finance's (and admin's) call.
+CREDIT_FIELDS = ("credit_limit", "payment_terms_days", "status", "currency")
+
+
+def credit_changes(changes: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """The credit fields an update would change (giving the current value again decides
+    nothing, so a form that sends every field back needs no permission)."""
+    return [f for f in CREDIT_FIELDS if f in changes and changes[f] != current[f]]
+
+
+def credit_granted(values: Mapping[str, Any], allowance: Decimal) -> list[str]:
+    """The credit fields of a new customer that grant more than anyone may: a credit limit
+    above ``allowance`` or payment terms longer than the default."""
+    granted = []
+    if values["credit_limit"] > allowance:
+        granted.append("credit_limit")
+    if values["payment_terms_days"] > DEFAULT_PAYMENT_TERMS_DAYS:
+        granted.append("payment_terms_days")
+    return granted
+
+
+def ensure_may_decide_credit(principal: Principal, fields: Sequence[str]) -> None:
+    """A credit decision needs ``customers:credit``; the refusal names each field."""
+    if fields and CUSTOMERS_CREDIT not in principal.scopes:
+        message = f"A credit decision; it needs the '{CUSTOMERS_CREDIT}' permission."
+        raise PermissionDenied(
+            f"Setting {', '.join(fields)} is a credit decision; "
+            f"it needs the '{CUSTOMERS_CREDIT}' permission.",
+            issues=[FieldIssue(f, "permission", message) for f in fields],
+        )
 
 
 def _new_id() -> str:

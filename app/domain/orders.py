@@ -48,8 +48,13 @@ FINAL = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
 
 
 class PaymentStatus(StrEnum):
+    """Where an order's payment stands (``app.domain.payments``): a payment or authorisation
+    that does not cover the order's total is only partial."""
+
     UNPAID = "unpaid"
+    PARTIALLY_AUTHORIZED = "partially_authorized"
     AUTHORIZED = "authorized"
+    PARTIALLY_PAID = "partially_paid"
     PAID = "paid"
 
 

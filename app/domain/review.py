@@ -125,7 +125,7 @@ class ReviewFacts:
     requested_delivery_date: date | None
     customer_status: str
     prepaid_channel: bool
-    payment_status: str | None
+    payment_status: str | None  # its standing against the total (app.domain.payments)
     fully_paid: bool
     order_discount_percent: Decimal
     total: Decimal
@@ -216,7 +216,8 @@ def check_price(f: ReviewFacts, p: ReviewPolicy) -> RuleResult:
 
 
 def check_payment(f: ReviewFacts, p: ReviewPolicy) -> RuleResult:
-    """A prepaid channel's order waits until it is paid or authorised."""
+    """A prepaid channel's order waits until it is paid or authorised in full (``payment_status``
+    is the payment's standing against the total: a partial one keeps the order waiting)."""
     if f.prepaid_channel and f.payment_status not in ("paid", "authorized"):
         return RuleResult(
             "payment",

@@ -85,7 +85,7 @@ class Order(IdMixin, TimestampMixin, VersionedMixin, Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     notes: Mapped[str | None] = mapped_column(Text)
     discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
-    payment_status: Mapped[str | None] = mapped_column(String(16))
+    payment_status: Mapped[str | None] = mapped_column(String(24))
     payment_reference: Mapped[str | None] = mapped_column(String(100))
     payment_amount: Mapped[Decimal | None]
     requires_price_approval: Mapped[bool] = mapped_column(default=False)

@@ -30,6 +30,8 @@ class ApiKey(IdMixin, Base):
     prefix: Mapped[str] = mapped_column(String(16))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scopes: Mapped[list[str]]
+    # The sales channel the key speaks for; it reports payments only for that channel's orders.
+    channel: Mapped[str | None] = mapped_column(String(16))
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     revoked_at: Mapped[datetime | None]

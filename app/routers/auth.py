@@ -95,7 +95,11 @@ async def create_user(body: UserCreate, uow: UowDep, principal: AdminDep) -> Use
 async def create_api_key(body: ApiKeyCreate, uow: UowDep, principal: AdminDep) -> ApiKeyCreated:
     """Create a scoped key for a storefront or integration; the secret is shown only here."""
     created = await service.create_api_key(
-        uow, name=body.name, scopes=body.scopes, principal=principal
+        uow,
+        name=body.name,
+        scopes=body.scopes,
+        principal=principal,
+        channel=body.channel.value if body.channel else None,
     )
     return ApiKeyCreated(
         **ApiKeyRead.model_validate(created.record).model_dump(), key=created.secret

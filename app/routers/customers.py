@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from app.deps import AUTHENTICATED, IfMatchDep, PageDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, IfMatchDep, PageDep, SettingsDep, UowDep, etag, requires
 from app.domain.auth import Principal
 from app.domain.customers import CustomerStatus
 from app.errors import problem_responses
@@ -28,10 +28,14 @@ Writer = Annotated[Principal, Depends(requires("customers:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: CustomerCreate, uow: UowDep, principal: Writer, response: Response
+    body: CustomerCreate, uow: UowDep, principal: Writer, settings: SettingsDep, response: Response
 ) -> CustomerRead:
-    """Create a customer; its code is unique and its price list, if any, must exist."""
-    customer = await service.create_customer(uow, body, principal)
+    """Create a customer; its code is unique and its price list, if any, must exist. A credit
+    limit above `LADING_NEW_CUSTOMER_CREDIT_LIMIT_MAX`, or payment terms above 30 days, needs
+    `customers:credit`."""
+    customer = await service.create_customer(
+        uow, body, principal, credit_limit_max=settings.new_customer_credit_limit_max
+    )
     response.headers["ETag"] = etag(customer.version)
     return CustomerRead.model_validate(customer)
 
@@ -98,7 +102,8 @@ async def update(
     principal: Writer,
     response: Response,
 ) -> CustomerRead:
-    """Change the given fields; `active: false` deactivates. Needs `If-Match`."""
+    """Change the given fields; `active: false` deactivates. Needs `If-Match`. Changing the
+    credit limit, payment terms, status or currency needs `customers:credit` (finance)."""
     customer = await service.update_customer(uow, customer_id, body, version, principal)
     response.headers["ETag"] = etag(customer.version)
     return CustomerRead.model_validate(customer)

@@ -137,12 +137,10 @@ async def payment(
     principal: Payer,
     settings: SettingsDep,
 ) -> OrderDecisionRead:
-    """Record the payment status; an order awaiting payment is released once paid."""
-    return _state(
-        await service.update_payment(
-            uow, order_id, body.status.value, body.reference, body.amount, principal, settings
-        )
-    )
+    """Record the payment as it stands (amount paid or authorised so far, in the order's
+    currency); an order awaiting payment is released once that covers its total. A key reports
+    only for orders of its own channel."""
+    return _state(await service.update_payment(uow, order_id, body, principal, settings))
 
 
 @approvals.get(

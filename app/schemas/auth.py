@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from app.domain.orders import Channel
 from app.schemas.common import Schema
 
 Username = Annotated[
@@ -51,6 +52,11 @@ class UserRead(Schema):
 class ApiKeyCreate(Schema):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[str] = Field(min_length=1, examples=[["orders:write", "stock:read"]])
+    channel: Channel | None = Field(
+        default=None,
+        description="The sales channel the key speaks for; required with orders:payment "
+        "(a key reports payments only for orders of its channel)",
+    )
 
 
 class ApiKeyRead(Schema):
@@ -58,6 +64,7 @@ class ApiKeyRead(Schema):
     name: str
     prefix: str = Field(description="The first characters of the key, to recognise it")
     scopes: list[str]
+    channel: Channel | None
     created_at: datetime
     revoked_at: datetime | None
 

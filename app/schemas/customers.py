@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.domain.carrier_selection import Preference
-from app.domain.customers import CustomerStatus
+from app.domain.customers import DEFAULT_PAYMENT_TERMS_DAYS, CustomerStatus
 from app.schemas.common import (
     Address,
     AmountOut,
@@ -63,7 +63,7 @@ class CustomerCreate(Schema):
         default=Decimal("0"), description="In `currency`; 0 = cash only"
     )
     currency: CurrencyCode = Field(description="ISO 4217, e.g. CNY")
-    payment_terms_days: PaymentTermsDays = 30
+    payment_terms_days: PaymentTermsDays = DEFAULT_PAYMENT_TERMS_DAYS
     price_list_id: uuid.UUID | None = Field(default=None, description="A customer price list")
     customer_group: CustomerGroup | None = Field(default=None, description="For group pricing")
     status: CustomerStatus = CustomerStatus.ACTIVE

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated
 
 from pydantic import Field
 
 from app.domain.orders import OrderStatus, PaymentStatus
-from app.schemas.common import AmountOut, Schema
+from app.domain.payments import PaymentReport
+from app.schemas.common import AmountOut, CurrencyCode, Schema
+from app.schemas.orders import PaymentAmount
 
 
 class ApproveBody(Schema):
@@ -29,9 +29,18 @@ class ReleaseBody(Schema):
 
 
 class PaymentUpdate(Schema):
-    status: PaymentStatus
+    """The payment as it stands now: the amount paid or authorised so far (not an increment),
+    in the order's currency. Below the order total it is recorded as partial and releases
+    nothing."""
+
+    status: PaymentReport
     reference: str | None = Field(default=None, max_length=100)
-    amount: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)] | None = None
+    amount: PaymentAmount | None = Field(
+        default=None, description="Paid or authorised so far; required unless unpaid"
+    )
+    currency: CurrencyCode | None = Field(
+        default=None, description="Must be the order's currency; default: the order's"
+    )
 
 
 class RuleResultRead(Schema):

@@ -16,6 +16,7 @@ from app.domain.orders import (
     OrderStatus,
     PaymentStatus,
 )
+from app.domain.payments import PaymentReport
 from app.schemas.common import Address, AmountOut, CurrencyCode, DecimalOut, Schema
 from app.schemas.patch import Patch
 
@@ -33,10 +34,21 @@ class OrderLineIn(Schema):
     discount_percent: Percent = Decimal(0)
 
 
+PaymentAmount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+
+
 class PaymentIn(Schema):
-    status: PaymentStatus
+    """A payment given with a new order (orders:payment, prepaid channels only); paid or
+    authorised, it must cover the order total."""
+
+    status: PaymentReport
     reference: str | None = Field(default=None, max_length=100)
-    amount: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)] | None = None
+    amount: PaymentAmount | None = Field(
+        default=None, description="Paid or authorised so far; required unless unpaid"
+    )
+    currency: CurrencyCode | None = Field(
+        default=None, description="Must be the order's currency; default: the order's"
+    )
 
 
 class CustomerRef(Schema):

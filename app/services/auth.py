@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from app.domain.auth import API_KEY_SCOPES, Principal, Role, scopes_for_roles
+from app.domain.auth import API_KEY_SCOPES, ORDERS_PAYMENT, Principal, Role, scopes_for_roles
 from app.domain.errors import (
     DuplicateKey,
     NotAuthenticated,
@@ -113,6 +113,7 @@ async def authenticate_api_key(uow: SqlAlchemyUnitOfWork, key: str) -> Principal
         kind="api_key",
         roles=(),
         scopes=frozenset(api_key.scopes),
+        channel=api_key.channel,
     )
 
 
@@ -164,9 +165,20 @@ class CreatedApiKey:
 
 
 async def create_api_key(
-    uow: SqlAlchemyUnitOfWork, *, name: str, scopes: list[str], principal: Principal
+    uow: SqlAlchemyUnitOfWork,
+    *,
+    name: str,
+    scopes: list[str],
+    principal: Principal,
+    channel: str | None = None,
 ) -> CreatedApiKey:
     violations = Violations()
+    if ORDERS_PAYMENT in scopes and channel is None:
+        violations.add(
+            "channel",
+            "required",
+            "A key that reports payments is bound to the channel whose orders it reports for.",
+        )
     if not scopes:
         violations.add("scopes", "min_items", "An API key needs at least one scope.")
     for i, scope in enumerate(scopes):
@@ -180,6 +192,7 @@ async def create_api_key(
             prefix=secret[:12],
             key_hash=digest_api_key(secret),
             scopes=sorted(set(scopes)),
+            channel=channel,
             created_by=uuid.UUID(principal.subject_id),
         )
         uow.api_keys.add(record)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from app.domain.auth import Principal
 from app.domain.carrier_selection import preference_issues
-from app.domain.customers import arrange_ship_tos, distinct_tags
+from app.domain.customers import (
+    CREDIT_FIELDS,
+    arrange_ship_tos,
+    credit_changes,
+    credit_granted,
+    distinct_tags,
+    ensure_may_decide_credit,
+)
 from app.domain.errors import DuplicateKey, NotFound, UnknownReference
 from app.domain.products import raise_for_issues
 from app.repositories.customers import Customer
@@ -59,9 +67,17 @@ async def _check_shipping(
 
 
 async def create_customer(
-    uow: SqlAlchemyUnitOfWork, data: CustomerCreate, principal: Principal
+    uow: SqlAlchemyUnitOfWork,
+    data: CustomerCreate,
+    principal: Principal,
+    *,
+    credit_limit_max: Decimal,
 ) -> Customer:
+    """Create a customer; a credit limit above ``credit_limit_max``
+    (``LADING_NEW_CUSTOMER_CREDIT_LIMIT_MAX``), or longer payment terms than the default, is
+    finance's call."""
     values = _columns(data)
+    ensure_may_decide_credit(principal, credit_granted(values, credit_limit_max))
     async with uow:
         if await uow.customers.get_by_code(data.code):
             raise DuplicateKey(f"A customer with code '{data.code}' already exists.")
@@ -116,9 +132,12 @@ async def update_customer(
     expected_version: int,
     principal: Principal,
 ) -> Customer:
+    """Change the given fields; changing a credit field is finance's call."""
     values = _columns(data)
     async with uow:
         customer = await _get(uow, customer_id)
+        current = {name: getattr(customer, name) for name in CREDIT_FIELDS}
+        ensure_may_decide_credit(principal, credit_changes(values, current))
         await _check_price_list(uow, values)
         await _check_shipping(uow, values, customer)
         await apply_update(uow, principal, "customer", customer, values, expected_version)

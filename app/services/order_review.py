@@ -15,12 +15,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
+from app.domain import payments
 from app.domain.auth import Principal
 from app.domain.credit import CreditPosition
-from app.domain.errors import InvalidState, NotFound, PermissionDenied, RuleViolation
-from app.domain.orders import PREPAID_CHANNELS, Channel, OrderStatus
+from app.domain.errors import InvalidState, NotFound, PermissionDenied, RuleViolation, Violations
+from app.domain.orders import PREPAID_CHANNELS, Channel, OrderStatus, PaymentStatus
 from app.domain.review import (
     HoldCode,
     LineFacts,
@@ -35,6 +35,7 @@ from app.repositories.orders import Order, OrderLine
 from app.repositories.pagination import PageResult
 from app.repositories.reviews import OrderDecision, OrderReview
 from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.schemas.order_review import PaymentUpdate
 from app.services import allocation
 from app.services.common import retrying
 from app.services.recording import jsonable, record_change
@@ -43,11 +44,7 @@ from app.settings import Settings
 
 
 def fully_paid(order: Order) -> bool:
-    return (
-        order.payment_status == "paid"
-        and order.payment_amount is not None
-        and order.payment_amount >= order.total
-    )
+    return payments.fully_paid(order.payment_status, order.payment_amount, order.total)
 
 
 async def _credit(
@@ -82,7 +79,7 @@ async def review(
         requested_delivery_date=order.requested_delivery_date,
         customer_status=customer.status,
         prepaid_channel=Channel(order.channel) in PREPAID_CHANNELS,
-        payment_status=order.payment_status,
+        payment_status=payments.standing(order.payment_status, order.payment_amount, order.total),
         fully_paid=fully_paid(order),
         order_discount_percent=order.discount_percent,
         total=order.total,
@@ -408,26 +405,36 @@ async def _release(
 async def update_payment(
     uow: SqlAlchemyUnitOfWork,
     order_id: uuid.UUID,
-    status: str,
-    reference: str | None,
-    amount: Decimal | None,
+    report: PaymentUpdate,
     principal: Principal,
     settings: Settings,
 ) -> Order:
-    """Record a payment update; an order held for payment is released when it is paid or
-    authorised."""
+    """Record a payment report. It stands as paid or authorised only when its amount covers
+    the order total; below it, it is recorded as partial and the order keeps waiting. An order
+    held for payment is released once it is paid or authorised in full."""
     async with uow:
         order = await _load(uow, order_id)
+        payments.ensure_may_report(principal, order.channel)
         if order.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
             raise InvalidState(f"The order is {order.status}.", code="order_closed")
+        violations = Violations()
+        payments.check_report(
+            report.status,
+            report.amount,
+            report.currency,
+            order_currency=order.currency,
+            violations=violations,
+        )
+        violations.raise_if_any("The payment does not fit the order.")
         before = {
             "payment_status": order.payment_status,
             "payment_reference": order.payment_reference,
             "payment_amount": jsonable(order.payment_amount),
         }
+        status = payments.standing(report.status, report.amount, order.total)
         order.payment_status = status
-        order.payment_reference = reference
-        order.payment_amount = amount
+        order.payment_reference = report.reference
+        order.payment_amount = report.amount
         record_change(
             uow,
             principal.actor,
@@ -437,14 +444,16 @@ async def update_payment(
             before,
             {
                 "payment_status": status,
-                "payment_reference": reference,
-                "payment_amount": jsonable(amount),
+                "payment_reference": report.reference,
+                "payment_amount": jsonable(report.amount),
+                "reported_status": report.status.value,
+                "covers_total": payments.covers(report.amount, order.total),
             },
             event="order.payment_updated",
         )
-        if status == "paid":
+        if status is PaymentStatus.PAID:
             await uow.reservations.clear_expiry(order.id)
-        if status in ("paid", "authorized") and HoldCode.AWAITING_PAYMENT.value in order.holds:
+        if status in payments.IN_PLACE and HoldCode.AWAITING_PAYMENT.value in order.holds:
             policy = await load_review_policy(uow)
             await _release(
                 uow,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from app.domain import payments
 from app.domain.auth import Principal
 from app.domain.errors import Conflict, NotFound, RuleViolation, UnknownReference, Violations
 from app.domain.money import ZERO
@@ -190,6 +191,30 @@ def _check_currency(customer: Customer, currency: str, price_list_currency: str 
         )
 
 
+def _take_payment(order: Order, body: OrderCreate) -> None:
+    """The payment given with the order, checked against its total (a prepaid order given
+    none is unpaid)."""
+    payment = body.payment
+    if payment is None:
+        if body.channel in PREPAID_CHANNELS:
+            order.payment_status = PaymentStatus.UNPAID.value
+        return
+    violations = Violations()
+    payments.check_intake(
+        payment.status,
+        payment.amount,
+        payment.currency,
+        channel=body.channel,
+        order_currency=order.currency,
+        total=order.total,
+        violations=violations,
+    )
+    violations.raise_if_any("The payment does not fit the order.")
+    order.payment_status = payments.standing(payment.status, payment.amount, order.total)
+    order.payment_reference = payment.reference
+    order.payment_amount = payment.amount
+
+
 @retrying
 async def place_order(
     uow: SqlAlchemyUnitOfWork,
@@ -261,6 +286,8 @@ async def _place(
             violations=violations,
         )
         violations.raise_if_any()
+        if body.payment is not None:
+            payments.ensure_may_report(principal, body.channel.value)
         customer = await _customer(uow, body)
         currency = body.currency or customer.currency
         if customer.price_list_id is not None:
@@ -278,11 +305,6 @@ async def _place(
             principal=principal,
         )
         number = format_order_number(now.year, await uow.orders.next_number())
-        payment = body.payment
-        if payment is None and body.channel in PREPAID_CHANNELS:
-            payment_status: str | None = PaymentStatus.UNPAID.value
-        else:
-            payment_status = payment.status.value if payment else None
         order = Order(
             id=uuid.uuid4(),
             number=number,
@@ -298,9 +320,9 @@ async def _place(
             priority=body.priority,
             notes=body.notes,
             discount_percent=body.discount_percent,
-            payment_status=payment_status,
-            payment_reference=payment.reference if payment else None,
-            payment_amount=payment.amount if payment else None,
+            payment_status=None,  # set by _take_payment once the total is known
+            payment_reference=None,
+            payment_amount=None,
             created_by=principal.actor,
             updated_by=principal.actor,
             created_at=now,
@@ -310,6 +332,7 @@ async def _place(
             pending_approvals=[],
         )
         lines = _apply_pricing(order, priced)
+        _take_payment(order, body)
         refresh_derived_statuses(order, lines)
         # Below the floor price: accepted, but only as a draft; an explicit submit sends it to
         # review, which asks for a price approval.
@@ -459,6 +482,10 @@ async def update_order(
         for line in new_lines:
             uow.orders.add_line(line)
         refresh_derived_statuses(order, new_lines)
+        # A new total may leave a payment short of it (or cover it again).
+        order.payment_status = payments.standing(
+            order.payment_status, order.payment_amount, order.total
+        )
         order.updated_by = principal.actor
         order.updated_at = now
         await uow.flush()

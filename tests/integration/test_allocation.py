@@ -228,7 +228,9 @@ async def test_unpaid_prepaid_reservation_expires(client, auth, data, sessionmak
     from app.worker.housekeeping import SYSTEM
 
     await receive(client, auth, "HZ", "W-1", "5")
-    key = await auth.with_scopes("orders:write", "orders:read", "orders:payment")
+    key = await auth.with_scopes(
+        "orders:write", "orders:read", "orders:payment", channel="storefront"
+    )
     placed = (
         await client.post(
             "/api/v1/orders",
@@ -266,7 +268,9 @@ async def test_paid_orders_keep_their_reservation(client, auth, data, sessionmak
     from app.worker.housekeeping import SYSTEM
 
     await receive(client, auth, "HZ", "W-1", "5")
-    key = await auth.with_scopes("orders:write", "orders:read", "orders:payment")
+    key = await auth.with_scopes(
+        "orders:write", "orders:read", "orders:payment", channel="storefront"
+    )
     placed = (
         await client.post(
             "/api/v1/orders",

@@ -42,7 +42,7 @@ async def test_prepaid_retail_orders_on_one_account_never_hit_credit(
     pg_client, pg_auth, pg_app
 ) -> None:
     tag = await _setup(pg_app, credit_limit="0")
-    key = await pg_auth.with_scopes("orders:write")
+    key = await pg_auth.with_scopes("orders:write", "orders:payment", channel="storefront")
 
     def body(i: int):
         return {

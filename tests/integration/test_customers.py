@@ -92,7 +92,8 @@ async def assert_nothing_written(client, headers, sessionmaker) -> None:
 
 
 async def test_create_get_update_round_trip(client: httpx.AsyncClient, auth) -> None:
-    headers = await auth.as_role("sales")
+    # Credit limit, terms and status are finance's (customers:credit; test_credit_authorisation).
+    headers = await auth.as_role("finance")
     created = await client.post(URL, json=customer_body("C001"), headers=headers)
     assert created.status_code == 201, created.text
     assert created.headers["etag"] == '"1"'
@@ -514,7 +515,7 @@ async def test_warehouse_role_cannot_create_and_nothing_is_written(
 
 
 async def test_viewer_reads_but_cannot_update(client, auth) -> None:
-    body = await create(client, await auth.as_role("sales"), "VIEW")
+    body = await create(client, await auth.as_role("finance"), "VIEW")
     viewer = await auth.as_role("viewer")
     assert (await client.get(f"{URL}/{body['id']}", headers=viewer)).status_code == 200
     response = await client.patch(
@@ -529,7 +530,9 @@ async def test_integration_keys_need_the_scope(client, auth) -> None:
     assert (await client.get(URL, headers=reader)).status_code == 200
     assert_problem(await client.post(URL, json=customer_body("KEY"), headers=reader), 403)
     writer = await auth.with_scopes("customers:write")
-    assert (await client.post(URL, json=customer_body("KEY"), headers=writer)).status_code == 201
+    # No key decides credit: it creates cash customers on the default terms.
+    cash = customer_body("KEY", credit_limit="0", payment_terms_days=30)
+    assert (await client.post(URL, json=cash, headers=writer)).status_code == 201
 
 
 async def test_concurrent_creates_of_one_code_make_one_customer(pg_client, pg_auth, unique) -> None:

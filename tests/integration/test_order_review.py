@@ -199,7 +199,9 @@ async def test_released_hold_approves_when_credit_now_suffices(client, auth, dat
 
 
 async def test_storefront_order_waits_for_payment_then_is_released(client, auth, data) -> None:
-    key = await auth.with_scopes("orders:write", "orders:read", "orders:payment")
+    key = await auth.with_scopes(
+        "orders:write", "orders:read", "orders:payment", channel="storefront"
+    )
     order = (
         await client.post(
             "/api/v1/orders", headers=key, json=body(channel="storefront", external_ref="S-1")
@@ -217,7 +219,10 @@ async def test_storefront_order_waits_for_payment_then_is_released(client, auth,
 
 async def test_fully_prepaid_order_skips_credit(client, auth, data, sessionmaker) -> None:
     await make_customer(sessionmaker, "TINY", credit_limit="0")
-    key = await auth.with_scopes("orders:write", "orders:read")
+    # A payment at intake is reported by a key that may report payments for its channel.
+    key = await auth.with_scopes(
+        "orders:write", "orders:read", "orders:payment", channel="storefront"
+    )
     order = (
         await client.post(
             "/api/v1/orders",

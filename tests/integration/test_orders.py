@@ -106,7 +106,9 @@ async def test_group_price_list_applies_when_customer_has_none(
 
 
 async def test_storefront_push_with_api_key_submits_and_is_idempotent(client, auth, data) -> None:
-    key = await auth.with_scopes("orders:write", "orders:read")
+    key = await auth.with_scopes(
+        "orders:write", "orders:read", "orders:payment", channel="storefront"
+    )
     body = order_body(
         channel="storefront",
         external_ref="SHOP-1001",

@@ -18,7 +18,7 @@ async def test_twenty_concurrent_identical_pushes_create_one_order(
     tag = uuid.uuid4().hex[:6]
     await make_product(sessionmaker, f"P-{tag}")
     await make_customer(sessionmaker, f"C-{tag}")
-    key = await pg_auth.with_scopes("orders:write")
+    key = await pg_auth.with_scopes("orders:write", "orders:payment", channel="storefront")
     body = {
         "channel": "storefront",
         "external_ref": f"SHOP-{tag}",

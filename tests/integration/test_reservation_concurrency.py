@@ -77,7 +77,9 @@ async def test_100_orders_race_for_10_units_in_two_warehouses(pg_client, pg_auth
     warehouse = await pg_auth.as_role("warehouse")
     await _receive(pg_client, warehouse, sites[0], product.sku, 6)
     await _receive(pg_client, warehouse, sites[1], product.sku, 4)
-    key = await pg_auth.with_scopes("orders:write", "orders:read")
+    key = await pg_auth.with_scopes(
+        "orders:write", "orders:read", "orders:payment", channel="storefront"
+    )
     answers = await asyncio.gather(
         *[
             pg_client.post(
@@ -109,7 +111,9 @@ async def test_50_multi_line_orders_in_random_line_order_never_deadlock(
     for p in products:
         for site in sites:
             await _receive(pg_client, warehouse, site, p.sku, 20)
-    key = await pg_auth.with_scopes("orders:write", "orders:read")
+    key = await pg_auth.with_scopes(
+        "orders:write", "orders:read", "orders:payment", channel="storefront"
+    )
     rng = random.Random(7)
 
     def lines():
@@ -142,7 +146,9 @@ async def test_cancellation_racing_allocation_leaves_nothing_reserved(
     tag, (product,), sites = await _world(pg_app, skus=1, warehouses=1)
     warehouse = await pg_auth.as_role("warehouse")
     sales = await pg_auth.as_role("sales")
-    key = await pg_auth.with_scopes("orders:write", "orders:read")
+    key = await pg_auth.with_scopes(
+        "orders:write", "orders:read", "orders:payment", channel="storefront"
+    )
     # Orders waiting for stock; a receipt allocates them while they are being cancelled.
     waiting = []
     for i in range(10):
@@ -175,7 +181,9 @@ async def test_receipt_racing_new_orders_allocates_every_unit_once(
 ) -> None:
     tag, (product,), sites = await _world(pg_app, skus=1, warehouses=1)
     warehouse = await pg_auth.as_role("warehouse")
-    key = await pg_auth.with_scopes("orders:write", "orders:read")
+    key = await pg_auth.with_scopes(
+        "orders:write", "orders:read", "orders:payment", channel="storefront"
+    )
     first = [
         pg_client.post(
             "/api/v1/orders", headers=key, json=_paid_order(tag, f"A{i}-{tag}", [(product.sku, 1)])

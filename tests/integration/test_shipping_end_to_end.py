@@ -216,7 +216,9 @@ async def packed_shipment(
     pushed = await client.post(
         "/api/v1/orders",
         headers={
-            **await auth.with_scopes("orders:write", "orders:read"),
+            **await auth.with_scopes(
+                "orders:write", "orders:read", "orders:payment", channel="storefront"
+            ),
             "Idempotency-Key": f"shop-{tag}",
         },
         json={
