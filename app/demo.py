@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.auth import Principal, Role
+from app.domain.outbound_urls import OutboundPolicy
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.auth import create_user, principal_for_user
 
@@ -133,9 +134,11 @@ DEMO_CARRIERS: list[dict[str, Any]] = [
 async def _seed_carriers(
     sessionmaker: async_sessionmaker[AsyncSession], principal: Principal
 ) -> None:
+    from app.adapters.outbound import OutboundGuard
     from app.schemas.carriers import CarrierCreate
     from app.services.carriers import create_carrier
 
+    guard = OutboundGuard(OutboundPolicy())  # the demo carriers are on loopback
     for body in DEMO_CARRIERS:
         async with SqlAlchemyUnitOfWork(sessionmaker) as uow:
             if await uow.carriers.get_by_code(body["code"]):
@@ -144,6 +147,7 @@ async def _seed_carriers(
             SqlAlchemyUnitOfWork(sessionmaker),
             CarrierCreate.model_validate({"currency": "CNY", **body}),
             principal,
+            guard,
         )
 
 

@@ -18,7 +18,12 @@ from collections.abc import Awaitable, Callable, Sequence
 import httpx
 
 from app.domain.errors import RuleViolation
-from app.domain.outbound_urls import OutboundPolicy, parse_target, url_violation
+from app.domain.outbound_urls import (
+    LOCALHOST_NAMES,
+    OutboundPolicy,
+    parse_target,
+    url_violation,
+)
 
 Resolver = Callable[[str], Awaitable[Sequence[str]]]
 
@@ -45,10 +50,14 @@ class OutboundGuard:
         self.policy = policy
         self.resolve = resolve
 
+    def _unasked(self, host: str) -> bool:
+        """Names not resolved: allowed ones are trusted, localhost is loopback."""
+        return host in self.policy.hosts or host in LOCALHOST_NAMES
+
     async def violation(self, field: str, url: str) -> RuleViolation | None:
         target = parse_target(url)
         addresses: Sequence[str] | None = None
-        if target is not None and target.literal is None:
+        if target is not None and target.literal is None and not self._unasked(target.host):
             addresses = await self.resolve(target.host)
         return url_violation(field, url, addresses, self.policy)
 

@@ -125,12 +125,15 @@ def url_violation(
         return RuleViolation.on(
             field, "invalid_url", "Must be an http(s) URL with a host and no user name/password."
         )
+    trusted = target.host in policy.hosts
     resolved: list[Address] | None = None
     if target.literal is not None:
         resolved = [target.literal]
+    elif target.host in LOCALHOST_NAMES:  # RFC 6761: always loopback, never asked
+        resolved = [ipaddress.ip_address("127.0.0.1")]
     elif addresses is not None:
         resolved = [a for a in (_ip(x) for x in addresses) if a is not None]
-        if not resolved:
+        if not resolved and not trusted:
             return RuleViolation.on(
                 field, "unresolvable_host", f"The host {target.host} does not resolve."
             )
@@ -142,7 +145,7 @@ def url_violation(
             "Must be an https URL (plain http only to this machine, or when "
             "LADING_OUTBOUND_ALLOW_HTTP is set).",
         )
-    if target.host in policy.hosts:
+    if trusted:
         return None
     for address in resolved or ():
         broken = _address_rule(address)

@@ -90,3 +90,9 @@ def test_the_allow_list_names_hosts_or_networks() -> None:
 def test_a_malformed_allowed_network_is_an_error() -> None:
     with pytest.raises(ValueError):
         OutboundPolicy.of(allowed=["10.0.0.0/33"])
+
+
+def test_an_allowed_host_name_need_not_resolve() -> None:
+    policy = OutboundPolicy.of(allowed=["carrier.internal"])
+    assert rule("https://carrier.internal", [], policy) is None
+    assert rule("https://carrier.internal", [], STRICT) == "unresolvable_host"
