@@ -31,9 +31,7 @@ Resolver = Callable[[str], Awaitable[Sequence[str]]]
 async def resolve_host(host: str) -> list[str]:
     """The addresses ``host`` resolves to; empty when it does not resolve."""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, None, type=socket.SOCK_STREAM
-        )
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return []
     return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})

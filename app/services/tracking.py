@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 WEBHOOK = "webhook"
 POLL = "poll"
-POLL_INTERVAL = timedelta(minutes=30)
 POLL_BATCH = 50
 
 
@@ -326,8 +325,8 @@ async def poll_tracking(
     client: httpx.AsyncClient,
     *,
     now: datetime,
+    interval: timedelta,
     batch: int = POLL_BATCH,
-    interval: timedelta = POLL_INTERVAL,
 ) -> int:
     """Poll the carriers that send no webhooks about their shipped, not yet final shipments
     last tracked more than ``interval`` ago; returns how many shipments were polled. Each is

@@ -11,8 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.adapters.outbound import GuardedTransport, OutboundGuard
-from app.domain.outbound_urls import OutboundPolicy
+from app.adapters.outbound import GuardedTransport
 from app.main import create_app
 from app.repositories.events import AuditEvent
 from tests.conftest import make_settings
