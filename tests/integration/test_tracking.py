@@ -27,7 +27,7 @@ from app.services.check import check_invariants
 from app.worker.tracking import poll_carriers
 from tests.factories import make_customer, make_product, make_warehouse
 from tests.integration.test_shipments import confirm, created, order_view, picked_order, verify
-from tests.support import assert_problem
+from tests.support import assert_problem, served_on_loopback
 
 SECRET = b"s"
 CREDENTIALS = json.dumps({"api_key": "k", "webhook_secret": SECRET.decode()})
@@ -514,6 +514,30 @@ async def test_the_poll_interval_decides_which_shipments_are_due(
         assert await poll_carriers(sessionmaker, http, interval=EVERY_30_MIN) == 0
         assert await poll_carriers(sessionmaker, http, interval=timedelta(minutes=15)) == 1
     assert asked == ["/tracking/GP0002"]
+
+
+async def test_the_fake_carrier_delivers_its_webhook_to_lading(app, client, auth, shipped) -> None:
+    """As in ``make run DEMO=1``: the fake carrier's scan reaches Lading's webhook route for
+    the carrier's code over real HTTP, and the shipment's tracking moves."""
+    async with served_on_loopback(app) as lading, httpx.AsyncClient() as outbound:
+        fake = fake_carrier.create_app(
+            fake_carrier.Switches(
+                webhook_secret=SECRET, webhook_url=f"{lading}/api/v1/webhooks/carriers/GJ"
+            ),
+            webhook_client=outbound,
+        )
+        fake.state.carrier.labels["GJ0001"] = fake_carrier.FakeLabel(
+            "GJ0001", "express", "generic", "10", "CNY"
+        )
+        transport = httpx.ASGITransport(app=fake)
+        async with httpx.AsyncClient(transport=transport, base_url="http://fake") as carrier:
+            scanned = await carrier.post(
+                "/_fake/scan", json={"tracking_number": "GJ0001", "status": "picked_up"}
+            )
+    assert scanned.json()["sent"]["status"] == 200, scanned.text
+    body = await tracking(client, auth, shipped["shipment"]["id"])
+    assert body["tracking_status"] == "picked_up"
+    assert [(e["status"], e["source"]) for e in body["events"]] == [("picked_up", "webhook")]
 
 
 async def test_webhook_carriers_are_not_polled(client, auth, sessionmaker, shipped) -> None:
