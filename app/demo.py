@@ -85,6 +85,7 @@ DEMO_CARRIERS: list[dict[str, Any]] = [
         "code": "FLEET",
         "name": "自营车队 Own fleet",
         "adapter_kind": "table_rate",
+        "webhooks": False,  # a table-rate carrier takes no webhooks (and is not polled)
         "services": [{"code": "van", "name": "Van"}],
         "coverage": {"CN": ["上海市", "浙江省", "江苏省"]},
         "max_package_weight_kg": "500",
@@ -100,7 +101,8 @@ DEMO_CARRIERS: list[dict[str, Any]] = [
         "adapter_kind": "generic_json",
         "endpoint": FAKE_CARRIER_URL,
         "credentials": FAKE_CARRIER_KEYS,
-        "webhooks": False,  # polled by the worker
+        # `make run DEMO=1` starts the fake with --webhook-url .../webhooks/carriers/REGIONAL.
+        "webhooks": True,
         "services": [
             {"code": "express", "name": "Express"},
             {"code": "economy", "name": "Economy"},
@@ -119,7 +121,7 @@ DEMO_CARRIERS: list[dict[str, Any]] = [
         "adapter_kind": "easypost",
         "endpoint": FAKE_CARRIER_URL,
         "credentials": FAKE_CARRIER_KEYS,
-        "webhooks": False,
+        "webhooks": False,  # polled by the worker
         "coverage": {"CN": [], "US": []},
         "max_package_weight_kg": "30",
         "goods_classes": ["general"],

@@ -14,3 +14,13 @@ def test_webhooks_only_for_adapters_that_take_them() -> None:
     for kind in ("generic_json", "easypost"):
         assert webhooks_issue(True, kind, accepts_webhooks(kind)) is None
         assert webhooks_issue(False, kind, accepts_webhooks(kind)) is None
+
+
+def test_the_demo_carriers_flags_match_their_adapters() -> None:
+    from app.demo import DEMO_CARRIERS
+
+    flags = {body["code"]: body.get("webhooks") for body in DEMO_CARRIERS}
+    assert flags == {"FLEET": False, "REGIONAL": True, "EASYPOST": False}
+    for body in DEMO_CARRIERS:
+        kind = body["adapter_kind"]
+        assert webhooks_issue(body["webhooks"], kind, accepts_webhooks(kind)) is None
