@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
@@ -145,8 +146,13 @@ def cmd_fake_carrier(args: argparse.Namespace, settings: Settings) -> int:
         timeout_rate=args.timeout_rate,
         malformed_rate=args.malformed_rate,
         webhook_secret=args.webhook_secret.encode(),
+        webhook_url=args.webhook_url,
+        easypost_webhook_url=args.easypost_webhook_url,
     )
     print(f"fake carrier on http://127.0.0.1:{args.port} (EasyPost /v2/... and generic JSON)")
+    for kind, url in (("generic JSON", args.webhook_url), ("EasyPost", args.easypost_webhook_url)):
+        if url:
+            print(f"  {kind} labels' webhooks go to {url}")
     with contextlib.suppress(KeyboardInterrupt):
         serve(args.port, switches)
     return 0
@@ -203,6 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
     fake.add_argument("--timeout-rate", type=_rate, default=0.0, help="share of stalled answers")
     fake.add_argument("--malformed-rate", type=_rate, default=0.0, help="share of broken bodies")
     fake.add_argument("--webhook-secret", default="fake-carrier-secret")
+    fake.add_argument(
+        "--webhook-url",
+        default=os.environ.get("LADING_FAKE_CARRIER_WEBHOOK_URL"),
+        help="where /_fake/scan sends generic JSON labels' webhooks, e.g. "
+        "http://127.0.0.1:8000/api/v1/webhooks/carriers/REGIONAL",
+    )
+    fake.add_argument(
+        "--easypost-webhook-url",
+        default=os.environ.get("LADING_FAKE_CARRIER_EASYPOST_WEBHOOK_URL"),
+        help="where /_fake/scan sends EasyPost labels' webhooks",
+    )
     fake.set_defaults(func=cmd_fake_carrier)
     return parser
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.auth import Principal, Role
+from app.domain.outbound_urls import OutboundPolicy
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.auth import create_user, principal_for_user
 
@@ -84,6 +85,7 @@ DEMO_CARRIERS: list[dict[str, Any]] = [
         "code": "FLEET",
         "name": "自营车队 Own fleet",
         "adapter_kind": "table_rate",
+        "webhooks": False,  # a table-rate carrier takes no webhooks (and is not polled)
         "services": [{"code": "van", "name": "Van"}],
         "coverage": {"CN": ["上海市", "浙江省", "江苏省"]},
         "max_package_weight_kg": "500",
@@ -99,7 +101,8 @@ DEMO_CARRIERS: list[dict[str, Any]] = [
         "adapter_kind": "generic_json",
         "endpoint": FAKE_CARRIER_URL,
         "credentials": FAKE_CARRIER_KEYS,
-        "webhooks": False,  # polled by the worker
+        # `make run DEMO=1` starts the fake with --webhook-url .../webhooks/carriers/REGIONAL.
+        "webhooks": True,
         "services": [
             {"code": "express", "name": "Express"},
             {"code": "economy", "name": "Economy"},
@@ -118,7 +121,7 @@ DEMO_CARRIERS: list[dict[str, Any]] = [
         "adapter_kind": "easypost",
         "endpoint": FAKE_CARRIER_URL,
         "credentials": FAKE_CARRIER_KEYS,
-        "webhooks": False,
+        "webhooks": False,  # polled by the worker
         "coverage": {"CN": [], "US": []},
         "max_package_weight_kg": "30",
         "goods_classes": ["general"],
@@ -133,9 +136,11 @@ DEMO_CARRIERS: list[dict[str, Any]] = [
 async def _seed_carriers(
     sessionmaker: async_sessionmaker[AsyncSession], principal: Principal
 ) -> None:
+    from app.adapters.outbound import OutboundGuard
     from app.schemas.carriers import CarrierCreate
     from app.services.carriers import create_carrier
 
+    guard = OutboundGuard(OutboundPolicy())  # the demo carriers are on loopback
     for body in DEMO_CARRIERS:
         async with SqlAlchemyUnitOfWork(sessionmaker) as uow:
             if await uow.carriers.get_by_code(body["code"]):
@@ -144,6 +149,7 @@ async def _seed_carriers(
             SqlAlchemyUnitOfWork(sessionmaker),
             CarrierCreate.model_validate({"currency": "CNY", **body}),
             principal,
+            guard,
         )
 
 

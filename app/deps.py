@@ -9,6 +9,7 @@ import httpx
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
+from app.adapters.outbound import OutboundGuard
 from app.domain.auth import Principal
 from app.domain.errors import NotAuthenticated, PreconditionRequired, RuleViolation
 from app.repositories.uow import SqlAlchemyUnitOfWork
@@ -40,7 +41,14 @@ def get_carrier_client(request: Request) -> httpx.AsyncClient:
     return client
 
 
+def get_outbound_guard(request: Request) -> OutboundGuard:
+    """The outbound URL rule with name resolution (tests replace its resolver)."""
+    guard: OutboundGuard = request.app.state.outbound_guard
+    return guard
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+OutboundGuardDep = Annotated[OutboundGuard, Depends(get_outbound_guard)]
 CarrierClientDep = Annotated[httpx.AsyncClient, Depends(get_carrier_client)]
 UowDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
 UowFactoryDep = Annotated[Callable[[], SqlAlchemyUnitOfWork], Depends(get_uow_factory)]

@@ -8,21 +8,27 @@ before every answer, and with the given probabilities a 503 (``fail_rate``), a s
 than any client timeout (``timeout_rate``) or a truncated JSON body (``malformed_rate``).
 :func:`create_app` builds the ASGI app in-process; ``lading fake-carrier`` serves it on
 127.0.0.1 with uvicorn. :func:`easypost_webhook` and :func:`generic_webhook` build signed
-webhook deliveries for a label's events."""
+webhook deliveries for a label's events; ``POST /_fake/scan`` moves a label along and, when a
+webhook URL is configured for the label's protocol (``webhook_url`` for generic JSON labels,
+``easypost_webhook_url`` for EasyPost ones), also sends the webhook there, best-effort, over
+the app's shared HTTP client."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import random
 import secrets
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
@@ -45,6 +51,10 @@ class Switches:
     stall_s: float = 60.0
     webhook_secret: bytes = b"fake-carrier-secret"
     seed: int | None = None
+    # Where /_fake/scan sends the webhook, per protocol (e.g. Lading's
+    # /api/v1/webhooks/carriers/<CODE> of the carrier using this fake); unset: not sent.
+    webhook_url: str | None = None
+    easypost_webhook_url: str | None = None
 
 
 @dataclass
@@ -399,18 +409,45 @@ async def fake_scan(request: Request) -> Response:
     """Move a label along (``{"tracking_number", "status", "message"}``, generic status names)
     and answer the signed webhooks the carrier would now send, in both protocols:
     ``{"generic": {"headers", "body"}, "easypost": {...}}`` — post one to Lading's
-    ``/api/v1/webhooks/carriers/{code}`` to try tracking by hand."""
+    ``/api/v1/webhooks/carriers/{code}`` to try tracking by hand. When a webhook URL is set for
+    the label's protocol the webhook is also sent there, and ``"sent"`` says how it went."""
     carrier = _carrier(request)
     body = await _body(request) or {}
     number = str(body.get("tracking_number", ""))
     if number not in carrier.labels or body.get("status") not in EASYPOST_STATUS:
         return _error(422, "a known tracking_number and status are required")
     carrier.scan(number, str(body["status"]), str(body.get("message", "")))
-    answer = {}
+    answer: dict[str, Any] = {}
+    built: dict[str, tuple[dict[str, str], bytes]] = {}
     for name, build in (("generic", generic_webhook), ("easypost", easypost_webhook)):
-        headers, raw = build(carrier, number)
+        headers, raw = built[name] = build(carrier, number)
         answer[name] = {"headers": headers, "body": raw.decode()}
+    protocol = "easypost" if carrier.labels[number].shipment_id else "generic"
+    url = (
+        carrier.switches.easypost_webhook_url
+        if protocol == "easypost"
+        else (carrier.switches.webhook_url)
+    )
+    if url:
+        answer["sent"] = await _send_webhook(
+            request.app.state.webhook_client, url, *built[protocol]
+        )
     return JSONResponse(answer)
+
+
+async def _send_webhook(
+    client: httpx.AsyncClient | None, url: str, headers: dict[str, str], body: bytes
+) -> dict[str, Any]:
+    """POST one signed webhook; its outcome, never an exception (a test hook, best-effort)."""
+    if client is None:
+        return {"url": url, "error": "no HTTP client (the app's lifespan did not run)"}
+    try:
+        response = await client.post(
+            url, content=body, headers={**headers, "Content-Type": "application/json"}
+        )
+    except httpx.HTTPError as exc:
+        return {"url": url, "error": f"{type(exc).__name__}: {exc}"}
+    return {"url": url, "status": response.status_code}
 
 
 async def fake_stats(request: Request) -> Response:
@@ -468,10 +505,27 @@ class Chaos(BaseHTTPMiddleware):
         return await call_next(request)
 
 
-def create_app(switches: Switches | None = None) -> Starlette:
-    """The fake carrier's ASGI app; ``app.state.carrier`` is its :class:`FakeCarrier`."""
+def create_app(
+    switches: Switches | None = None, *, webhook_client: httpx.AsyncClient | None = None
+) -> Starlette:
+    """The fake carrier's ASGI app; ``app.state.carrier`` is its :class:`FakeCarrier`. Its
+    webhooks go out over ``webhook_client``, or one its lifespan opens (and closes)."""
     switches = switches or Switches()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if app.state.webhook_client is not None:
+            yield
+            return
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            app.state.webhook_client = client
+            try:
+                yield
+            finally:
+                app.state.webhook_client = None
+
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/v2/shipments", ep_create_shipment, methods=["POST"]),
             Route("/v2/shipments/{id}", ep_get_shipment, methods=["GET"]),
@@ -484,10 +538,11 @@ def create_app(switches: Switches | None = None) -> Starlette:
             Route("/tracking/{number}", generic_tracking, methods=["GET"]),
             Route(f"{CHAOS_FREE_PREFIX}/stats", fake_stats, methods=["GET"]),
             Route(f"{CHAOS_FREE_PREFIX}/scan", fake_scan, methods=["POST"]),
-        ]
+        ],
     )
     app.add_middleware(Chaos)
     app.state.carrier = FakeCarrier(switches, random.Random(switches.seed))
+    app.state.webhook_client = webhook_client
     return app
 
 

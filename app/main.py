@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import errors
+from app.adapters.outbound import OutboundGuard, guarded_client
 from app.db import create_engine, create_sessionmaker
 from app.deps import document_page_size
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
@@ -89,8 +89,10 @@ def create_app(
     app.state.sessionmaker = sessionmaker
     app.state.engine = None
     app.state.metrics = Metrics()
-    # One pooled client for every carrier call (each call sets its own deadline).
-    app.state.carrier_client = httpx.AsyncClient()
+    # One pooled client for every carrier call (each call sets its own deadline); every
+    # request passes the outbound URL rule first, as DNS may have changed since it was saved.
+    app.state.outbound_guard = OutboundGuard(settings.outbound_policy)
+    app.state.carrier_client = guarded_client(app.state.outbound_guard)
     errors.install(app)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     for router in ROUTERS:

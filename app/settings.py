@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.domain.outbound_urls import OutboundPolicy, url_violation
 
 PLACEHOLDER_SECRET = "change-me-in-production"
 
@@ -49,6 +51,15 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Where secrets may be sent (carrier endpoints, the webhook URL): https, and no private,
+    # link-local or metadata address unless allowed here (host names, IPs or CIDR networks,
+    # comma-separated). Plain http is always allowed to loopback (the fake carrier).
+    outbound_allow_http: bool = False
+    outbound_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Carriers without webhooks are polled about a shipment at most this often; the worker's
+    # carrier round (label retries, polls) runs this often.
+    tracking_poll_minutes: int = Field(default=30, ge=1)
+    carrier_round_seconds: float = Field(default=10.0, gt=0)
     page_size_max: int = Field(default=200, ge=1)
     order_max_lines: int = Field(default=500, ge=1)
     # Allocation: nearest_single, min_split or priority; whether ship_complete orders that no
@@ -73,6 +84,33 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def outbound_policy(self) -> OutboundPolicy:
+        return OutboundPolicy.of(
+            allow_http=self.outbound_allow_http, allowed=self.outbound_allowed_hosts
+        )
+
+    @field_validator("outbound_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _check_outbound(self) -> Settings:
+        """A malformed allowed network or a forbidden webhook URL refuses to start. Host names
+        are not resolved here: the dispatcher checks what they resolve to on each delivery."""
+        try:
+            policy = self.outbound_policy
+        except ValueError as exc:
+            raise ValueError(f"LADING_OUTBOUND_ALLOWED_HOSTS: {exc}") from exc
+        if self.webhook_url:
+            violation = url_violation("webhook_url", self.webhook_url, None, policy)
+            if violation is not None:
+                raise ValueError(f"LADING_WEBHOOK_URL: {violation.detail}")
+        return self
 
     @model_validator(mode="after")
     def _lease_outlasts_a_delivery(self) -> Settings:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -90,3 +94,29 @@ def assert_problem(
         fields = [e["field"] for e in body.get("errors") or []]
         assert any(f == field or f.endswith("." + field) for f in fields), (field, body)
     return body
+
+
+@asynccontextmanager
+async def served_on_loopback(app: Any) -> AsyncIterator[str]:
+    """``app`` served by uvicorn on a free 127.0.0.1 port (its base URL), stopped afterwards."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=1
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        async with asyncio.timeout(5):
+            while not server.started:
+                assert not task.done(), "uvicorn stopped before it started"
+                await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        async with asyncio.timeout(10):
+            await task
+        sock.close()

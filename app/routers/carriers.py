@@ -8,7 +8,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from app.deps import AUTHENTICATED, IfMatchDep, PageDep, UowDep, etag, requires
+from app.deps import (
+    AUTHENTICATED,
+    IfMatchDep,
+    OutboundGuardDep,
+    PageDep,
+    UowDep,
+    etag,
+    requires,
+)
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.carriers import (
@@ -36,10 +44,15 @@ Writer = Annotated[Principal, Depends(requires("warehouses:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: CarrierCreate, uow: UowDep, principal: Writer, response: Response
+    body: CarrierCreate,
+    uow: UowDep,
+    principal: Writer,
+    guard: OutboundGuardDep,
+    response: Response,
 ) -> CarrierRead:
-    """Create a carrier; its code is unique and its credentials are never returned."""
-    carrier = await service.create_carrier(uow, body, principal)
+    """Create a carrier; its code is unique, its endpoint https (not a private address) and
+    its credentials are never returned."""
+    carrier = await service.create_carrier(uow, body, principal, guard)
     response.headers["ETag"] = etag(carrier.version)
     return CarrierRead.model_validate(carrier)
 
@@ -127,10 +140,12 @@ async def update(
     version: IfMatchDep,
     uow: UowDep,
     principal: Writer,
+    guard: OutboundGuardDep,
     response: Response,
 ) -> CarrierRead:
     """Change the given fields; `active: false` deactivates; `credentials` replaces the
-    secret (null removes it). Needs `If-Match`."""
-    carrier = await service.update_carrier(uow, carrier_id, body, version, principal)
+    secret (null removes it); a new `endpoint` needs admin and removes the stored credentials
+    unless new ones come with it. Needs `If-Match`."""
+    carrier = await service.update_carrier(uow, carrier_id, body, version, principal, guard)
     response.headers["ETag"] = etag(carrier.version)
     return CarrierRead.model_validate(carrier)

@@ -91,8 +91,10 @@ class CarrierCreate(Schema):
         description="Base URL of the carrier's API (generic_json: required; easypost: "
         "https://api.easypost.com when left out)",
     )
-    webhooks: bool = Field(
-        default=True, description="The carrier posts tracking webhooks; otherwise it is polled"
+    webhooks: bool | None = Field(
+        default=None,
+        description="The carrier posts tracking webhooks; otherwise it is polled. Only for "
+        "adapters that take webhooks (easypost, generic_json; their default); table_rate: false",
     )
     timeout_seconds: TimeoutSeconds = Field(
         default=Decimal(10), description="Deadline of each call to the carrier"

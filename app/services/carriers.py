@@ -1,7 +1,10 @@
 """Carrier use cases: master data (create, read, list, update/deactivate) and selection.
 
 Credentials are write-only: they are stored, but neither returned nor written to the audit
-trail or the outbox (those images carry ``has_credentials`` instead)."""
+trail or the outbox (those images carry ``has_credentials`` instead). An endpoint must pass
+the outbound URL rule (``app.domain.outbound_urls``) when it is saved; changing it needs the
+admin scope and drops the stored credentials unless new ones come with it, so that a carrier's
+API key is never sent to a host its owner did not give it for."""
 
 from __future__ import annotations
 
@@ -11,8 +14,10 @@ from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
-from app.adapters.carriers.registry import CarrierConfig, credentials_problem
+from app.adapters.carriers.registry import CarrierConfig, accepts_webhooks, credentials_problem
+from app.adapters.outbound import OutboundGuard
 from app.domain.auth import Principal
+from app.domain.carrier_links import ENDPOINT_SCOPE, webhooks_issue
 from app.domain.carrier_selection import (
     CarrierTerms,
     Selection,
@@ -24,6 +29,7 @@ from app.domain.carrier_selection import (
 )
 from app.domain.errors import (
     DuplicateKey,
+    FieldIssue,
     NotFound,
     UnknownReference,
     Violations,
@@ -121,11 +127,24 @@ def _image(carrier: Carrier) -> dict[str, Any]:
     return {**snapshot(carrier, exclude=SECRET_COLUMNS), "has_credentials": carrier.has_credentials}
 
 
+def _webhooks_issues(adapter_kind: str, webhooks: bool) -> list[FieldIssue]:
+    issue = webhooks_issue(webhooks, adapter_kind, accepts_webhooks(adapter_kind))
+    return [issue] if issue else []
+
+
 async def create_carrier(
-    uow: SqlAlchemyUnitOfWork, data: CarrierCreate, principal: Principal
+    uow: SqlAlchemyUnitOfWork, data: CarrierCreate, principal: Principal, guard: OutboundGuard
 ) -> Carrier:
+    """A new carrier; ``webhooks`` left out means "whenever its adapter takes webhooks"."""
     values = _columns(data)
-    raise_for_issues(carrier_issues(terms_of({"active": True, "surcharges": {}, **values})))
+    if values.get("webhooks") is None:
+        values["webhooks"] = accepts_webhooks(data.adapter_kind)
+    raise_for_issues(
+        carrier_issues(terms_of({"active": True, "surcharges": {}, **values}))
+        + _webhooks_issues(data.adapter_kind, values["webhooks"])
+    )
+    if data.endpoint is not None:
+        await guard.check("endpoint", data.endpoint)
     check_connection(data.adapter_kind, data.endpoint, values.get("credentials"))
     async with uow:
         if await uow.carriers.get_by_code(data.code):
@@ -177,15 +196,29 @@ async def update_carrier(
     data: CarrierUpdate,
     expected_version: int,
     principal: Principal,
+    guard: OutboundGuard,
 ) -> Carrier:
     """Change the given fields; the merged carrier must still satisfy the master-data rules.
-    A change that alters nothing writes nothing and keeps the version."""
+    A new endpoint needs the admin scope and, unless credentials come with it, removes the
+    stored ones. A change that alters nothing writes nothing and keeps the version."""
     changes = _columns(data)
+    if changes.get("endpoint") is not None:
+        # Resolved before the transaction opens: a slow name server holds nothing.
+        await guard.check("endpoint", changes["endpoint"])
     async with uow:
         carrier = await _get(uow, carrier_id)
         check_version(carrier, expected_version)
+        if "endpoint" in changes and changes["endpoint"] != carrier.endpoint:
+            principal.require(ENDPOINT_SCOPE)
+            changes.setdefault("credentials", None)
         current = {name: getattr(carrier, name) for name in TERM_COLUMNS}
-        raise_for_issues(carrier_issues(terms_of({**current, **changes})))
+        issues = carrier_issues(terms_of({**current, **changes}))
+        if {"adapter_kind", "webhooks"} & changes.keys():
+            issues += _webhooks_issues(
+                changes.get("adapter_kind", carrier.adapter_kind),
+                changes.get("webhooks", carrier.webhooks),
+            )
+        raise_for_issues(issues)
         merged = {
             name: changes.get(name, getattr(carrier, name))
             for name in ("adapter_kind", "endpoint", "credentials")

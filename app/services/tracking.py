@@ -18,7 +18,13 @@ from typing import Any, Literal
 import httpx
 
 from app.adapters.carriers.base import CarrierError, TrackingEvent, WebhookEvent
-from app.adapters.carriers.registry import HTTP_KINDS, CarrierConfig, api_secrets, build_gateway
+from app.adapters.carriers.registry import (
+    HTTP_KINDS,
+    CarrierConfig,
+    accepts_webhooks,
+    api_secrets,
+    build_gateway,
+)
 from app.domain.errors import BadSignature, MalformedRequest, NotFound
 from app.domain.shipments import ShipmentStatus
 from app.domain.tracking import FINAL, Observed, TrackingChange, TrackingStatus, take_events
@@ -35,7 +41,6 @@ log = logging.getLogger(__name__)
 
 WEBHOOK = "webhook"
 POLL = "poll"
-POLL_INTERVAL = timedelta(minutes=30)
 POLL_BATCH = 50
 
 
@@ -244,7 +249,7 @@ async def receive_webhook(
     then processed at most once per (carrier, event id) — a repeat answers ``duplicate``."""
     async with uow:
         carrier = await uow.carriers.get_by_code(carrier_code)
-        if carrier is None or not carrier.active or carrier.adapter_kind not in HTTP_KINDS:
+        if carrier is None or not carrier.active or not accepts_webhooks(carrier.adapter_kind):
             raise NotFound(f"No active carrier '{carrier_code}' sends tracking webhooks here.")
         carrier_id = carrier.id
         config = config_of(carrier)
@@ -320,8 +325,8 @@ async def poll_tracking(
     client: httpx.AsyncClient,
     *,
     now: datetime,
+    interval: timedelta,
     batch: int = POLL_BATCH,
-    interval: timedelta = POLL_INTERVAL,
 ) -> int:
     """Poll the carriers that send no webhooks about their shipped, not yet final shipments
     last tracked more than ``interval`` ago; returns how many shipments were polled. Each is

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.adapters.notifiers.base import DeliveryError, Notifier, OutboundEvent
 from app.adapters.notifiers.webhook import HttpWebhookNotifier, LogNotifier
+from app.adapters.outbound import OutboundGuard, guarded_client
 from app.domain.retry import next_retry
 from app.observability import Metrics
 from app.repositories.events import OutboxEvent
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(seconds=30)
 HOUSEKEEPING_EVERY = timedelta(minutes=10)
 EXPIRY_EVERY = timedelta(seconds=30)
-CARRIERS_EVERY = timedelta(seconds=10)
 
 
 async def dispatch_once(
@@ -133,17 +133,21 @@ async def run_forever(
     """Poll the outbox until cancelled; a full batch is followed at once by the next one.
     Housekeeping (purging expired idempotency keys and forgotten sign-in counters) runs every
     ``HOUSEKEEPING_EVERY``, the expiry of unpaid reservations every ``EXPIRY_EVERY``, and the
-    carrier work (retrying pending label purchases, polling carriers without webhooks) every
-    ``CARRIERS_EVERY``."""
+    carrier round (retrying pending label purchases, polling carriers without webhooks about
+    shipments last tracked ``tracking_poll_minutes`` ago) every ``carrier_round_seconds``. Both
+    HTTP clients check each request against the outbound URL rule (the webhook URL's host is
+    resolved on every delivery, as DNS may change)."""
     retention = timedelta(hours=settings.idempotency_retention_hours)
     login_window = timedelta(seconds=settings.login_failure_window_seconds)
+    carriers_every = timedelta(seconds=settings.carrier_round_seconds)
+    poll_interval = timedelta(minutes=settings.tracking_poll_minutes)
     next_housekeeping = datetime.now(UTC)
     next_expiry = datetime.now(UTC)
     next_carriers = datetime.now(UTC)
-    carrier_client = httpx.AsyncClient()
+    guard = OutboundGuard(settings.outbound_policy)
     async with (
-        carrier_client,
-        httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client,
+        guarded_client(guard) as carrier_client,
+        guarded_client(guard, timeout=settings.webhook_timeout_seconds) as client,
     ):
         notifier = build_notifier(settings, client)
         log.info("outbox.dispatcher_started")
@@ -167,10 +171,10 @@ async def run_forever(
                 except Exception:
                     log.exception("labels.retry_failed")
                 try:
-                    await poll_carriers(sessionmaker, carrier_client)
+                    await poll_carriers(sessionmaker, carrier_client, interval=poll_interval)
                 except Exception:
                     log.exception("tracking.poll_failed")
-                next_carriers = datetime.now(UTC) + CARRIERS_EVERY
+                next_carriers = datetime.now(UTC) + carriers_every
             try:
                 count = await dispatch_once(
                     sessionmaker,

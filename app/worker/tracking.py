@@ -8,18 +8,19 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.repositories.uow import SqlAlchemyUnitOfWork
-from app.services.tracking import POLL_BATCH, POLL_INTERVAL, poll_tracking
+from app.services.tracking import POLL_BATCH, poll_tracking
 
 
 async def poll_carriers(
     sessionmaker: async_sessionmaker[AsyncSession],
     client: httpx.AsyncClient,
     *,
+    interval: timedelta,
     batch: int = POLL_BATCH,
-    interval: timedelta = POLL_INTERVAL,
 ) -> int:
-    """Poll one batch of shipments due for tracking; returns how many were polled (call again
-    while it returns ``batch``). Safe to run in any number of workers at once."""
+    """Poll one batch of shipments last tracked more than ``interval`` ago (the worker passes
+    ``LADING_TRACKING_POLL_MINUTES``); returns how many were polled (call again while it
+    returns ``batch``). Safe to run in any number of workers at once."""
     return await poll_tracking(
         lambda: SqlAlchemyUnitOfWork(sessionmaker),
         client,

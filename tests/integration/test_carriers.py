@@ -315,3 +315,41 @@ async def test_select_refuses_bad_requests(client, auth) -> None:
     for body, field in cases:
         response = await client.post("/api/v1/carriers/select", json=body, headers=headers)
         assert_problem(response, 422, field=field)
+
+
+async def test_webhooks_only_for_carriers_whose_adapter_takes_them(client, auth) -> None:
+    headers = await auth.as_role("warehouse")
+    refused = await client.post(
+        "/api/v1/carriers", json=carrier_body("WH1", webhooks=True), headers=headers
+    )
+    assert_problem(refused, 422, field="webhooks")
+    assert "webhooks_unsupported" in refused.text
+    fleet = await create(client, headers, "WH2")
+    assert fleet["webhooks"] is False  # left out: whether the adapter takes webhooks
+    changed = await client.patch(
+        f"/api/v1/carriers/{fleet['id']}",
+        json={"webhooks": True},
+        headers={**headers, "If-Match": '"1"'},
+    )
+    assert_problem(changed, 422, field="webhooks")
+    generic = await create(
+        client,
+        headers,
+        "WH3",
+        adapter_kind="generic_json",
+        endpoint="http://127.0.0.1:8099",
+        credentials='{"api_key": "k", "webhook_secret": "w"}',
+    )
+    assert generic["webhooks"] is True
+    to_table = await client.patch(
+        f"/api/v1/carriers/{generic['id']}",
+        json={"adapter_kind": "table_rate"},
+        headers={**headers, "If-Match": '"1"'},
+    )
+    assert_problem(to_table, 422, field="webhooks")
+    with_flag = await client.patch(
+        f"/api/v1/carriers/{generic['id']}",
+        json={"adapter_kind": "table_rate", "webhooks": False},
+        headers={**headers, "If-Match": '"1"'},
+    )
+    assert with_flag.status_code == 200, with_flag.text

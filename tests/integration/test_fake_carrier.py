@@ -3,8 +3,6 @@ and once over real HTTP with uvicorn on a free 127.0.0.1 port."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -12,7 +10,10 @@ from decimal import Decimal
 
 import httpx
 import pytest
-import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from app.adapters.carriers.base import CarrierError, ShipmentFacts
 from app.adapters.carriers.easypost import EasyPostGateway
@@ -26,6 +27,7 @@ from app.fake_carrier import (
     easypost_webhook,
     generic_webhook,
 )
+from tests.support import served_on_loopback
 
 SECRET = b"fake-secret"
 SHIPMENT = ShipmentFacts(
@@ -199,25 +201,71 @@ async def test_latency_is_added_but_answers_stay_right() -> None:
 async def real_server() -> AsyncIterator[tuple[str, FakeCarrier]]:
     """The fake carrier served by uvicorn on a free 127.0.0.1 port, stopped afterwards."""
     app = create_app(Switches(webhook_secret=SECRET, stall_s=3.0))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=1
+    async with served_on_loopback(app) as base_url:
+        yield base_url, app.state.carrier
+
+
+async def test_scan_sends_the_webhook_to_the_configured_url() -> None:
+    """The fake POSTs the label's webhook (in the label's protocol) to a receiving server."""
+    received: list[tuple[str, dict[str, str], bytes]] = []
+
+    async def receiver(request: Request) -> Response:
+        received.append((request.url.path, dict(request.headers), await request.body()))
+        return JSONResponse({"status": "accepted"})
+
+    hook = Starlette(routes=[Route("/hooks/{code}", receiver, methods=["POST"])])
+    async with served_on_loopback(hook) as hook_url, httpx.AsyncClient() as outbound:
+        app = create_app(
+            Switches(
+                webhook_secret=SECRET,
+                webhook_url=f"{hook_url}/hooks/REGIONAL",
+                easypost_webhook_url=f"{hook_url}/hooks/EASYPOST",
+            ),
+            webhook_client=outbound,
+        )
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://fake"
+        ) as client:
+            gateway = generic(client, carrier_code="REGIONAL")
+            (rate, _) = await gateway.quote(SHIPMENT)
+            label = await gateway.buy_label(SHIPMENT, rate, "hooked")
+            scanned = await client.post(
+                "/_fake/scan",
+                json={"tracking_number": label.tracking_number, "status": "picked_up"},
+            )
+            assert scanned.status_code == 200, scanned.text
+            answer = scanned.json()
+            assert answer["sent"] == {"url": f"{hook_url}/hooks/REGIONAL", "status": 200}
+            assert set(answer) == {"generic", "easypost", "sent"}  # still in the body too
+
+            ez = easypost(client)
+            (ez_rate, _) = await ez.quote(SHIPMENT)
+            ez_label = await ez.buy_label(SHIPMENT, ez_rate, "hooked-ez")
+            again = await client.post(
+                "/_fake/scan",
+                json={"tracking_number": ez_label.tracking_number, "status": "in_transit"},
+            )
+            assert again.json()["sent"]["url"].endswith("/hooks/EASYPOST")
+    (path, headers, body), (ez_path, ez_headers, ez_body) = received
+    assert path == "/hooks/REGIONAL" and headers["content-type"] == "application/json"
+    hooked = await gateway.verify_webhook(headers, body)  # signed as the protocol says
+    assert [e.status for e in hooked.events] == ["label_created", "picked_up"]
+    assert ez_path == "/hooks/EASYPOST"
+    assert [e.status for e in (await ez.verify_webhook(ez_headers, ez_body)).events][-1] == (
+        "in_transit"
     )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(5):
-            while not server.started:
-                assert not task.done(), "uvicorn stopped before it started"
-                await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}", app.state.carrier
-    finally:
-        server.should_exit = True
-        async with asyncio.timeout(10):
-            await task
-        sock.close()
+
+
+async def test_scan_without_a_webhook_url_sends_nothing() -> None:
+    client, _ = fake()
+    async with client:
+        gateway = generic(client)
+        (rate, _) = await gateway.quote(SHIPMENT)
+        label = await gateway.buy_label(SHIPMENT, rate, "unhooked")
+        scanned = await client.post(
+            "/_fake/scan", json={"tracking_number": label.tracking_number, "status": "picked_up"}
+        )
+    assert scanned.status_code == 200 and "sent" not in scanned.json()
 
 
 async def test_over_real_http_with_a_real_client_timeout(real_server) -> None:

@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import select, update
 
 from app import fake_carrier
+from app.adapters.outbound import OutboundGuard
+from app.domain.outbound_urls import OutboundPolicy
 from app.fake_carrier import Switches
 from app.repositories.customers import Customer
 from app.repositories.events import OutboxEvent
@@ -62,6 +64,16 @@ class LoseFirstLabelAnswer(httpx.AsyncBaseTransport):
             if len(self.keys) == 1:
                 raise httpx.ReadTimeout("the answer was lost", request=request)
         return response
+
+
+@pytest.fixture(autouse=True)
+def fake_hosts_allowed(app) -> None:
+    """The fake carriers are reached by made-up names over plain http (no DNS in tests)."""
+    app.state.outbound_guard = OutboundGuard(
+        OutboundPolicy.of(
+            allow_http=True, allowed=["good.fake", "down.fake", "slow.fake", "garbled.fake"]
+        )
+    )
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from app.adapters.notifiers.webhook import HttpWebhookNotifier
+from app.adapters.outbound import GuardedTransport, OutboundGuard
 from app.repositories.events import OutboxEvent
+from app.settings import Settings
 from app.worker.dispatcher import dispatch_once
 
 SECRET = b"test-webhook-secret"
@@ -205,3 +207,26 @@ async def test_an_event_whose_lease_was_taken_over_is_left_to_the_other_worker(
     assert await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=3) == 1
     assert notifier.sent == [str(events[0].id)]
     assert (await _reload(sessionmaker, events[1].id)).status == "pending"
+
+
+async def test_a_webhook_url_now_resolving_privately_is_not_delivered_to(sessionmaker) -> None:
+    """The URL passed the settings check (a name is not resolved then); each delivery
+    resolves it again, and refuses a private address before sending anything."""
+    event = await _add_event(sessionmaker)
+    seen: list[httpx.Request] = []
+
+    async def resolve(host: str) -> list[str]:
+        return ["10.0.0.9"] if host == "hooks.example" else []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    guard = OutboundGuard(Settings(_env_file=None).outbound_policy, resolve)  # type: ignore[call-arg]
+    client = httpx.AsyncClient(transport=GuardedTransport(guard, httpx.MockTransport(handler)))
+    notifier = HttpWebhookNotifier(client, "https://hooks.example/lading", SECRET)
+    async with client:
+        await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=3)
+    assert seen == []
+    stored = await _reload(sessionmaker, event.id)
+    assert stored.status != "sent" and "private address" in (stored.last_error or "")

@@ -27,11 +27,12 @@ from app.services.check import check_invariants
 from app.worker.tracking import poll_carriers
 from tests.factories import make_customer, make_product, make_warehouse
 from tests.integration.test_shipments import confirm, created, order_view, picked_order, verify
-from tests.support import assert_problem
+from tests.support import assert_problem, served_on_loopback
 
 SECRET = b"s"
 CREDENTIALS = json.dumps({"api_key": "k", "webhook_secret": SECRET.decode()})
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+EVERY_30_MIN = timedelta(minutes=30)
 
 
 def carrier_row(code: str, **kw: Any) -> Carrier:
@@ -464,7 +465,7 @@ async def test_polling_carriers_without_webhooks(client, auth, sessionmaker, dat
     transport = Hosts({"fake": httpx.ASGITransport(app=fake), "broken": httpx.MockTransport(down)})
     async with httpx.AsyncClient(transport=transport) as http:
         before = datetime.now(UTC)
-        assert await poll_carriers(sessionmaker, http) == 2
+        assert await poll_carriers(sessionmaker, http, interval=EVERY_30_MIN) == 2
         assert calls == ["/tracking/GX0001"]
         body = await tracking(client, auth, polled["id"])
         assert body["tracking_status"] == "in_transit"
@@ -478,7 +479,7 @@ async def test_polling_carriers_without_webhooks(client, auth, sessionmaker, dat
         assert datetime.fromisoformat(failed["tracked_at"]) >= before  # it advanced anyway
 
         # Not due again before the interval; due at once with a zero interval.
-        assert await poll_carriers(sessionmaker, http) == 0
+        assert await poll_carriers(sessionmaker, http, interval=EVERY_30_MIN) == 0
         carrier.scan("GP0001", "delivered", "Signed by the receptionist")
         assert await poll_carriers(sessionmaker, http, interval=timedelta(0)) == 2
         assert len(calls) == 2
@@ -490,6 +491,53 @@ async def test_polling_carriers_without_webhooks(client, auth, sessionmaker, dat
     # Delivered is final: the shipment is no longer polled.
     async with httpx.AsyncClient(transport=transport) as http:
         assert await poll_carriers(sessionmaker, http, interval=timedelta(0)) == 1
+
+
+async def test_the_poll_interval_decides_which_shipments_are_due(
+    client, auth, sessionmaker, data
+) -> None:
+    placed = await picked_order(client, auth, {"S-1": "1"})
+    polled = await ship(client, auth, sessionmaker, placed["id"], {"S-1": "1"}, "GP", "GP0002")
+    async with sessionmaker() as session:
+        row = await session.get(Shipment, uuid.UUID(polled["id"]))
+        assert row is not None
+        row.tracked_at = datetime.now(UTC) - timedelta(minutes=20)
+        await session.commit()
+    asked: list[str] = []
+
+    def carrier(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return httpx.Response(200, json={"tracking_number": "GP0002", "events": []})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(carrier)) as http:
+        # Tracked 20 minutes ago: not due every 30 minutes, due every 15.
+        assert await poll_carriers(sessionmaker, http, interval=EVERY_30_MIN) == 0
+        assert await poll_carriers(sessionmaker, http, interval=timedelta(minutes=15)) == 1
+    assert asked == ["/tracking/GP0002"]
+
+
+async def test_the_fake_carrier_delivers_its_webhook_to_lading(app, client, auth, shipped) -> None:
+    """As in ``make run DEMO=1``: the fake carrier's scan reaches Lading's webhook route for
+    the carrier's code over real HTTP, and the shipment's tracking moves."""
+    async with served_on_loopback(app) as lading, httpx.AsyncClient() as outbound:
+        fake = fake_carrier.create_app(
+            fake_carrier.Switches(
+                webhook_secret=SECRET, webhook_url=f"{lading}/api/v1/webhooks/carriers/GJ"
+            ),
+            webhook_client=outbound,
+        )
+        fake.state.carrier.labels["GJ0001"] = fake_carrier.FakeLabel(
+            "GJ0001", "express", "generic", "10", "CNY"
+        )
+        transport = httpx.ASGITransport(app=fake)
+        async with httpx.AsyncClient(transport=transport, base_url="http://fake") as carrier:
+            scanned = await carrier.post(
+                "/_fake/scan", json={"tracking_number": "GJ0001", "status": "picked_up"}
+            )
+    assert scanned.json()["sent"]["status"] == 200, scanned.text
+    body = await tracking(client, auth, shipped["shipment"]["id"])
+    assert body["tracking_status"] == "picked_up"
+    assert [(e["status"], e["source"]) for e in body["events"]] == [("picked_up", "webhook")]
 
 
 async def test_webhook_carriers_are_not_polled(client, auth, sessionmaker, shipped) -> None:

@@ -20,6 +20,12 @@ from app.adapters.carriers.table_rate import TableRateCarrier
 from app.domain.carrier_selection import CarrierTerms
 
 HTTP_KINDS = frozenset({"easypost", "generic_json"})
+# Adapters whose signed tracking webhooks Lading verifies (the others' webhook route is a 404).
+WEBHOOK_KINDS = HTTP_KINDS
+
+
+def accepts_webhooks(adapter_kind: str) -> bool:
+    return adapter_kind in WEBHOOK_KINDS
 
 
 @dataclass(frozen=True)
