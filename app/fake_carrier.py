@@ -8,7 +8,9 @@ before every answer, and with the given probabilities a 503 (``fail_rate``), a s
 than any client timeout (``timeout_rate``) or a truncated JSON body (``malformed_rate``).
 :func:`create_app` builds the ASGI app in-process; ``lading fake-carrier`` serves it on
 127.0.0.1 with uvicorn. :func:`easypost_webhook` and :func:`generic_webhook` build signed
-webhook deliveries for a label's events."""
+webhook deliveries for a label's events, :func:`easypost_event` a signed Event of any other
+type; :meth:`FakeCarrier.insure` gives a label the second tracker EasyPost makes when one is
+insured. Like EasyPost, a shipment with incomplete addresses is created with no rates."""
 
 from __future__ import annotations
 

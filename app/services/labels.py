@@ -24,7 +24,7 @@ import httpx
 
 from app.adapters.carriers.base import CarrierError, Label, Rate, ShipmentFacts
 from app.adapters.carriers.registry import CarrierConfig, build_gateway
-from app.domain.errors import CarrierUnavailable, Conflict, FieldIssue, NotFound
+from app.domain.errors import CarrierUnavailable, Conflict, NotFound
 from app.domain.retry import next_retry
 from app.domain.shipments import (
     LabelStatus,
@@ -39,7 +39,13 @@ from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.shipments import LabelRequest
 from app.services.carriers import config_of
 from app.services.common import retrying
-from app.services.rates import failure_of, preference_for, quoted_rates, shipment_facts
+from app.services.rates import (
+    carrier_issues,
+    failure_of,
+    preference_for,
+    quoted_rates,
+    shipment_facts,
+)
 from app.services.recording import record_change
 from app.services.shipments import ShipmentView, audit_image, load_view, locked_shipment
 
@@ -155,18 +161,6 @@ async def _start_purchase(
 def _same_offer(stored: dict[str, Any] | None, chosen: dict[str, Any]) -> bool:
     keys = ("carrier", "provider", "service")
     return stored is not None and all(stored.get(k) == chosen.get(k) for k in keys)
-
-
-def carrier_issues(exc: BaseException) -> list[FieldIssue]:
-    """A carrier's itemised errors as the problem's ``errors`` (the field is ``carrier`` or
-    ``carrier.<the field it names>``, the rule the carrier's error code)."""
-    if not isinstance(exc, CarrierError):
-        return []
-    rule = exc.code or "carrier_error"
-    return [
-        FieldIssue(f"carrier.{d.field}" if d.field else "carrier", rule, d.message)
-        for d in exc.details
-    ]
 
 
 def _refused(outcome: BaseException) -> bool:

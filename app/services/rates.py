@@ -20,7 +20,7 @@ from app.adapters.carriers.base import CarrierError, Rate, ShipmentFacts
 from app.adapters.carriers.registry import CarrierConfig, build_gateway
 from app.domain.carrier_selection import Preference, preference_issues, select_carriers
 from app.domain.carrier_selection import ShipmentFacts as SelectionFacts
-from app.domain.errors import NotFound
+from app.domain.errors import FieldIssue, NotFound
 from app.domain.exchange_rates import ExchangeRate, convert_rates
 from app.domain.products import GoodsClass, raise_for_issues
 from app.domain.shipments import QuotedRate, check_can_buy_label, rank_rates
@@ -124,6 +124,18 @@ def failure_of(carrier: str, exc: BaseException) -> dict[str, Any]:
             "retryable": True,
         }
     return {"carrier": carrier, "reason": f"{type(exc).__name__}: {exc}", "retryable": False}
+
+
+def carrier_issues(exc: BaseException) -> list[FieldIssue]:
+    """A carrier's itemised errors as the problem's ``errors`` (the field is ``carrier`` or
+    ``carrier.<the field it names>``, the rule the carrier's error code)."""
+    if not isinstance(exc, CarrierError):
+        return []
+    rule = exc.code or "carrier_error"
+    return [
+        FieldIssue(f"carrier.{d.field}" if d.field else "carrier", rule, d.message)
+        for d in exc.details
+    ]
 
 
 async def _ask(

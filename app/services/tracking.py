@@ -21,7 +21,14 @@ from app.adapters.carriers.base import CarrierError, TrackingEvent, WebhookEvent
 from app.adapters.carriers.registry import HTTP_KINDS, CarrierConfig, api_secrets, build_gateway
 from app.domain.errors import BadSignature, MalformedRequest, NotFound
 from app.domain.shipments import ShipmentStatus
-from app.domain.tracking import FINAL, Observed, TrackingChange, TrackingStatus, take_events
+from app.domain.tracking import (
+    FINAL,
+    Observed,
+    TrackingChange,
+    TrackingStatus,
+    same_carrier_shipment,
+    take_events,
+)
 from app.repositories.carriers import Carrier
 from app.repositories.shipments import Shipment, ShipmentEvent
 from app.repositories.tracking import PollTarget
@@ -233,7 +240,12 @@ async def _take_webhook(
         stored = 0
         matched = False
         for shipment in shipments:
-            mine = [e for e in webhook.events if _belongs(e, shipment)]
+            mine = [
+                e
+                for e in webhook.events
+                if e.tracking_number == shipment.tracking_number
+                and same_carrier_shipment(e.carrier_shipment_id, shipment.carrier_shipment_id)
+            ]
             matched = matched or bool(mine)
             stored += await apply_events(uow, shipment, mine, source=WEBHOOK, actor=actor, now=now)
         status: ReceiptStatus = "accepted"
@@ -252,18 +264,6 @@ async def _take_webhook(
         extra={"carrier": carrier_code, "event_id": webhook.event_id, "outcome": outcome},
     )
     return WebhookOutcome(status, stored)
-
-
-def _belongs(event: TrackingEvent, shipment: Shipment) -> bool:
-    """The event is about this shipment's label: same tracking number and, when both the
-    carrier and the label say which carrier shipment they are of, the same one."""
-    if event.tracking_number != shipment.tracking_number:
-        return False
-    return (
-        event.carrier_shipment_id is None
-        or shipment.carrier_shipment_id is None
-        or event.carrier_shipment_id == shipment.carrier_shipment_id
-    )
 
 
 async def receive_webhook(

@@ -142,3 +142,13 @@ def test_the_status_never_moves_backwards(observed: list[Observed]) -> None:
         elif current is not None and following.status not in FINAL:
             assert following.key() >= current.key()
         current = following
+
+
+def test_an_event_counts_for_the_label_only_when_of_its_carrier_shipment() -> None:
+    from app.domain.tracking import same_carrier_shipment
+
+    assert same_carrier_shipment("shp_1", "shp_1")
+    assert not same_carrier_shipment("shp_2", "shp_1")
+    assert not same_carrier_shipment("", "shp_1")  # a tracker of no shipment (insurance)
+    assert same_carrier_shipment(None, "shp_1")  # the carrier does not say
+    assert same_carrier_shipment("shp_1", None)  # a label bought before the id was kept

@@ -10,6 +10,11 @@ the API key as the user name and an empty password.
 
 What this adapter adds:
 
+- Shipments carry full addresses on both sides (``name, company, street1, street2, city,
+  state, zip, country, phone, email``, as in every request EasyPost records): the sender and
+  receiver of :class:`ShipmentFacts` (``app.services.shipping_parties`` builds them); without
+  them EasyPost's carriers return no rates. The parcel is the shipment's, else the default
+  dimensions given to the gateway.
 - Weights go out in ounces, the parcel's dimensions in inches (converted from kg and cm).
 - Labels: EasyPost serves the document at ``label_url``; the adapter stores that URL as the
   label's document, with content type ``text/uri-list``; it never fetches the image.
@@ -20,9 +25,15 @@ What this adapter adds:
   (``GET /v2/shipments/{id}``) and returns the label it already has, so one shipment never
   gets two labels. Without an ``offer_id`` (a rate quoted elsewhere) buying quotes again and
   picks the same carrier and service.
+- A label keeps EasyPost's shipment id (:attr:`Label.carrier_shipment_id`). EasyPost may list
+  several trackers for one tracking code (an insured label gets a second one, of no shipment):
+  tracking reads, and refunds go to, the label's own shipment (:func:`pick_tracker`).
+- Webhooks: EasyPost sends every event type to every webhook URL; only ``tracker.*`` events
+  carry tracking (:func:`is_tracking_event`), others come back as ``tracking=False``.
 - Errors: transport failures, timeouts and 5xx answers raise ``CarrierError(retryable=True)``;
-  4xx answers ``CarrierError(status=<upstream>)``; malformed JSON or missing fields
-  ``CarrierError(status=502)``. EasyPost's statuses map onto Lading's with
+  4xx answers ``CarrierError(status=<upstream>)``, both with EasyPost's ``{"error": {"code",
+  "message", "errors": [...]}}`` parsed into ``code`` and ``details``; malformed JSON or
+  missing fields ``CarrierError(status=502)``. EasyPost's statuses map onto Lading's with
   :func:`lading_status`."""
 
 from __future__ import annotations
