@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field, RootModel, SecretStr, StringConstraints
+from pydantic import ConfigDict, Field, RootModel, SecretStr, StringConstraints
 
 from app.domain.carrier_selection import ExclusionReason, Preference
 from app.domain.products import GoodsClass
@@ -60,86 +59,45 @@ class ZoneRateOut(Schema):
     per_kg: AmountOut
 
 
-def _keyed(pattern: str, what: str) -> AfterValidator:
-    """Every key of the map matches ``pattern`` (checked after the values, so that a bad key
-    and a bad value are both reported against the field)."""
-    compiled = re.compile(pattern)
-
-    def check(value: dict[str, Any]) -> dict[str, Any]:
-        bad = [key for key in value if not compiled.fullmatch(key)]
-        if bad:
-            raise ValueError(f"{', '.join(repr(k) for k in bad)}: each key must be {what}")
-        return value
-
-    return AfterValidator(check)
+def _typed_map(schema: dict[str, Any]) -> None:
+    """Publish a map with constrained keys as ``additionalProperties`` (the value type, which
+    generated clients build the map from; they skip ``patternProperties``) and the key rule
+    as ``propertyNames``. Validation is pydantic's own, key by key."""
+    patterns = schema.pop("patternProperties", None)
+    if patterns:
+        ((pattern, value),) = patterns.items()
+        schema["additionalProperties"] = value
+        schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": pattern}
 
 
-def _key_schema(pattern: str) -> ConfigDict:
-    # JSON Schema's propertyNames documents the key rule, while additionalProperties keeps
-    # the value type that generated clients build the map from (they skip patternProperties).
-    return ConfigDict(json_schema_extra={"propertyNames": {"pattern": pattern}})
+TYPED_MAP = ConfigDict(json_schema_extra=_typed_map)
+ZoneRuleKey = Annotated[str, StringConstraints(pattern=r"^(default|[A-Z]{2}(/[^/]{1,100})?)$")]
 
 
-COUNTRY_KEY = r"^[A-Z]{2}$"
-ZONE_KEY = r"^[^/]{1,32}$"
-ZONE_RULE_KEY = r"^(default|[A-Z]{2}(/[^/]{1,100})?)$"
-
-
-class Coverage(
-    RootModel[
-        Annotated[
-            dict[str, list[Region]],
-            Field(min_length=1),
-            _keyed(COUNTRY_KEY, "a country code (ISO 3166-1 alpha-2, e.g. CN)"),
-        ]
-    ]
-):
+class Coverage(RootModel[Annotated[dict[CountryCode, list[Region]], Field(min_length=1)]]):
     """Country (ISO 3166-1 alpha-2) → the regions served there; ``[]`` serves the whole
     country. ``{"CN": ["上海市", "浙江省"], "HK": []}``."""
 
-    model_config = _key_schema(COUNTRY_KEY)
+    model_config = TYPED_MAP
 
 
-class TransitDaysByZone(
-    RootModel[
-        Annotated[
-            dict[str, TransitDays],
-            Field(min_length=1),
-            _keyed(ZONE_KEY, "a zone name (1–32 characters, no '/')"),
-        ]
-    ]
-):
+class TransitDaysByZone(RootModel[Annotated[dict[Zone, TransitDays], Field(min_length=1)]]):
     """Zone → calendar days in transit. ``{"local": 1, "near": 2}``."""
 
-    model_config = _key_schema(ZONE_KEY)
+    model_config = TYPED_MAP
 
 
-class ZoneRates(
-    RootModel[
-        Annotated[
-            dict[str, ZoneRateIn],
-            Field(min_length=1),
-            _keyed(ZONE_KEY, "a zone name (1–32 characters, no '/')"),
-        ]
-    ]
-):
+class ZoneRates(RootModel[Annotated[dict[Zone, ZoneRateIn], Field(min_length=1)]]):
     """Zone → its base and per-kg price. ``{"local": {"base": "10", "per_kg": "1.5"}}``."""
 
-    model_config = _key_schema(ZONE_KEY)
+    model_config = TYPED_MAP
 
 
-class ZoneRules(
-    RootModel[
-        Annotated[
-            dict[str, Zone],
-            _keyed(ZONE_RULE_KEY, '"default", a country code or "<country>/<region>"'),
-        ]
-    ]
-):
+class ZoneRules(RootModel[dict[ZoneRuleKey, Zone]]):
     """``"CN/浙江省"``, ``"CN"`` or ``"default"`` → zone; ``"default"`` is required.
     ``{"CN/上海市": "local", "default": "near"}``."""
 
-    model_config = _key_schema(ZONE_RULE_KEY)
+    model_config = TYPED_MAP
 
 
 class CarrierCreate(Schema):
