@@ -278,7 +278,9 @@ class LabelRequest(Schema):
     carrier: Code | None = None
     service: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     preference: Preference | None = Field(
-        default=None, description="The customer's shipping preference when left out"
+        default=None,
+        description="Ranks the last quote's rates afresh; when left out the quote's own "
+        "ranking decides (the best of a fastest quote is the fastest)",
     )
     preferred_carrier: Code | None = Field(
         default=None, description="With preference=preferred: its cheapest rate is bought"
