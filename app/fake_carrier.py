@@ -8,10 +8,12 @@ before every answer, and with the given probabilities a 503 (``fail_rate``), a s
 than any client timeout (``timeout_rate``) or a truncated JSON body (``malformed_rate``).
 :func:`create_app` builds the ASGI app in-process; ``lading fake-carrier`` serves it on
 127.0.0.1 with uvicorn. :func:`easypost_webhook` and :func:`generic_webhook` build signed
-webhook deliveries for a label's events; ``POST /_fake/scan`` moves a label along and, when a
-webhook URL is configured for the label's protocol (``webhook_url`` for generic JSON labels,
-``easypost_webhook_url`` for EasyPost ones), also sends the webhook there, best-effort, over
-the app's shared HTTP client."""
+webhook deliveries for a label's events, :func:`easypost_event` a signed Event of any other
+type; :meth:`FakeCarrier.insure` gives a label the second tracker EasyPost makes when one is
+insured. Like EasyPost, a shipment with incomplete addresses is created with no rates.
+``POST /_fake/scan`` moves a label along and, when a webhook URL is configured for the label's
+protocol (``webhook_url`` for generic JSON labels, ``easypost_webhook_url`` for EasyPost ones),
+also sends the webhook there, best-effort, over the app's shared HTTP client."""
 
 from __future__ import annotations
 
@@ -67,6 +69,9 @@ class FakeLabel:
     shipment_id: str = ""
     events: list[tuple[str, str, str]] = field(default_factory=list)  # (status, time, message)
     refunded: bool = False
+    # Trackers EasyPost made for the same code apart from the shipment's own (an insured
+    # label gets one with no shipment_id); listed before the shipment's tracker.
+    other_trackers: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -88,6 +93,30 @@ class FakeCarrier:
         self.by_key[key] = self.labels[label.tracking_number] = label
         self.scan(label.tracking_number, "label_created", "Label created.")
         return label
+
+    def insure(self, tracking_number: str) -> dict[str, Any]:
+        """Insure a label the way EasyPost does: a second tracker of the same code, of no
+        shipment, in test mode (its history is the test carrier's canned one)."""
+        label = self.labels[tracking_number]
+        tracker = {
+            "id": "trk_" + secrets.token_hex(8),
+            "object": "Tracker",
+            "mode": "test",
+            "tracking_code": tracking_number,
+            "carrier": label.carrier,
+            "shipment_id": None,
+            "status": "pre_transit",
+            "tracking_details": [
+                {
+                    "object": "TrackingDetail",
+                    "message": "Pre-Shipment Info Sent to USPS",
+                    "status": "pre_transit",
+                    "datetime": "2024-08-27T17:59:00Z",
+                }
+            ],
+        }
+        label.other_trackers.insert(0, tracker)
+        return tracker
 
     def scan(self, tracking_number: str, status: str, message: str = "") -> None:
         """Add a tracking event (generic status names; EasyPost's answers translate them)."""
@@ -117,8 +146,30 @@ def _number(prefix: str) -> str:
     return prefix + secrets.token_hex(8).upper()
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": str(status), "message": message}}, status_code=status)
+def _error(
+    status: int, message: str, code: str | None = None, errors: list[Any] | None = None
+) -> JSONResponse:
+    """EasyPost's error body: ``{"error": {"code", "message", "errors": [...]}}``."""
+    body = {"code": code or str(status), "message": message, "errors": errors or []}
+    return JSONResponse({"error": body}, status_code=status)
+
+
+# What EasyPost needs of each address before any carrier will rate the shipment.
+ADDRESS_FIELDS = ("name", "street1", "city", "country")
+
+
+def _address_gaps(shipment: dict[str, Any]) -> list[dict[str, str]]:
+    gaps = []
+    for side in ("from_address", "to_address"):
+        address = shipment.get(side)
+        address = address if isinstance(address, dict) else {}
+        needed = ADDRESS_FIELDS + (("state", "zip") if address.get("country") == "US" else ())
+        gaps += [
+            {"field": f"{side}.{f}", "message": "cannot be blank"}
+            for f in needed
+            if not address.get(f)
+        ]
+    return gaps
 
 
 async def _body(request: Request) -> dict[str, Any] | None:
@@ -198,26 +249,45 @@ async def ep_create_shipment(request: Request) -> Response:
     try:
         weight_kg = Decimal(str(shipment["parcel"]["weight"])) / Decimal("35.27396195")
     except (KeyError, TypeError, ArithmeticError):
-        return _error(422, "parcel.weight is required")
+        return _error(
+            422,
+            "Missing required parameter.",
+            "PARAMETER.REQUIRED",
+            [{"field": "parcel.weight", "message": "cannot be blank"}],
+        )
     shipment_id = "shp_" + secrets.token_hex(8)
-    rates = [
-        {
-            "id": f"rate_{service.lower()}_{shipment_id[4:]}",
-            "object": "Rate",
-            "shipment_id": shipment_id,
-            "carrier": "USPS",
-            "service": service,
-            "rate": _price(weight_kg, base),
-            "currency": "USD",
-            "delivery_days": days,
-            "delivery_date": None,
-        }
-        for service, base, days in (("Priority", "7.00", 2), ("GroundAdvantage", "4.50", 5))
-    ]
+    gaps = _address_gaps(shipment)
+    rates = (
+        []
+        if gaps
+        else [
+            {
+                "id": f"rate_{service.lower()}_{shipment_id[4:]}",
+                "object": "Rate",
+                "shipment_id": shipment_id,
+                "carrier": "USPS",
+                "service": service,
+                "rate": _price(weight_kg, base),
+                "currency": "USD",
+                "delivery_days": days,
+                "delivery_date": None,
+            }
+            for service, base, days in (("Priority", "7.00", 2), ("GroundAdvantage", "4.50", 5))
+        ]
+    )
     answer = {
         "id": shipment_id,
         "object": "Shipment",
+        "mode": "test",
         "reference": shipment.get("reference"),
+        "from_address": {"object": "Address", **(shipment.get("from_address") or {})},
+        "to_address": {"object": "Address", **(shipment.get("to_address") or {})},
+        "parcel": {"object": "Parcel", **shipment["parcel"]},
+        # As EasyPost: the shipment is created, but no carrier rates incomplete addresses.
+        "messages": [
+            {"carrier": "USPS", "type": "rate_error", "message": f"{g['field']} {g['message']}"}
+            for g in gaps
+        ],
         "rates": rates,
         "tracking_code": None,
         "postage_label": None,
@@ -290,7 +360,8 @@ async def ep_list_trackers(request: Request) -> Response:
     if not _basic_auth(request):
         return _error(401, "Unauthorized")
     label = _carrier(request).labels.get(request.query_params.get("tracking_code", ""))
-    return JSONResponse({"trackers": [ep_tracker(label)] if label else [], "has_more": False})
+    trackers = [*label.other_trackers, ep_tracker(label)] if label else []
+    return JSONResponse({"trackers": trackers, "has_more": False})
 
 
 # --- Generic JSON protocol -----------------------------------------------------------------
@@ -464,6 +535,24 @@ def easypost_webhook(
         "id": "evt_" + secrets.token_hex(8),
         "description": "tracker.updated",
         "result": ep_tracker(carrier.labels[tracking_number]),
+    }
+    body = json.dumps(event).encode()
+    key = carrier.switches.webhook_secret if secret is None else secret
+    return {"X-Hmac-Signature": easypost_signature(key, body)}, body
+
+
+def easypost_event(
+    carrier: FakeCarrier, description: str, result: dict[str, Any], *, secret: bytes | None = None
+) -> tuple[dict[str, str], bytes]:
+    """A signed Event of any type (``batch.created``, ``refund.successful``, ...): EasyPost
+    sends every type to every webhook URL."""
+    event = {
+        "object": "Event",
+        "id": "evt_" + secrets.token_hex(8),
+        "mode": "test",
+        "description": description,
+        "status": "pending",
+        "result": result,
     }
     body = json.dumps(event).encode()
     key = carrier.switches.webhook_secret if secret is None else secret

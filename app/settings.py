@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     new_customer_credit_limit_max: Decimal = Field(default=Decimal(0), ge=0)
     # How far above the ordered quantity a purchase order line may be received, in percent.
     po_over_receipt_tolerance_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    # Carriers: rates in other currencies are converted into this one to be ranked; the
+    # shipper's company name and phone go on every carrier shipment's sender address.
+    reporting_currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    company_name: str | None = Field(default=None, max_length=200)
+    shipper_phone: str | None = Field(default=None, max_length=50)
 
     @property
     def is_sqlite(self) -> bool:

@@ -56,6 +56,13 @@ class QuotedRate:
     currency: str
     promised_date: str | None  # ISO date
     position: int = 0  # where the quote lists it
+    # The price in the reporting currency (``app.domain.exchange_rates``); None: not converted,
+    # and then the price itself is compared.
+    converted: Decimal | None = None
+
+    @property
+    def comparable_price(self) -> Decimal:
+        return self.price if self.converted is None else self.converted
 
 
 NO_DATE = "9999-12-31"  # a rate without a promised date sorts after every dated one
@@ -66,14 +73,17 @@ def rank_rates(
 ) -> list[QuotedRate]:
     """Best first: ``cheapest`` by price, then date; ``fastest`` by promised date, then price;
     ``preferred`` puts the preferred carrier's rates first, each group cheapest first. Ties
-    keep the quote's order. Prices are compared as numbers (one currency is assumed)."""
+    keep the quote's order. Prices are compared converted into the reporting currency
+    (:attr:`QuotedRate.converted`; the caller converts them first and leaves out those it
+    cannot convert)."""
 
     def key(rate: QuotedRate) -> tuple[bool, Decimal | str, Decimal | str, int]:
         promised = rate.promised_date or NO_DATE
         later_group = preference == "preferred" and rate.carrier != preferred_carrier
+        price = rate.comparable_price
         if preference == "fastest":
-            return (later_group, promised, rate.price, rate.position)
-        return (later_group, rate.price, promised, rate.position)
+            return (later_group, promised, price, rate.position)
+        return (later_group, price, promised, rate.position)
 
     return sorted(rates, key=key)
 
@@ -85,18 +95,29 @@ def choose_rate(
     service: str | None,
     preference: str,
     preferred_carrier: str | None = None,
+    unranked: Sequence[QuotedRate] = (),
 ) -> QuotedRate:
     """The rate named by carrier (and service), or else the best by the preference
-    (:func:`rank_rates`)."""
+    (:func:`rank_rates`), among the ranked ``rates``; a rate left ``unranked`` (no exchange
+    rate for its currency) is never bought, even when named."""
+
+    def named(r: QuotedRate) -> bool:
+        return (carrier is None or r.carrier == carrier) and (
+            service is None or r.service == service
+        )
+
+    candidates = [r for r in rates if named(r)]
+    if not candidates and (carrier or service) and any(named(r) for r in unranked):
+        wanted = "/".join(x for x in (carrier, service) if x)
+        raise InvalidState(
+            f"The {wanted} rate is in a currency with no exchange rate in force, so it was not "
+            "ranked: add the exchange rate and ask for rates again.",
+            code="no_exchange_rate",
+        )
     if not rates:
         raise InvalidState(
             "There is no rate to buy: ask for rates first (POST .../rates).", code="no_rates"
         )
-    candidates = [
-        r
-        for r in rates
-        if (carrier is None or r.carrier == carrier) and (service is None or r.service == service)
-    ]
     if not candidates:
         wanted = "/".join(x for x in (carrier, service) if x)
         raise InvalidState(

@@ -122,3 +122,13 @@ def take_events(
             seen.add(event)
             new.append(event)
     return TrackingChange(tuple(new), current, fold(current, new))
+
+
+def same_carrier_shipment(event_shipment: str | None, label_shipment: str | None) -> bool:
+    """Whether a carrier's event is about the label: carriers that say which of their
+    shipments an event is of (EasyPost trackers: ``shipment_id``, "" for a tracker of none)
+    may report the same tracking code for several; an event counts for the label only when
+    it is of the label's shipment. When either side does not say, the tracking code decides."""
+    if event_shipment is None or label_shipment is None:
+        return True
+    return event_shipment == label_shipment

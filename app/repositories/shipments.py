@@ -70,6 +70,8 @@ class Shipment(IdMixin, TimestampMixin, VersionedMixin, Base):
     label_retry_at: Mapped[datetime | None] = mapped_column(index=True)
     label_reason: Mapped[str | None] = mapped_column(Text)
     tracking_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The carrier's own id of the shipment the label was bought on (EasyPost ``shp_...``).
+    carrier_shipment_id: Mapped[str | None] = mapped_column(String(64))
     service: Mapped[str | None] = mapped_column(String(64))
     shipping_cost: Mapped[Decimal | None]
     shipping_currency: Mapped[str | None] = mapped_column(String(3))

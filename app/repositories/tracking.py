@@ -22,6 +22,7 @@ class PollTarget:
     shipment_id: uuid.UUID
     tracking_number: str
     carrier_id: uuid.UUID
+    carrier_shipment_id: str | None = None
 
 
 class TrackingRepository:
@@ -124,7 +125,12 @@ class TrackingRepository:
         (whatever the carrier answers) and, once committed, keeps other workers off them; on
         PostgreSQL ``SKIP LOCKED`` lets concurrent claimers pass each other."""
         stmt = (
-            select(Shipment.id, Shipment.tracking_number, Shipment.carrier_id)
+            select(
+                Shipment.id,
+                Shipment.tracking_number,
+                Shipment.carrier_id,
+                Shipment.carrier_shipment_id,
+            )
             .join(Carrier, Carrier.id == Shipment.carrier_id)
             .where(
                 Shipment.status == status,
@@ -145,8 +151,8 @@ class TrackingRepository:
             stmt = stmt.with_for_update(of=Shipment, skip_locked=True)
         rows = (await self.session.execute(stmt)).tuples().all()
         targets = [
-            PollTarget(shipment_id, number, carrier_id)
-            for shipment_id, number, carrier_id in rows
+            PollTarget(shipment_id, number, carrier_id, carrier_ref)
+            for shipment_id, number, carrier_id, carrier_ref in rows
             if number is not None and carrier_id is not None
         ]
         if targets:

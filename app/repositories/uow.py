@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.repositories.carriers import CarrierRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.events import AuditEvent, AuditRepository, OutboxEvent
+from app.repositories.exchange_rates import ExchangeRateRepository
 from app.repositories.login_throttle import LoginThrottleRepository
 from app.repositories.orders import (
     IdempotencyRepository,
@@ -75,6 +76,7 @@ class SqlAlchemyUnitOfWork:
         self.price_lists = PriceListRepository(self.session)
         self.warehouses = WarehouseRepository(self.session)
         self.carriers = CarrierRepository(self.session)
+        self.exchange_rates = ExchangeRateRepository(self.session)
         self.stock = StockRepository(self.session)
         self.transfers = TransferRepository(self.session)
         self.pick_lists = PickListRepository(self.session)

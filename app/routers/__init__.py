@@ -8,6 +8,7 @@ from app.routers import (
     auth,
     carriers,
     customers,
+    exchange_rates,
     health,
     order_imports,
     order_review,
@@ -34,6 +35,7 @@ ROUTERS: list[APIRouter] = [
     price_lists.router,
     warehouses.router,
     carriers.router,
+    exchange_rates.router,
     stock.router,
     purchasing.replenishment,
     purchasing.router,
@@ -63,6 +65,10 @@ TAGS = [
     {"name": "price-lists", "description": "Customer and group price lists with quantity breaks."},
     {"name": "warehouses", "description": "Warehouses and bin locations."},
     {"name": "carriers", "description": "Carriers: coverage, limits, rate tables, selection."},
+    {
+        "name": "exchange-rates",
+        "description": "Dated exchange rates; carrier quotes are ranked in the reporting currency.",
+    },
     {"name": "stock", "description": "Stock movements (the ledger), levels and availability."},
     {
         "name": "replenishment",

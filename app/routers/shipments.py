@@ -257,13 +257,15 @@ async def rates(
         uow, client, shipment_id, body.preference, body.preferred_carrier
     )
     shown = ("carrier", "provider", "service", "price", "currency", "promised_date")
+    ranked = (*shown, "converted_price", "reporting_currency")
     return RatesRead.model_validate(
         {
             "shipment_id": shipment_id,
             "quoted_at": quote.quoted_at,
             "preference": quote.preference,
             "preferred_carrier": quote.preferred_carrier,
-            "rates": [{k: r[k] for k in shown} for r in quote.rates],
+            "rates": [{k: r[k] for k in ranked} for r in quote.rates],
+            "unranked": [{k: r[k] for k in (*shown, "reason")} for r in quote.unranked],
             "failures": quote.failures,
             "excluded": quote.excluded,
         }

@@ -55,7 +55,9 @@ async def receive(
 ) -> WebhookReceipt:
     """Verify the signature over the raw body (401 `bad_signature` when missing, forged or too
     old; 400 when the body is malformed), then apply its events once per event id: a repeat
-    answers `duplicate` and changes nothing; an unknown tracking number answers `ignored`."""
+    answers `duplicate` and changes nothing; an unknown tracking number, another shipment's
+    tracker and an event that is not about tracking answer `ignored` (200, so that the
+    carrier keeps the endpoint enabled)."""
     body = await read_limited(request.stream(), max_bytes=WEBHOOK_MAX_BYTES)
     outcome = await service.receive_webhook(
         uow, client, carrier_code, request.headers, body, datetime.now(UTC)

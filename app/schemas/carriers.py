@@ -6,9 +6,9 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import ConfigDict, Field, RootModel, SecretStr, StringConstraints
 
 from app.domain.carrier_selection import ExclusionReason, Preference
 from app.domain.products import GoodsClass
@@ -28,8 +28,6 @@ Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 Zone = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[^/]+$")
 ]
-# "default", "CN" or "CN/浙江省"
-ZoneRuleKey = Annotated[str, StringConstraints(pattern=r"^(default|[A-Z]{2}(/[^/]{1,100})?)$")]
 CutoffTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 Weight = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
 TransitDays = Annotated[int, Field(ge=0, le=365)]
@@ -61,26 +59,63 @@ class ZoneRateOut(Schema):
     per_kg: AmountOut
 
 
+def _typed_map(schema: dict[str, Any]) -> None:
+    """Publish a map with constrained keys as ``additionalProperties`` (the value type, which
+    generated clients build the map from; they skip ``patternProperties``) and the key rule
+    as ``propertyNames``. Validation is pydantic's own, key by key."""
+    patterns = schema.pop("patternProperties", None)
+    if patterns:
+        ((pattern, value),) = patterns.items()
+        schema["additionalProperties"] = value
+        schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": pattern}
+
+
+TYPED_MAP = ConfigDict(json_schema_extra=_typed_map)
+ZoneRuleKey = Annotated[str, StringConstraints(pattern=r"^(default|[A-Z]{2}(/[^/]{1,100})?)$")]
+
+
+class Coverage(RootModel[Annotated[dict[CountryCode, list[Region]], Field(min_length=1)]]):
+    """Country (ISO 3166-1 alpha-2) → the regions served there; ``[]`` serves the whole
+    country. ``{"CN": ["上海市", "浙江省"], "HK": []}``."""
+
+    model_config = TYPED_MAP
+
+
+class TransitDaysByZone(RootModel[Annotated[dict[Zone, TransitDays], Field(min_length=1)]]):
+    """Zone → calendar days in transit. ``{"local": 1, "near": 2}``."""
+
+    model_config = TYPED_MAP
+
+
+class ZoneRates(RootModel[Annotated[dict[Zone, ZoneRateIn], Field(min_length=1)]]):
+    """Zone → its base and per-kg price. ``{"local": {"base": "10", "per_kg": "1.5"}}``."""
+
+    model_config = TYPED_MAP
+
+
+class ZoneRules(RootModel[dict[ZoneRuleKey, Zone]]):
+    """``"CN/浙江省"``, ``"CN"`` or ``"default"`` → zone; ``"default"`` is required.
+    ``{"CN/上海市": "local", "default": "near"}``."""
+
+    model_config = TYPED_MAP
+
+
 class CarrierCreate(Schema):
     code: Code
     name: Name
     adapter_kind: AdapterKind
     services: list[CarrierService] = Field(default_factory=list, max_length=50)
-    coverage: dict[CountryCode, list[Region]] = Field(
-        min_length=1, description="Country → regions served there; [] serves the whole country"
-    )
+    coverage: Coverage
     max_package_weight_kg: Weight
     goods_classes: list[GoodsClass] = Field(
         default_factory=lambda: [GoodsClass.GENERAL], description="Goods classes accepted"
     )
     currency: CurrencyCode
-    transit_days: dict[Zone, TransitDays] = Field(min_length=1, description="Zone → days")
-    rates: dict[Zone, ZoneRateIn] = Field(min_length=1, description="Zone → base and per-kg price")
+    transit_days: TransitDaysByZone
+    rates: ZoneRates
     surcharges: dict[GoodsClass, NonNegativeMoney] = Field(default_factory=dict)
     cutoff_time: CutoffTime = Field(description="Daily cutoff, HH:MM local time")
-    zone_rules: dict[ZoneRuleKey, Zone] = Field(
-        description='"CN/浙江省", "CN" or "default" → zone; "default" is required'
-    )
+    zone_rules: ZoneRules
     credentials: Credentials | None = Field(
         default=None,
         description="Secret for the carrier's API; write-only, never returned. For easypost "
@@ -108,15 +143,15 @@ class CarrierUpdate(Schema):
     name: Patch[Name] = None
     adapter_kind: Patch[AdapterKind] = None
     services: Patch[list[CarrierService]] = None
-    coverage: Patch[Annotated[dict[CountryCode, list[Region]], Field(min_length=1)]] = None
+    coverage: Patch[Coverage] = None
     max_package_weight_kg: Patch[Weight] = None
     goods_classes: Patch[list[GoodsClass]] = None
     currency: Patch[CurrencyCode] = None
-    transit_days: Patch[Annotated[dict[Zone, TransitDays], Field(min_length=1)]] = None
-    rates: Patch[Annotated[dict[Zone, ZoneRateIn], Field(min_length=1)]] = None
+    transit_days: Patch[TransitDaysByZone] = None
+    rates: Patch[ZoneRates] = None
     surcharges: Patch[dict[GoodsClass, NonNegativeMoney]] = None
     cutoff_time: Patch[CutoffTime] = None
-    zone_rules: Patch[dict[ZoneRuleKey, Zone]] = None
+    zone_rules: Patch[ZoneRules] = None
     credentials: Credentials | None = None
     endpoint: Endpoint | None = None
     webhooks: Patch[bool] = None
@@ -130,15 +165,15 @@ class CarrierRead(Schema):
     name: str
     adapter_kind: str
     services: list[CarrierService]
-    coverage: dict[str, list[str]]
+    coverage: Coverage
     max_package_weight_kg: DecimalOut
     goods_classes: list[str]
     currency: str
-    transit_days: dict[str, int]
+    transit_days: TransitDaysByZone
     rates: dict[str, ZoneRateOut]
     surcharges: dict[str, AmountOut]
     cutoff_time: str
-    zone_rules: dict[str, str]
+    zone_rules: ZoneRules
     has_credentials: bool = Field(description="Whether credentials are stored (never shown)")
     endpoint: str | None
     webhooks: bool

@@ -220,12 +220,35 @@ class RateRead(Schema):
     price: AmountOut
     currency: str
     promised_date: date | None
+    converted_price: DecimalOut = Field(
+        description="The price in the reporting currency, as the rates were ranked"
+    )
+    reporting_currency: str = Field(description="LADING_REPORTING_CURRENCY when quoted")
+
+
+class UnrankedRate(Schema):
+    carrier: str = Field(description="Lading carrier code")
+    provider: str
+    service: str
+    price: AmountOut
+    currency: str
+    promised_date: date | None
+    reason: str = Field(description="Why it is not ranked (no exchange rate in force)")
+
+
+class CarrierErrorItem(Schema):
+    field: str | None = Field(description="The field the carrier names, when it names one")
+    message: str
 
 
 class RateFailure(Schema):
     carrier: str
-    reason: str
+    reason: str = Field(description="What the carrier answered, whole")
     retryable: bool = Field(description="Whether asking again may succeed (timeouts, 5xx)")
+    code: str | None = Field(default=None, description="The carrier's own error code")
+    errors: list[CarrierErrorItem] = Field(
+        default_factory=list, description="The carrier's itemised errors"
+    )
 
 
 class RateExclusion(Schema):
@@ -240,6 +263,10 @@ class RatesRead(Schema):
     preference: Preference = Field(description="The ranking used")
     preferred_carrier: str | None
     rates: list[RateRead] = Field(description="Every eligible carrier's rates, best first")
+    unranked: list[UnrankedRate] = Field(
+        description="Rates in a currency with no exchange rate to the reporting currency: "
+        "listed, but neither ranked nor bought by preference"
+    )
     failures: list[RateFailure] = Field(description="Carriers that failed to answer")
     excluded: list[RateExclusion] = Field(description="Carriers that cannot take the shipment")
 
@@ -251,7 +278,9 @@ class LabelRequest(Schema):
     carrier: Code | None = None
     service: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     preference: Preference | None = Field(
-        default=None, description="The customer's shipping preference when left out"
+        default=None,
+        description="Ranks the last quote's rates afresh; when left out the quote's own "
+        "ranking decides (the best of a fastest quote is the fastest)",
     )
     preferred_carrier: Code | None = Field(
         default=None, description="With preference=preferred: its cheapest rate is bought"

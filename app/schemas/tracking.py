@@ -16,7 +16,9 @@ from app.schemas.shipments import CarrierRef, ShipmentStatusName
 class WebhookReceipt(Schema):
     status: Literal["accepted", "duplicate", "ignored"] = Field(
         description="accepted: processed; duplicate: this event id was processed before "
-        "(nothing changed); ignored: no shipment has its tracking number"
+        "(nothing changed); ignored: kept but not applied — no shipment has its tracking "
+        "number, its tracker is not the label's, or it is not a tracking event (EasyPost "
+        "sends every event type, e.g. batch.created, refund.successful)"
     )
     events: int = Field(description="Timeline events this delivery added")
 

@@ -39,7 +39,13 @@ from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.shipments import LabelRequest
 from app.services.carriers import config_of
 from app.services.common import retrying
-from app.services.rates import failure_of, preference_for, quoted_rates, shipment_facts
+from app.services.rates import (
+    carrier_issues,
+    failure_of,
+    preference_for,
+    quoted_rates,
+    shipment_facts,
+)
 from app.services.recording import record_change
 from app.services.shipments import ShipmentView, audit_image, load_view, locked_shipment
 
@@ -113,15 +119,21 @@ async def _start_purchase(
             return await load_view(uow, shipment)
         check_can_buy_label(shipment.status)
         if shipment.label_status != LabelStatus.PENDING:
-            ranking, preferred = await preference_for(
-                uow, shipment, data.preference, data.preferred_carrier
-            )
+            quote = shipment.quote or {}
+            if data.preference is None and quote.get("preference"):
+                # Bought "by preference": the ranking the quote was made with.
+                ranking, preferred = quote["preference"], quote.get("preferred_carrier")
+            else:
+                ranking, preferred = await preference_for(
+                    uow, shipment, data.preference, data.preferred_carrier
+                )
             rate = choose_rate(
-                quoted_rates(shipment.quote),
+                quoted_rates(quote.get("rates", [])),
                 carrier=data.carrier,
                 service=data.service,
                 preference=ranking,
                 preferred_carrier=preferred,
+                unranked=quoted_rates(quote.get("unranked", [])),
             )
             stored = (shipment.quote or {})["rates"][rate.position]
             chosen = await uow.carriers.get_by_code(rate.carrier)
@@ -190,6 +202,7 @@ async def _settle(
             shipment.label_retry_at = None
             shipment.label_reason = None
             shipment.tracking_number = outcome.tracking_number
+            shipment.carrier_shipment_id = outcome.carrier_shipment_id
             shipment.service = outcome.service
             shipment.shipping_cost = outcome.price
             shipment.shipping_currency = outcome.currency
@@ -335,6 +348,7 @@ VOIDED_COLUMNS = (
     "label_retry_at",
     "label_reason",
     "tracking_number",
+    "carrier_shipment_id",
     "service",
     "shipping_cost",
     "shipping_currency",
@@ -371,17 +385,23 @@ async def cancel_label(
             content_type=shipment.label_content_type or "",
             document=b"",
             shipment_reference=shipment.number,
+            carrier_shipment_id=shipment.carrier_shipment_id,
         )
     try:
         async with asyncio.timeout(config.timeout_s):
             await build_gateway(config, client).cancel_label(label)
     except Exception as exc:
         reason = failure_of(config.code, exc)["reason"]
+        issues = carrier_issues(exc)
         if _refused(exc):
             raise Conflict(
-                f"The carrier refused to cancel the label: {reason}", code="label_not_cancellable"
+                f"The carrier refused to cancel the label: {reason}",
+                code="label_not_cancellable",
+                issues=issues,
             ) from exc
-        raise CarrierUnavailable(f"The carrier could not cancel the label now: {reason}") from exc
+        raise CarrierUnavailable(
+            f"The carrier could not cancel the label now: {reason}", issues=issues
+        ) from exc
     return await _void(uow, shipment_id, label.tracking_number, actor)
 
 

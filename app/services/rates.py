@@ -20,7 +20,8 @@ from app.adapters.carriers.base import CarrierError, Rate, ShipmentFacts
 from app.adapters.carriers.registry import CarrierConfig, build_gateway
 from app.domain.carrier_selection import Preference, preference_issues, select_carriers
 from app.domain.carrier_selection import ShipmentFacts as SelectionFacts
-from app.domain.errors import NotFound
+from app.domain.errors import FieldIssue, NotFound
+from app.domain.exchange_rates import ExchangeRate, convert_rates
 from app.domain.products import GoodsClass, raise_for_issues
 from app.domain.shipments import QuotedRate, check_can_buy_label, rank_rates
 from app.repositories.carriers import Carrier
@@ -28,7 +29,10 @@ from app.repositories.shipments import Shipment
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.carriers import carrier_terms, config_of
 from app.services.common import retrying
+from app.services.exchange_rates import rates_in_force
 from app.services.shipments import locked_shipment
+from app.services.shipping_parties import parcel_of, receiver, sender
+from app.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,7 @@ class Quote:
     rates: list[dict[str, Any]]
     failures: list[dict[str, Any]]
     excluded: list[dict[str, Any]]
+    unranked: list[dict[str, Any]]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -56,10 +61,12 @@ class Quote:
             "rates": self.rates,
             "failures": self.failures,
             "excluded": self.excluded,
+            "unranked": self.unranked,
         }
 
 
-def quoted_rates(quote: dict[str, Any] | None) -> list[QuotedRate]:
+def quoted_rates(rates: list[dict[str, Any]]) -> list[QuotedRate]:
+    """Stored rates as the domain ranks them (with their price in the reporting currency)."""
     return [
         QuotedRate(
             carrier=r["carrier"],
@@ -68,35 +75,48 @@ def quoted_rates(quote: dict[str, Any] | None) -> list[QuotedRate]:
             currency=r["currency"],
             promised_date=r["promised_date"],
             position=i,
+            converted=Decimal(r["converted_price"]) if r.get("converted_price") else None,
         )
-        for i, r in enumerate((quote or {}).get("rates", []))
+        for i, r in enumerate(rates)
     ]
 
 
 async def shipment_facts(
     uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime
 ) -> ShipmentFacts:
-    """What carriers need to know: destination, packed weight, goods classes, deadline."""
+    """What carriers need to know: sender and receiver, the parcel, goods classes, deadline."""
     order = await uow.orders.get(shipment.order_id)
     assert order is not None
     packages = await uow.shipments.packages_of([shipment.id])
     lines = await uow.shipments.lines_of([shipment.id])
     products = await uow.products.get_many_by_sku(sorted({line.sku for line in lines}))
     classes = {GoodsClass(p.goods_class) for p in products.values()}
+    warehouse = await uow.warehouses.get(shipment.warehouse_id)
+    customer = await uow.customers.get(order.customer_id)
+    weight = sum((p.weight_kg for p in packages), Decimal(0))
     return ShipmentFacts(
         reference=shipment.number,
         country=str(shipment.ship_to.get("country", "")),
         region=shipment.ship_to.get("region"),
-        weight_kg=sum((p.weight_kg for p in packages), Decimal(0)),
+        weight_kg=weight,
         goods_classes=frozenset(classes or {GoodsClass.GENERAL}),
         ship_at=now.replace(tzinfo=None),
         deliver_by=order.requested_delivery_date,
+        origin=sender(warehouse, get_settings()) if warehouse else None,
+        destination=receiver(shipment.ship_to, order.customer_name, customer),
+        parcel=parcel_of(packages, weight),
     )
 
 
 def failure_of(carrier: str, exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, CarrierError):
-        return {"carrier": carrier, "reason": str(exc), "retryable": exc.retryable}
+        return {
+            "carrier": carrier,
+            "reason": str(exc),
+            "retryable": exc.retryable,
+            "code": exc.code,
+            "errors": [{"field": d.field, "message": d.message} for d in exc.details],
+        }
     if isinstance(exc, TimeoutError):
         return {
             "carrier": carrier,
@@ -104,6 +124,18 @@ def failure_of(carrier: str, exc: BaseException) -> dict[str, Any]:
             "retryable": True,
         }
     return {"carrier": carrier, "reason": f"{type(exc).__name__}: {exc}", "retryable": False}
+
+
+def carrier_issues(exc: BaseException) -> list[FieldIssue]:
+    """A carrier's itemised errors as the problem's ``errors`` (the field is ``carrier`` or
+    ``carrier.<the field it names>``, the rule the carrier's error code)."""
+    if not isinstance(exc, CarrierError):
+        return []
+    rule = exc.code or "carrier_error"
+    return [
+        FieldIssue(f"carrier.{d.field}" if d.field else "carrier", rule, d.message)
+        for d in exc.details
+    ]
 
 
 async def _ask(
@@ -131,10 +163,22 @@ def _rate_json(config: CarrierConfig, rate: Rate, table_promise: date | None) ->
 
 
 def _ranked(
-    rates: list[dict[str, Any]], preference: str, preferred_carrier: str | None
-) -> list[dict[str, Any]]:
-    ranked = rank_rates(quoted_rates({"rates": rates}), preference, preferred_carrier)
-    return [rates[r.position] for r in ranked]
+    rates: list[dict[str, Any]],
+    preference: str,
+    preferred_carrier: str | None,
+    table: list[ExchangeRate],
+    today: date,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rates converted into the reporting currency and ranked, and those in a currency
+    without a rate in force today, with the reason (listed, never ranked nor bought)."""
+    reporting = get_settings().reporting_currency
+    converted, missing = convert_rates(quoted_rates(rates), reporting, table, today)
+    ranked = [
+        rates[r.position] | {"converted_price": str(r.converted), "reporting_currency": reporting}
+        for r in rank_rates(converted, preference, preferred_carrier)
+    ]
+    unranked = [rates[u.rate.position] | {"reason": u.reason} for u in missing]
+    return ranked, unranked
 
 
 async def preference_for(
@@ -206,11 +250,17 @@ async def quote_rates(
             failures.append(failure_of(config.code, answer))
         else:
             rates.extend(_rate_json(config, rate, promises[config.code]) for rate in answer)
+    async with uow:
+        table = await rates_in_force(
+            uow, {r["currency"] for r in rates}, get_settings().reporting_currency, now.date()
+        )
+    ranked, unranked = _ranked(rates, ranking, preferred, table, now.date())
     quote = Quote(
         quoted_at=now,
         preference=ranking,
         preferred_carrier=preferred,
-        rates=_ranked(rates, ranking, preferred),
+        rates=ranked,
+        unranked=unranked,
         failures=failures,
         excluded=[
             {"carrier": x.carrier_code, "reason": x.reason.value, "detail": x.detail}

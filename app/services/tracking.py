@@ -27,7 +27,14 @@ from app.adapters.carriers.registry import (
 )
 from app.domain.errors import BadSignature, MalformedRequest, NotFound
 from app.domain.shipments import ShipmentStatus
-from app.domain.tracking import FINAL, Observed, TrackingChange, TrackingStatus, take_events
+from app.domain.tracking import (
+    FINAL,
+    Observed,
+    TrackingChange,
+    TrackingStatus,
+    same_carrier_shipment,
+    take_events,
+)
 from app.repositories.carriers import Carrier
 from app.repositories.shipments import Shipment, ShipmentEvent
 from app.repositories.tracking import PollTarget
@@ -217,17 +224,44 @@ async def _take_webhook(
     async with uow:
         if not await uow.tracking.receive(carrier_code, webhook.event_id, now):
             return WebhookOutcome("duplicate", 0)
+        if not webhook.tracking:
+            # Carriers send every event type to every webhook (EasyPost: batch.created,
+            # refund.successful, ...) and disable an endpoint that keeps refusing them: it is
+            # kept as ignored and answered 200.
+            outcome = f"ignored_event_type:{webhook.topic or 'unknown'}"
+            await uow.tracking.settle(carrier_code, webhook.event_id, outcome)
+            await uow.commit()
+            log.info(
+                "tracking.webhook_ignored",
+                extra={
+                    "carrier": carrier_code,
+                    "event_id": webhook.event_id,
+                    "topic": webhook.topic,
+                },
+            )
+            return WebhookOutcome("ignored", 0)
         numbers = {e.tracking_number for e in webhook.events}
         shipments = await uow.tracking.shipments_for_update(carrier_id, numbers)
         stored = 0
+        matched = False
         for shipment in shipments:
-            mine = [e for e in webhook.events if e.tracking_number == shipment.tracking_number]
+            mine = [
+                e
+                for e in webhook.events
+                if e.tracking_number == shipment.tracking_number
+                and same_carrier_shipment(e.carrier_shipment_id, shipment.carrier_shipment_id)
+            ]
+            matched = matched or bool(mine)
             stored += await apply_events(uow, shipment, mine, source=WEBHOOK, actor=actor, now=now)
         status: ReceiptStatus = "accepted"
         outcome = "accepted" if numbers else "no_events"
         if numbers and not shipments:
             # Kept, and answered 200, so that the carrier stops sending it.
             outcome, status = "unknown_tracking_number", "ignored"
+        elif numbers and not matched:
+            # A tracker of the same code that is not the label's (EasyPost makes another
+            # when a label is insured or tracked on its own).
+            outcome, status = "other_carrier_shipment", "ignored"
         await uow.tracking.settle(carrier_code, webhook.event_id, outcome)
         await uow.commit()
     log.info(
@@ -297,7 +331,7 @@ async def _poll_carrier(
         return
     for target in targets:
         try:
-            events = await gateway.track(target.tracking_number)
+            events = await gateway.track(target.tracking_number, target.carrier_shipment_id)
         except CarrierError as exc:
             log.warning(
                 "tracking.poll_failed",

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app.adapters.carriers.base import CarrierError, ShipmentFacts
+from app.adapters.carriers.base import CarrierError, PostalAddress, ShipmentFacts
 from app.adapters.carriers.easypost import EasyPostGateway
 from app.adapters.carriers.generic_json import GenericJsonGateway
 from app.cli import build_parser
@@ -30,13 +30,38 @@ from app.fake_carrier import (
 from tests.support import served_on_loopback
 
 SECRET = b"fake-secret"
+# The addresses of EasyPost's recorded shipment (easypost-python tests/cassettes/
+# test_shipment_create.yaml): a full sender and receiver, as every real request carries.
+SENDER = PostalAddress(
+    name="Jack Sparrow",
+    street1="388 Townsend St",
+    street2="Apt 20",
+    city="San Francisco",
+    state="CA",
+    zip="94107",
+    country="US",
+    phone="5555555555",
+    email="test@example.com",
+)
+RECEIVER = PostalAddress(
+    name="Elizabeth Swan",
+    street1="179 N Harbor Dr",
+    city="Redondo Beach",
+    state="CA",
+    zip="90277",
+    country="US",
+    phone="5555555555",
+    email="test@example.com",
+)
 SHIPMENT = ShipmentFacts(
     reference="SHP-42",
     country="US",
-    region="NY",
+    region="CA",
     weight_kg=Decimal("3"),
     goods_classes=frozenset({GoodsClass.GENERAL}),
     ship_at=datetime(2026, 11, 23, 9, 0),
+    origin=SENDER,
+    destination=RECEIVER,
 )
 
 

@@ -24,6 +24,7 @@ from app.repositories.shipments import Shipment, ShipmentEvent
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.labels import retry_pending_labels
 from tests.integration.test_carriers import carrier_body
+from tests.integration.test_exchange_rates import exchange_rate
 from tests.integration.test_shipments import confirm, created, headers, picked_order, verify
 from tests.integration.test_shipments import data as data  # the fixture
 from tests.support import assert_problem
@@ -77,8 +78,9 @@ def fake_hosts_allowed(app) -> None:
 
 
 @pytest.fixture
-def fakes(app) -> dict[str, Any]:
-    """Fake carriers by host: a healthy one, one answering 503, one too slow, one garbled."""
+def fakes(app, fake_hosts_allowed) -> dict[str, Any]:
+    """Fake carriers by host: a healthy one, one answering 503, one too slow, one garbled;
+    reached by their names over plain http."""
     apps = {
         "good.fake": fake_carrier.create_app(Switches(seed=1)),
         "down.fake": fake_carrier.create_app(Switches(fail_rate=1.0, seed=1)),
@@ -154,6 +156,7 @@ async def test_rates_ask_every_eligible_carrier_and_report_failures(
     )
     await add_carrier(client, auth, national("FLEET"))  # table rate: priced from its table
     await add_carrier(client, auth, carrier_body("FAR", coverage={"US": []}))  # not CN
+    await exchange_rate(client, auth, "USD", "CNY", "7.1")  # EZ quotes in USD
     ship = await shipment(client, auth)
 
     response = await rates(client, auth, ship["id"])
@@ -171,6 +174,9 @@ async def test_rates_ask_every_eligible_carrier_and_report_failures(
     prices = [(r["currency"], float(r["price"])) for r in body["rates"]]
     cny = [p for c, p in prices if c == "CNY"]
     assert cny == sorted(cny)  # cheapest first (within a currency)
+    converted = [float(r["converted_price"]) for r in body["rates"]]
+    assert converted == sorted(converted)  # and across currencies, in CNY
+    assert body["unranked"] == []
     failures = {f["carrier"]: f for f in body["failures"]}
     assert set(failures) == {"DOWN", "SLOW", "GARBLED"}
     assert failures["DOWN"]["retryable"] and "503" in failures["DOWN"]["reason"]
@@ -251,6 +257,7 @@ async def test_easypost_label_is_a_redirect_to_the_hosted_document(
             "EZ", adapter_kind="easypost", endpoint="http://good.fake", credentials=EASYPOST_KEYS
         ),
     )
+    await exchange_rate(client, auth, "USD", "CNY", "7.1")
     ship = await shipment(client, auth)
     await rates(client, auth, ship["id"])
     body = (await label(client, auth, ship["id"], carrier="EZ", service="Priority")).json()
@@ -544,5 +551,8 @@ async def test_rates_and_labels_follow_the_customers_shipping_preference(
     bad = await rates(client, auth, ship["id"], preference="preferred")
     assert_problem(bad, 422, field="preferred_carrier")
 
+    # Bought by preference, a label follows the last quote's ranking: quote again by the
+    # customer's.
+    assert (await rates(client, auth, ship["id"])).json()["preference"] == "preferred"
     bought = (await label(client, auth, ship["id"])).json()
     assert bought["carrier"]["code"] == "FLEET" and bought["label"]["service"] == "van"

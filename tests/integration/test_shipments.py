@@ -23,6 +23,14 @@ from tests.support import assert_problem
 
 SHIPMENTS = "/api/v1/shipments"
 SHANGHAI = {"country": "CN", "city": "上海市", "street": "张江路 88 号"}
+HANGZHOU = {
+    "country": "CN",
+    "region": "浙江省",
+    "city": "杭州市",
+    "district": "余杭区",
+    "postcode": "311100",
+    "street": "文一西路 969 号",
+}
 
 
 @pytest.fixture
@@ -30,9 +38,21 @@ async def data(sessionmaker):
     for sku in ("S-1", "S-2"):
         await make_product(sessionmaker, sku, list_price="10.00", floor_price=None, tax_rate="0")
     await make_warehouse(
-        sessionmaker, "HZ", latitude=Decimal("30.2741"), longitude=Decimal("120.1551"), priority=1
+        sessionmaker,
+        "HZ",
+        name="杭州仓",
+        address=HANGZHOU,
+        latitude=Decimal("30.2741"),
+        longitude=Decimal("120.1551"),
+        priority=1,
     )
-    await make_customer(sessionmaker, "ACME", name="Acme Trading", credit_limit="1000000")
+    await make_customer(
+        sessionmaker,
+        "ACME",
+        name="Acme Trading",
+        credit_limit="1000000",
+        contacts=[{"name": "王芳", "phone": "+86 21 5080 1234", "email": "wang@acme.example"}],
+    )
     async with sessionmaker() as session:
         session.add(
             Carrier(

@@ -148,3 +148,13 @@ def test_equally_far_along_at_one_moment_the_alerting_status_wins_in_any_order()
     transit, exception = at(S.IN_TRANSIT, 0), at(S.EXCEPTION, 0)
     assert fold(None, [transit, exception]) == exception
     assert fold(None, [exception, transit]) == exception
+
+
+def test_an_event_counts_for_the_label_only_when_of_its_carrier_shipment() -> None:
+    from app.domain.tracking import same_carrier_shipment
+
+    assert same_carrier_shipment("shp_1", "shp_1")
+    assert not same_carrier_shipment("shp_2", "shp_1")
+    assert not same_carrier_shipment("", "shp_1")  # a tracker of no shipment (insurance)
+    assert same_carrier_shipment(None, "shp_1")  # the carrier does not say
+    assert same_carrier_shipment("shp_1", None)  # a label bought before the id was kept

@@ -10,6 +10,11 @@ the API key as the user name and an empty password.
 
 What this adapter adds:
 
+- Shipments carry full addresses on both sides (``name, company, street1, street2, city,
+  state, zip, country, phone, email``, as in every request EasyPost records): the sender and
+  receiver of :class:`ShipmentFacts` (``app.services.shipping_parties`` builds them); without
+  them EasyPost's carriers return no rates. The parcel is the shipment's, else the default
+  dimensions given to the gateway.
 - Weights go out in ounces, the parcel's dimensions in inches (converted from kg and cm).
 - Labels: EasyPost serves the document at ``label_url``; the adapter stores that URL as the
   label's document, with content type ``text/uri-list``; it never fetches the image.
@@ -20,9 +25,15 @@ What this adapter adds:
   (``GET /v2/shipments/{id}``) and returns the label it already has, so one shipment never
   gets two labels. Without an ``offer_id`` (a rate quoted elsewhere) buying quotes again and
   picks the same carrier and service.
+- A label keeps EasyPost's shipment id (:attr:`Label.carrier_shipment_id`). EasyPost may list
+  several trackers for one tracking code (an insured label gets a second one, of no shipment):
+  tracking reads, and refunds go to, the label's own shipment (:func:`pick_tracker`).
+- Webhooks: EasyPost sends every event type to every webhook URL; only ``tracker.*`` events
+  carry tracking (:func:`is_tracking_event`), others come back as ``tracking=False``.
 - Errors: transport failures, timeouts and 5xx answers raise ``CarrierError(retryable=True)``;
-  4xx answers ``CarrierError(status=<upstream>)``; malformed JSON or missing fields
-  ``CarrierError(status=502)``. EasyPost's statuses map onto Lading's with
+  4xx answers ``CarrierError(status=<upstream>)``, both with EasyPost's ``{"error": {"code",
+  "message", "errors": [...]}}`` parsed into ``code`` and ``details``; malformed JSON or
+  missing fields ``CarrierError(status=502)``. EasyPost's statuses map onto Lading's with
   :func:`lading_status`."""
 
 from __future__ import annotations
@@ -42,6 +53,8 @@ from app.adapters.carriers.base import (
     CarrierError,
     CarrierGateway,
     Label,
+    Parcel,
+    PostalAddress,
     Rate,
     ShipmentFacts,
     TrackingEvent,
@@ -96,12 +109,51 @@ def easypost_signature(secret: bytes, raw_body: bytes) -> str:
     return SIGNATURE_PREFIX + hmac.new(key, raw_body, hashlib.sha256).hexdigest()
 
 
+def is_tracking_event(topic: str, result: Any) -> bool:
+    """EasyPost sends every event type to every webhook: only ``tracker.*`` events (whose
+    ``result`` is a Tracker) are about tracking; ``batch.created``, ``refund.successful``,
+    ``shipment.invoice.created``, ... are not. An event that names no type counts as tracking
+    when its result is a Tracker."""
+    if topic:
+        return topic.startswith("tracker.")
+    return isinstance(result, dict) and result.get("object") == "Tracker"
+
+
 def ounces(kg: Decimal) -> Decimal:
     return (kg * OUNCES_PER_KG).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def inches(cm: Decimal) -> Decimal:
     return (cm / CM_PER_INCH).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def address_json(address: PostalAddress) -> dict[str, str]:
+    """An EasyPost Address object (``name, company, street1, street2, city, state, zip,
+    country, phone, email``); fields Lading does not know are left out, not sent empty."""
+    values = {
+        "name": address.name,
+        "company": address.company,
+        "street1": address.street1,
+        "street2": address.street2,
+        "city": address.city,
+        "state": address.state,
+        "zip": address.zip,
+        "country": address.country,
+        "phone": address.phone,
+        "email": address.email,
+    }
+    return {k: v for k, v in values.items() if v}
+
+
+def pick_tracker(trackers: list[Any], shipment_id: str | None) -> Any | None:
+    """The tracker of the label among those EasyPost lists for its tracking code (it creates
+    another one, with no ``shipment_id``, when a label is insured or tracked on its own):
+    the one of ``shipment_id`` when the label's shipment is known; otherwise one that belongs
+    to some shipment, else the first. None when the known shipment has none."""
+    mine = [t for t in trackers if isinstance(t, dict)]
+    if shipment_id:
+        return next((t for t in mine if t.get("shipment_id") == shipment_id), None)
+    return next((t for t in mine if t.get("shipment_id")), mine[0] if mine else None)
 
 
 class EasyPostGateway:
@@ -135,20 +187,25 @@ class EasyPostGateway:
         )
 
     def _shipment_body(self, shipment: ShipmentFacts) -> dict[str, Any]:
-        to_address: dict[str, str] = {"country": shipment.country}
-        if shipment.region:
-            to_address["state"] = shipment.region
-        length, width, height = self.parcel_cm
+        parcel = shipment.parcel or Parcel(shipment.weight_kg, *self.parcel_cm)
+        if shipment.destination is not None:
+            to_address = address_json(shipment.destination)
+        else:
+            to_address = {"country": shipment.country}
+            if shipment.region:
+                to_address["state"] = shipment.region
         return {
             "shipment": {
                 "reference": shipment.reference,
                 "to_address": to_address,
-                "from_address": self.from_address,
+                "from_address": address_json(shipment.origin)
+                if shipment.origin
+                else self.from_address,
                 "parcel": {
-                    "weight": str(ounces(shipment.weight_kg)),
-                    "length": str(inches(length)),
-                    "width": str(inches(width)),
-                    "height": str(inches(height)),
+                    "weight": str(ounces(parcel.weight_kg)),
+                    "length": str(inches(parcel.length_cm)),
+                    "width": str(inches(parcel.width_cm)),
+                    "height": str(inches(parcel.height_cm)),
                 },
             }
         }
@@ -205,6 +262,7 @@ class EasyPostGateway:
                 content_type=LABEL_CONTENT_TYPE,
                 document=text(field(data, "postage_label"), "label_url").encode(),
                 shipment_reference=reference,
+                carrier_shipment_id=text(data, "id"),
             )
         except (Malformed, AttributeError) as exc:
             raise CarrierError(f"malformed EasyPost purchase: {exc}", status=502) from exc
@@ -229,21 +287,30 @@ class EasyPostGateway:
             data = current
         return self._label(data, shipment.reference)
 
-    async def _tracker(self, tracking_number: str) -> Any:
+    async def _tracker(self, tracking_number: str, shipment_id: str | None) -> Any:
         data = await self._call("GET", "/v2/trackers", params={"tracking_code": tracking_number})
         try:
             trackers = items(data, "trackers")
         except Malformed as exc:
             raise CarrierError(f"malformed EasyPost trackers: {exc}", status=502) from exc
-        if not trackers:
-            raise CarrierError(f"EasyPost has no tracker for {tracking_number}.", status=404)
-        return trackers[0]
+        tracker = pick_tracker(trackers, shipment_id)
+        if tracker is None:
+            of = f" of shipment {shipment_id}" if shipment_id else ""
+            raise CarrierError(f"EasyPost has no tracker{of} for {tracking_number}.", status=404)
+        return tracker
 
-    async def cancel_label(self, label: Label) -> None:
+    async def _shipment_of(self, label: Label) -> str:
+        if label.carrier_shipment_id:
+            return label.carrier_shipment_id
+        # A label bought before Lading kept EasyPost's shipment id: its tracker names it.
+        tracker = await self._tracker(label.tracking_number, None)
         try:
-            shipment_id = text(await self._tracker(label.tracking_number), "shipment_id")
+            return text(tracker, "shipment_id")
         except Malformed as exc:
             raise CarrierError(f"malformed EasyPost tracker: {exc}", status=502) from exc
+
+    async def cancel_label(self, label: Label) -> None:
+        shipment_id = await self._shipment_of(label)
         data = await self._call("POST", f"/v2/shipments/{shipment_id}/refund")
         try:
             refund_status = text(data, "refund_status")
@@ -254,13 +321,16 @@ class EasyPostGateway:
                 f"EasyPost rejected the refund of {label.tracking_number}.", status=409
             )
 
-    async def track(self, tracking_number: str) -> list[TrackingEvent]:
-        return self._events(await self._tracker(tracking_number))
+    async def track(
+        self, tracking_number: str, carrier_shipment_id: str | None = None
+    ) -> list[TrackingEvent]:
+        return self._events(await self._tracker(tracking_number, carrier_shipment_id))
 
     @staticmethod
     def _events(tracker: Any) -> list[TrackingEvent]:
         try:
             number = text(tracker, "tracking_code")
+            shipment_id = str(tracker.get("shipment_id") or "")
             events = []
             for detail in items(tracker, "tracking_details"):
                 description = str(detail.get("message") or "")
@@ -270,6 +340,7 @@ class EasyPostGateway:
                         status=lading_status(text(detail, "status")),
                         occurred_at=timestamp(detail, "datetime"),
                         description=description,
+                        carrier_shipment_id=shipment_id,
                     )
                 )
         except (Malformed, AttributeError) as exc:
@@ -296,10 +367,13 @@ class EasyPostGateway:
         try:
             event = json.loads(raw_body)
             event_id = text(event, "id")
+            topic = str(event.get("description") or "")
             tracker = field(event, "result")
-        except (ValueError, Malformed) as exc:
+        except (ValueError, Malformed, AttributeError) as exc:
             raise CarrierError(f"malformed EasyPost event: {exc}", status=502) from exc
-        return WebhookEvent(event_id, self._events(tracker))
+        if not is_tracking_event(topic, tracker):
+            return WebhookEvent(event_id, [], topic=topic, tracking=False)
+        return WebhookEvent(event_id, self._events(tracker), topic=topic)
 
 
 def as_gateway(gateway: EasyPostGateway) -> CarrierGateway:

@@ -48,6 +48,7 @@ import httpx
 
 from app.adapters.carriers.base import (
     CarrierError,
+    CarrierErrorDetail,
     CarrierGateway,
     Label,
     Rate,
@@ -59,6 +60,7 @@ from app.adapters.notifiers.webhook import sign
 from app.domain.tracking import TrackingStatus
 
 STATUSES = frozenset(status.value for status in TrackingStatus)
+RAW_ERROR_CHARS = 2000  # of an error answer that is not the error JSON
 REPLAY_WINDOW_S = 300
 DEFAULT_TIMEOUT_S = 10.0
 
@@ -85,18 +87,73 @@ async def request_json(
             f"{method} {url} failed: {type(exc).__name__}: {exc}", retryable=True
         ) from exc
     status = response.status_code
-    if status >= 500:
-        raise CarrierError(f"{method} {url} answered {status}", status=status, retryable=True)
     if status >= 400:
-        raise CarrierError(
-            f"{method} {url} answered {status}: {response.text[:200]}", status=status
-        )
+        raise answer_error(method, url, response)
     if not expect_body:
         return None
     try:
         return response.json()
     except ValueError as exc:
         raise CarrierError(f"{method} {url}: the body is not JSON", status=502) from exc
+
+
+def _detail(item: Any) -> CarrierErrorDetail | None:
+    if isinstance(item, str) and item:
+        return CarrierErrorDetail(item)
+    if isinstance(item, dict) and item.get("message"):
+        where = item.get("field")
+        return CarrierErrorDetail(str(item["message"]), str(where) if where else None)
+    return None
+
+
+def error_body(body: Any) -> tuple[str | None, str | None, tuple[CarrierErrorDetail, ...]]:
+    """``(code, message, details)`` of an error answer ``{"error": {"code", "message",
+    "errors": [...]}}`` — EasyPost's shape (its items are ``{"field", "message"}`` objects or
+    plain strings), which the generic protocol's carriers answer too. Nones and () when the
+    body is not that shape."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, str) and error:
+        return None, error, ()
+    if not isinstance(error, dict):
+        return None, None, ()
+    code = error.get("code")
+    message = error.get("message")
+    raw = error.get("errors")
+    details = tuple(d for d in map(_detail, raw if isinstance(raw, list) else []) if d)
+    return (
+        str(code) if code not in (None, "") else None,
+        str(message) if message not in (None, "") else None,
+        details,
+    )
+
+
+def describe_error(
+    code: str | None, message: str | None, details: tuple[CarrierErrorDetail, ...]
+) -> str:
+    """``PARAMETER.REQUIRED: Missing required parameter. (shipment: cannot be blank)``."""
+    items = "; ".join(f"{d.field}: {d.message}" if d.field else d.message for d in details)
+    text = ": ".join(x for x in (code, message) if x)
+    return f"{text} ({items})" if text and items else text or items
+
+
+def answer_error(method: str, url: str, response: httpx.Response) -> CarrierError:
+    """The ``CarrierError`` of a 4xx/5xx answer, with the carrier's code, message and
+    itemised errors when the body has them (whole, not cut); any other body is quoted up to
+    :data:`RAW_ERROR_CHARS` characters."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    code, message, details = error_body(body)
+    said = describe_error(code, message, details) or response.text[:RAW_ERROR_CHARS].strip()
+    return CarrierError(
+        f"{method} {url} answered {status}" + (f": {said}" if said else ""),
+        status=status,
+        retryable=status >= 500,
+        code=code,
+        details=details,
+    )
 
 
 def field(data: Any, name: str) -> Any:
@@ -254,7 +311,9 @@ class GenericJsonGateway:
     async def cancel_label(self, label: Label) -> None:
         await self._call("DELETE", f"/labels/{label.tracking_number}", expect_body=False)
 
-    async def track(self, tracking_number: str) -> list[TrackingEvent]:
+    async def track(
+        self, tracking_number: str, carrier_shipment_id: str | None = None
+    ) -> list[TrackingEvent]:
         data = await self._call("GET", f"/tracking/{tracking_number}")
         return self._events(data)
 

@@ -159,7 +159,9 @@ class TableRateCarrier:
             raise CarrierError(f"Label {label.tracking_number} was already delivered.", status=409)
         self._record(label.tracking_number, "cancelled", "Label cancelled.")
 
-    async def track(self, tracking_number: str) -> list[TrackingEvent]:
+    async def track(
+        self, tracking_number: str, carrier_shipment_id: str | None = None
+    ) -> list[TrackingEvent]:
         return list(self._known(tracking_number))
 
     async def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> WebhookEvent:
