@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 import httpx
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
 from app.domain.auth import Principal
@@ -83,7 +83,10 @@ def requires(scope: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
 def if_match_version(
     if_match: Annotated[
         str | None,
-        Header(description='The resource\'s ETag (its version), e.g. "3". Required.'),
+        Header(
+            alias="If-Match",
+            description='The resource\'s ETag (its version), e.g. "3". Required (428 without).',
+        ),
     ] = None,
 ) -> int:
     """The version an update is based on; updates without one are refused (428)."""
@@ -103,6 +106,20 @@ IfMatchDep = Annotated[int, Depends(if_match_version)]
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+class ETagSetter:
+    """Sets the ``ETag`` response header; routes that answer one take ``ETagDep`` (the OpenAPI
+    document then lists the header on their success responses, see app/openapi.py)."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+    def __call__(self, version: int) -> None:
+        self.response.headers["ETag"] = etag(version)
+
+
+ETagDep = Annotated[ETagSetter, Depends()]
 
 
 class PageParams:

@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, IfMatchDep, PageDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.carriers import (
@@ -36,11 +36,11 @@ Writer = Annotated[Principal, Depends(requires("warehouses:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: CarrierCreate, uow: UowDep, principal: Writer, response: Response
+    body: CarrierCreate, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> CarrierRead:
     """Create a carrier; its code is unique and its credentials are never returned."""
     carrier = await service.create_carrier(uow, body, principal)
-    response.headers["ETag"] = etag(carrier.version)
+    set_etag(carrier.version)
     return CarrierRead.model_validate(carrier)
 
 
@@ -107,11 +107,11 @@ async def select(
     responses=problem_responses(401, 403, 404),
 )
 async def get(
-    carrier_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+    carrier_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> CarrierRead:
     """One carrier; the ETag header carries its version for a later update."""
     carrier = await service.get_carrier(uow, carrier_id)
-    response.headers["ETag"] = etag(carrier.version)
+    set_etag(carrier.version)
     return CarrierRead.model_validate(carrier)
 
 
@@ -127,10 +127,10 @@ async def update(
     version: IfMatchDep,
     uow: UowDep,
     principal: Writer,
-    response: Response,
+    set_etag: ETagDep,
 ) -> CarrierRead:
     """Change the given fields; `active: false` deactivates; `credentials` replaces the
     secret (null removes it). Needs `If-Match`."""
     carrier = await service.update_carrier(uow, carrier_id, body, version, principal)
-    response.headers["ETag"] = etag(carrier.version)
+    set_etag(carrier.version)
     return CarrierRead.model_validate(carrier)
