@@ -20,6 +20,8 @@ import pytest
 from app.main import create_app
 from tests.conftest import make_settings
 
+pytestmark = pytest.mark.contract
+
 PACKAGE = "lading_client"
 
 

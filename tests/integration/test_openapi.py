@@ -85,9 +85,9 @@ async def test_every_protected_route_refuses_anonymous_callers(
 
 def _problem_only(response: dict) -> bool:
     content = response.get("content", {})
-    return list(content) == ["application/problem+json"] and content[
-        "application/problem+json"
-    ]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    return list(content) == ["application/problem+json"] and content["application/problem+json"][
+        "schema"
+    ] == {"$ref": "#/components/schemas/Problem"}
 
 
 def test_every_error_is_a_documented_problem(spec: dict) -> None:
@@ -135,9 +135,7 @@ def test_if_match_and_etag_are_documented_headers(spec: dict) -> None:
         )
         assert "ETag" in success.get("headers", {}), (method, path)
     for path, method, op in _operations(spec):
-        if op.get("parameters") and any(
-            p["name"].lower() == "if-match" for p in op["parameters"]
-        ):
+        if op.get("parameters") and any(p["name"].lower() == "if-match" for p in op["parameters"]):
             assert method in {"patch", "put"}, (method, path)
 
 
