@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 import httpx
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
 from app.adapters.outbound import OutboundGuard
@@ -91,7 +91,10 @@ def requires(scope: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
 def if_match_version(
     if_match: Annotated[
         str | None,
-        Header(description='The resource\'s ETag (its version), e.g. "3". Required.'),
+        Header(
+            alias="If-Match",
+            description='The resource\'s ETag (its version), e.g. "3". Required (428 without).',
+        ),
     ] = None,
 ) -> int:
     """The version an update is based on; updates without one are refused (428)."""
@@ -113,9 +116,23 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+class ETagSetter:
+    """Sets the ``ETag`` response header; routes that answer one take ``ETagDep`` (the OpenAPI
+    document then lists the header on their success responses, see app/openapi.py)."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+    def __call__(self, version: int) -> None:
+        self.response.headers["ETag"] = etag(version)
+
+
+ETagDep = Annotated[ETagSetter, Depends()]
+
+
 class PageParams:
     """``?limit=&cursor=`` for every list; ``limit`` is at most ``LADING_PAGE_SIZE_MAX``, which
-    the OpenAPI document states as the parameter's maximum (``document_page_size``)."""
+    the OpenAPI document states as the parameter's maximum (``app.openapi``)."""
 
     def __init__(
         self,
@@ -130,22 +147,6 @@ class PageParams:
             )
         self.limit = limit
         self.cursor = cursor
-
-
-def document_page_size(openapi: dict[str, Any], maximum: int) -> None:
-    """Write the configured page-size maximum into every list's ``limit`` parameter."""
-    for operation in _operations(openapi):
-        for parameter in operation.get("parameters", []):
-            if parameter.get("in") == "query" and parameter.get("name") == "limit":
-                parameter["schema"]["maximum"] = maximum
-
-
-def _operations(openapi: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for item in openapi.get("paths", {}).values():
-        yield from (op for method, op in item.items() if method in _METHODS)
-
-
-_METHODS = frozenset({"get", "put", "post", "patch", "delete"})
 
 
 PageDep = Annotated[PageParams, Depends()]

@@ -7,17 +7,15 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app import errors
+from app import errors, openapi
 from app.adapters.outbound import OutboundGuard, guarded_client
 from app.db import create_engine, create_sessionmaker
-from app.deps import document_page_size
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.routers import ROUTERS, TAGS
 from app.settings import Settings, get_settings
@@ -94,20 +92,8 @@ def create_app(
     app.state.outbound_guard = OutboundGuard(settings.outbound_policy)
     app.state.carrier_client = guarded_client(app.state.outbound_guard)
     errors.install(app)
+    openapi.install(app, ROUTERS, page_size_max=settings.page_size_max)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     for router in ROUTERS:
         app.include_router(router)
-    _document_settings(app, settings)
     return app
-
-
-def _document_settings(app: FastAPI, settings: Settings) -> None:
-    """The OpenAPI document states the limits this process was configured with."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            document_page_size(build(), settings.page_size_max)
-        return app.openapi_schema or build()
-
-    app.openapi = openapi  # type: ignore[method-assign]

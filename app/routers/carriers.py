@@ -6,15 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, status
 
 from app.deps import (
     AUTHENTICATED,
+    ETagDep,
     IfMatchDep,
     OutboundGuardDep,
     PageDep,
     UowDep,
-    etag,
     requires,
 )
 from app.domain.auth import Principal
@@ -48,12 +48,12 @@ async def create(
     uow: UowDep,
     principal: Writer,
     guard: OutboundGuardDep,
-    response: Response,
+    set_etag: ETagDep,
 ) -> CarrierRead:
     """Create a carrier; its code is unique, its endpoint https (not a private address) and
     its credentials are never returned."""
     carrier = await service.create_carrier(uow, body, principal, guard)
-    response.headers["ETag"] = etag(carrier.version)
+    set_etag(carrier.version)
     return CarrierRead.model_validate(carrier)
 
 
@@ -120,11 +120,11 @@ async def select(
     responses=problem_responses(401, 403, 404),
 )
 async def get(
-    carrier_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+    carrier_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> CarrierRead:
     """One carrier; the ETag header carries its version for a later update."""
     carrier = await service.get_carrier(uow, carrier_id)
-    response.headers["ETag"] = etag(carrier.version)
+    set_etag(carrier.version)
     return CarrierRead.model_validate(carrier)
 
 
@@ -141,11 +141,11 @@ async def update(
     uow: UowDep,
     principal: Writer,
     guard: OutboundGuardDep,
-    response: Response,
+    set_etag: ETagDep,
 ) -> CarrierRead:
     """Change the given fields; `active: false` deactivates; `credentials` replaces the
     secret (null removes it); a new `endpoint` needs admin and removes the stored credentials
     unless new ones come with it. Needs `If-Match`."""
     carrier = await service.update_carrier(uow, carrier_id, body, version, principal, guard)
-    response.headers["ETag"] = etag(carrier.version)
+    set_etag(carrier.version)
     return CarrierRead.model_validate(carrier)

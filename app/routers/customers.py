@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, IfMatchDep, PageDep, SettingsDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, SettingsDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.customers import CustomerStatus
 from app.errors import problem_responses
@@ -28,7 +28,7 @@ Writer = Annotated[Principal, Depends(requires("customers:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: CustomerCreate, uow: UowDep, principal: Writer, settings: SettingsDep, response: Response
+    body: CustomerCreate, uow: UowDep, principal: Writer, settings: SettingsDep, set_etag: ETagDep
 ) -> CustomerRead:
     """Create a customer; its code is unique and its price list, if any, must exist. A credit
     limit above `LADING_NEW_CUSTOMER_CREDIT_LIMIT_MAX`, or payment terms above 30 days, needs
@@ -36,7 +36,7 @@ async def create(
     customer = await service.create_customer(
         uow, body, principal, credit_limit_max=settings.new_customer_credit_limit_max
     )
-    response.headers["ETag"] = etag(customer.version)
+    set_etag(customer.version)
     return CustomerRead.model_validate(customer)
 
 
@@ -80,11 +80,11 @@ async def list_(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get(
-    customer_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+    customer_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> CustomerRead:
     """One customer; the ETag header carries its version for a later update."""
     customer = await service.get_customer(uow, customer_id)
-    response.headers["ETag"] = etag(customer.version)
+    set_etag(customer.version)
     return CustomerRead.model_validate(customer)
 
 
@@ -100,10 +100,10 @@ async def update(
     version: IfMatchDep,
     uow: UowDep,
     principal: Writer,
-    response: Response,
+    set_etag: ETagDep,
 ) -> CustomerRead:
     """Change the given fields; `active: false` deactivates. Needs `If-Match`. Changing the
     credit limit, payment terms, status or currency needs `customers:credit` (finance)."""
     customer = await service.update_customer(uow, customer_id, body, version, principal)
-    response.headers["ETag"] = etag(customer.version)
+    set_etag(customer.version)
     return CustomerRead.model_validate(customer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePath
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -13,7 +14,7 @@ from app.domain.errors import RuleViolation
 from app.errors import problem_responses
 from app.schemas.order_imports import ImportRead, ImportResult, ImportRowResult, ImportSummary
 from app.services import order_import as service
-from app.uploads import spool
+from app.uploads import receive_file
 
 router = APIRouter(prefix="/api/v1/orders/imports", tags=["orders"], dependencies=AUTHENTICATED)
 Writer = Annotated[Principal, Depends(requires("orders:write"))]
@@ -26,19 +27,43 @@ FORMATS = {
     "application/jsonl": "jsonl",
     "application/json-lines": "jsonl",
 }
+EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FILE = {"type": "string", "format": "binary"}
 BODY_DOC = {
     "requestBody": {
         "required": True,
         "description": "CSV (one row per order line; columns external_ref, customer_code, sku, "
         "quantity, and optionally unit_price, discount_percent, requested_delivery_date, "
         "currency, priority, notes, ship_to_id; the rows of an order stand together) or JSON "
-        "Lines (one order per line, as in POST /orders).",
+        "Lines (one order per line, as in POST /orders), as the `file` part of a form: its "
+        "media type, or else its name's .csv/.jsonl/.ndjson, tells which. The file may also "
+        "be sent as the body itself, as `text/csv` or `application/x-ndjson` (left out here: "
+        "client generators cannot produce raw text bodies).",
         "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            "application/x-ndjson": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "title": "OrderImportUpload",
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": FILE},
+                }
+            },
         },
     }
 }
+
+
+def _format(media_type: str, filename: str | None) -> str:
+    fmt = FORMATS.get(media_type)
+    if fmt is None and filename:
+        fmt = EXTENSIONS.get(PurePath(filename).suffix.lower())
+    if fmt is None:
+        raise RuleViolation.on(
+            "header.content-type",
+            "media_type",
+            "Send text/csv or application/x-ndjson, as the body or as a form's file part.",
+        )
+    return fmt
 
 
 @router.post(
@@ -63,13 +88,12 @@ async def import_(
 ) -> ImportResult:
     """Create many orders: per-row results; a bad order never blocks the good ones."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    fmt = FORMATS.get(media_type)
-    if fmt is None:
-        raise RuleViolation.on(
-            "header.content-type", "media_type", "Send text/csv or application/x-ndjson."
-        )
-    upload = await spool(request.stream(), max_bytes=settings.import_max_bytes)
+    if media_type != "multipart/form-data":
+        _format(media_type, None)  # refuse a wrong body before reading it
+    received = await receive_file(request, max_bytes=settings.import_max_bytes)
+    upload = received.upload
     try:
+        fmt = _format(received.media_type, received.filename)
         outcome = await service.OrderImporter(uow_factory, principal, settings).run(
             upload.file,
             fmt=fmt,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
-from app.deps import AUTHENTICATED, IfMatchDep, PageDep, SettingsDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, SettingsDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.orders import BillingStatus, Channel, FulfillmentStatus, OrderStatus
 from app.errors import problem_responses
@@ -126,6 +126,7 @@ async def create(
     principal: Writer,
     settings: SettingsDep,
     response: Response,
+    set_etag: ETagDep,
     idempotency_key: IdempotencyKey = None,
 ) -> OrderRead:
     """Price and create an order from any channel; exactly once per key and external ref."""
@@ -134,7 +135,7 @@ async def create(
     )
     if not result.created:
         response.status_code = status.HTTP_200_OK
-    response.headers["ETag"] = etag(result.view.order.version)
+    set_etag(result.view.order.version)
     response.headers["Location"] = f"/api/v1/orders/{result.view.order.id}"
     return _read(result.view)
 
@@ -198,11 +199,11 @@ async def get_by_number(
     number: Annotated[str, Path(max_length=32, description="The order number, SO-YYYY-NNNNNN")],
     uow: UowDep,
     principal: Reader,
-    response: Response,
+    set_etag: ETagDep,
 ) -> OrderRead:
     """The order with this number (as printed on documents); ETag for a later edit."""
     view = await service.get_order_by_number(uow, number)
-    response.headers["ETag"] = etag(view.order.version)
+    set_etag(view.order.version)
     return _read(view)
 
 
@@ -212,10 +213,10 @@ async def get_by_number(
     summary="Get an order",
     responses=problem_responses(401, 403, 404),
 )
-async def get(order_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response) -> OrderRead:
+async def get(order_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep) -> OrderRead:
     """An order with its lines, totals and derived statuses; ETag for a later edit."""
     view = await service.get_order(uow, order_id)
-    response.headers["ETag"] = etag(view.order.version)
+    set_etag(view.order.version)
     return _read(view)
 
 
@@ -232,11 +233,11 @@ async def update(
     uow: UowDep,
     principal: Writer,
     settings: SettingsDep,
-    response: Response,
+    set_etag: ETagDep,
 ) -> OrderRead:
     """Change a draft's lines, ship-to, dates or notes and re-price it. Needs If-Match."""
     view = await service.update_order(uow, order_id, body, version, principal, settings)
-    response.headers["ETag"] = etag(view.order.version)
+    set_etag(view.order.version)
     return _read(view)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from app.deps import AUTHENTICATED, PageDep, SettingsDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, ETagDep, PageDep, SettingsDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
@@ -67,12 +67,12 @@ def _read(view: PickListView) -> PickListRead:
     responses=problem_responses(401, 403, 422),
 )
 async def create(
-    body: PickListCreate, uow: UowDep, principal: Writer, response: Response
+    body: PickListCreate, uow: UowDep, principal: Writer, response: Response, set_etag: ETagDep
 ) -> PickListRead:
     """Lines grouped by product and bin along the walking path, for the chosen orders or a
     wave of the oldest approved orders holding stock in the warehouse."""
     view = await service.create_pick_list(uow, body, principal)
-    response.headers["ETag"] = etag(view.pick_list.version)
+    set_etag(view.pick_list.version)
     response.headers["Location"] = f"/api/v1/pick-lists/{view.pick_list.id}"
     return _read(view)
 
@@ -110,11 +110,11 @@ async def list_(
     responses=problem_responses(401, 403, 404),
 )
 async def get(
-    pick_list_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+    pick_list_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> PickListRead:
     """One pick list with its lines and their per-order breakdown."""
     view = await service.get_pick_list(uow, pick_list_id)
-    response.headers["ETag"] = etag(view.pick_list.version)
+    set_etag(view.pick_list.version)
     return _read(view)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, IfMatchDep, PageDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.price_lists import PriceListKind
 from app.errors import problem_responses
@@ -28,11 +28,11 @@ Writer = Annotated[Principal, Depends(requires("price-lists:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: PriceListCreate, uow: UowDep, principal: Writer, response: Response
+    body: PriceListCreate, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> PriceListRead:
     """Create a price list with its items (products given by SKU); its code is unique."""
     price_list = await service.create_price_list(uow, body, principal)
-    response.headers["ETag"] = etag(price_list.version)
+    set_etag(price_list.version)
     return PriceListRead.model_validate(price_list)
 
 
@@ -74,11 +74,11 @@ async def list_(
     responses=problem_responses(401, 403, 404),
 )
 async def get(
-    price_list_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+    price_list_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> PriceListRead:
     """One price list with its items; the ETag header carries its version."""
     price_list = await service.get_price_list(uow, price_list_id)
-    response.headers["ETag"] = etag(price_list.version)
+    set_etag(price_list.version)
     return PriceListRead.model_validate(price_list)
 
 
@@ -94,9 +94,9 @@ async def update(
     version: IfMatchDep,
     uow: UowDep,
     principal: Writer,
-    response: Response,
+    set_etag: ETagDep,
 ) -> PriceListRead:
     """Change the given fields (`items` replaces them all); needs `If-Match`."""
     price_list = await service.update_price_list(uow, price_list_id, body, version, principal)
-    response.headers["ETag"] = etag(price_list.version)
+    set_etag(price_list.version)
     return PriceListRead.model_validate(price_list)

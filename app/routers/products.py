@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, IfMatchDep, PageDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.products import GoodsClass
 from app.errors import problem_responses
@@ -28,11 +28,11 @@ Writer = Annotated[Principal, Depends(requires("products:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: ProductCreate, uow: UowDep, principal: Writer, response: Response
+    body: ProductCreate, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> ProductRead:
     """Create a product; its SKU is unique and cannot change later."""
     product = await service.create_product(uow, body, principal)
-    response.headers["ETag"] = etag(product.version)
+    set_etag(product.version)
     return ProductRead.model_validate(product)
 
 
@@ -74,11 +74,11 @@ async def list_(
     responses=problem_responses(401, 403, 404),
 )
 async def get(
-    product_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+    product_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> ProductRead:
     """One product; the ETag header carries its version for a later update."""
     product = await service.get_product(uow, product_id)
-    response.headers["ETag"] = etag(product.version)
+    set_etag(product.version)
     return ProductRead.model_validate(product)
 
 
@@ -94,9 +94,9 @@ async def update(
     version: IfMatchDep,
     uow: UowDep,
     principal: Writer,
-    response: Response,
+    set_etag: ETagDep,
 ) -> ProductRead:
     """Change the given fields (not the SKU); `active: false` deactivates. Needs `If-Match`."""
     product = await service.update_product(uow, product_id, body, version, principal)
-    response.headers["ETag"] = etag(product.version)
+    set_etag(product.version)
     return ProductRead.model_validate(product)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, PageDep, SettingsDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, ETagDep, PageDep, SettingsDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.purchasing import PurchaseOrderStatus
 from app.errors import problem_responses
@@ -145,12 +145,12 @@ async def create_purchase_orders(
     responses=problem_responses(401, 403, 422),
 )
 async def create(
-    body: PurchaseOrderCreate, uow: UowDep, principal: Writer, response: Response
+    body: PurchaseOrderCreate, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> PurchaseOrderRead:
     """A draft purchase order; the expected date defaults to today + the supplier's lead time.
     Unknown supplier, warehouse or SKU is 422 naming the field."""
     view = await service.create_purchase_order(uow, body, principal)
-    response.headers["ETag"] = etag(view.order.version)
+    set_etag(view.order.version)
     return _read(view)
 
 
@@ -187,11 +187,11 @@ async def list_(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get(
-    purchase_order_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+    purchase_order_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> PurchaseOrderRead:
     """One purchase order with its lines and what has been received of each."""
     view = await service.get_purchase_order(uow, purchase_order_id)
-    response.headers["ETag"] = etag(view.order.version)
+    set_etag(view.order.version)
     return _read(view)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, status
 
-from app.deps import AUTHENTICATED, IfMatchDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.settings import ReviewSettingsRead, ReviewSettingsUpdate
@@ -24,10 +24,10 @@ Admin = Annotated[Principal, Depends(requires("admin"))]
     summary="Get the review settings",
     responses=problem_responses(401, 403),
 )
-async def get_review(uow: UowDep, principal: Reader, response: Response) -> ReviewSettingsRead:
+async def get_review(uow: UowDep, principal: Reader, set_etag: ETagDep) -> ReviewSettingsRead:
     """The order review policy in force; ETag "0" means the defaults, never changed."""
     policy, version = await service.get_review_settings(uow)
-    response.headers["ETag"] = etag(version)
+    set_etag(version)
     return ReviewSettingsRead.of(policy, version)
 
 
@@ -43,11 +43,11 @@ async def update_review(
     version: IfMatchDep,
     uow: UowDep,
     principal: Admin,
-    response: Response,
+    set_etag: ETagDep,
 ) -> ReviewSettingsRead:
     """Change the given settings (thresholds, approvers, rules, release roles). Needs `If-Match`."""
     policy, new_version = await service.update_review_settings(
         uow, body.model_dump(exclude_unset=True), version, principal
     )
-    response.headers["ETag"] = etag(new_version)
+    set_etag(new_version)
     return ReviewSettingsRead.of(policy, new_version)

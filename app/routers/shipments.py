@@ -9,14 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import RedirectResponse
 
-from app.deps import AUTHENTICATED, CarrierClientDep, PageDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, CarrierClientDep, ETagDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.errors import Conflict
 from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.shipments import (
     CarrierRef,
-    CustomerRef,
     LabelRead,
     LabelRequest,
     PackageItemRead,
@@ -26,6 +25,7 @@ from app.schemas.shipments import (
     RatesRequest,
     ShipmentConfirm,
     ShipmentCreate,
+    ShipmentCustomer,
     ShipmentDeliver,
     ShipmentLineRead,
     ShipmentRead,
@@ -69,7 +69,7 @@ def _read(view: ShipmentView) -> ShipmentRead:
         status=s.status,
         order_id=s.order_id,
         order_number=view.order.number,
-        customer=CustomerRef(code=view.order.customer_code, name=view.order.customer_name),
+        customer=ShipmentCustomer(code=view.order.customer_code, name=view.order.customer_name),
         warehouse_id=s.warehouse_id,
         warehouse=view.warehouse,
         carrier=CarrierRef(code=view.carrier.code, name=view.carrier.name)
@@ -119,12 +119,12 @@ def _read(view: ShipmentView) -> ShipmentRead:
     responses=problem_responses(401, 403, 422),
 )
 async def create(
-    body: ShipmentCreate, uow: UowDep, principal: Writer, response: Response
+    body: ShipmentCreate, uow: UowDep, principal: Writer, response: Response, set_etag: ETagDep
 ) -> ShipmentRead:
     """A ready shipment of what was picked (and not yet shipped) for one order in one
     warehouse, with its packages; 422 naming the line when more is shipped than was picked."""
     view = await service.create_shipment(uow, body, principal)
-    response.headers["ETag"] = etag(view.shipment.version)
+    set_etag(view.shipment.version)
     response.headers["Location"] = f"/api/v1/shipments/{view.shipment.id}"
     return _read(view)
 
@@ -162,12 +162,12 @@ async def list_(
     responses=problem_responses(401, 403, 404),
 )
 async def get(
-    shipment_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+    shipment_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> ShipmentRead:
     """The delivery note: goods, packages, carrier or own fleet, ship-to, customer, order,
     status, shipping and delivery details."""
     view = await service.get_shipment(uow, shipment_id)
-    response.headers["ETag"] = etag(view.shipment.version)
+    set_etag(view.shipment.version)
     return _read(view)
 
 

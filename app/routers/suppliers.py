@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, IfMatchDep, PageDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
@@ -27,11 +27,11 @@ Writer = Annotated[Principal, Depends(requires("suppliers:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: SupplierCreate, uow: UowDep, principal: Writer, response: Response
+    body: SupplierCreate, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> SupplierRead:
     """Create a supplier; its code is unique."""
     supplier = await service.create_supplier(uow, body, principal)
-    response.headers["ETag"] = etag(supplier.version)
+    set_etag(supplier.version)
     return SupplierRead.model_validate(supplier)
 
 
@@ -65,11 +65,11 @@ async def list_(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get(
-    supplier_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+    supplier_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> SupplierRead:
     """One supplier; the ETag header carries its version for a later update."""
     supplier = await service.get_supplier(uow, supplier_id)
-    response.headers["ETag"] = etag(supplier.version)
+    set_etag(supplier.version)
     return SupplierRead.model_validate(supplier)
 
 
@@ -85,9 +85,9 @@ async def update(
     version: IfMatchDep,
     uow: UowDep,
     principal: Writer,
-    response: Response,
+    set_etag: ETagDep,
 ) -> SupplierRead:
     """Change the given fields; `active: false` deactivates. Needs `If-Match`."""
     supplier = await service.update_supplier(uow, supplier_id, body, version, principal)
-    response.headers["ETag"] = etag(supplier.version)
+    set_etag(supplier.version)
     return SupplierRead.model_validate(supplier)

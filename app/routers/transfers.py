@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from app.deps import AUTHENTICATED, PageDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, ETagDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
@@ -63,11 +63,11 @@ def _read(view: TransferView) -> TransferRead:
     responses=problem_responses(401, 403, 422),
 )
 async def create(
-    body: TransferCreate, uow: UowDep, principal: Writer, response: Response
+    body: TransferCreate, uow: UowDep, principal: Writer, response: Response, set_etag: ETagDep
 ) -> TransferRead:
     """A draft transfer between two different warehouses; repeated SKUs are merged."""
     view = await service.create_transfer(uow, body, principal)
-    response.headers["ETag"] = etag(view.transfer.version)
+    set_etag(view.transfer.version)
     response.headers["Location"] = f"/api/v1/transfers/{view.transfer.id}"
     return _read(view)
 
@@ -107,11 +107,11 @@ async def list_(
     responses=problem_responses(401, 403, 404),
 )
 async def get(
-    transfer_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+    transfer_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> TransferRead:
     """One transfer with its lines."""
     view = await service.get_transfer(uow, transfer_id)
-    response.headers["ETag"] = etag(view.transfer.version)
+    set_etag(view.transfer.version)
     return _read(view)
 
 

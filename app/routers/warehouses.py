@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, IfMatchDep, PageDep, UowDep, etag, requires
+from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
@@ -33,11 +33,11 @@ Writer = Annotated[Principal, Depends(requires("warehouses:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: WarehouseCreate, uow: UowDep, principal: Writer, response: Response
+    body: WarehouseCreate, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> WarehouseRead:
     """Create a warehouse; its code is unique."""
     warehouse = await service.create_warehouse(uow, body, principal)
-    response.headers["ETag"] = etag(warehouse.version)
+    set_etag(warehouse.version)
     return WarehouseRead.model_validate(warehouse)
 
 
@@ -71,11 +71,11 @@ async def list_(
     responses=problem_responses(401, 403, 404),
 )
 async def get(
-    warehouse_id: uuid.UUID, uow: UowDep, principal: Reader, response: Response
+    warehouse_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> WarehouseRead:
     """One warehouse; the ETag header carries its version for a later update."""
     warehouse = await service.get_warehouse(uow, warehouse_id)
-    response.headers["ETag"] = etag(warehouse.version)
+    set_etag(warehouse.version)
     return WarehouseRead.model_validate(warehouse)
 
 
@@ -91,11 +91,11 @@ async def update(
     version: IfMatchDep,
     uow: UowDep,
     principal: Writer,
-    response: Response,
+    set_etag: ETagDep,
 ) -> WarehouseRead:
     """Change the given fields; `active: false` deactivates. Needs `If-Match`."""
     warehouse = await service.update_warehouse(uow, warehouse_id, body, version, principal)
-    response.headers["ETag"] = etag(warehouse.version)
+    set_etag(warehouse.version)
     return WarehouseRead.model_validate(warehouse)
 
 

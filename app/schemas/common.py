@@ -111,6 +111,21 @@ class Address(Schema):
     longitude: DecimalOut | None = Field(default=None, ge=-180, le=180)
 
 
+class AddressRead(Address):
+    """A stored postal address, as read back (coordinates as decimal text)."""
+
+
+class DeliveryAddress(AddressRead):
+    """Where an order or shipment goes: the address given with the order, or a copy of one of
+    the customer's ship-tos (then with its ``id``, ``label`` and ``is_default``)."""
+
+    model_config = ConfigDict(extra="ignore", from_attributes=True)
+
+    id: str | None = Field(default=None, description="The customer's ship-to it was copied from")
+    label: str | None = None
+    is_default: bool | None = None
+
+
 class Contact(Schema):
     name: str = Field(min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=50)

@@ -13,6 +13,7 @@ from app.domain.carrier_selection import Preference
 from app.domain.customers import DEFAULT_PAYMENT_TERMS_DAYS, CustomerStatus
 from app.schemas.common import (
     Address,
+    AddressRead,
     AmountOut,
     Code,
     Contact,
@@ -47,7 +48,7 @@ class ShipTo(Address):
 ShipTos = Annotated[list[ShipTo], Field(max_length=100)]
 
 
-class ShipToRead(Address):
+class ShipToRead(AddressRead):
     id: uuid.UUID
     label: str | None = None
     is_default: bool
@@ -102,7 +103,7 @@ class CustomerRead(Schema):
     code: str
     name: str
     contacts: list[Contact]
-    bill_to: Address | None
+    bill_to: AddressRead | None
     ship_to: list[ShipToRead]
     credit_limit: AmountOut
     currency: str

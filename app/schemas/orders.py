@@ -17,7 +17,14 @@ from app.domain.orders import (
     PaymentStatus,
 )
 from app.domain.payments import PaymentReport
-from app.schemas.common import Address, AmountOut, CurrencyCode, DecimalOut, Schema
+from app.schemas.common import (
+    Address,
+    AmountOut,
+    CurrencyCode,
+    DecimalOut,
+    DeliveryAddress,
+    Schema,
+)
 from app.schemas.patch import Patch
 
 PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3)]
@@ -147,7 +154,7 @@ class OrderRead(Schema):
     customer_id: uuid.UUID
     customer_code: str
     customer_name: str
-    ship_to: dict[str, Any]
+    ship_to: DeliveryAddress
     requested_delivery_date: date | None
     currency: str
     priority: int

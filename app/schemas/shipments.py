@@ -7,13 +7,13 @@ import binascii
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator
 
 from app.domain.carrier_selection import ExclusionReason, Preference
 from app.domain.tracking import TrackingStatus
-from app.schemas.common import AmountOut, Code, DecimalOut, Schema
+from app.schemas.common import AmountOut, Code, DecimalOut, DeliveryAddress, Schema
 from app.schemas.stock import Sku
 
 ShipmentStatusName = Literal["ready", "shipped", "delivered"]
@@ -146,7 +146,9 @@ class CarrierRef(Schema):
     name: str
 
 
-class CustomerRef(Schema):
+class ShipmentCustomer(Schema):
+    """The customer a shipment goes to."""
+
     code: str
     name: str
 
@@ -175,12 +177,12 @@ class ShipmentRead(Schema):
     status: ShipmentStatusName
     order_id: uuid.UUID
     order_number: str
-    customer: CustomerRef
+    customer: ShipmentCustomer
     warehouse_id: uuid.UUID
     warehouse: str = Field(description="Warehouse code")
     carrier: CarrierRef | None = Field(description="Null: own fleet")
     own_fleet: bool
-    ship_to: dict[str, Any]
+    ship_to: DeliveryAddress
     lines: list[ShipmentLineRead]
     packages: list[PackageRead]
     verified_at: datetime | None

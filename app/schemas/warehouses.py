@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from app.schemas.common import Address, Code, DecimalOut, Name, Schema
+from app.schemas.common import Address, AddressRead, Code, DecimalOut, Name, Schema
 from app.schemas.patch import Patch
 
 Latitude = Annotated[Decimal, Field(ge=-90, le=90, max_digits=9, decimal_places=6)]
@@ -48,7 +48,7 @@ class WarehouseRead(Schema):
     id: uuid.UUID
     code: str
     name: str
-    address: Address | None
+    address: AddressRead | None
     latitude: DecimalOut | None
     longitude: DecimalOut | None
     priority: int

@@ -156,3 +156,29 @@ async def test_wrong_media_type_is_refused(client, auth, data) -> None:
 
 async def test_import_needs_orders_write(client, auth, data) -> None:
     assert_problem(await _import(client, await auth.as_role("viewer"), CSV.encode()), 403)
+
+
+@pytest.mark.parametrize(
+    ("filename", "part_type"),
+    [("orders.csv", "text/csv"), ("orders.csv", "application/octet-stream"), ("x.csv", None)],
+)
+async def test_csv_import_as_a_form_file_part(client, auth, data, filename, part_type) -> None:
+    headers = await auth.as_role("sales")
+    file = (filename, CSV.encode(), part_type) if part_type else (filename, CSV.encode())
+    response = await client.post("/api/v1/orders/imports", files={"file": file}, headers=headers)
+    assert response.status_code == 201, response.text
+    assert (response.json()["summary"]["created"], response.json()["summary"]["errors"]) == (2, 3)
+
+
+async def test_form_without_a_known_file_is_refused(client, auth, data) -> None:
+    headers = await auth.as_role("sales")
+    response = await client.post(
+        "/api/v1/orders/imports",
+        files={"file": ("orders.txt", CSV.encode(), "text/plain")},
+        headers=headers,
+    )
+    assert_problem(response, 422, field="header.content-type")
+    response = await client.post(
+        "/api/v1/orders/imports", files={"other": ("a.csv", b"x")}, headers=headers
+    )
+    assert_problem(response, 422, field="body.file")

@@ -1,0 +1,144 @@
+"""Schemathesis over every operation of the OpenAPI document, against the application served by
+uvicorn on a loopback port, on a fresh database of each engine, as an admin. It fails on any
+5xx, any status code or content type the document does not list, and any answer that does not
+match its schema. Bounded: the coverage phase plus a few fuzzed examples per operation
+(``LADING_SCHEMATHESIS_EXAMPLES``, default 10), a fixed seed so a run can be repeated; extra
+arguments for the CLI in ``LADING_SCHEMATHESIS_ARGS`` (e.g. ``--include-path /api/v1/orders``).
+Select these tests with ``-m contract``."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from app import migrate
+from app.db import create_engine, create_sessionmaker
+from app.main import create_app
+from app.repositories.users import User
+from app.services.auth import issue_token
+from tests.conftest import _run, create_postgres_database, drop_postgres_database, make_settings
+from tests.support import password_hash
+
+pytestmark = pytest.mark.contract
+
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+    ]
+)
+EXAMPLES = os.environ.get("LADING_SCHEMATHESIS_EXAMPLES", "10")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of its own: the server commits what schemathesis sends."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'contract.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    url = create_postgres_database("lading_contract")
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+async def _admin_token(settings: Any) -> str:
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            user = User(
+                username="contract-admin",
+                full_name="",
+                password_hash=password_hash(),
+                roles=["admin"],
+                active=True,
+            )
+            session.add(user)
+            await session.commit()
+            return issue_token(
+                user, secret=settings.secret_key.get_secret_value(), minutes=30
+            ).access_token
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def server(fresh_database: str) -> Iterator[tuple[str, str]]:
+    """The application on 127.0.0.1:<free port>: (base URL, an admin's token)."""
+    settings = make_settings(fresh_database)
+    token = _run(_admin_token(settings))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the application did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", token
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+def test_every_operation_keeps_the_contract(server: tuple[str, str], tmp_path: Path) -> None:
+    base_url, token = server
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "schemathesis"),
+            "run",
+            f"{base_url}/openapi.json",
+            "--checks",
+            CHECKS,
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--max-examples",
+            EXAMPLES,
+            "--seed",
+            "11",
+            "--workers",
+            "2",
+            "--request-timeout",
+            "30",
+            "--no-shrink",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--report",
+            "junit",
+            "--report-dir",
+            str(tmp_path / "report"),
+            *shlex.split(os.environ.get("LADING_SCHEMATHESIS_ARGS", "")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
+    output = run.stdout + run.stderr
+    print(output)  # shown when the test fails, or with -s
+    assert run.returncode == 0, output[-20000:]
