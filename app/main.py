@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app import errors
+from app import errors, guards
 from app.db import create_engine, create_sessionmaker
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.routers import ROUTERS, TAGS
@@ -87,6 +87,7 @@ def create_app(
     # One pooled client for every carrier call (each call sets its own deadline).
     app.state.carrier_client = httpx.AsyncClient()
     errors.install(app)
+    guards.install(app, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     for router in ROUTERS:
         app.include_router(router)
