@@ -21,6 +21,11 @@ def has_nul(text: str) -> bool:
     return NUL in text
 
 
+def without_nul(text: str) -> str:
+    """``text`` fit to be stored and echoed back (NULs shown as U+FFFD)."""
+    return text.replace(NUL, "\ufffd")
+
+
 def nul_issues(document: Any, prefix: Iterable[str | int] = ()) -> list[FieldIssue]:
     """One issue per string (key or value) of a parsed JSON document that holds a NUL, named by
     its dotted path. Iterative, so a deeply nested document cannot exhaust the stack."""

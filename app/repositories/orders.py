@@ -291,7 +291,8 @@ class OrderImport(IdMixin, Base):
     format: Mapped[str] = mapped_column(String(8))
     charset: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))
+    # running, completed, completed_with_errors (interrupted is derived, never stored)
+    status: Mapped[str] = mapped_column(String(32))
     orders_total: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
@@ -299,6 +300,8 @@ class OrderImport(IdMixin, Base):
     error_details: Mapped[list[dict[str, Any]]]
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # When a running import last saved its progress; one that stops progressing was interrupted.
+    progressed_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
 
