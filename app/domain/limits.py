@@ -15,3 +15,8 @@ MONEY_MAX = Decimal("99999999999999.9999")
 INT32_MAX = 2**31 - 1
 # Ages and periods in days: a century is more than any ERP rule needs.
 DAYS_MAX = 36_500
+
+
+def numeric_max(digits: int, places: int) -> Decimal:
+    """The largest value a NUMERIC(digits, places) column holds: NUMERIC(12, 3) → 999999999.999."""
+    return Decimal(10) ** (digits - places) - Decimal(10) ** -places

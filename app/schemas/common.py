@@ -16,7 +16,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.domain.currencies import is_currency
-from app.domain.limits import DAYS_MAX, INT32_MAX
+from app.domain.limits import DAYS_MAX, INT32_MAX, numeric_max
 
 T = TypeVar("T")
 
@@ -45,8 +45,12 @@ CurrencyCode = Annotated[
 ]
 # Numbers are bounded by what their columns hold (``app.domain.limits``), so the bounds show in
 # the OpenAPI document and a number the database cannot store is a 422, never an overflow.
-NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
-Quantity = Annotated[Decimal, Field(max_digits=18, decimal_places=3)]
+NonNegativeMoney = Annotated[
+    Decimal, Field(ge=0, max_digits=18, decimal_places=4, le=numeric_max(18, 4))
+]
+Quantity = Annotated[
+    Decimal, Field(max_digits=18, decimal_places=3, le=numeric_max(18, 3), ge=-numeric_max(18, 3))
+]
 Priority = Annotated[int, Field(ge=0, le=INT32_MAX, description="Lower is preferred")]
 Days = Annotated[int, Field(ge=0, le=DAYS_MAX)]
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from app.domain.limits import numeric_max
 from app.domain.orders import OrderStatus, PaymentStatus
 from app.schemas.common import AmountOut, Schema
 
@@ -31,7 +32,10 @@ class ReleaseBody(Schema):
 class PaymentUpdate(Schema):
     status: PaymentStatus
     reference: str | None = Field(default=None, max_length=100)
-    amount: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)] | None = None
+    amount: (
+        Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4, le=numeric_max(18, 4))]
+        | None
+    ) = None
 
 
 class RuleResultRead(Schema):

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
+from app.domain.limits import numeric_max
 from app.domain.orders import (
     BillingStatus,
     Channel,
@@ -20,12 +21,14 @@ from app.schemas.common import Address, AmountOut, CurrencyCode, DecimalOut, Sch
 from app.schemas.patch import Patch
 from app.settings import get_settings
 
-PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3)]
+PositiveQuantity = Annotated[
+    Decimal, Field(gt=0, max_digits=18, decimal_places=3, le=numeric_max(18, 3))
+]
 # LADING_ORDER_MAX_LINES of this process, in the schema: the OpenAPI document states it, and a
 # longer list is refused as soon as it passes the limit, before the rest of it is validated.
 # (The service checks the setting of the app it runs in as well.)
 MAX_LINES = get_settings().order_max_lines
-UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4, le=numeric_max(18, 4))]
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 
 
@@ -41,7 +44,10 @@ class OrderLineIn(Schema):
 class PaymentIn(Schema):
     status: PaymentStatus
     reference: str | None = Field(default=None, max_length=100)
-    amount: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)] | None = None
+    amount: (
+        Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4, le=numeric_max(18, 4))]
+        | None
+    ) = None
 
 
 class CustomerRef(Schema):
