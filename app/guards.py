@@ -21,11 +21,10 @@ import json
 from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.deps import authenticate, get_principal
@@ -36,7 +35,7 @@ from app.errors import domain_problem, status_for
 JSON_NUL = b"\\u0000"
 
 
-class Refused(StarletteHTTPException):
+class Refused(HTTPException):
     """A domain error raised while FastAPI reads a body (it lets only HTTP exceptions through
     unchanged there); rendered as the domain error itself."""
 

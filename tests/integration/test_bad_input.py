@@ -212,3 +212,18 @@ async def test_a_backorder_age_beyond_the_bounds_is_422(client, auth, app) -> No
         for p in app.openapi()["paths"]["/api/v1/backorders"]["get"]["parameters"]
     }
     assert json.dumps(params["min_age_days"]).count("maximum") == 1
+
+
+async def test_the_issues_large_bodies_are_refused_early(client, auth) -> None:
+    headers = await auth.as_role("sales")
+    line = {"sku": "S", "quantity": "1"}
+    # 4 MB of lines: past the default body limit (3 MiB), refused before parsing.
+    padded = {"channel": "manual", "customer": {"code": "X"}, "lines": [line | {"sku": "S" * 30}]}
+    padded["lines"] = padded["lines"] * 100_000
+    response = await client.post("/api/v1/orders", json=padded, headers=headers)
+    assert_problem(response, 413, code="payload_too_large")
+    # 100,000 short lines within the limit: refused by the schema's line limit.
+    short = {"channel": "manual", "customer": {"code": "X"}, "lines": [line] * 100_000}
+    response = await client.post("/api/v1/orders", json=short, headers=headers)
+    problem = assert_problem(response, 422, field="body.lines")
+    assert [e["rule"] for e in problem["errors"]] == ["too_long"]
