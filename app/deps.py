@@ -54,20 +54,35 @@ UowDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
 UowFactoryDep = Annotated[Callable[[], SqlAlchemyUnitOfWork], Depends(get_uow_factory)]
 
 
+async def authenticate(request: Request) -> Principal:
+    """The caller, from the request's headers alone, once per request: ``app.guards`` calls it
+    before the body is read, the ``get_principal`` dependency then finds it done."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    settings: Settings = request.app.state.settings
+    uow = SqlAlchemyUnitOfWork(request.app.state.sessionmaker)
+    api_key = await api_key_scheme(request)
+    bearer = await oauth2_scheme(request)
+    if api_key:
+        principal = await auth_service.authenticate_api_key(uow, api_key)
+    elif bearer:
+        principal = await auth_service.authenticate_bearer(
+            uow, bearer, secret=settings.secret_key.get_secret_value()
+        )
+    else:
+        raise NotAuthenticated("Credentials are required: a bearer token or an X-API-Key header.")
+    request.state.principal = principal
+    return principal
+
+
 async def get_principal(
     request: Request,
-    settings: SettingsDep,
     bearer: Annotated[str | None, Depends(oauth2_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Principal:
-    uow = SqlAlchemyUnitOfWork(request.app.state.sessionmaker)
-    if api_key:
-        return await auth_service.authenticate_api_key(uow, api_key)
-    if bearer:
-        return await auth_service.authenticate_bearer(
-            uow, bearer, secret=settings.secret_key.get_secret_value()
-        )
-    raise NotAuthenticated("Credentials are required: a bearer token or an X-API-Key header.")
+    """The authenticated caller (the security schemes are parameters for the OpenAPI document)."""
+    return await authenticate(request)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

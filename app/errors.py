@@ -97,6 +97,11 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.DomainError)
+    return domain_problem(exc)
+
+
+def domain_problem(exc: e.DomainError) -> JSONResponse:
+    """The problem document of a domain error."""
     status = status_for(exc)
     headers = None
     if status == 401:

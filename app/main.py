@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app import errors, openapi
+from app import errors, guards, openapi
 from app.adapters.outbound import OutboundGuard, guarded_client
 from app.db import create_engine, create_sessionmaker
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
@@ -92,6 +92,7 @@ def create_app(
     app.state.outbound_guard = OutboundGuard(settings.outbound_policy)
     app.state.carrier_client = guarded_client(app.state.outbound_guard)
     errors.install(app)
+    guards.install(app, max_body_bytes=settings.max_body_bytes)
     openapi.install(app, ROUTERS, page_size_max=settings.page_size_max)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     for router in ROUTERS:

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     unpaid_reservation_minutes: int = Field(default=60, ge=1)
     # Idempotency keys are answered for at least this long, then purged by the worker.
     idempotency_retention_hours: int = Field(default=48, ge=24)
+    # Largest JSON or form body a route parses (413 beyond; imports have import_max_bytes).
+    # 3 MiB holds the largest legitimate body: a proof of delivery with a 2 MiB photo.
+    max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=64 * 1024)
     import_max_orders: int = Field(default=10_000, ge=1)
     import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
     # Whether unit prices (list prices, price lists, overrides) include tax.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from app.domain.errors import RuleViolation
 
@@ -33,6 +34,10 @@ ORDER_COLUMNS = (
     "ship_to_id",
 )
 SUPPORTED_CHARSETS = ("utf-8", "utf-8-sig", "gb18030", "gbk")
+# A running import saves its progress every PROGRESS_EVERY orders; one that has saved none for
+# STALE_AFTER was interrupted (its process crashed or was stopped) and will not finish.
+PROGRESS_EVERY = 25
+STALE_AFTER = timedelta(minutes=10)
 
 
 class UnreadableEncoding(RuleViolation):
@@ -106,3 +111,15 @@ def group_rows(rows: Iterable[tuple[int, dict[str, str]]]) -> Iterator[RowGroup]
         seen.add(ref)
     if current is not None:
         yield current
+
+
+def import_status(status: str, last_progress: datetime, now: datetime) -> str:
+    """The status to show: a ``running`` import that stopped progressing is ``interrupted``
+    (the orders it created stay; importing the file again skips them as duplicates)."""
+    if status == "running" and now - last_progress > STALE_AFTER:
+        return "interrupted"
+    return status
+
+
+def final_status(errors: int) -> str:
+    return "completed_with_errors" if errors else "completed"

@@ -18,7 +18,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from app.domain.errors import RuleViolation
+from app.domain.errors import RuleViolation, Violations
+from app.domain.limits import MONEY_MAX, QUANTITY_MAX
 from app.domain.money import ZERO, round_money
 
 HUNDRED = Decimal(100)
@@ -169,3 +170,26 @@ def order_totals(lines: Iterable[LineAmounts]) -> Totals:
         tax=sum((x.tax for x in items), ZERO),
         total=sum((x.total for x in items), ZERO),
     )
+
+
+def check_storable(lines: Sequence[tuple[str, Decimal, LineAmounts]]) -> None:
+    """Every line's quantity and amounts, and the order's totals, fit what the books can hold
+    (``app.domain.limits``); ``lines`` are (field path of the line, quantity, amounts). A huge
+    quantity times a price is refused naming the line, never left to overflow the database."""
+    violations = Violations()
+    for where, quantity, amounts in lines:
+        if quantity > QUANTITY_MAX:
+            violations.add(
+                f"{where}.quantity", "quantity_too_large", f"A quantity is at most {QUANTITY_MAX}."
+            )
+        if max(amounts.gross_before_discount, amounts.total) > MONEY_MAX:
+            violations.add(
+                where, "amount_too_large", f"The line's amount would exceed {MONEY_MAX}."
+            )
+    if not violations.issues:
+        totals = order_totals(amounts for _, _, amounts in lines)
+        if max(totals.gross_before_discount, totals.total) > MONEY_MAX:
+            violations.add(
+                "lines", "total_too_large", f"The order's total would exceed {MONEY_MAX}."
+            )
+    violations.raise_if_any("The order's amounts are larger than the books can hold.")

@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from app.domain.errors import FieldIssue, InsufficientStock, RuleViolation, Violations
+from app.domain.limits import QUANTITY_MAX
 
 
 class MovementKind(StrEnum):
@@ -18,6 +19,17 @@ class MovementKind(StrEnum):
     TRANSFER_IN = "transfer_in"
     ADJUSTMENT = "adjustment"
     RETURN = "return"
+
+
+class StockOverflow(RuleViolation):
+    """An arrival that would take on-hand stock past what the ledger can hold."""
+
+    code = "quantity_too_large"
+
+    @classmethod
+    def arriving(cls, field_path: str = "quantity") -> StockOverflow:
+        message = f"On-hand stock would exceed {QUANTITY_MAX}; no warehouse holds that much."
+        return cls(message, issues=[FieldIssue(field_path, "quantity_too_large", message)])
 
 
 # Kinds that only ever add stock, and kinds that only ever take it away; an adjustment may do

@@ -6,12 +6,13 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Numeric, String, Text, or_, select
+from sqlalchemy import Numeric, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.repositories.base import Base, IdMixin, TimestampMixin, VersionedMixin, first
 from app.repositories.pagination import PageResult, paginate
+from app.repositories.search import contains
 
 
 class Carrier(IdMixin, TimestampMixin, VersionedMixin, Base):
@@ -71,6 +72,5 @@ class CarrierRepository:
         if active is not None:
             stmt = stmt.where(Carrier.active == active)
         if q:
-            pattern = f"%{q}%"
-            stmt = stmt.where(or_(Carrier.code.ilike(pattern), Carrier.name.ilike(pattern)))
+            stmt = stmt.where(contains(q, Carrier.code, Carrier.name))
         return await paginate(self.session, stmt, [Carrier.code], limit=limit, cursor=cursor)

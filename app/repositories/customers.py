@@ -15,16 +15,16 @@ from sqlalchemy import (
     String,
     exists,
     func,
-    or_,
     select,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.repositories.base import Base, IdMixin, TimestampMixin, VersionedMixin, first
 from app.repositories.pagination import PageResult, paginate
+from app.repositories.search import contains
 
 
 class Customer(IdMixin, TimestampMixin, VersionedMixin, Base):
@@ -108,7 +108,7 @@ class CustomerRepository:
         if tag is not None:
             stmt = stmt.where(self._has_tag(tag))
         if q:
-            stmt = stmt.where(_contains(q, Customer.code, Customer.name))
+            stmt = stmt.where(contains(q, Customer.code, Customer.name))
         return await paginate(self.session, stmt, [Customer.code], limit=limit, cursor=cursor)
 
     def _has_tag(self, tag: str) -> ColumnElement[bool]:
@@ -142,12 +142,5 @@ class SupplierRepository:
         if active is not None:
             stmt = stmt.where(Supplier.active == active)
         if q:
-            stmt = stmt.where(_contains(q, Supplier.code, Supplier.name))
+            stmt = stmt.where(contains(q, Supplier.code, Supplier.name))
         return await paginate(self.session, stmt, [Supplier.code], limit=limit, cursor=cursor)
-
-
-def _contains(text: str, *columns: InstrumentedAttribute[str]) -> ColumnElement[bool]:
-    """Any of ``columns`` contains ``text``, case-insensitively; % and _ match themselves."""
-    # "!" rather than a backslash: its literal reads the same on every engine and setting.
-    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return or_(*(column.ilike(f"%{escaped}%", escape="!") for column in columns))

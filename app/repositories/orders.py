@@ -17,7 +17,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    or_,
     select,
     text,
 )
@@ -36,6 +35,7 @@ from app.repositories.base import (
 from app.repositories.numbering import DocumentCounter as DocumentCounter  # re-exported
 from app.repositories.numbering import next_document_number
 from app.repositories.pagination import PageResult, paginate
+from app.repositories.search import contains
 
 # The columns ``q`` searches (see ``OrderRepository.page``).
 ORDER_SEARCH_COLUMNS = ("number", "customer_name", "customer_code", "external_ref")
@@ -238,11 +238,8 @@ class OrderRepository:
         if f.created_to:
             stmt = stmt.where(Order.created_at < f.created_to)
         if f.q:
-            # ILIKE (SQLite: lower() LIKE lower()) on the bare columns, so that PostgreSQL's
-            # trigram indexes on them answer it.
-            pattern = f"%{f.q}%"
             stmt = stmt.where(
-                or_(*(getattr(Order, column).ilike(pattern) for column in ORDER_SEARCH_COLUMNS))
+                contains(f.q, *(getattr(Order, column) for column in ORDER_SEARCH_COLUMNS))
             )
         if sort == "requested_delivery_date":
             stmt = stmt.where(Order.requested_delivery_date.is_not(None))
@@ -297,7 +294,8 @@ class OrderImport(IdMixin, Base):
     format: Mapped[str] = mapped_column(String(8))
     charset: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))
+    # running, completed, completed_with_errors (interrupted is derived, never stored)
+    status: Mapped[str] = mapped_column(String(32))
     orders_total: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
@@ -305,6 +303,8 @@ class OrderImport(IdMixin, Base):
     error_details: Mapped[list[dict[str, Any]]]
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # When a running import last saved its progress; one that stops progressing was interrupted.
+    progressed_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
 

@@ -9,18 +9,16 @@ from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
-    ColumnElement,
     ForeignKey,
     Index,
     Integer,
     Numeric,
     String,
     delete,
-    or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.repositories.base import (
     Base,
@@ -32,6 +30,7 @@ from app.repositories.base import (
     utcnow,
 )
 from app.repositories.pagination import PageResult, paginate
+from app.repositories.search import contains
 
 
 class Product(IdMixin, TimestampMixin, VersionedMixin, Base):
@@ -99,12 +98,6 @@ class PriceListItem(IdMixin, Base):
     valid_to: Mapped[date | None]
 
 
-def _contains(q: str, *columns: InstrumentedAttribute[str]) -> ColumnElement[bool]:
-    """Any of ``columns`` contains ``q``, case-insensitively; ``%`` and ``_`` match themselves."""
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return or_(*(column.ilike(f"%{escaped}%", escape="\\") for column in columns))
-
-
 class ProductRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -141,7 +134,7 @@ class ProductRepository:
         if preferred_supplier_id is not None:
             stmt = stmt.where(Product.preferred_supplier_id == preferred_supplier_id)
         if q:
-            stmt = stmt.where(_contains(q, Product.sku, Product.name))
+            stmt = stmt.where(contains(q, Product.sku, Product.name))
         return await paginate(self.session, stmt, [Product.sku], limit=limit, cursor=cursor)
 
 
@@ -185,7 +178,7 @@ class PriceListRepository:
         if customer_group is not None:
             stmt = stmt.where(PriceList.customer_group == customer_group)
         if q:
-            stmt = stmt.where(_contains(q, PriceList.code, PriceList.name))
+            stmt = stmt.where(contains(q, PriceList.code, PriceList.name))
         return await paginate(self.session, stmt, [PriceList.code], limit=limit, cursor=cursor)
 
     async def items_with_sku(

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.domain.limits import QUANTITY_MAX
+from app.domain.stock import StockOverflow
 from app.repositories.base import Base, IdMixin, Quantity, first, utcnow
 from app.repositories.pagination import PageResult, paginate
 from app.repositories.products import Product
@@ -73,7 +75,8 @@ class StockRepository:
     ) -> bool:
         """Add ``delta`` to on-hand stock unless it would fall below zero or below what is
         reserved; one guarded statement, so concurrent callers cannot both pass the check.
-        Returns False (and changes nothing) when the guard refuses."""
+        Returns False (and changes nothing) when the guard refuses; an arrival that would take
+        on-hand past what the column holds raises ``StockOverflow``."""
         if delta > 0:
             # Arrivals and allocations of a product take its product lock first (then stock
             # rows), so an allocation that finds nothing and a receipt that allocates the
@@ -91,8 +94,10 @@ class StockRepository:
             stmt = stmt.on_conflict_do_update(
                 index_elements=[StockLevel.warehouse_id, StockLevel.product_id],
                 set_={"on_hand": StockLevel.on_hand + delta, "updated_at": utcnow()},
+                where=StockLevel.on_hand + delta <= QUANTITY_MAX,
             )
-            await self.session.execute(stmt)
+            if not (await self.session.execute(stmt)).rowcount:  # type: ignore[attr-defined]
+                raise StockOverflow.arriving()
             return True
         result = await self.session.execute(
             update(StockLevel)

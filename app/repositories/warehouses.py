@@ -6,12 +6,13 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint, or_, select
+from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.repositories.base import Base, IdMixin, TimestampMixin, VersionedMixin, first
 from app.repositories.pagination import PageResult, paginate
+from app.repositories.search import contains
 
 
 class Warehouse(IdMixin, TimestampMixin, VersionedMixin, Base):
@@ -71,8 +72,7 @@ class WarehouseRepository:
         if active is not None:
             stmt = stmt.where(Warehouse.active == active)
         if q:
-            pattern = f"%{q}%"
-            stmt = stmt.where(or_(Warehouse.code.ilike(pattern), Warehouse.name.ilike(pattern)))
+            stmt = stmt.where(contains(q, Warehouse.code, Warehouse.name))
         return await paginate(self.session, stmt, [Warehouse.code], limit=limit, cursor=cursor)
 
     async def page_bins(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from app.deps import AUTHENTICATED, PageDep, SettingsDep, UowDep, requires
 from app.domain.auth import Principal
+from app.domain.limits import DAYS_MAX
 from app.errors import problem_responses
 from app.schemas.allocation import AllocationLine, AllocationRead, BackorderRead, ReservationRead
 from app.schemas.common import Page
@@ -107,7 +108,7 @@ async def list_(
     page: PageDep,
     sku: Annotated[str | None, Query(max_length=64)] = None,
     customer_id: uuid.UUID | None = None,
-    min_age_days: Annotated[int | None, Query(ge=0)] = None,
+    min_age_days: Annotated[int | None, Query(ge=0, le=DAYS_MAX)] = None,
 ) -> Page[BackorderRead]:
     """Unallocated quantities of approved orders by product, customer and age, with the date
     stock is expected."""

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, RootModel, SecretStr, StringConstraints
 
 from app.domain.carrier_selection import ExclusionReason, Preference
+from app.domain.limits import numeric_max
 from app.domain.products import GoodsClass
 from app.schemas.common import (
     AmountOut,
@@ -29,7 +30,7 @@ Zone = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[^/]+$")
 ]
 CutoffTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-Weight = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
+Weight = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3, le=numeric_max(12, 3))]
 TransitDays = Annotated[int, Field(ge=0, le=365)]
 Credentials = Annotated[SecretStr, Field(min_length=1, max_length=4000)]
 Endpoint = Annotated[

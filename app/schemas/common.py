@@ -16,6 +16,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.domain.currencies import is_currency
+from app.domain.limits import DAYS_MAX, INT32_MAX, numeric_max
 
 T = TypeVar("T")
 
@@ -42,7 +43,16 @@ def _iso_currency(code: str) -> str:
 CurrencyCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_iso_currency)
 ]
-NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+# Numbers are bounded by what their columns hold (``app.domain.limits``), so the bounds show in
+# the OpenAPI document and a number the database cannot store is a 422, never an overflow.
+NonNegativeMoney = Annotated[
+    Decimal, Field(ge=0, max_digits=18, decimal_places=4, le=numeric_max(18, 4))
+]
+Quantity = Annotated[
+    Decimal, Field(max_digits=18, decimal_places=3, le=numeric_max(18, 3), ge=-numeric_max(18, 3))
+]
+Priority = Annotated[int, Field(ge=0, le=INT32_MAX, description="Lower is preferred")]
+Days = Annotated[int, Field(ge=0, le=DAYS_MAX)]
 
 
 def decimal_text(value: Decimal) -> str:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
+from app.domain.limits import numeric_max
 from app.domain.orders import (
     BillingStatus,
     Channel,
@@ -26,9 +27,16 @@ from app.schemas.common import (
     Schema,
 )
 from app.schemas.patch import Patch
+from app.settings import get_settings
 
-PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3)]
-UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+PositiveQuantity = Annotated[
+    Decimal, Field(gt=0, max_digits=18, decimal_places=3, le=numeric_max(18, 3))
+]
+# LADING_ORDER_MAX_LINES of this process, in the schema: the OpenAPI document states it, and a
+# longer list is refused as soon as it passes the limit, before the rest of it is validated.
+# (The service checks the setting of the app it runs in as well.)
+MAX_LINES = get_settings().order_max_lines
+UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4, le=numeric_max(18, 4))]
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 
 
@@ -41,7 +49,9 @@ class OrderLineIn(Schema):
     discount_percent: Percent = Decimal(0)
 
 
-PaymentAmount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+PaymentAmount = Annotated[
+    Decimal, Field(ge=0, max_digits=18, decimal_places=4, le=numeric_max(18, 4))
+]
 
 
 class PaymentIn(Schema):
@@ -81,7 +91,7 @@ class OrderCreate(Schema):
     ship_to_id: str | None = Field(default=None, description="One of the customer's ship-tos")
     requested_delivery_date: date | None = None
     currency: CurrencyCode | None = Field(default=None, description="Default: the customer's")
-    lines: list[OrderLineIn] = Field(min_length=1)
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINES)
     discount_percent: Percent = Decimal(0)
     payment: PaymentIn | None = None
     priority: int = Field(default=0, ge=0, le=9)
@@ -96,7 +106,7 @@ class OrderUpdate(Schema):
     ship_to: Patch[Address] = None
     ship_to_id: Patch[str] = None
     requested_delivery_date: date | None = None
-    lines: Patch[Annotated[list[OrderLineIn], Field(min_length=1)]] = None
+    lines: Patch[Annotated[list[OrderLineIn], Field(min_length=1, max_length=MAX_LINES)]] = None
     discount_percent: Patch[Percent] = None
     priority: Patch[Annotated[int, Field(ge=0, le=9)]] = None
     notes: str | None = Field(default=None, max_length=2000)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
+from app.domain.limits import numeric_max
 from app.schemas.common import Code, DecimalOut, Schema
 from app.schemas.stock import Sku
 
@@ -42,7 +43,13 @@ class PickListAssign(Schema):
 
 class PickedLine(Schema):
     sku: Sku
-    picked: Decimal = Field(max_digits=18, decimal_places=3, examples=["4"])
+    picked: Decimal = Field(
+        max_digits=18,
+        decimal_places=3,
+        examples=["4"],
+        le=numeric_max(18, 3),
+        ge=-numeric_max(18, 3),
+    )
 
 
 class PickListConfirm(Schema):

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from app.domain.limits import numeric_max
 from app.domain.products import GoodsClass
 from app.schemas.common import (
     AmountOut,
@@ -21,12 +22,14 @@ from app.schemas.common import (
 )
 from app.schemas.patch import Patch
 
-NonNegativeQuantity = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=3)]
+NonNegativeQuantity = Annotated[
+    Decimal, Field(ge=0, max_digits=18, decimal_places=3, le=numeric_max(18, 3))
+]
 Uom = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
 UomPrecision = Annotated[int, Field(ge=0, le=3, description="Decimal places; pieces are 0")]
 Spec = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Weight = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=3)]
-Dimension = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+Weight = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=3, le=numeric_max(12, 3))]
+Dimension = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2, le=numeric_max(10, 2))]
 TaxRate = Annotated[
     Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4, description="0.13 = 13 %")
 ]

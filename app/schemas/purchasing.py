@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from app.domain.limits import numeric_max
 from app.domain.purchasing import PurchaseOrderStatus
 from app.schemas.common import AmountOut, Code, DecimalOut, NonNegativeMoney, Schema
 from app.schemas.stock import StockMovementRead
@@ -22,6 +23,7 @@ PositiveQuantity = Annotated[
         decimal_places=3,
         description="Greater than zero; at most the product's unit precision in decimals.",
         examples=["12"],
+        le=numeric_max(18, 3),
     ),
 ]
 PurchaseOrderStatusName = Literal["draft", "sent", "partially_received", "received", "cancelled"]

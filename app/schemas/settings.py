@@ -7,12 +7,17 @@ from typing import Annotated
 
 from pydantic import Field
 
+from app.domain.limits import numeric_max
 from app.domain.review import ReviewPolicy
 from app.schemas.common import AmountOut, DecimalOut, Schema
 from app.schemas.patch import Patch
 
-Amount = Annotated[Decimal, Field(max_digits=18, decimal_places=4)]
-Percent = Annotated[Decimal, Field(max_digits=7, decimal_places=4)]
+Amount = Annotated[
+    Decimal, Field(max_digits=18, decimal_places=4, le=numeric_max(18, 4), ge=-numeric_max(18, 4))
+]
+Percent = Annotated[
+    Decimal, Field(max_digits=7, decimal_places=4, le=numeric_max(7, 4), ge=-numeric_max(7, 4))
+]
 RoleName = Annotated[str, Field(max_length=32)]
 RuleName = Annotated[str, Field(max_length=32)]
 # An upper bound only keeps dates computable; "not negative" is the policy's own rule.

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator
 
 from app.domain.carrier_selection import ExclusionReason, Preference
+from app.domain.limits import numeric_max
 from app.domain.tracking import TrackingStatus
 from app.schemas.common import AmountOut, Code, DecimalOut, DeliveryAddress, Schema
 from app.schemas.stock import Sku
@@ -27,14 +28,20 @@ PhotoType = Literal["image/jpeg", "image/png", "image/webp"]
 
 class SkuQuantity(Schema):
     sku: Sku
-    quantity: Decimal = Field(max_digits=18, decimal_places=3, examples=["4"])
+    quantity: Decimal = Field(
+        max_digits=18,
+        decimal_places=3,
+        examples=["4"],
+        le=numeric_max(18, 3),
+        ge=-numeric_max(18, 3),
+    )
 
 
 class PackageIn(Schema):
-    weight_kg: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
-    length_cm: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    width_cm: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    height_cm: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    weight_kg: Decimal = Field(gt=0, max_digits=12, decimal_places=3, le=numeric_max(12, 3))
+    length_cm: Decimal = Field(gt=0, max_digits=12, decimal_places=2, le=numeric_max(12, 2))
+    width_cm: Decimal = Field(gt=0, max_digits=12, decimal_places=2, le=numeric_max(12, 2))
+    height_cm: Decimal = Field(gt=0, max_digits=12, decimal_places=2, le=numeric_max(12, 2))
     contents: list[SkuQuantity] = Field(min_length=1, max_length=1000)
 
 

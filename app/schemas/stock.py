@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from app.domain.limits import numeric_max
 from app.schemas.common import Code, DecimalOut, Schema
 
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -25,6 +26,8 @@ SignedQuantity = Annotated[
         description="Receipts: greater than zero. Adjustments: the signed change, not zero. "
         "At most the product's unit precision in decimals (pieces: whole numbers).",
         examples=["12", "-2"],
+        le=numeric_max(18, 3),
+        ge=-numeric_max(18, 3),
     ),
 ]
 

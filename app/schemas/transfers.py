@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from app.domain.limits import numeric_max
 from app.schemas.common import Code, DecimalOut, Schema
 from app.schemas.stock import Sku
 
@@ -22,6 +23,8 @@ LineQuantity = Annotated[
         decimal_places=3,
         description="Greater than zero, with at most the product's unit precision in decimals.",
         examples=["12"],
+        le=numeric_max(18, 3),
+        ge=-numeric_max(18, 3),
     ),
 ]
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from app.schemas.common import Address, AddressRead, Code, DecimalOut, Name, Schema
+from app.schemas.common import Address, AddressRead, Code, DecimalOut, Name, Priority, Schema
 from app.schemas.patch import Patch
 
 Latitude = Annotated[Decimal, Field(ge=-90, le=90, max_digits=9, decimal_places=6)]
@@ -29,7 +29,7 @@ class WarehouseCreate(Schema):
     address: Address | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
-    priority: int = Field(default=100, ge=0, description="Lower is preferred")
+    priority: Priority = 100
     active: bool = True
 
 
@@ -40,7 +40,7 @@ class WarehouseUpdate(Schema):
     address: Address | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
-    priority: Patch[Annotated[int, Field(ge=0)]] = None
+    priority: Patch[Priority] = None
     active: Patch[bool] = None
 
 

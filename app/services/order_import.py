@@ -1,12 +1,18 @@
 """Batch import of orders from CSV or JSON Lines: one order at a time, each in its own
 transaction, so a bad order never blocks good ones and memory stays bounded. Orders are
-deduplicated on (channel, external_ref): an import retried after a crash creates no duplicates."""
+deduplicated on (channel, external_ref): an import retried after a crash creates no duplicates.
+
+Whatever goes wrong with one order — bad input, a rule, a NUL, a number too big, a document
+nested too deeply, even a bug — becomes that order's error; the import always ends with its
+summary (``completed`` or ``completed_with_errors``). While it runs it saves its progress every
+few orders, so one whose process died shows as ``interrupted`` (``import_status``)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,13 +24,17 @@ from pydantic import ValidationError
 from app.domain.auth import Principal
 from app.domain.errors import DomainError, FieldIssue, PayloadTooLarge, RuleViolation
 from app.domain.order_import import (
+    PROGRESS_EVERY,
     RowGroup,
     UnreadableEncoding,
     check_columns,
     detect_charset,
+    final_status,
     group_rows,
+    import_status,
     normalise_charset,
 )
+from app.domain.text import nul_issues, without_nul
 from app.repositories.orders import OrderImport
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.orders import OrderCreate
@@ -32,6 +42,7 @@ from app.services.orders import place_order
 from app.settings import Settings
 
 MAX_STORED_ERRORS = 1000
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -86,8 +97,18 @@ def _jsonl_orders(upload: IO[bytes], charset: str) -> Iterator[tuple[int, Any]]:
             if line.strip():
                 try:
                     yield number, json.loads(line)
-                except json.JSONDecodeError as exc:
+                except (ValueError, RecursionError) as exc:
                     yield number, exc
+
+
+def _not_an_order(number: int, problem: object) -> str:
+    if isinstance(problem, RecursionError):
+        return f"row {number}: the JSON is nested too deeply"
+    return f"row {number}: not a JSON object"
+
+
+def _reference(value: object) -> str | None:
+    return without_nul(value) if isinstance(value, str) else None
 
 
 def _order_from_group(group: RowGroup, channel: str, submit: bool) -> dict[str, Any]:
@@ -135,22 +156,19 @@ class OrderImporter:
         """(row number, external_ref, order document or an error message) per order."""
         if fmt == "csv":
             for group in _csv_groups(upload, charset):
+                ref = _reference(group.external_ref or None)
                 if group.error:
-                    yield group.first_row, group.external_ref or None, group.error
+                    yield group.first_row, ref, without_nul(group.error)
                 else:
-                    yield (
-                        group.first_row,
-                        group.external_ref,
-                        _order_from_group(group, channel, submit),
-                    )
+                    yield group.first_row, ref, _order_from_group(group, channel, submit)
             return
         for number, doc in _jsonl_orders(upload, charset):
-            if isinstance(doc, Exception) or not isinstance(doc, dict):
-                yield number, None, f"row {number}: not a JSON object"
+            if not isinstance(doc, dict):
+                yield number, None, _not_an_order(number, doc)
                 continue
             doc = {**doc, "channel": doc.get("channel", channel)}
             doc.setdefault("submit", submit)
-            yield number, doc.get("external_ref"), doc
+            yield number, _reference(doc.get("external_ref")), doc
 
     def _count(self, upload: IO[bytes], fmt: str, charset: str) -> int:
         try:
@@ -197,40 +215,72 @@ class OrderImporter:
             orders_total=total,
             error_details=[],
             created_by=self.principal.actor,
+            progressed_at=datetime.now(UTC),
         )
         async with self.uow_factory() as uow:
             uow.order_imports.add(record)
             await uow.commit()
 
-        results = [
-            await self._one(number, ref, doc)
-            for number, ref, doc in self._sources(upload, fmt, chosen, channel, submit)
-        ]
+        results: list[RowResult] = []
+        for number, ref, doc in self._sources(upload, fmt, chosen, channel, submit):
+            results.append(await self._one(number, ref, doc))
+            if len(results) % PROGRESS_EVERY == 0:
+                await self._save(record, results, finished=False)
+        return ImportOutcome(await self._save(record, results, finished=True), results)
+
+    async def _save(
+        self, record: OrderImport, results: list[RowResult], *, finished: bool
+    ) -> OrderImport:
+        """Store the counts so far (and the first errors); at the end, the final status."""
+        now = datetime.now(UTC)
         async with self.uow_factory() as uow:
             stored = await uow.order_imports.get(record.id)
             assert stored is not None
-            stored.status = "completed"
             stored.created = sum(r.status == "created" for r in results)
             stored.duplicates = sum(r.status == "duplicate" for r in results)
             stored.errors = sum(r.status == "error" for r in results)
-            stored.error_details = [
-                {"row": r.row, "external_ref": r.external_ref, "errors": r.errors}
-                for r in results
-                if r.status == "error"
-            ][:MAX_STORED_ERRORS]
-            stored.finished_at = datetime.now(UTC)
+            stored.progressed_at = now
+            if finished:
+                stored.status = final_status(stored.errors)
+                stored.error_details = [
+                    {"row": r.row, "external_ref": r.external_ref, "errors": r.errors}
+                    for r in results
+                    if r.status == "error"
+                ][:MAX_STORED_ERRORS]
+                stored.finished_at = now
             await uow.commit()
-        return ImportOutcome(stored, results)
+        return stored
 
     async def _one(self, number: int, ref: str | None, doc: dict[str, Any] | str) -> RowResult:
+        """One order's result; no failure of one order escapes to stop the others."""
+        try:
+            return await self._place(number, ref, doc)
+        except Exception:
+            log.exception("order_import.row_failed", extra={"row": number})
+            message = "This order could not be processed; the failure has been logged."
+            return RowResult(
+                number,
+                ref,
+                "error",
+                errors=[{"field": "row", "rule": "failed", "message": message}],
+            )
+
+    async def _place(self, number: int, ref: str | None, doc: dict[str, Any] | str) -> RowResult:
         if isinstance(doc, str):
             return RowResult(
                 number, ref, "error", errors=[{"field": "row", "rule": "grouping", "message": doc}]
             )
+        if issues := nul_issues(doc):
+            errors = [{"field": i.field, "rule": i.rule, "message": i.message} for i in issues]
+            return RowResult(number, ref, "error", errors=errors)
         try:
             body = OrderCreate.model_validate(doc)
         except ValidationError as exc:
             return RowResult(number, ref, "error", errors=_validation_errors(exc))
+        except RecursionError:
+            message = "The order is nested too deeply."
+            errors = [{"field": "row", "rule": "too_deep", "message": message}]
+            return RowResult(number, ref, "error", errors=errors)
         if not body.external_ref:
             return RowResult(
                 number,
@@ -260,10 +310,15 @@ class OrderImporter:
 
 
 async def get_import(uow: SqlAlchemyUnitOfWork, import_id: Any) -> OrderImport:
+    """The stored summary; a running import that stopped progressing shows as interrupted
+    (only in the answer: the session is closed, the record is not changed)."""
     from app.domain.errors import NotFound
 
     async with uow:
         record = await uow.order_imports.get(import_id)
     if record is None:
         raise NotFound(f"No import with id {import_id}.")
+    record.status = import_status(
+        record.status, record.progressed_at or record.created_at, datetime.now(UTC)
+    )
     return record

@@ -15,6 +15,7 @@ from app.domain.pricing import (
     PriceBreak,
     PriceSource,
     ResolvedPrice,
+    check_storable,
     is_below_floor,
     price_line,
     resolve_unit_price,
@@ -96,6 +97,12 @@ async def price_requested_lines(
                 tax_inclusive=tax_inclusive,
             )
         )
+    check_storable(
+        [
+            (f"lines.{m.source_indexes[0]}", p.quantity, p.amounts)
+            for m, p in zip(merged, priced, strict=True)
+        ]
+    )
     return priced
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -27,6 +27,7 @@ from app.adapters.carriers.registry import (
 )
 from app.domain.errors import BadSignature, MalformedRequest, NotFound
 from app.domain.shipments import ShipmentStatus
+from app.domain.text import nul_issues
 from app.domain.tracking import (
     FINAL,
     Observed,
@@ -288,6 +289,8 @@ async def receive_webhook(
         carrier_id = carrier.id
         config = config_of(carrier)
     webhook = await _verified(config, client, headers, raw_body)
+    if issues := nul_issues(asdict(webhook), ("body",)):
+        raise MalformedRequest("The webhook's text holds NUL characters.", issues=issues)
     return await _take_webhook(uow, carrier_id, config.code, webhook, now)
 
 
