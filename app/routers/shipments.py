@@ -9,7 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import RedirectResponse
 
-from app.deps import AUTHENTICATED, CarrierClientDep, ETagDep, PageDep, UowDep, requires
+from app.deps import (
+    AUTHENTICATED,
+    CarrierClientDep,
+    ETagDep,
+    PageDep,
+    SettingsDep,
+    UowDep,
+    requires,
+)
 from app.domain.auth import Principal
 from app.domain.errors import Conflict
 from app.errors import problem_responses
@@ -248,13 +256,14 @@ async def rates(
     uow: UowDep,
     client: CarrierClientDep,
     principal: Writer,
+    settings: SettingsDep,
 ) -> RatesRead:
     """Every eligible carrier (or the shipment's own carrier) is asked at once, each under its
     own deadline; a carrier that fails or times out is listed in `failures` and the others'
     rates still come back. The answer is kept as the shipment's last quote, which
     `POST .../label` buys from. 409 `not_ready` once the shipment left."""
     quote = await rates_service.quote_rates(
-        uow, client, shipment_id, body.preference, body.preferred_carrier
+        uow, client, shipment_id, settings, body.preference, body.preferred_carrier
     )
     shown = ("carrier", "provider", "service", "price", "currency", "promised_date")
     ranked = (*shown, "converted_price", "reporting_currency")
@@ -287,6 +296,7 @@ async def buy_label(
     uow: UowDep,
     client: CarrierClientDep,
     principal: Writer,
+    settings: SettingsDep,
     response: Response,
 ) -> ShipmentRead:
     """Buy the named rate of the last quote, or the best by preference, with an idempotency
@@ -295,7 +305,7 @@ async def buy_label(
     with the reason; the worker retries with backoff, and calling again retries at once);
     409 `label_refused` when the carrier refused (the label is `failed`: buy another rate).
     Buying again once purchased changes nothing."""
-    view = await labels.buy_label(uow, client, shipment_id, body, principal.actor)
+    view = await labels.buy_label(uow, client, shipment_id, body, principal.actor, settings)
     if view.shipment.label_status == "pending":
         response.status_code = status.HTTP_202_ACCEPTED
     elif view.shipment.label_status == "failed":

@@ -48,6 +48,7 @@ from app.services.rates import (
 )
 from app.services.recording import record_change
 from app.services.shipments import ShipmentView, audit_image, load_view, locked_shipment
+from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,9 @@ def _rate_of(stored: dict[str, Any]) -> Rate:
     )
 
 
-async def _purchase(uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime) -> Purchase:
+async def _purchase(
+    uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime, settings: Settings
+) -> Purchase:
     """The pending purchase of a shipment (its stored rate and key), leased to the caller."""
     assert shipment.label_rate is not None and shipment.label_key is not None
     carrier = await uow.carriers.get_by_code(shipment.label_rate["carrier"])
@@ -97,7 +100,7 @@ async def _purchase(uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime
     return Purchase(
         shipment_id=shipment.id,
         config=config_of(carrier),
-        facts=await shipment_facts(uow, shipment, now),
+        facts=await shipment_facts(uow, shipment, now, settings),
         rate=_rate_of(shipment.label_rate),
         key=shipment.label_key,
         attempts=shipment.label_attempts,
@@ -106,7 +109,11 @@ async def _purchase(uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime
 
 @retrying
 async def _start_purchase(
-    uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, data: LabelRequest, actor: str
+    uow: SqlAlchemyUnitOfWork,
+    shipment_id: uuid.UUID,
+    data: LabelRequest,
+    actor: str,
+    settings: Settings,
 ) -> Purchase | ShipmentView:
     """Choose the rate and take the purchase (a new key), or take over the pending one."""
     now = _now()
@@ -153,7 +160,7 @@ async def _start_purchase(
             shipment.label_status = LabelStatus.PENDING.value
         shipment.updated_at = now
         shipment.updated_by = actor
-        purchase = await _purchase(uow, shipment, now)
+        purchase = await _purchase(uow, shipment, now, settings)
         await uow.commit()
     return purchase
 
@@ -257,10 +264,11 @@ async def buy_label(
     shipment_id: uuid.UUID,
     data: LabelRequest,
     actor: str,
+    settings: Settings,
 ) -> ShipmentView:
     """Buy the label (or finish a pending purchase); the view says purchased, pending (with
     the reason, the worker retries) or failed (with the carrier's reason)."""
-    started = await _start_purchase(uow, shipment_id, data, actor)
+    started = await _start_purchase(uow, shipment_id, data, actor, settings)
     if isinstance(started, ShipmentView):
         return started
     outcome = await _attempt(started, client)
@@ -269,7 +277,7 @@ async def buy_label(
 
 @retrying
 async def _take_due(
-    uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, now: datetime
+    uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, now: datetime, settings: Settings
 ) -> Purchase | None:
     async with uow:
         shipment = await locked_shipment(uow, shipment_id)
@@ -280,7 +288,7 @@ async def _take_due(
         )
         if not due:
             return None
-        purchase = await _purchase(uow, shipment, now)
+        purchase = await _purchase(uow, shipment, now, settings)
         await uow.commit()
     return purchase
 
@@ -288,6 +296,7 @@ async def _take_due(
 async def retry_pending_labels(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
     client: httpx.AsyncClient,
+    settings: Settings,
     *,
     actor: str,
     limit: int = 20,
@@ -299,7 +308,7 @@ async def retry_pending_labels(
         due = await uow.shipments.labels_due(now, limit)
     retried = 0
     for shipment_id in due:
-        purchase = await _take_due(uow_factory(), shipment_id, now)
+        purchase = await _take_due(uow_factory(), shipment_id, now, settings)
         if purchase is None:
             continue
         outcome = await _attempt(purchase, client)

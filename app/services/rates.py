@@ -32,7 +32,7 @@ from app.services.common import retrying
 from app.services.exchange_rates import rates_in_force
 from app.services.shipments import locked_shipment
 from app.services.shipping_parties import parcel_of, receiver, sender
-from app.settings import get_settings
+from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def quoted_rates(rates: list[dict[str, Any]]) -> list[QuotedRate]:
 
 
 async def shipment_facts(
-    uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime
+    uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime, settings: Settings
 ) -> ShipmentFacts:
     """What carriers need to know: sender and receiver, the parcel, goods classes, deadline."""
     order = await uow.orders.get(shipment.order_id)
@@ -102,7 +102,7 @@ async def shipment_facts(
         goods_classes=frozenset(classes or {GoodsClass.GENERAL}),
         ship_at=now.replace(tzinfo=None),
         deliver_by=order.requested_delivery_date,
-        origin=sender(warehouse, get_settings()) if warehouse else None,
+        origin=sender(warehouse, settings) if warehouse else None,
         destination=receiver(shipment.ship_to, order.customer_name, customer),
         parcel=parcel_of(packages, weight),
     )
@@ -168,10 +168,10 @@ def _ranked(
     preferred_carrier: str | None,
     table: list[ExchangeRate],
     today: date,
+    reporting: str,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The rates converted into the reporting currency and ranked, and those in a currency
     without a rate in force today, with the reason (listed, never ranked nor bought)."""
-    reporting = get_settings().reporting_currency
     converted, missing = convert_rates(quoted_rates(rates), reporting, table, today)
     ranked = [
         rates[r.position] | {"converted_price": str(r.converted), "reporting_currency": reporting}
@@ -202,6 +202,7 @@ async def quote_rates(
     uow: SqlAlchemyUnitOfWork,
     client: httpx.AsyncClient,
     shipment_id: uuid.UUID,
+    settings: Settings,
     preference: Preference | None = None,
     preferred_carrier: str | None = None,
 ) -> Quote:
@@ -214,7 +215,7 @@ async def quote_rates(
             raise NotFound(f"No shipment with id {shipment_id}.")
         check_can_buy_label(shipment.status)
         ranking, preferred = await preference_for(uow, shipment, preference, preferred_carrier)
-        facts = await shipment_facts(uow, shipment, now)
+        facts = await shipment_facts(uow, shipment, now, settings)
         carriers: list[Carrier] = (
             [c for c in [await uow.carriers.get(shipment.carrier_id)] if c is not None]
             if shipment.carrier_id
@@ -252,9 +253,11 @@ async def quote_rates(
             rates.extend(_rate_json(config, rate, promises[config.code]) for rate in answer)
     async with uow:
         table = await rates_in_force(
-            uow, {r["currency"] for r in rates}, get_settings().reporting_currency, now.date()
+            uow, {r["currency"] for r in rates}, settings.reporting_currency, now.date()
         )
-    ranked, unranked = _ranked(rates, ranking, preferred, table, now.date())
+    ranked, unranked = _ranked(
+        rates, ranking, preferred, table, now.date(), settings.reporting_currency
+    )
     quote = Quote(
         quoted_at=now,
         preference=ranking,

@@ -167,7 +167,7 @@ async def run_forever(
                 next_expiry = datetime.now(UTC) + EXPIRY_EVERY
             if datetime.now(UTC) >= next_carriers:
                 try:
-                    await retry_labels(sessionmaker, carrier_client)
+                    await retry_labels(sessionmaker, carrier_client, settings)
                 except Exception:
                     log.exception("labels.retry_failed")
                 try:

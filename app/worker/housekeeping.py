@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.auth import Principal
 from app.repositories.orders import IdempotencyRepository
+from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +60,14 @@ async def expire_reservations(sessionmaker: async_sessionmaker[AsyncSession]) ->
 
 
 async def retry_labels(
-    sessionmaker: async_sessionmaker[AsyncSession], client: httpx.AsyncClient
+    sessionmaker: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, settings: Settings
 ) -> int:
     """Retry the label purchases waiting for a carrier that was down (same idempotency key)."""
     from app.repositories.uow import SqlAlchemyUnitOfWork
     from app.services.labels import retry_pending_labels
 
     retried = await retry_pending_labels(
-        lambda: SqlAlchemyUnitOfWork(sessionmaker), client, actor=SYSTEM.actor
+        lambda: SqlAlchemyUnitOfWork(sessionmaker), client, settings, actor=SYSTEM.actor
     )
     if retried:
         log.info("labels.retried", extra={"count": retried})

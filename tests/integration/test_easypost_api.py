@@ -187,3 +187,17 @@ async def test_the_carriers_error_body_reaches_the_rates_and_the_cancel_problem(
         f"/api/v1/shipments/{ship['id']}/label", headers=await headers(auth)
     )
     assert again.status_code == 409  # nothing changed: the label is still there
+
+
+async def test_the_sender_is_named_by_the_applications_own_settings(
+    app, client, auth, data, fakes
+) -> None:
+    app.state.settings = app.state.settings.model_copy(
+        update={"company_name": "Lading Test Co.", "shipper_phone": "+86 571 8888 0000"}
+    )
+    await easypost_carrier(client, auth)
+    ship = await shipment(client, auth)
+    assert (await rates(client, auth, ship["id"])).status_code == 200
+    (sent,) = fakes["good.fake"].state.carrier.shipments.values()
+    assert sent["from_address"]["company"] == "Lading Test Co."
+    assert sent["from_address"]["phone"] == "+86 571 8888 0000"

@@ -295,7 +295,10 @@ async def test_carrier_down_leaves_the_label_pending_and_the_worker_buys_it(
         )
         await session.commit()
     retried = await retry_pending_labels(
-        lambda: SqlAlchemyUnitOfWork(sessionmaker), app.state.carrier_client, actor="system:w"
+        lambda: SqlAlchemyUnitOfWork(sessionmaker),
+        app.state.carrier_client,
+        app.state.settings,
+        actor="system:w",
     )
     assert retried == 1
     body = (await client.get(f"{SHIPMENTS}/{ship['id']}", headers=await headers(auth))).json()
@@ -304,7 +307,10 @@ async def test_carrier_down_leaves_the_label_pending_and_the_worker_buys_it(
     assert purchases(fakes["good.fake"]) == 1
     # Nothing is due any more.
     again = await retry_pending_labels(
-        lambda: SqlAlchemyUnitOfWork(sessionmaker), app.state.carrier_client, actor="system:w"
+        lambda: SqlAlchemyUnitOfWork(sessionmaker),
+        app.state.carrier_client,
+        app.state.settings,
+        actor="system:w",
     )
     assert again == 0
 

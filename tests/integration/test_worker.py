@@ -18,7 +18,7 @@ async def test_the_worker_loop_retries_labels_and_polls_carriers(
     calls: list[tuple[str, Any]] = []
     intervals: list[timedelta] = []
 
-    async def retry(maker: Any, client: httpx.AsyncClient) -> int:
+    async def retry(maker: Any, client: httpx.AsyncClient, settings: Any) -> int:
         calls.append(("retry_labels", client))
         return 0
 
