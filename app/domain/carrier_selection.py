@@ -15,12 +15,13 @@ The rules, written down once (the table-rate adapter calls them rather than repe
 - **Price**: ``base + per_kg × weight + the surcharges of the shipment's goods classes``, rounded
   once to the currency's minor unit (:func:`app.domain.money.round_money`).
 
-Ranking compares prices as numbers: the carriers compared are expected to quote in one currency.
+Ranking compares prices in one currency: the caller gives the conversion (the reporting currency
+with the exchange rates in force); a carrier whose currency cannot be converted is excluded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -45,6 +46,7 @@ class ExclusionReason(StrEnum):
     TOO_HEAVY = "too_heavy"
     GOODS_CLASS_REFUSED = "goods_class_refused"
     MISSES_DEADLINE = "misses_deadline"
+    NO_EXCHANGE_RATE = "no_exchange_rate"
 
 
 def preference_issues(preference: str, preferred_carrier: str | None) -> list[FieldIssue]:
@@ -130,6 +132,7 @@ class Quote:
 class Choice:
     quote: Quote
     reason: str
+    converted_price: Decimal  # in the currency prices are compared in
 
     @property
     def carrier_code(self) -> str:
@@ -215,6 +218,15 @@ def evaluate(carrier: CarrierTerms, facts: ShipmentFacts) -> Quote | Exclusion:
     )
 
 
+def _no_rate(quote: Quote) -> Exclusion:
+    return Exclusion(
+        quote.carrier_code,
+        ExclusionReason.NO_EXCHANGE_RATE,
+        f"Its price is in {quote.currency}, which has no exchange rate in force to the currency "
+        "prices are compared in: add one (POST /api/v1/exchange-rates) to rank it.",
+    )
+
+
 def _describe(quote: Quote) -> str:
     return (
         f"{quote.price} {quote.currency}, delivers {quote.promised_date.isoformat()} "
@@ -222,45 +234,61 @@ def _describe(quote: Quote) -> str:
     )
 
 
+PriceConversion = Callable[[Decimal, str], Decimal | None]
+
+
+def _same_currency(amount: Decimal, currency: str) -> Decimal:
+    return amount
+
+
 def select_carriers(
     carriers: Iterable[CarrierTerms],
     facts: ShipmentFacts,
     preference: Preference = Preference.CHEAPEST,
     preferred_code: str | None = None,
+    convert: PriceConversion = _same_currency,
 ) -> Selection:
     """Filter the carriers by the rules of this module, then rank the eligible ones by the
     customer's preference: cheapest (then earliest), fastest (then cheapest), or the preferred
-    carrier first when it is eligible, then the others cheapest first."""
+    carrier first when it is eligible, then the others cheapest first. Prices are compared
+    after ``convert`` (into one currency); a quote it cannot convert is excluded."""
     quotes: list[Quote] = []
     exclusions: list[Exclusion] = []
+    compared: dict[str, Decimal] = {}
     for carrier in carriers:
         outcome = evaluate(carrier, facts)
-        if isinstance(outcome, Quote):
-            quotes.append(outcome)
-        else:
+        if isinstance(outcome, Exclusion):
             exclusions.append(outcome)
+        elif (converted := convert(outcome.price, outcome.currency)) is None:
+            exclusions.append(_no_rate(outcome))
+        else:
+            quotes.append(outcome)
+            compared[outcome.carrier_code] = converted
 
     def cheapest(q: Quote) -> tuple[Decimal, date, str]:
-        return (q.price, q.promised_date, q.carrier_code)
+        return (compared[q.carrier_code], q.promised_date, q.carrier_code)
 
     def fastest(q: Quote) -> tuple[date, Decimal, str]:
-        return (q.promised_date, q.price, q.carrier_code)
+        return (q.promised_date, compared[q.carrier_code], q.carrier_code)
+
+    def choice(quote: Quote, reason: str) -> Choice:
+        return Choice(quote, reason, compared[quote.carrier_code])
 
     choices: list[Choice] = []
     if preference is Preference.FASTEST:
         for rank, quote in enumerate(sorted(quotes, key=fastest)):
             label = "fastest" if rank == 0 else f"fastest #{rank + 1}"
-            choices.append(Choice(quote, f"{label}: {_describe(quote)}"))
+            choices.append(choice(quote, f"{label}: {_describe(quote)}"))
     else:
         ranked = sorted(quotes, key=cheapest)
         if preference is Preference.PREFERRED and preferred_code is not None:
             preferred = [q for q in ranked if q.carrier_code == preferred_code]
             for quote in preferred:
-                choices.append(Choice(quote, f"preferred carrier: {_describe(quote)}"))
+                choices.append(choice(quote, f"preferred carrier: {_describe(quote)}"))
             ranked = [q for q in ranked if q.carrier_code != preferred_code]
         for rank, quote in enumerate(ranked):
             label = "cheapest" if rank == 0 else f"cheapest #{rank + 1}"
-            choices.append(Choice(quote, f"{label}: {_describe(quote)}"))
+            choices.append(choice(quote, f"{label}: {_describe(quote)}"))
     return Selection(tuple(choices), tuple(exclusions))
 
 

@@ -14,6 +14,7 @@ from app.deps import (
     IfMatchDep,
     OutboundGuardDep,
     PageDep,
+    SettingsDep,
     UowDep,
     requires,
 )
@@ -88,10 +89,15 @@ async def list_(
     responses=problem_responses(401, 403, 422),
 )
 async def select(
-    body: CarrierSelectionRequest, uow: UowDep, principal: Reader
+    body: CarrierSelectionRequest, uow: UowDep, principal: Reader, settings: SettingsDep
 ) -> CarrierSelectionRead:
     """Eligible carriers ranked by the preference, and why every other carrier is excluded."""
-    selection = await service.select_for_shipment(uow, body, now=datetime.now().astimezone())
+    selection = await service.select_for_shipment(
+        uow,
+        body,
+        now=datetime.now().astimezone(),
+        reporting_currency=settings.reporting_currency,
+    )
     return CarrierSelectionRead(
         choices=[
             CarrierChoiceRead(
@@ -102,6 +108,8 @@ async def select(
                 ship_date=choice.quote.ship_date,
                 transit_days=choice.quote.transit_days,
                 promised_date=choice.quote.promised_date,
+                converted_price=choice.converted_price,
+                reporting_currency=settings.reporting_currency,
                 reason=choice.reason,
             )
             for choice in selection.choices

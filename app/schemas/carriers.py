@@ -213,6 +213,8 @@ class CarrierChoiceRead(Schema):
     ship_date: date
     transit_days: int
     promised_date: date
+    converted_price: DecimalOut = Field(description="The price in the reporting currency")
+    reporting_currency: str = Field(description="The currency prices are ranked in")
     reason: str
 
 

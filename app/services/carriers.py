@@ -34,12 +34,14 @@ from app.domain.errors import (
     UnknownReference,
     Violations,
 )
+from app.domain.exchange_rates import convert
 from app.domain.products import GoodsClass, raise_for_issues
 from app.repositories.carriers import Carrier
 from app.repositories.pagination import PageResult
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.carriers import CarrierCreate, CarrierSelectionRequest, CarrierUpdate
 from app.services.common import check_version
+from app.services.exchange_rates import rates_in_force
 from app.services.recording import record_change, snapshot
 
 SECRET_COLUMNS = ("credentials",)
@@ -247,13 +249,20 @@ async def update_carrier(
 
 
 async def select_for_shipment(
-    uow: SqlAlchemyUnitOfWork, request: CarrierSelectionRequest, *, now: datetime
+    uow: SqlAlchemyUnitOfWork,
+    request: CarrierSelectionRequest,
+    *,
+    now: datetime,
+    reporting_currency: str,
 ) -> Selection:
-    """Every carrier, eligible ones ranked by the preference, the others with their reason.
-    ``now`` is used when the request gives no ``ship_at``."""
+    """Every carrier, eligible ones ranked by the preference (prices compared in the
+    reporting currency at today's exchange rates), the others with their reason. ``now`` is
+    used when the request gives no ``ship_at``."""
     raise_for_issues(preference_issues(request.preference, request.preferred_carrier))
+    today = now.date()
     async with uow:
         carriers = [carrier_terms(carrier) for carrier in await uow.carriers.all()]
+        table = await rates_in_force(uow, {c.currency for c in carriers}, reporting_currency, today)
     if request.preferred_carrier is not None and request.preferred_carrier not in {
         c.code for c in carriers
     }:
@@ -269,4 +278,10 @@ async def select_for_shipment(
         now=ship_at.replace(tzinfo=None),
         deliver_by=request.deliver_by,
     )
-    return select_carriers(carriers, facts, request.preference, request.preferred_carrier)
+    return select_carriers(
+        carriers,
+        facts,
+        request.preference,
+        request.preferred_carrier,
+        lambda amount, currency: convert(amount, currency, reporting_currency, table, today),
+    )

@@ -353,3 +353,28 @@ async def test_webhooks_only_for_carriers_whose_adapter_takes_them(client, auth)
         headers={**headers, "If-Match": '"1"'},
     )
     assert with_flag.status_code == 200, with_flag.text
+
+
+async def test_select_compares_prices_in_the_reporting_currency(client, auth) -> None:
+    from tests.integration.test_exchange_rates import exchange_rate
+
+    admin = await auth.as_role("admin")
+    await create(client, admin, "FLEET")  # 13.00 CNY to Shanghai for 2 kg
+    cheap = {"local": {"base": "1", "per_kg": "0.5"}, "near": {"base": "1", "per_kg": "0.5"}}
+    await create(client, admin, "USX", currency="USD", rates=cheap)  # 2.00 USD
+    await create(client, admin, "EUX", currency="EUR", rates=cheap)  # no EUR rate
+    await exchange_rate(client, auth, "USD", "CNY", "7.2")
+    request = {"destination": {"country": "CN", "region": "上海市"}, "weight_kg": "2"}
+    response = await client.post(
+        "/api/v1/carriers/select", json=request, headers=await auth.as_role("sales")
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [
+        (c["carrier_code"], c["price"], c["currency"], c["converted_price"])
+        for c in body["choices"]
+    ] == [("FLEET", "13.00", "CNY", "13"), ("USX", "2.00", "USD", "14.4")]
+    assert {c["reporting_currency"] for c in body["choices"]} == {"CNY"}
+    assert {e["carrier_code"]: e["reason"] for e in body["exclusions"]} == {
+        "EUX": "no_exchange_rate"
+    }

@@ -282,3 +282,25 @@ def test_every_carrier_is_either_chosen_or_excluded_exactly_once(
         if facts.deliver_by is not None:
             assert choice.quote.promised_date <= facts.deliver_by
         assert choice.quote.promised_date >= now.date()
+
+
+def test_prices_in_other_currencies_are_compared_converted_and_unconvertible_ones_excluded() -> (
+    None
+):
+    # FLEET: 13.00 CNY; US: 2.00 USD = 14.40 CNY; EU in EUR has no rate.
+    us = carrier("US", currency="USD", rates={"local": ZoneRate(Decimal("1.00"), Decimal("0.50"))})
+    eu = carrier("EU", currency="EUR")
+    to_cny = {"CNY": Decimal(1), "USD": Decimal("7.2")}
+
+    def convert(amount: Decimal, currency: str) -> Decimal | None:
+        rate = to_cny.get(currency)
+        return None if rate is None else amount * rate
+
+    selection = select_carriers([us, carrier(), eu], shipment(), convert=convert)
+    assert [(c.carrier_code, c.converted_price) for c in selection.choices] == [
+        ("FLEET", Decimal("13.00")),
+        ("US", Decimal("14.400")),
+    ]
+    assert reasons(selection) == {"EU": ExclusionReason.NO_EXCHANGE_RATE}
+    # Compared as bare numbers, 2.00 USD would have looked cheaper than 13.00 CNY.
+    assert select_carriers([us, carrier()], shipment()).choices[0].carrier_code == "US"
