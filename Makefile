@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export LADING_DATABASE_URL ?= sqlite+aiosqlite:///var/lading.db
+# pytest processes (pytest-xdist); one per core by default.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint typecheck pytest install bench clean
 
@@ -46,7 +48,7 @@ typecheck:
 	$(BIN)/mypy app
 
 pytest:
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 ## Short benchmarks (a few minutes) on the local PostgreSQL; results in bench/results/.
 bench: install
