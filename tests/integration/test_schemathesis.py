@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 import uvicorn
@@ -106,7 +107,35 @@ def server(fresh_database: str) -> Iterator[tuple[str, str]]:
 
 def test_every_operation_keeps_the_contract(server: tuple[str, str], tmp_path: Path) -> None:
     base_url, token = server
-    run = subprocess.run(
+    run = _schemathesis(base_url, token, tmp_path / "first")
+    if run.returncode != 0 and _only_interpreter_crashes(tmp_path / "first" / "report"):
+        # CPython 3.11 can fail inside ast.parse deep in Hypothesis' own strategy validation
+        # ("AST constructor recursion depth mismatch", python/cpython#106905): schemathesis
+        # reports it as a runtime error of the tool, not as an answer of ours. Such a run,
+        # with no check failed, is run once more; the second run must be clean.
+        run = _schemathesis(base_url, token, tmp_path / "again")
+    output = run.stdout + run.stderr
+    print(output)  # shown when the test fails, or with -s
+    assert run.returncode == 0, output[-20000:]
+
+
+INTERPRETER_CRASH = "AST constructor recursion depth mismatch"
+
+
+def _only_interpreter_crashes(report_dir: Path) -> bool:
+    """The junit report holds no failed check, and every error is the interpreter's crash."""
+    errors = []
+    for report in report_dir.glob("*.xml"):
+        root = ElementTree.parse(report).getroot()
+        if any(case.find("failure") is not None for case in root.iter("testcase")):
+            return False
+        errors += [e.text or "" for e in root.iter("error")]
+    return bool(errors) and all(INTERPRETER_CRASH in text for text in errors)
+
+
+def _schemathesis(base_url: str, token: str, workdir: Path) -> subprocess.CompletedProcess[str]:
+    workdir.mkdir()
+    return subprocess.run(
         [
             str(Path(sys.executable).parent / "schemathesis"),
             "run",
@@ -129,16 +158,31 @@ def test_every_operation_keeps_the_contract(server: tuple[str, str], tmp_path: P
             "--report",
             "junit",
             "--report-dir",
-            str(tmp_path / "report"),
+            str(workdir / "report"),
             *shlex.split(os.environ.get("LADING_SCHEMATHESIS_ARGS", "")),
         ],
         capture_output=True,
         text=True,
         timeout=900,
-        cwd=tmp_path,
+        cwd=workdir,
         env={**os.environ, "NO_COLOR": "1"},
         check=False,
     )
-    output = run.stdout + run.stderr
-    print(output)  # shown when the test fails, or with -s
-    assert run.returncode == 0, output[-20000:]
+
+
+def test_only_the_interpreters_crash_earns_a_second_run(tmp_path: Path) -> None:
+    def report(name: str, cases: str) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        xml = f"<testsuites><testsuite>{cases}</testsuite></testsuites>"
+        (folder / "junit.xml").write_text(xml)
+        return folder
+
+    crash = f'<testcase name="POST /a"><error message="Runtime Error">{INTERPRETER_CRASH}</error>'
+    crash += "</testcase>"
+    failed = '<testcase name="GET /b"><failure message="Server error">500</failure></testcase>'
+    other = '<testcase name="GET /c"><error message="Runtime Error">Timeout</error></testcase>'
+    assert _only_interpreter_crashes(report("crash", crash))
+    assert not _only_interpreter_crashes(report("failed", crash + failed))
+    assert not _only_interpreter_crashes(report("other", crash + other))
+    assert not _only_interpreter_crashes(report("clean", '<testcase name="GET /d"/>'))
