@@ -237,3 +237,11 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[st
         yield url
     finally:
         drop_postgres_database(url)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The contract tests (minutes each: schemathesis, the generated client) go first, so that
+    with several pytest processes (pytest-xdist) they start at once on different processes
+    instead of queueing at the end of one."""
+    items.sort(key=lambda item: item.get_closest_marker("contract") is None)
