@@ -11,6 +11,7 @@ from sqlalchemy import Date, Numeric, String, UniqueConstraint, and_, func, or_,
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.domain.exchange_rates import ExchangeRate
 from app.repositories.base import Base, IdMixin, utcnow
 from app.repositories.pagination import PageResult, equals, paginate
 
@@ -58,9 +59,9 @@ class ExchangeRateRepository:
 
     async def in_force(
         self, currencies: Collection[str], target: str, day: date
-    ) -> list[ExchangeRateRecord]:
+    ) -> list[ExchangeRate]:
         """For each pair between ``target`` and one of ``currencies`` (either way round), the
-        newest rate valid on ``day``: at most two rows a currency, whatever the history."""
+        newest rate valid on ``day``: at most two a currency, whatever the history."""
         r = ExchangeRateRecord
         wanted = sorted(set(currencies) - {target})
         if not wanted:
@@ -83,4 +84,7 @@ class ExchangeRateRepository:
                 r.valid_from == newest.c.day,
             ),
         )
-        return list((await self.session.scalars(stmt)).all())
+        return [
+            ExchangeRate(row.base_currency, row.quote_currency, row.rate, row.valid_from)
+            for row in await self.session.scalars(stmt)
+        ]

@@ -34,7 +34,7 @@ CurrencyFilter = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")]
 async def create(body: ExchangeRateCreate, uow: UowDep, principal: Writer) -> ExchangeRateRead:
     """A rate of a pair from a day on; 409 `duplicate` when that pair already has one that
     day (rates are not edited: record a corrected one with a later date)."""
-    record = await service.create_exchange_rate(uow, body, principal)
+    record = await service.create_exchange_rate(uow, body.command(), principal)
     return ExchangeRateRead.model_validate(record)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from app.domain.exchange_rates import ExchangeRate
 from app.schemas.common import CurrencyCode, DecimalOut, Schema
 
 RateValue = Annotated[Decimal, Field(gt=0, max_digits=24, decimal_places=10)]
@@ -23,6 +24,9 @@ class ExchangeRateCreate(Schema):
     quote_currency: CurrencyCode = Field(examples=["CNY"])
     rate: RateValue = Field(examples=["7.1234"])
     valid_from: date = Field(description="The first day the rate is used")
+
+    def command(self) -> ExchangeRate:
+        return ExchangeRate(self.base_currency, self.quote_currency, self.rate, self.valid_from)
 
 
 class ExchangeRateRead(Schema):

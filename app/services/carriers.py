@@ -41,7 +41,6 @@ from app.repositories.pagination import PageResult
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.carriers import CarrierCreate, CarrierSelectionRequest, CarrierUpdate
 from app.services.common import check_version
-from app.services.exchange_rates import rates_in_force
 from app.services.recording import record_change, snapshot
 
 SECRET_COLUMNS = ("credentials",)
@@ -262,7 +261,9 @@ async def select_for_shipment(
     today = now.date()
     async with uow:
         carriers = [carrier_terms(carrier) for carrier in await uow.carriers.all()]
-        table = await rates_in_force(uow, {c.currency for c in carriers}, reporting_currency, today)
+        table = await uow.exchange_rates.in_force(
+            {c.currency for c in carriers}, reporting_currency, today
+        )
     if request.preferred_carrier is not None and request.preferred_carrier not in {
         c.code for c in carriers
     }:

@@ -29,7 +29,6 @@ from app.repositories.shipments import Shipment
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.carriers import carrier_terms, config_of
 from app.services.common import retrying
-from app.services.exchange_rates import rates_in_force
 from app.services.shipments import locked_shipment
 from app.services.shipping_parties import parcel_of, receiver, sender
 from app.settings import Settings
@@ -252,8 +251,8 @@ async def quote_rates(
         else:
             rates.extend(_rate_json(config, rate, promises[config.code]) for rate in answer)
     async with uow:
-        table = await rates_in_force(
-            uow, {r["currency"] for r in rates}, settings.reporting_currency, now.date()
+        table = await uow.exchange_rates.in_force(
+            {r["currency"] for r in rates}, settings.reporting_currency, now.date()
         )
     ranked, unranked = _ranked(
         rates, ranking, preferred, table, now.date(), settings.reporting_currency
