@@ -76,13 +76,13 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
+    from app.bootstrap import uow_factory
     from app.domain.errors import DomainError
-    from app.repositories.uow import SqlAlchemyUnitOfWork
     from app.services.auth import create_user
 
     async def work(sessionmaker: Sessions) -> str:
         user = await create_user(
-            SqlAlchemyUnitOfWork(sessionmaker),
+            uow_factory(sessionmaker, settings)(),
             username=args.name,
             password=args.password,
             roles=args.role,
@@ -105,7 +105,7 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from app.demo import seed_demo
 
     async def work(sessionmaker: Sessions) -> list[tuple[str, str, str]]:
-        return await seed_demo(sessionmaker)
+        return await seed_demo(sessionmaker, settings)
 
     users = _with_sessionmaker(settings, work)
     print("Demo data loaded. Demo users (demo passwords, for trying Lading only):")

@@ -6,41 +6,47 @@ outside a trial.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.bootstrap import uow_factory
 from app.domain.auth import Principal, Role
 from app.domain.outbound_urls import OutboundPolicy
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.auth import create_user, principal_for_user
+from app.settings import Settings
 
 DEMO_USERS = [(f"demo-{role.value}", f"demo-{role.value}-pass", role.value) for role in Role]
 
 
-async def seed_demo(sessionmaker: async_sessionmaker[AsyncSession]) -> list[tuple[str, str, str]]:
+async def seed_demo(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> list[tuple[str, str, str]]:
     """Load the demo data; returns (username, password, role) of the demo users."""
+    new_uow = uow_factory(sessionmaker, settings)
     for username, password, role in DEMO_USERS:
-        async with SqlAlchemyUnitOfWork(sessionmaker) as uow:
+        async with new_uow() as uow:
             exists = await uow.users.get_by_username(username)
         if exists is None:
             await create_user(
-                SqlAlchemyUnitOfWork(sessionmaker),
+                new_uow(),
                 username=username,
                 password=password,
                 roles=[role],
                 actor="seed-demo",
             )
-    async with SqlAlchemyUnitOfWork(sessionmaker) as uow:
+    async with new_uow() as uow:
         admin = await uow.users.get_by_username("demo-admin")
     assert admin is not None
-    await seed_master_data(sessionmaker, principal_for_user(admin))
+    await seed_master_data(new_uow, principal_for_user(admin))
     return DEMO_USERS
 
 
 async def seed_master_data(
-    sessionmaker: async_sessionmaker[AsyncSession], principal: Principal
+    new_uow: Callable[[], SqlAlchemyUnitOfWork], principal: Principal
 ) -> None:
     from app.schemas.common import Address
     from app.schemas.warehouses import WarehouseCreate
@@ -52,11 +58,11 @@ async def seed_master_data(
         ("BJ", "北京顺义仓", "北京市", "顺义区", "40.1289", "116.6544", 30),
     ]
     for code, name, region, district, lat, lon, priority in warehouses:
-        async with SqlAlchemyUnitOfWork(sessionmaker) as uow:
+        async with new_uow() as uow:
             if await uow.warehouses.get_by_code(code):
                 continue
         await create_warehouse(
-            SqlAlchemyUnitOfWork(sessionmaker),
+            new_uow(),
             WarehouseCreate(
                 code=code,
                 name=name,
@@ -73,8 +79,8 @@ async def seed_master_data(
             ),
             principal,
         )
-    await _seed_catalogue(sessionmaker, principal)
-    await _seed_carriers(sessionmaker, principal)
+    await _seed_catalogue(new_uow, principal)
+    await _seed_carriers(new_uow, principal)
 
 
 # The fake carrier `make run DEMO=1` starts beside the service (``lading fake-carrier``).
@@ -133,20 +139,18 @@ DEMO_CARRIERS: list[dict[str, Any]] = [
 ]
 
 
-async def _seed_carriers(
-    sessionmaker: async_sessionmaker[AsyncSession], principal: Principal
-) -> None:
+async def _seed_carriers(new_uow: Callable[[], SqlAlchemyUnitOfWork], principal: Principal) -> None:
     from app.adapters.outbound import OutboundGuard
     from app.schemas.carriers import CarrierCreate
     from app.services.carriers import create_carrier
 
     guard = OutboundGuard(OutboundPolicy())  # the demo carriers are on loopback
     for body in DEMO_CARRIERS:
-        async with SqlAlchemyUnitOfWork(sessionmaker) as uow:
+        async with new_uow() as uow:
             if await uow.carriers.get_by_code(body["code"]):
                 continue
         await create_carrier(
-            SqlAlchemyUnitOfWork(sessionmaker),
+            new_uow(),
             CarrierCreate.model_validate({"currency": "CNY", **body}),
             principal,
             guard,
@@ -168,7 +172,7 @@ DEMO_CUSTOMERS = [
 
 
 async def _seed_catalogue(
-    sessionmaker: async_sessionmaker[AsyncSession], principal: Principal
+    new_uow: Callable[[], SqlAlchemyUnitOfWork], principal: Principal
 ) -> None:
     from app.schemas.customers import CustomerCreate
     from app.schemas.price_lists import PriceListCreate
@@ -181,8 +185,7 @@ async def _seed_catalogue(
     from app.services.stock import record_movement
     from app.services.suppliers import create_supplier
 
-    def uow() -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(sessionmaker)
+    uow = new_uow
 
     async with uow() as u:
         supplier = await u.suppliers.get_by_code("SUP-YONGKANG")

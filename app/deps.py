@@ -14,6 +14,7 @@ from app.domain.auth import Principal
 from app.domain.errors import NotAuthenticated, PreconditionRequired, RuleViolation
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services import auth as auth_service
+from app.services.bus import MessageBus
 from app.settings import Settings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -25,14 +26,19 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_bus(request: Request) -> MessageBus:
+    bus: MessageBus = request.app.state.bus
+    return bus
+
+
 def get_uow(request: Request) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(request.app.state.sessionmaker)
+    return SqlAlchemyUnitOfWork(request.app.state.sessionmaker, request.app.state.bus)
 
 
 def get_uow_factory(request: Request) -> Callable[[], SqlAlchemyUnitOfWork]:
     """For use cases that commit several independent transactions (batch import)."""
-    sessionmaker = request.app.state.sessionmaker
-    return lambda: SqlAlchemyUnitOfWork(sessionmaker)
+    sessionmaker, bus = request.app.state.sessionmaker, request.app.state.bus
+    return lambda: SqlAlchemyUnitOfWork(sessionmaker, bus)
 
 
 def get_carrier_client(request: Request) -> httpx.AsyncClient:
@@ -51,6 +57,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 OutboundGuardDep = Annotated[OutboundGuard, Depends(get_outbound_guard)]
 CarrierClientDep = Annotated[httpx.AsyncClient, Depends(get_carrier_client)]
 UowDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
+BusDep = Annotated[MessageBus, Depends(get_bus)]
 UowFactoryDep = Annotated[Callable[[], SqlAlchemyUnitOfWork], Depends(get_uow_factory)]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import errors, guards, openapi
 from app.adapters.outbound import OutboundGuard, guarded_client
+from app.bootstrap import build_bus
 from app.db import create_engine, create_sessionmaker
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.routers import ROUTERS, TAGS
@@ -84,6 +85,7 @@ def create_app(
         responses=errors.problem_responses(500),
     )
     app.state.settings = settings
+    app.state.bus = build_bus(settings)
     app.state.sessionmaker = sessionmaker
     app.state.engine = None
     app.state.metrics = Metrics()

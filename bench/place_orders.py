@@ -66,15 +66,16 @@ async def seed(url: str, products: int, customers: int) -> tuple[str, set[str]]:
     the ids of every seeded row (the pgbench replay keeps those and renews all others)."""
     from sqlalchemy import insert
 
+    from app.bootstrap import uow_factory
     from app.db import create_engine, create_sessionmaker
     from app.domain.auth import Principal
     from app.repositories.customers import Customer
     from app.repositories.products import Product
     from app.repositories.stock import StockLevel, StockMovement
-    from app.repositories.uow import SqlAlchemyUnitOfWork
     from app.repositories.users import User
     from app.repositories.warehouses import Warehouse
     from app.services.auth import create_api_key
+    from app.settings import Settings
 
     engine = create_engine(url)
     now = datetime.now(UTC)
@@ -217,7 +218,7 @@ async def seed(url: str, products: int, customers: int) -> tuple[str, set[str]]:
         )
     principal = Principal(str(admin_id), "bench-admin", "user", ("admin",), frozenset({"admin"}))
     created = await create_api_key(
-        SqlAlchemyUnitOfWork(create_sessionmaker(engine)),
+        uow_factory(create_sessionmaker(engine), Settings(_env_file=None))(),
         name="bench storefront",
         scopes=["orders:write", "orders:read", "orders:payment"],
         principal=principal,

@@ -66,11 +66,12 @@ class Auth:
     async def with_scopes(self, *scopes: str, channel: str | None = None) -> dict[str, str]:
         """``X-API-Key`` headers of a new integration key holding these scopes (and bound to
         ``channel``: a key reports payments only for orders of its own channel)."""
+        from app.bootstrap import build_bus
         from app.repositories.uow import SqlAlchemyUnitOfWork
 
         admin = await self.user("admin")
         created = await create_api_key(
-            SqlAlchemyUnitOfWork(self.sessionmaker),
+            SqlAlchemyUnitOfWork(self.sessionmaker, build_bus(self.settings)),
             name=f"key-{uuid.uuid4().hex[:6]}",
             scopes=list(scopes),
             principal=principal_for_user(admin),

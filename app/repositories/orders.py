@@ -175,15 +175,28 @@ class IdempotencyRecord(Base):
 
 
 class OrderRepository:
+    """Orders and their lines. Within one unit of work an order locked (or added) once is
+    not locked again, and its lines are read once: a reaction on the bus that loads the order
+    its command just changed costs no statement."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._locked: dict[uuid.UUID, Order] = {}
+        self._lines: dict[uuid.UUID, list[OrderLine]] = {}
 
     async def get(self, order_id: uuid.UUID) -> Order | None:
-        return await self.session.get(Order, order_id)
+        held = self._locked.get(order_id)
+        return held if held is not None else await self.session.get(Order, order_id)
 
     async def get_for_update(self, order_id: uuid.UUID) -> Order | None:
+        held = self._locked.get(order_id)
+        if held is not None:
+            return held
         stmt = select(Order).where(Order.id == order_id).with_for_update()
-        return await first(self.session, stmt)
+        order = await first(self.session, stmt)
+        if order is not None:
+            self._locked[order_id] = order
+        return order
 
     async def get_by_number(self, number: str) -> Order | None:
         return await first(self.session, select(Order).where(Order.number == number))
@@ -195,19 +208,34 @@ class OrderRepository:
         )
 
     async def lines(self, order_id: uuid.UUID) -> list[OrderLine]:
+        """The order's lines by line number (the same list again within this unit of work)."""
+        known = self._lines.get(order_id)
+        if known is not None:
+            return list(known)
         rows = await self.session.scalars(
             select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
         )
-        return list(rows)
+        loaded = list(rows)
+        self._lines[order_id] = loaded
+        return list(loaded)
 
     def add(self, order: Order) -> None:
         self.session.add(order)
+        self._locked[order.id] = order
+        self._lines[order.id] = []
 
     def add_line(self, line: OrderLine) -> None:
         self.session.add(line)
+        known = self._lines.get(line.order_id)
+        if known is not None:
+            known.append(line)
+            known.sort(key=lambda x: x.line_no)
 
     async def delete_line(self, line: OrderLine) -> None:
         await self.session.delete(line)
+        known = self._lines.get(line.order_id)
+        if known is not None and line in known:
+            known.remove(line)
 
     async def next_number(self) -> int:
         """The next order sequence number (see ``repositories.numbering``)."""

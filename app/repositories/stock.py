@@ -70,7 +70,35 @@ class StockRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add_on_hand(
+    async def move(
+        self,
+        warehouse_id: uuid.UUID,
+        product_id: uuid.UUID,
+        quantity: Decimal,
+        *,
+        kind: str,
+        actor: str,
+        reason: str | None = None,
+        reference: str | None = None,
+    ) -> StockMovement | None:
+        """Invariant 1 in one place: change on-hand stock by ``quantity`` and write its
+        movement, together. The only writer of either. None (nothing written) when an issue
+        would take on-hand below zero or below what is reserved."""
+        if not await self._change_on_hand(warehouse_id, product_id, quantity):
+            return None
+        movement = StockMovement(
+            warehouse_id=warehouse_id,
+            product_id=product_id,
+            kind=kind,
+            quantity=quantity,
+            reason=reason,
+            reference=reference,
+            actor=actor,
+        )
+        self.session.add(movement)
+        return movement
+
+    async def _change_on_hand(
         self, warehouse_id: uuid.UUID, product_id: uuid.UUID, delta: Decimal
     ) -> bool:
         """Add ``delta`` to on-hand stock unless it would fall below zero or below what is
@@ -125,9 +153,6 @@ class StockRepository:
             .order_by(Product.id)
             .with_for_update(key_share=True)
         )
-
-    def add_movement(self, movement: StockMovement) -> None:
-        self.session.add(movement)
 
     async def levels_for_product(self, product_id: uuid.UUID) -> list[StockLevel]:
         rows = await self.session.scalars(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
+from typing import Any, Protocol
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.domain.events import Event
+from app.observability import current_request_id
+from app.repositories.base import jsonable
 from app.repositories.carriers import CarrierRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.events import AuditEvent, AuditRepository, OutboxEvent
@@ -57,15 +63,33 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) and "database is locked" in str(orig)
 
 
+class Reactions(Protocol):
+    """What the unit of work needs of the message bus (``app.services.bus.MessageBus``)."""
+
+    def dispatch(self, event: Event, uow: Any) -> Awaitable[None]: ...
+
+
 class SqlAlchemyUnitOfWork:
-    """Owns one session; repositories share it. Nothing commits but ``commit()``."""
+    """Owns one session; repositories share it. Nothing commits but ``commit()``.
+
+    Use cases ``record()`` domain events on it. ``publish()`` — which ``commit()`` runs first —
+    writes each event's audit and outbox rows and lets the bus run its reactions, which may
+    record further events, until none is left; all of it in this transaction."""
 
     session: AsyncSession
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        bus: Reactions | None = None,
+    ) -> None:
         self._factory = session_factory
+        self.bus = bus
+        self._events: list[Event] = []
+        self._last_at: datetime | None = None
 
     async def __aenter__(self) -> SqlAlchemyUnitOfWork:
+        self._events = []
         self.session = self._factory()
         self.users = UserRepository(self.session)
         self.api_keys = ApiKeyRepository(self.session)
@@ -104,20 +128,72 @@ class SqlAlchemyUnitOfWork:
         # objects readable (detached, not expired) for building the response.
         await self.session.close()
 
+    def record(self, event: Event) -> None:
+        """Note that ``event`` happened; it is written and reacted to when published."""
+        self._events.append(event)
+
+    async def publish(self) -> None:
+        """Write and react to the events recorded so far, in order, including the ones the
+        reactions record. A use case calls it itself only when it needs a reaction's effect
+        before it goes on (an edit releases what the old lines held before replacing them)."""
+        while self._events:
+            event = self._events.pop(0)
+            if self.bus is None:
+                raise RuntimeError(
+                    f"{type(event).__name__} was recorded on a unit of work without a message "
+                    "bus; build it with app.bootstrap.unit_of_work()."
+                )
+            await self.bus.dispatch(event, self)
+            self._write(event)
+
+    def _write(self, event: Event) -> None:
+        """Invariant 5, in one place: the audit row and (with a topic) the outbox row."""
+        if event.audited:
+            before, after = event.images()
+            self.session.add(
+                AuditEvent(
+                    entity_type=event.entity_type,
+                    entity_id=str(event.entity_id),
+                    action=event.action,
+                    actor=event.actor,
+                    request_id=current_request_id(),
+                    at=self._tick(),
+                    before=jsonable(before) if before is not None else None,
+                    after=jsonable(after) if after is not None else None,
+                )
+            )
+        if event.topic is not None:
+            self.session.add(
+                OutboxEvent(
+                    event_type=event.topic,
+                    aggregate_type=event.entity_type,
+                    aggregate_id=str(event.entity_id),
+                    payload=jsonable(event.outbox_payload()),
+                )
+            )
+
+    def _tick(self) -> datetime:
+        """Audit times strictly increase within a transaction, so a timeline sorted by time
+        reads in the order the events were recorded."""
+        now = datetime.now(UTC)
+        if self._last_at is not None and now <= self._last_at:
+            now = self._last_at + timedelta(microseconds=1)
+        self._last_at = now
+        return now
+
     async def commit(self) -> None:
+        await self.publish()
         await self.session.commit()
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    def forget(self) -> None:
+        """Drop every loaded row from memory (long read-only scans)."""
+        self.session.expunge_all()
 
     async def schema_revisions(self) -> set[str]:
         """The migration revisions the database is at (also proves it answers)."""
         from app.migrate import current_revisions
 
         return await current_revisions(await self.session.connection())
-
-    def add_audit(self, event: AuditEvent) -> None:
-        self.session.add(event)
-
-    def add_outbox(self, event: OutboxEvent) -> None:
-        self.session.add(event)

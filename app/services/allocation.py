@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from app.domain import order_lines
 from app.domain.allocation import (
     Candidate,
     Need,
@@ -25,13 +26,28 @@ from app.domain.allocation import (
 )
 from app.domain.auth import Principal
 from app.domain.errors import InvalidState, NotFound
+from app.domain.events import (
+    ConsolidationPlanned,
+    Event,
+    OrderAllocated,
+    OrderApproved,
+    OrderBackordered,
+    OrderCancelled,
+    OrderEditStarted,
+    OrderRejected,
+    ReservationExpired,
+    ReservationsReleased,
+    ShortPicked,
+    StockArrived,
+)
 from app.domain.orders import PREPAID_CHANNELS, Channel, OrderStatus
+from app.repositories.base import jsonable
 from app.repositories.orders import Order, OrderLine
 from app.repositories.pagination import PageResult
 from app.repositories.reservations import OrderAllocation
-from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services.bus import Context
 from app.services.common import retrying
-from app.services.recording import jsonable, record_change
+from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 
 BACKORDER_BATCH = 200
@@ -60,16 +76,52 @@ def _expiry(order: Order, settings: Settings, now: datetime) -> datetime | None:
     return None
 
 
+async def on_order_approved(event: OrderApproved, uow: UnitOfWork, ctx: Context) -> None:
+    """Reaction: an approved order is allocated at once."""
+    order = await uow.orders.get_for_update(event.entity_uuid)
+    assert order is not None
+    await allocate_in_uow(uow, order, await uow.orders.lines(order.id), event.actor, ctx.settings)
+
+
+RELEASE_REASONS: dict[type[Event], str] = {
+    OrderCancelled: "cancelled",
+    OrderRejected: "rejected",
+    OrderEditStarted: "order edited",
+}
+
+
+async def on_order_released(event: Event, uow: UnitOfWork, ctx: Context) -> None:
+    """Reaction: a cancelled, rejected or re-opened order gives back what it holds."""
+    order = await uow.orders.get_for_update(event.entity_uuid)
+    assert order is not None
+    lines = await uow.orders.lines(order.id)
+    await release_in_uow(uow, order, lines, event.actor, reason=RELEASE_REASONS[type(event)])
+
+
+async def on_stock_arrived(event: StockArrived, uow: UnitOfWork, ctx: Context) -> None:
+    """Reaction: stock arrived, so the orders waiting for it are allocated (how many were
+    looked at goes to the event's results)."""
+    looked_at = await allocate_backorders(uow, list(event.product_ids), event.actor, ctx.settings)
+    event.results.append(looked_at)
+
+
+async def on_short_picked(event: ShortPicked, uow: UnitOfWork, ctx: Context) -> None:
+    """Reaction: the approved orders a short pick served are allocated from other stock."""
+    for order_id in event.order_ids:
+        order = await uow.orders.get_for_update(order_id)
+        if order is not None and order.status == OrderStatus.APPROVED:
+            lines = await uow.orders.lines(order.id)
+            await allocate_in_uow(uow, order, lines, event.actor, ctx.settings)
+
+
 async def allocate_in_uow(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     order: Order,
     lines: list[OrderLine],
-    principal: Principal,
+    actor: str,
     settings: Settings,
 ) -> Plan:
     """Allocate what an approved order still needs, inside the caller's transaction."""
-    from app.services.orders import refresh_derived_statuses
-
     now = datetime.now(UTC)
     needs = [n for n in _needs(lines) if n.quantity > 0]
     product_ids = sorted({n.product_id for n in needs}, key=str)
@@ -111,6 +163,7 @@ async def allocate_in_uow(
     )
     if not reserved:  # pragma: no cover - the rows are locked, so the plan still holds
         raise InvalidState("Stock changed during allocation; retry.", code="retry")
+    reserved_lines = []
     for a in assignments:
         existing = held.get((a.line_id, a.warehouse_id))
         if existing is not None:
@@ -124,9 +177,9 @@ async def allocate_in_uow(
                 quantity=a.quantity,
                 expires_at=expires_at,
             )
-        by_line[a.line_id].quantity_reserved += a.quantity
-    transfer_numbers = await _propose_transfers(uow, order, plan, principal)
-    refresh_derived_statuses(order, lines)
+        reserved_lines.append((a.line_id, a.quantity))
+    order_lines.reserve(order, lines, reserved_lines)
+    transfer_numbers = await _propose_transfers(uow, order, plan, actor)
     explanation = plan.explanation() | {
         "backordered": {by_line[k].sku: str(v) for k, v in plan.backordered.items()},
         "reserved": [
@@ -143,23 +196,20 @@ async def allocate_in_uow(
     await uow.reservations.add_allocation(
         OrderAllocation(
             order_id=order.id,
-            actor=principal.actor,
+            actor=actor,
             strategy=settings.allocation_strategy,
             policy=policy.value,
             explanation=jsonable(explanation),
         )
     )
     if plan.assignments or plan.backordered:
-        event = "order.backordered" if plan.backordered else "order.allocated"
-        record_change(
-            uow,
-            principal.actor,
-            "order",
-            order.id,
-            event.split(".")[1],
-            None,
-            {"number": order.number, **jsonable(explanation)},
-            event=event,
+        outcome = OrderBackordered if plan.backordered else OrderAllocated
+        uow.record(
+            outcome(
+                actor=actor,
+                entity_id=order.id,
+                after={"number": order.number, **jsonable(explanation)},
+            )
         )
     return plan
 
@@ -169,7 +219,7 @@ def _code(warehouses: list[Any], warehouse_id: uuid.UUID) -> str:
 
 
 async def _substitutes(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     lines: list[OrderLine],
     plan: Plan,
     available: dict[uuid.UUID, dict[uuid.UUID, Decimal]],
@@ -195,71 +245,53 @@ async def _substitutes(
     return out
 
 
-async def _propose_transfers(
-    uow: SqlAlchemyUnitOfWork, order: Order, plan: Plan, principal: Principal
-) -> list[str]:
-    """Create the consolidation transfers a ship-complete plan asks for (drafts)."""
+async def _propose_transfers(uow: UnitOfWork, order: Order, plan: Plan, actor: str) -> list[str]:
+    """The consolidation transfers a ship-complete plan asks for are drafted by a reaction,
+    published at once: the allocation's explanation names them."""
     if not plan.transfers:
         return []
-    from app.services.transfers import create_transfer_in_uow
-
-    await uow.flush()  # the transfer names the order, which may not be written yet
-    grouped: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, Decimal]]] = {}
-    for t in plan.transfers:
-        grouped.setdefault((t.from_warehouse_id, t.to_warehouse_id), []).append(
-            (t.product_id, t.quantity)
-        )
-    numbers = []
-    for (source, target), items in grouped.items():
-        transfer = await create_transfer_in_uow(
-            uow,
-            from_warehouse_id=source,
-            to_warehouse_id=target,
-            lines=items,
-            reason="consolidation",
-            order_id=order.id,
-            principal=principal,
-        )
-        numbers.append(transfer.number)
-    return numbers
+    planned = ConsolidationPlanned(
+        actor=actor,
+        entity_id=order.id,
+        moves=tuple(
+            (t.from_warehouse_id, t.to_warehouse_id, t.product_id, t.quantity)
+            for t in plan.transfers
+        ),
+    )
+    uow.record(planned)
+    await uow.publish()
+    return [str(number) for number in planned.results]
 
 
 async def release_in_uow(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     order: Order,
     lines: list[OrderLine],
-    principal: Principal,
+    actor: str,
     reason: str,
 ) -> Decimal:
     """Give back every reservation of an order (cancel, reject, deallocate, re-allocation)."""
-    from app.services.orders import refresh_derived_statuses
-
     reservations = await uow.reservations.for_order(order.id)
     await uow.reservations.lock_levels([(r.warehouse_id, r.product_id) for r in reservations])
-    by_line = {x.id: x for x in lines}
     total = Decimal(0)
+    released = []
     for r in reservations:
         amount = await uow.reservations.release(r)
-        by_line[r.order_line_id].quantity_reserved -= amount
+        released.append((r.order_line_id, amount))
         total += amount
-    refresh_derived_statuses(order, lines)
+    order_lines.release(order, lines, released)
     if total:
-        record_change(
-            uow,
-            principal.actor,
-            "order",
-            order.id,
-            "reservations_released",
-            None,
-            {"number": order.number, "quantity": str(total), "reason": reason},
-            event="order.reservations_released",
+        uow.record(
+            ReservationsReleased(
+                actor=actor,
+                entity_id=order.id,
+                after={"number": order.number, "quantity": str(total), "reason": reason},
+            )
         )
     return total
 
 
-async def _approved(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID
-) -> tuple[Order, list[OrderLine]]:
+async def _approved(uow: UnitOfWork, order_id: uuid.UUID) -> tuple[Order, list[OrderLine]]:
     order = await uow.orders.get_for_update(order_id)
     if order is None:
         raise NotFound(f"No order with id {order_id}.")
@@ -273,48 +305,45 @@ async def _approved(
 
 @retrying
 async def allocate(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, principal: Principal, settings: Settings
+    uow: UnitOfWork, order_id: uuid.UUID, principal: Principal, settings: Settings
 ) -> Order:
     """Re-run allocation for an approved order: reserve what is still unallocated."""
     async with uow:
         order, lines = await _approved(uow, order_id)
-        await allocate_in_uow(uow, order, lines, principal, settings)
+        await allocate_in_uow(uow, order, lines, principal.actor, settings)
         await uow.commit()
     return order
 
 
 @retrying
-async def deallocate(uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, principal: Principal) -> Order:
+async def deallocate(uow: UnitOfWork, order_id: uuid.UUID, principal: Principal) -> Order:
     async with uow:
         order, lines = await _approved(uow, order_id)
-        await release_in_uow(uow, order, lines, principal, reason="deallocated")
+        await release_in_uow(uow, order, lines, principal.actor, reason="deallocated")
         await uow.commit()
     return order
 
 
 async def allocate_backorders(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     product_ids: list[uuid.UUID],
-    principal: Principal,
-    settings: Settings | None = None,
+    actor: str,
+    settings: Settings,
 ) -> int:
     """Stock arrived: allocate waiting orders of these products, in priority order, inside the
     caller's transaction. Returns how many orders were looked at."""
-    from app.settings import get_settings
-
-    settings = settings or get_settings()
     order_ids = await uow.allocation.orders_waiting_for(product_ids, BACKORDER_BATCH)
     for order_id in order_ids:
         order = await uow.orders.get_for_update(order_id)
         if order is None or order.status != OrderStatus.APPROVED:
             continue
-        await allocate_in_uow(uow, order, await uow.orders.lines(order.id), principal, settings)
+        await allocate_in_uow(uow, order, await uow.orders.lines(order.id), actor, settings)
     return len(order_ids)
 
 
 @retrying
 async def expire_unpaid_reservations(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, now: datetime | None = None
+    uow: UnitOfWork, principal: Principal, now: datetime | None = None
 ) -> int:
     """Release the reservations of unpaid prepaid orders whose time ran out (worker job)."""
     now = now or datetime.now(UTC)
@@ -328,25 +357,20 @@ async def expire_unpaid_reservations(
                 uow,
                 order,
                 await uow.orders.lines(order.id),
-                principal,
+                principal.actor,
                 reason="reservation expired",
             )
-            record_change(
-                uow,
-                principal.actor,
-                "order",
-                order.id,
-                "reservation_expired",
-                None,
-                {"number": order.number},
-                event="order.reservation_expired",
+            uow.record(
+                ReservationExpired(
+                    actor=principal.actor, entity_id=order.id, after={"number": order.number}
+                )
             )
         await uow.commit()
     return len(order_ids)
 
 
 async def get_allocations(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID
+    uow: UnitOfWork, order_id: uuid.UUID
 ) -> tuple[Order, list[OrderLine], list[Any], OrderAllocation | None]:
     async with uow:
         order = await uow.orders.get(order_id)
@@ -376,7 +400,7 @@ class Backorder:
 
 
 async def list_backorders(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     sku: str | None,
     customer_id: uuid.UUID | None,
@@ -416,9 +440,7 @@ async def list_backorders(
     return PageResult(items, page.next_cursor)
 
 
-async def _expected_dates(
-    uow: SqlAlchemyUnitOfWork, product_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, date]:
+async def _expected_dates(uow: UnitOfWork, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, date]:
     """The earliest date stock is expected: open purchase orders and transfers in transit."""
     from app.services.purchasing import open_purchase_quantities
 

@@ -19,7 +19,6 @@ from app.domain.errors import (
 )
 from app.domain.login_throttle import FailureCounter
 from app.repositories.pagination import PageResult
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.users import ApiKey, User
 from app.services import login_throttle as throttle
 from app.services.login_throttle import LoginAttempt, LoginPolicies
@@ -30,6 +29,7 @@ from app.services.passwords import (
     verify_off_loop,
 )
 from app.services.recording import record_change, snapshot
+from app.services.unit_of_work import UnitOfWork
 
 __all__ = ["LoginAttempt", "LoginPolicies", "hash_password"]
 
@@ -70,7 +70,7 @@ def principal_for_user(user: User) -> Principal:
     )
 
 
-async def login(uow: SqlAlchemyUnitOfWork, attempt: LoginAttempt, policies: LoginPolicies) -> User:
+async def login(uow: UnitOfWork, attempt: LoginAttempt, policies: LoginPolicies) -> User:
     """Check a user name and password. A locked user name or client address is refused before
     the password is looked at; a failure is counted (and committed) before it is answered."""
     async with uow:
@@ -86,7 +86,7 @@ async def login(uow: SqlAlchemyUnitOfWork, attempt: LoginAttempt, policies: Logi
     return user
 
 
-async def authenticate_bearer(uow: SqlAlchemyUnitOfWork, token: str, *, secret: str) -> Principal:
+async def authenticate_bearer(uow: UnitOfWork, token: str, *, secret: str) -> Principal:
     """A bearer credential is either a JWT from the token endpoint or an API key."""
     if token.startswith(API_KEY_PREFIX):
         return await authenticate_api_key(uow, token)
@@ -102,7 +102,7 @@ async def authenticate_bearer(uow: SqlAlchemyUnitOfWork, token: str, *, secret: 
     return principal_for_user(user)
 
 
-async def authenticate_api_key(uow: SqlAlchemyUnitOfWork, key: str) -> Principal:
+async def authenticate_api_key(uow: UnitOfWork, key: str) -> Principal:
     async with uow:
         api_key = await uow.api_keys.get_active_by_hash(digest_api_key(key))
     if api_key is None:
@@ -126,7 +126,7 @@ def _check_roles(roles: list[str], violations: Violations) -> None:
 
 
 async def create_user(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     username: str,
     password: str,
@@ -165,7 +165,7 @@ class CreatedApiKey:
 
 
 async def create_api_key(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     name: str,
     scopes: list[str],
@@ -212,16 +212,12 @@ async def create_api_key(
     return CreatedApiKey(record, secret)
 
 
-async def list_api_keys(
-    uow: SqlAlchemyUnitOfWork, *, limit: int, cursor: str | None
-) -> PageResult[ApiKey]:
+async def list_api_keys(uow: UnitOfWork, *, limit: int, cursor: str | None) -> PageResult[ApiKey]:
     async with uow:
         return await uow.api_keys.page(limit=limit, cursor=cursor)
 
 
-async def revoke_api_key(
-    uow: SqlAlchemyUnitOfWork, key_id: uuid.UUID, *, principal: Principal
-) -> ApiKey:
+async def revoke_api_key(uow: UnitOfWork, key_id: uuid.UUID, *, principal: Principal) -> ApiKey:
     async with uow:
         record = await uow.api_keys.get(key_id)
         if record is None:

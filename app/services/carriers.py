@@ -38,10 +38,10 @@ from app.domain.exchange_rates import convert
 from app.domain.products import GoodsClass, raise_for_issues
 from app.repositories.carriers import Carrier
 from app.repositories.pagination import PageResult
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.carriers import CarrierCreate, CarrierSelectionRequest, CarrierUpdate
 from app.services.common import check_version
 from app.services.recording import record_change, snapshot
+from app.services.unit_of_work import UnitOfWork
 
 SECRET_COLUMNS = ("credentials",)
 TERM_COLUMNS = (
@@ -134,7 +134,7 @@ def _webhooks_issues(adapter_kind: str, webhooks: bool) -> list[FieldIssue]:
 
 
 async def create_carrier(
-    uow: SqlAlchemyUnitOfWork, data: CarrierCreate, principal: Principal, guard: OutboundGuard
+    uow: UnitOfWork, data: CarrierCreate, principal: Principal, guard: OutboundGuard
 ) -> Carrier:
     """A new carrier; ``webhooks`` left out means "whenever its adapter takes webhooks"."""
     values = _columns(data)
@@ -167,20 +167,20 @@ async def create_carrier(
     return carrier
 
 
-async def _get(uow: SqlAlchemyUnitOfWork, carrier_id: uuid.UUID) -> Carrier:
+async def _get(uow: UnitOfWork, carrier_id: uuid.UUID) -> Carrier:
     carrier = await uow.carriers.get(carrier_id)
     if carrier is None:
         raise NotFound(f"No carrier with id {carrier_id}.")
     return carrier
 
 
-async def get_carrier(uow: SqlAlchemyUnitOfWork, carrier_id: uuid.UUID) -> Carrier:
+async def get_carrier(uow: UnitOfWork, carrier_id: uuid.UUID) -> Carrier:
     async with uow:
         return await _get(uow, carrier_id)
 
 
 async def list_carriers(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     active: bool | None,
     q: str | None,
@@ -192,7 +192,7 @@ async def list_carriers(
 
 
 async def update_carrier(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     carrier_id: uuid.UUID,
     data: CarrierUpdate,
     expected_version: int,
@@ -248,7 +248,7 @@ async def update_carrier(
 
 
 async def select_for_shipment(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     request: CarrierSelectionRequest,
     *,
     now: datetime,

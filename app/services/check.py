@@ -13,7 +13,7 @@ from __future__ import annotations
 from app.domain.orders import LineQuantities
 from app.domain.shipments import DEPARTED, ShipmentStatus
 from app.domain.stock import StockViolation, stock_violations
-from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services.unit_of_work import UnitOfWork
 
 LINE_BATCH = 5000
 
@@ -24,7 +24,7 @@ def _plain(value: object) -> str:
     return format(Decimal(str(value)).normalize(), "f")
 
 
-async def check_invariants(uow: SqlAlchemyUnitOfWork) -> list[StockViolation]:
+async def check_invariants(uow: UnitOfWork) -> list[StockViolation]:
     violations: list[StockViolation] = []
     async with uow:
         for row in await uow.stock.compare_levels_with_ledger():
@@ -95,5 +95,5 @@ async def check_invariants(uow: SqlAlchemyUnitOfWork) -> list[StockViolation]:
             if len(lines) < LINE_BATCH:
                 break
             after = lines[-1].id
-            uow.session.expunge_all()
+            uow.forget()
     return violations

@@ -11,8 +11,9 @@ from typing import Any, ParamSpec, TypeVar
 
 from app.domain.auth import Principal
 from app.domain.errors import Conflict, StaleVersion
-from app.repositories.uow import SqlAlchemyUnitOfWork, is_retryable
+from app.repositories.uow import is_retryable
 from app.services.recording import record_change, snapshot
+from app.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,7 @@ def check_version(row: Any, expected: int) -> None:
         )
 
 
-async def record_created(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, entity_type: str, row: Any
-) -> None:
+async def record_created(uow: UnitOfWork, principal: Principal, entity_type: str, row: Any) -> None:
     await uow.flush()
     record_change(
         uow,
@@ -42,7 +41,7 @@ async def record_created(
 
 
 async def apply_update(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     principal: Principal,
     entity_type: str,
     row: Any,

@@ -20,9 +20,9 @@ from app.domain.errors import DuplicateKey, NotFound, UnknownReference
 from app.domain.products import raise_for_issues
 from app.repositories.customers import Customer
 from app.repositories.pagination import PageResult
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.customers import CustomerCreate, CustomerUpdate
 from app.services.common import apply_update, record_created
+from app.services.unit_of_work import UnitOfWork
 
 # Value objects stored as JSON documents, always whole (every field, defaults included).
 _DOCUMENTS = {"contacts", "bill_to", "ship_to"}
@@ -44,7 +44,7 @@ def _columns(data: CustomerCreate | CustomerUpdate) -> dict[str, Any]:
     return values
 
 
-async def _check_price_list(uow: SqlAlchemyUnitOfWork, values: dict[str, Any]) -> None:
+async def _check_price_list(uow: UnitOfWork, values: dict[str, Any]) -> None:
     price_list_id = values.get("price_list_id")
     if price_list_id is not None and await uow.price_lists.get(price_list_id) is None:
         raise UnknownReference.on(
@@ -53,7 +53,7 @@ async def _check_price_list(uow: SqlAlchemyUnitOfWork, values: dict[str, Any]) -
 
 
 async def _check_shipping(
-    uow: SqlAlchemyUnitOfWork, values: dict[str, Any], customer: Customer | None = None
+    uow: UnitOfWork, values: dict[str, Any], customer: Customer | None = None
 ) -> None:
     """The (merged) shipping preference names an existing carrier when it names one."""
     preference = values.get("shipping_preference", customer and customer.shipping_preference)
@@ -67,7 +67,7 @@ async def _check_shipping(
 
 
 async def create_customer(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     data: CustomerCreate,
     principal: Principal,
     *,
@@ -90,20 +90,20 @@ async def create_customer(
     return customer
 
 
-async def _get(uow: SqlAlchemyUnitOfWork, customer_id: uuid.UUID) -> Customer:
+async def _get(uow: UnitOfWork, customer_id: uuid.UUID) -> Customer:
     customer = await uow.customers.get(customer_id)
     if customer is None:
         raise NotFound(f"No customer with id {customer_id}.")
     return customer
 
 
-async def get_customer(uow: SqlAlchemyUnitOfWork, customer_id: uuid.UUID) -> Customer:
+async def get_customer(uow: UnitOfWork, customer_id: uuid.UUID) -> Customer:
     async with uow:
         return await _get(uow, customer_id)
 
 
 async def list_customers(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     status: str | None,
     active: bool | None,
@@ -126,7 +126,7 @@ async def list_customers(
 
 
 async def update_customer(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     customer_id: uuid.UUID,
     data: CustomerUpdate,
     expected_version: int,

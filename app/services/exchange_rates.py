@@ -11,12 +11,12 @@ from app.domain.exchange_rates import ExchangeRate, exchange_rate_issues
 from app.domain.products import raise_for_issues
 from app.repositories.exchange_rates import ExchangeRateRecord
 from app.repositories.pagination import PageResult
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.common import record_created
+from app.services.unit_of_work import UnitOfWork
 
 
 async def create_exchange_rate(
-    uow: SqlAlchemyUnitOfWork, data: ExchangeRate, principal: Principal
+    uow: UnitOfWork, data: ExchangeRate, principal: Principal
 ) -> ExchangeRateRecord:
     """A rate is never changed once recorded: a correction is a new rate with a later date
     (a quote already converted keeps the rate it was converted with)."""
@@ -41,7 +41,7 @@ async def create_exchange_rate(
     return record
 
 
-async def get_exchange_rate(uow: SqlAlchemyUnitOfWork, rate_id: uuid.UUID) -> ExchangeRateRecord:
+async def get_exchange_rate(uow: UnitOfWork, rate_id: uuid.UUID) -> ExchangeRateRecord:
     async with uow:
         record = await uow.exchange_rates.get(rate_id)
     if record is None:
@@ -50,7 +50,7 @@ async def get_exchange_rate(uow: SqlAlchemyUnitOfWork, rate_id: uuid.UUID) -> Ex
 
 
 async def list_exchange_rates(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     base: str | None,
     quote: str | None,

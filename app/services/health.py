@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.migrate import head_revisions
-from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Readiness:
         return self.reachable and self.current == self.heads
 
 
-async def readiness(uow: SqlAlchemyUnitOfWork) -> Readiness:
+async def readiness(uow: UnitOfWork) -> Readiness:
     heads = head_revisions()
     try:
         async with uow:

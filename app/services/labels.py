@@ -35,7 +35,6 @@ from app.domain.shipments import (
 )
 from app.domain.tracking import TrackingStatus
 from app.repositories.shipments import Shipment, ShipmentEvent
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.shipments import LabelRequest
 from app.services.carriers import config_of
 from app.services.common import retrying
@@ -48,6 +47,7 @@ from app.services.rates import (
 )
 from app.services.recording import record_change
 from app.services.shipments import ShipmentView, audit_image, load_view, locked_shipment
+from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def _rate_of(stored: dict[str, Any]) -> Rate:
 
 
 async def _purchase(
-    uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime, settings: Settings
+    uow: UnitOfWork, shipment: Shipment, now: datetime, settings: Settings
 ) -> Purchase:
     """The pending purchase of a shipment (its stored rate and key), leased to the caller."""
     assert shipment.label_rate is not None and shipment.label_key is not None
@@ -109,7 +109,7 @@ async def _purchase(
 
 @retrying
 async def _start_purchase(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     shipment_id: uuid.UUID,
     data: LabelRequest,
     actor: str,
@@ -192,7 +192,7 @@ async def _attempt(purchase: Purchase, client: httpx.AsyncClient) -> Label | Bas
 
 @retrying
 async def _settle(
-    uow: SqlAlchemyUnitOfWork, purchase: Purchase, outcome: Label | BaseException, actor: str
+    uow: UnitOfWork, purchase: Purchase, outcome: Label | BaseException, actor: str
 ) -> ShipmentView:
     """Record what the carrier answered: the label, a wait for the next retry, or a refusal."""
     now = _now()
@@ -259,7 +259,7 @@ async def _settle(
 
 
 async def buy_label(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     client: httpx.AsyncClient,
     shipment_id: uuid.UUID,
     data: LabelRequest,
@@ -277,7 +277,7 @@ async def buy_label(
 
 @retrying
 async def _take_due(
-    uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, now: datetime, settings: Settings
+    uow: UnitOfWork, shipment_id: uuid.UUID, now: datetime, settings: Settings
 ) -> Purchase | None:
     async with uow:
         shipment = await locked_shipment(uow, shipment_id)
@@ -294,7 +294,7 @@ async def _take_due(
 
 
 async def retry_pending_labels(
-    uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+    uow_factory: Callable[[], UnitOfWork],
     client: httpx.AsyncClient,
     settings: Settings,
     *,
@@ -319,7 +319,7 @@ async def retry_pending_labels(
 
 @retrying
 async def _void(
-    uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, tracking_number: str, actor: str
+    uow: UnitOfWork, shipment_id: uuid.UUID, tracking_number: str, actor: str
 ) -> ShipmentView:
     """Forget a label the carrier voided: the shipment can be labelled afresh (a new rate
     gets a new key; the voided label's later tracking events match nothing)."""
@@ -370,7 +370,7 @@ VOIDED_COLUMNS = (
 
 
 async def cancel_label(
-    uow: SqlAlchemyUnitOfWork, client: httpx.AsyncClient, shipment_id: uuid.UUID, actor: str
+    uow: UnitOfWork, client: httpx.AsyncClient, shipment_id: uuid.UUID, actor: str
 ) -> ShipmentView:
     """Void the bought label at the carrier (outside any transaction), then forget it. A
     carrier that refuses answers 409 ``label_not_cancellable``; one that cannot be reached 503
@@ -414,7 +414,7 @@ async def cancel_label(
     return await _void(uow, shipment_id, label.tracking_number, actor)
 
 
-async def label_document(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> tuple[str, bytes]:
+async def label_document(uow: UnitOfWork, shipment_id: uuid.UUID) -> tuple[str, bytes]:
     """The label's content type and bytes; 404 until it is bought."""
     async with uow:
         found = await uow.shipments.label_of(shipment_id)

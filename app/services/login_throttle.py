@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from app.domain.errors import TooManyAttempts
 from app.domain.login_throttle import FailureCounter, ThrottlePolicy, after_failure, retry_after
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.common import retrying
+from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def _keys(attempt: LoginAttempt, policies: LoginPolicies) -> list[tuple[str, str
     ]
 
 
-async def refuse_if_locked(uow: SqlAlchemyUnitOfWork, attempt: LoginAttempt) -> FailureCounter:
+async def refuse_if_locked(uow: UnitOfWork, attempt: LoginAttempt) -> FailureCounter:
     """Raise ``TooManyAttempts`` when the user name or the address is locked (whether or not
     the user exists); otherwise return the user name's counter. Runs in the caller's unit of
     work."""
@@ -75,9 +75,7 @@ async def refuse_if_locked(uow: SqlAlchemyUnitOfWork, attempt: LoginAttempt) -> 
 
 
 @retrying
-async def record_failure(
-    uow: SqlAlchemyUnitOfWork, attempt: LoginAttempt, policies: LoginPolicies
-) -> None:
+async def record_failure(uow: UnitOfWork, attempt: LoginAttempt, policies: LoginPolicies) -> None:
     """Count one failed sign-in for the user name and the address, and commit it."""
     async with uow:
         now = datetime.now(UTC)
@@ -94,7 +92,7 @@ async def record_failure(
 
 
 @retrying
-async def forget_failures(uow: SqlAlchemyUnitOfWork, username: str) -> None:
+async def forget_failures(uow: UnitOfWork, username: str) -> None:
     """A successful sign-in clears the user name's failures (not the address's: one account an
     attacker owns must not reset the count of guesses at others from the same address)."""
     async with uow:

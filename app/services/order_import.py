@@ -36,9 +36,9 @@ from app.domain.order_import import (
 )
 from app.domain.text import nul_issues, without_nul
 from app.repositories.orders import OrderImport
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.orders import OrderCreate
 from app.services.orders import place_order
+from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 
 MAX_STORED_ERRORS = 1000
@@ -142,7 +142,7 @@ def _validation_errors(exc: ValidationError) -> list[dict[str, str]]:
 class OrderImporter:
     def __init__(
         self,
-        uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+        uow_factory: Callable[[], UnitOfWork],
         principal: Principal,
         settings: Settings,
     ) -> None:
@@ -309,7 +309,7 @@ class OrderImporter:
         )
 
 
-async def get_import(uow: SqlAlchemyUnitOfWork, import_id: Any) -> OrderImport:
+async def get_import(uow: UnitOfWork, import_id: Any) -> OrderImport:
     """The stored summary; a running import that stopped progressing shows as interrupted
     (only in the answer: the session is closed, the record is not changed)."""
     from app.domain.errors import NotFound

@@ -23,7 +23,7 @@ from app.domain.pricing import (
 from app.domain.stock import check_quantity_precision
 from app.repositories.customers import Customer
 from app.repositories.products import Product
-from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services.unit_of_work import UnitOfWork
 
 PRICE_OVERRIDE_SCOPE = "orders:price-override"
 
@@ -39,7 +39,7 @@ class PricedLine:
 
 
 async def price_requested_lines(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     customer: Customer,
     currency: str,

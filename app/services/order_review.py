@@ -20,6 +20,16 @@ from app.domain import payments
 from app.domain.auth import Principal
 from app.domain.credit import CreditPosition
 from app.domain.errors import InvalidState, NotFound, PermissionDenied, RuleViolation, Violations
+from app.domain.events import (
+    Event,
+    OrderApprovalRequested,
+    OrderApproved,
+    OrderEdited,
+    OrderHeld,
+    OrderRejected,
+    OrderReviewed,
+    OrderSubmitted,
+)
 from app.domain.orders import PREPAID_CHANNELS, Channel, OrderStatus, PaymentStatus
 from app.domain.review import (
     HoldCode,
@@ -34,12 +44,12 @@ from app.repositories.customers import Customer
 from app.repositories.orders import Order, OrderLine
 from app.repositories.pagination import PageResult
 from app.repositories.reviews import OrderDecision, OrderReview
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.order_review import PaymentUpdate
-from app.services import allocation
+from app.services.bus import Context
 from app.services.common import retrying
 from app.services.recording import jsonable, record_change
 from app.services.review_settings import load_review_policy
+from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 
 
@@ -47,9 +57,7 @@ def fully_paid(order: Order) -> bool:
     return payments.fully_paid(order.payment_status, order.payment_amount, order.total)
 
 
-async def _credit(
-    uow: SqlAlchemyUnitOfWork, order: Order, customer: Customer
-) -> CreditPosition | None:
+async def _credit(uow: UnitOfWork, order: Order, customer: Customer) -> CreditPosition | None:
     """The customer's credit position, under the customer lock; None when not needed."""
     if fully_paid(order):
         return None
@@ -57,12 +65,24 @@ async def _credit(
     return await uow.reviews.credit_position(customer, exclude_order_id=order.id)
 
 
+async def on_order_submitted(event: OrderSubmitted, uow: UnitOfWork, ctx: Context) -> None:
+    """Reaction: a submitted order is reviewed at once."""
+    order = await _load(uow, event.entity_uuid)
+    await review(uow, order, await uow.orders.lines(order.id), event.actor, today=event.on)
+
+
+async def on_order_edited(event: OrderEdited, uow: UnitOfWork, ctx: Context) -> None:
+    """Reaction: an edited order that had been reviewed is reviewed again."""
+    if event.reviewed_before:
+        order = await _load(uow, event.entity_uuid)
+        await review(uow, order, await uow.orders.lines(order.id), event.actor, today=event.on)
+
+
 async def review(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     order: Order,
     lines: list[OrderLine],
-    principal: Principal,
-    settings: Settings,
+    actor: str,
     *,
     today: date | None = None,
 ) -> ReviewDecision:
@@ -92,28 +112,25 @@ async def review(
     uow.reviews.add_review(
         OrderReview(
             order_id=order.id,
-            actor=principal.actor,
+            actor=actor,
             outcome=decision.outcome.value,
             results=[jsonable(asdict(r)) for r in decision.results],
             holds=list(decision.holds),
             approval_chain=list(decision.approval_chain),
         )
     )
-    record_change(
-        uow,
-        principal.actor,
-        "order",
-        order.id,
-        "reviewed",
-        None,
-        {
-            "outcome": decision.outcome.value,
-            "holds": order.holds,
-            "approval_chain": order.pending_approvals,
-        },
-        event=None,
+    uow.record(
+        OrderReviewed(
+            actor=actor,
+            entity_id=order.id,
+            after={
+                "outcome": decision.outcome.value,
+                "holds": order.holds,
+                "approval_chain": order.pending_approvals,
+            },
+        )
     )
-    await _settled(uow, order, principal, settings, reason="review", lines=lines)
+    _settled(uow, order, actor, reason="review")
     return decision
 
 
@@ -132,9 +149,18 @@ def _apply_state(order: Order) -> None:
     )
 
 
-def _emit_outcome(
-    uow: SqlAlchemyUnitOfWork, order: Order, principal: Principal, *, reason: str
-) -> None:
+OUTCOMES: dict[str, type[Event]] = {
+    OrderStatus.APPROVED.value: OrderApproved,
+    OrderStatus.ON_HOLD.value: OrderHeld,
+    OrderStatus.PENDING_APPROVAL.value: OrderApprovalRequested,
+}
+
+
+def _settled(uow: UnitOfWork, order: Order, actor: str, *, reason: str) -> None:
+    """Announce the outcome; an approved order is allocated at once (a reaction)."""
+    outcome = OUTCOMES.get(order.status)
+    if outcome is None:
+        return
     payload = {
         "number": order.number,
         "status": order.status,
@@ -145,39 +171,10 @@ def _emit_outcome(
         "customer_id": str(order.customer_id),
         "reason": reason,
     }
-    event = {
-        OrderStatus.APPROVED.value: "order.approved",
-        OrderStatus.ON_HOLD.value: "order.held",
-        OrderStatus.PENDING_APPROVAL.value: "order.approval_requested",
-    }.get(order.status)
-    if event:
-        record_change(
-            uow, principal.actor, "order", order.id, event.split(".")[1], None, payload, event=event
-        )
+    uow.record(outcome(actor=actor, entity_id=order.id, after=payload))
 
 
-async def _settled(
-    uow: SqlAlchemyUnitOfWork,
-    order: Order,
-    principal: Principal,
-    settings: Settings,
-    *,
-    reason: str,
-    lines: list[OrderLine] | None = None,
-) -> None:
-    """Announce the outcome; an approved order is allocated at once, in the same transaction."""
-    _emit_outcome(uow, order, principal, reason=reason)
-    if order.status == OrderStatus.APPROVED:
-        await allocation.allocate_in_uow(
-            uow,
-            order,
-            lines if lines is not None else await uow.orders.lines(order.id),
-            principal,
-            settings,
-        )
-
-
-async def _load(uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID) -> Order:
+async def _load(uow: UnitOfWork, order_id: uuid.UUID) -> Order:
     order = await uow.orders.get_for_update(order_id)
     if order is None:
         raise NotFound(f"No order with id {order_id}.")
@@ -185,7 +182,7 @@ async def _load(uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID) -> Order:
 
 
 def _decide(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     order: Order,
     principal: Principal,
     action: str,
@@ -207,7 +204,7 @@ def _decide(
 
 
 async def _recheck_credit_then_settle(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     order: Order,
     principal: Principal,
     policy: ReviewPolicy,
@@ -223,12 +220,12 @@ async def _recheck_credit_then_settle(
         if credit is not None and credit.exposure_with(order.total) > credit.limit:
             order.holds = [HoldCode.CREDIT_LIMIT_EXCEEDED.value]
     _apply_state(order)
-    await _settled(uow, order, principal, settings, reason=reason)
+    _settled(uow, order, principal.actor, reason=reason)
 
 
 @retrying
 async def approve(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     order_id: uuid.UUID,
     comment: str | None,
     principal: Principal,
@@ -269,9 +266,7 @@ async def approve(
 
 
 @retrying
-async def reject(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, reason: str, principal: Principal
-) -> Order:
+async def reject(uow: UnitOfWork, order_id: uuid.UUID, reason: str, principal: Principal) -> Order:
     """Refuse the order for good (from pending approval or on hold)."""
     async with uow:
         order = await _load(uow, order_id)
@@ -292,30 +287,24 @@ async def reject(
                 "Only the order's approver (or whoever may release its holds) can reject it."
             )
         before = {"status": order.status}
-        await allocation.release_in_uow(
-            uow, order, await uow.orders.lines(order.id), principal, reason="rejected"
-        )
         order.status = OrderStatus.REJECTED.value
         order.next_approver = None
         _decide(uow, order, principal, "reject", comment=reason)
-        record_change(
-            uow,
-            principal.actor,
-            "order",
-            order.id,
-            "rejected",
-            before,
-            {"status": order.status, "reason": reason},
-            event="order.rejected",
+        # Its reservations are released by a reaction.
+        uow.record(
+            OrderRejected(
+                actor=principal.actor,
+                entity_id=order.id,
+                before=before,
+                after={"status": order.status, "reason": reason},
+            )
         )
         await uow.commit()
     return order
 
 
 @retrying
-async def hold(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, reason: str, principal: Principal
-) -> Order:
+async def hold(uow: UnitOfWork, order_id: uuid.UUID, reason: str, principal: Principal) -> Order:
     """Put a manual hold on an order that has been submitted and not yet finished."""
     async with uow:
         order = await _load(uow, order_id)
@@ -347,7 +336,7 @@ async def hold(
 
 @retrying
 async def release(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     order_id: uuid.UUID,
     code: str | None,
     reason: str,
@@ -376,7 +365,7 @@ async def release(
 
 
 async def _release(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     order: Order,
     code: str,
     reason: str,
@@ -403,7 +392,7 @@ async def _release(
 
 @retrying
 async def update_payment(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     order_id: uuid.UUID,
     report: PaymentUpdate,
     principal: Principal,
@@ -475,7 +464,7 @@ class ReviewView:
     decisions: list[OrderDecision]
 
 
-async def get_review(uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID) -> ReviewView:
+async def get_review(uow: UnitOfWork, order_id: uuid.UUID) -> ReviewView:
     async with uow:
         order = await uow.orders.get(order_id)
         if order is None:
@@ -486,7 +475,7 @@ async def get_review(uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID) -> ReviewVi
 
 
 async def approvals_queue(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, *, limit: int, cursor: str | None
+    uow: UnitOfWork, principal: Principal, *, limit: int, cursor: str | None
 ) -> PageResult[Order]:
     roles = None if "admin" in principal.roles else list(principal.roles)
     async with uow:
@@ -494,7 +483,7 @@ async def approvals_queue(
 
 
 async def customer_credit(
-    uow: SqlAlchemyUnitOfWork, customer_id: uuid.UUID
+    uow: UnitOfWork, customer_id: uuid.UUID
 ) -> tuple[Customer, CreditPosition]:
     async with uow:
         customer = await uow.customers.get(customer_id)

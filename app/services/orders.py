@@ -9,9 +9,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from app.domain import payments
+from app.domain import order_lines, payments
 from app.domain.auth import Principal
 from app.domain.errors import Conflict, NotFound, RuleViolation, UnknownReference, Violations
+from app.domain.events import (
+    OrderCancelled,
+    OrderEdited,
+    OrderEditStarted,
+    OrderPlaced,
+    OrderSubmitted,
+)
 from app.domain.money import ZERO
 from app.domain.orders import (
     PREPAID_CHANNELS,
@@ -19,13 +26,11 @@ from app.domain.orders import (
     OrderStatus,
     PaymentStatus,
     RequestedLine,
-    billing_status,
     check_intake,
     ensure_cancellable,
     ensure_editable,
     ensure_submittable,
     format_order_number,
-    fulfillment_status,
 )
 from app.domain.pricing import order_totals
 from app.repositories.base import jsonable, snapshot
@@ -34,13 +39,12 @@ from app.repositories.orders import IdempotencyRecord, Order, OrderFilters, Orde
 
 __all__ = ["OrderFilters"]  # re-exported for the router
 from app.repositories.pagination import PageResult
-from app.repositories.uow import SqlAlchemyUnitOfWork, is_unique_violation
+from app.repositories.uow import is_unique_violation
 from app.schemas.common import Address
 from app.schemas.orders import OrderCreate, OrderLineIn, OrderUpdate
-from app.services import allocation, order_review
 from app.services.common import check_version, retrying
 from app.services.order_pricing import PricedLine, price_requested_lines
-from app.services.recording import record_change
+from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 
 
@@ -80,7 +84,7 @@ def _order_payload(order: Order, lines: list[OrderLine]) -> dict[str, Any]:
     return data
 
 
-async def _customer(uow: SqlAlchemyUnitOfWork, body: OrderCreate) -> Customer:
+async def _customer(uow: UnitOfWork, body: OrderCreate) -> Customer:
     ref = body.customer
     customer = (
         await uow.customers.get(ref.id)
@@ -164,23 +168,6 @@ def _apply_pricing(order: Order, priced: list[PricedLine]) -> list[OrderLine]:
     return lines
 
 
-def refresh_derived_statuses(order: Order, lines: list[OrderLine]) -> None:
-    """Rewrite the cached fulfilment and billing statuses from the lines (invariant 3)."""
-    quantities = [
-        LineQuantities(
-            x.quantity_ordered,
-            x.quantity_reserved,
-            x.quantity_shipped,
-            x.quantity_delivered,
-            x.quantity_invoiced,
-            x.quantity_returned,
-        )
-        for x in lines
-    ]
-    order.fulfillment_status = fulfillment_status(quantities).value
-    order.billing_status = billing_status(quantities).value
-
-
 def _check_currency(customer: Customer, currency: str, price_list_currency: str | None) -> None:
     if price_list_currency is not None and price_list_currency != currency:
         raise RuleViolation.on(
@@ -217,7 +204,7 @@ def _take_payment(order: Order, body: OrderCreate) -> None:
 
 @retrying
 async def place_order(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     body: OrderCreate,
     principal: Principal,
     settings: Settings,
@@ -242,7 +229,7 @@ async def place_order(
 
 
 async def _existing(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     body: OrderCreate,
     principal: Principal,
     idempotency_key: str | None,
@@ -263,7 +250,7 @@ async def _existing(
 
 
 async def _place(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     body: OrderCreate,
     principal: Principal,
     settings: Settings,
@@ -333,7 +320,7 @@ async def _place(
         )
         lines = _apply_pricing(order, priced)
         _take_payment(order, body)
-        refresh_derived_statuses(order, lines)
+        order_lines.refresh(order, lines)
         # Below the floor price: accepted, but only as a draft; an explicit submit sends it to
         # review, which asks for a price approval.
         submitting = body.submit and not order.requires_price_approval
@@ -354,9 +341,7 @@ async def _place(
                 )
             )
         payload = _order_payload(order, lines)
-        record_change(
-            uow, principal.actor, "order", order.id, "created", None, payload, event="order.created"
-        )
+        uow.record(OrderPlaced(actor=principal.actor, entity_id=order.id, after=payload))
         if submitting:
             await _submit(uow, order, lines, principal, settings, now)
         await uow.commit()
@@ -364,45 +349,41 @@ async def _place(
 
 
 async def _submit(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     order: Order,
     lines: list[OrderLine],
     principal: Principal,
     settings: Settings,
     now: datetime,
 ) -> None:
-    """Submission: record it, then review the order (which decides its status)."""
+    """Submission: record it; review (a reaction) decides the order's status."""
     order.submitted_at = now
-    record_change(
-        uow,
-        principal.actor,
-        "order",
-        order.id,
-        "submitted",
-        {"status": OrderStatus.DRAFT.value},
-        {"status": "submitted"},
-        event="order.submitted",
-        payload=_order_payload(order, lines),
+    uow.record(
+        OrderSubmitted(
+            actor=principal.actor,
+            entity_id=order.id,
+            before={"status": OrderStatus.DRAFT.value},
+            after={"status": "submitted"},
+            payload=_order_payload(order, lines),
+            on=now.date(),
+        )
     )
-    await order_review.review(uow, order, lines, principal, settings, today=now.date())
 
 
-async def _load(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, *, for_update: bool = False
-) -> Order:
+async def _load(uow: UnitOfWork, order_id: uuid.UUID, *, for_update: bool = False) -> Order:
     order = await (uow.orders.get_for_update(order_id) if for_update else uow.orders.get(order_id))
     if order is None:
         raise NotFound(f"No order with id {order_id}.")
     return order
 
 
-async def get_order(uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID) -> OrderView:
+async def get_order(uow: UnitOfWork, order_id: uuid.UUID) -> OrderView:
     async with uow:
         order = await _load(uow, order_id)
         return OrderView(order, await uow.orders.lines(order.id))
 
 
-async def get_order_by_number(uow: SqlAlchemyUnitOfWork, number: str) -> OrderView:
+async def get_order_by_number(uow: UnitOfWork, number: str) -> OrderView:
     async with uow:
         order = await uow.orders.get_by_number(number)
         if order is None:
@@ -412,7 +393,7 @@ async def get_order_by_number(uow: SqlAlchemyUnitOfWork, number: str) -> OrderVi
 
 @retrying
 async def update_order(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     order_id: uuid.UUID,
     body: OrderUpdate,
     expected_version: int,
@@ -433,8 +414,10 @@ async def update_order(
             ],
         )
         before = _order_payload(order, lines)
-        # The lines are replaced and reviewed again: whatever they held goes back first.
-        await allocation.release_in_uow(uow, order, lines, principal, reason="order edited")
+        # The lines are replaced and reviewed again: whatever they held goes back first (a
+        # reaction, published now, before the old lines are deleted).
+        uow.record(OrderEditStarted(actor=principal.actor, entity_id=order.id))
+        await uow.publish()
         changes = body.model_dump(exclude_unset=True)
         violations = Violations()
         check_intake(
@@ -481,7 +464,7 @@ async def update_order(
         new_lines = _apply_pricing(order, priced)
         for line in new_lines:
             uow.orders.add_line(line)
-        refresh_derived_statuses(order, new_lines)
+        order_lines.refresh(order, new_lines)
         # A new total may leave a payment short of it (or cover it again).
         order.payment_status = payments.standing(
             order.payment_status, order.payment_amount, order.total
@@ -490,19 +473,25 @@ async def update_order(
         order.updated_at = now
         await uow.flush()
         after = _order_payload(order, new_lines)
-        record_change(
-            uow, principal.actor, "order", order.id, "updated", before, after, event="order.updated"
+        # Editing a reviewed order sends it back through review (a reaction); earlier
+        # approvals lapse.
+        uow.record(
+            OrderEdited(
+                actor=principal.actor,
+                entity_id=order.id,
+                before=before,
+                after=after,
+                reviewed_before=order.status != OrderStatus.DRAFT,
+                on=now.date(),
+            )
         )
-        if order.status != OrderStatus.DRAFT:
-            # Editing a reviewed order sends it back through review; earlier approvals lapse.
-            await order_review.review(uow, order, new_lines, principal, settings, today=now.date())
         await uow.commit()
     return OrderView(order, new_lines)
 
 
 @retrying
 async def submit_order(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, principal: Principal, settings: Settings
+    uow: UnitOfWork, order_id: uuid.UUID, principal: Principal, settings: Settings
 ) -> OrderView:
     async with uow:
         order = await _load(uow, order_id, for_update=True)
@@ -515,7 +504,7 @@ async def submit_order(
 
 @retrying
 async def cancel_order(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, reason: str, principal: Principal
+    uow: UnitOfWork, order_id: uuid.UUID, reason: str, principal: Principal
 ) -> OrderView:
     async with uow:
         order = await _load(uow, order_id, for_update=True)
@@ -525,29 +514,27 @@ async def cancel_order(
             [LineQuantities(x.quantity_ordered, shipped=x.quantity_shipped) for x in lines],
         )
         before = {"status": order.status}
-        await allocation.release_in_uow(uow, order, lines, principal, reason="cancelled")
         order.status = OrderStatus.CANCELLED.value
         order.cancelled_at = datetime.now(UTC)
         order.cancel_reason = reason
         order.updated_by = principal.actor
         await uow.flush()
-        record_change(
-            uow,
-            principal.actor,
-            "order",
-            order.id,
-            "cancelled",
-            before,
-            {"status": order.status, "reason": reason},
-            event="order.cancelled",
-            payload=_order_payload(order, lines),
+        # Its reservations are released by a reaction; the payload shows the order after it.
+        uow.record(
+            OrderCancelled(
+                actor=principal.actor,
+                entity_id=order.id,
+                before=before,
+                after={"status": order.status, "reason": reason},
+                payload=lambda: _order_payload(order, lines),
+            )
         )
         await uow.commit()
     return OrderView(order, lines)
 
 
 async def list_orders(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     filters: OrderFilters,
     *,
     sort: str,
@@ -559,7 +546,7 @@ async def list_orders(
 
 
 async def order_events(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, *, limit: int, cursor: str | None
+    uow: UnitOfWork, order_id: uuid.UUID, *, limit: int, cursor: str | None
 ) -> PageResult[Any]:
     async with uow:
         await _load(uow, order_id)

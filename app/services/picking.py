@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from app.domain import order_lines as order_lines_domain
 from app.domain.auth import Principal
 from app.domain.errors import (
     InsufficientStock,
@@ -19,6 +20,7 @@ from app.domain.errors import (
     UnknownReference,
     Violations,
 )
+from app.domain.events import ReservationsReleased, ShortPicked
 from app.domain.locations import BinCode
 from app.domain.orders import OrderStatus
 from app.domain.picking import (
@@ -37,13 +39,11 @@ from app.domain.shipments import DEPARTED
 from app.domain.stock import MovementKind
 from app.repositories.pagination import PageResult
 from app.repositories.picking import PickList, PickListFilters, PickListItem, PickListLine
-from app.repositories.stock import StockMovement
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.warehouses import Warehouse
 from app.schemas.picking import PickListConfirm, PickListCreate
-from app.services.allocation import allocate_in_uow
 from app.services.common import retrying
 from app.services.recording import jsonable, record_change, snapshot
+from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
@@ -74,7 +74,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _views(uow: SqlAlchemyUnitOfWork, pick_lists: list[PickList]) -> list[PickListView]:
+async def _views(uow: UnitOfWork, pick_lists: list[PickList]) -> list[PickListView]:
     ids = [p.id for p in pick_lists]
     lines = await uow.pick_lists.lines_of(ids)
     items: dict[uuid.UUID, list[PickListItem]] = {}
@@ -99,7 +99,7 @@ async def _views(uow: SqlAlchemyUnitOfWork, pick_lists: list[PickList]) -> list[
     ]
 
 
-async def _view(uow: SqlAlchemyUnitOfWork, pick_list: PickList) -> PickListView:
+async def _view(uow: UnitOfWork, pick_list: PickList) -> PickListView:
     return (await _views(uow, [pick_list]))[0]
 
 
@@ -131,14 +131,14 @@ def _after(view: PickListView) -> dict[str, Any]:
     }
 
 
-async def _warehouse_by_code(uow: SqlAlchemyUnitOfWork, code: str) -> Warehouse:
+async def _warehouse_by_code(uow: UnitOfWork, code: str) -> Warehouse:
     warehouse = await uow.warehouses.get_by_code(code)
     if warehouse is None:
         raise UnknownReference.on("warehouse", "exists", f"No warehouse with code '{code}'.")
     return warehouse
 
 
-async def _locked(uow: SqlAlchemyUnitOfWork, pick_list_id: uuid.UUID) -> PickList:
+async def _locked(uow: UnitOfWork, pick_list_id: uuid.UUID) -> PickList:
     pick_list = await uow.pick_lists.get_for_update(pick_list_id)
     if pick_list is None:
         raise NotFound(f"No pick list with id {pick_list_id}.")
@@ -146,7 +146,7 @@ async def _locked(uow: SqlAlchemyUnitOfWork, pick_list_id: uuid.UUID) -> PickLis
 
 
 async def _chosen_orders(
-    uow: SqlAlchemyUnitOfWork, warehouse: Warehouse, order_ids: list[uuid.UUID]
+    uow: UnitOfWork, warehouse: Warehouse, order_ids: list[uuid.UUID]
 ) -> list[uuid.UUID]:
     """The chosen orders, each checked: approved, holding stock here, not on an open list."""
     unique = list(dict.fromkeys(order_ids))
@@ -180,7 +180,7 @@ async def _chosen_orders(
 
 @retrying
 async def create_pick_list(
-    uow: SqlAlchemyUnitOfWork, data: PickListCreate, principal: Principal
+    uow: UnitOfWork, data: PickListCreate, principal: Principal
 ) -> PickListView:
     """A pick list for the chosen orders, or for a wave of the oldest approved orders, with
     lines grouped by product and bin along the walking path."""
@@ -301,7 +301,7 @@ async def create_pick_list(
 
 @retrying
 async def assign_pick_list(
-    uow: SqlAlchemyUnitOfWork, pick_list_id: uuid.UUID, picker: str, principal: Principal
+    uow: UnitOfWork, pick_list_id: uuid.UUID, picker: str, principal: Principal
 ) -> PickListView:
     """Give an open pick list to a picker (or to another one)."""
     async with uow:
@@ -330,7 +330,7 @@ async def assign_pick_list(
 
 @retrying
 async def confirm_pick_list(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     pick_list_id: uuid.UUID,
     data: PickListConfirm,
     principal: Principal,
@@ -392,7 +392,7 @@ async def confirm_pick_list(
 
 
 async def _take_short_picks(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     pick_list: PickList,
     order_ids: set[uuid.UUID],
     short_lines: dict[uuid.UUID, Decimal],
@@ -401,9 +401,8 @@ async def _take_short_picks(
     settings: Settings,
 ) -> None:
     """Release the short part of each order line's reservation here, write the stock off and
-    allocate the orders again. Locks: orders, then products, then stock rows (CONTRIBUTING)."""
-    from app.services.orders import refresh_derived_statuses
-
+    allocate the orders again (a reaction). Locks: orders, then products, then stock rows
+    (CONTRIBUTING)."""
     warehouse_id = pick_list.warehouse_id
     orders = []
     for order_id in sorted(order_ids, key=str):
@@ -416,55 +415,54 @@ async def _take_short_picks(
     for order in orders:
         lines = await uow.orders.lines(order.id)
         order_lines[order.id] = lines
-        by_line = {x.id: x for x in lines}
         released = Decimal(0)
+        given_back = []
         for r in await uow.reservations.for_order(order.id):
             if r.warehouse_id != warehouse_id or r.order_line_id not in short_lines:
                 continue
             amount = await uow.reservations.release(r, short_lines[r.order_line_id])
-            by_line[r.order_line_id].quantity_reserved -= amount
+            given_back.append((r.order_line_id, amount))
             released += amount
-        refresh_derived_statuses(order, lines)
+        order_lines_domain.release(order, lines, given_back)
         if released:
-            record_change(
-                uow,
-                principal.actor,
-                "order",
-                order.id,
-                "reservations_released",
-                None,
-                {
-                    "number": order.number,
-                    "quantity": str(released),
-                    "reason": SHORT_PICK_REASON,
-                    "pick_list": pick_list.number,
-                },
-                event="order.reservations_released",
+            uow.record(
+                ReservationsReleased(
+                    actor=principal.actor,
+                    entity_id=order.id,
+                    after={
+                        "number": order.number,
+                        "quantity": str(released),
+                        "reason": SHORT_PICK_REASON,
+                        "pick_list": pick_list.number,
+                    },
+                )
             )
     for product_id in sorted(short_products, key=str):
         short = short_products[product_id]
-        if not await uow.stock.add_on_hand(warehouse_id, product_id, -short):
+        written_off = await uow.stock.move(
+            warehouse_id,
+            product_id,
+            -short,
+            kind=MovementKind.ADJUSTMENT.value,
+            actor=principal.actor,
+            reason=SHORT_PICK_REASON,
+            reference=pick_list.number,
+        )
+        if written_off is None:
             raise InsufficientStock(
                 "The short pick cannot be written off: the stock is reserved by other orders.",
                 code="insufficient_stock",
             )
-        uow.stock.add_movement(
-            StockMovement(
-                warehouse_id=warehouse_id,
-                product_id=product_id,
-                kind=MovementKind.ADJUSTMENT.value,
-                quantity=-short,
-                reason=SHORT_PICK_REASON,
-                reference=pick_list.number,
-                actor=principal.actor,
-            )
+    uow.record(
+        ShortPicked(
+            actor=principal.actor,
+            entity_id=pick_list.id,
+            order_ids=tuple(o.id for o in orders if o.status == OrderStatus.APPROVED),
         )
-    for order in orders:
-        if order.status == OrderStatus.APPROVED:
-            await allocate_in_uow(uow, order, order_lines[order.id], principal, settings)
+    )
 
 
-async def get_pick_list(uow: SqlAlchemyUnitOfWork, pick_list_id: uuid.UUID) -> PickListView:
+async def get_pick_list(uow: UnitOfWork, pick_list_id: uuid.UUID) -> PickListView:
     async with uow:
         pick_list = await uow.pick_lists.get(pick_list_id)
         if pick_list is None:
@@ -473,7 +471,7 @@ async def get_pick_list(uow: SqlAlchemyUnitOfWork, pick_list_id: uuid.UUID) -> P
 
 
 async def list_pick_lists(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     warehouse: str | None,
     status: str | None,

@@ -16,10 +16,10 @@ from app.domain.errors import DuplicateKey, NotFound
 from app.domain.price_lists import ItemDraft, PriceListKind, check_price_list
 from app.repositories.pagination import PageResult
 from app.repositories.products import PriceList, PriceListItem
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.price_lists import PriceListCreate, PriceListItemIn, PriceListUpdate
 from app.services.common import check_version
 from app.services.recording import jsonable, record_change, snapshot
+from app.services.unit_of_work import UnitOfWork
 
 _HEADER = ("name", "kind", "customer_group", "currency", "active")
 
@@ -71,7 +71,7 @@ def _drafts(items: Sequence[PriceListItemIn]) -> list[ItemDraft]:
 
 
 async def _check_and_build(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     kind: str,
     customer_group: str | None,
     drafts: list[ItemDraft] | None,
@@ -100,7 +100,7 @@ def _duplicate(code: str) -> DuplicateKey:
 
 
 async def create_price_list(
-    uow: SqlAlchemyUnitOfWork, data: PriceListCreate, principal: Principal
+    uow: UnitOfWork, data: PriceListCreate, principal: Principal
 ) -> PriceListDocument:
     header = data.model_dump(include={"code", *_HEADER})
     header["kind"] = PriceListKind(header["kind"]).value
@@ -109,7 +109,7 @@ async def create_price_list(
 
 
 async def _create(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     header: dict[str, Any],
     drafts: list[ItemDraft],
     principal: Principal,
@@ -144,25 +144,25 @@ def _item_drafts(rows: Iterable[tuple[PriceListItem, str]]) -> list[ItemDraft]:
     ]
 
 
-async def _get(uow: SqlAlchemyUnitOfWork, price_list_id: uuid.UUID) -> PriceList:
+async def _get(uow: UnitOfWork, price_list_id: uuid.UUID) -> PriceList:
     price_list = await uow.price_lists.get(price_list_id)
     if price_list is None:
         raise NotFound(f"No price list with id {price_list_id}.")
     return price_list
 
 
-async def _items(uow: SqlAlchemyUnitOfWork, price_list_id: uuid.UUID) -> list[ItemDraft]:
+async def _items(uow: UnitOfWork, price_list_id: uuid.UUID) -> list[ItemDraft]:
     return _item_drafts(await uow.price_lists.items_with_sku([price_list_id]))
 
 
-async def get_price_list(uow: SqlAlchemyUnitOfWork, price_list_id: uuid.UUID) -> PriceListDocument:
+async def get_price_list(uow: UnitOfWork, price_list_id: uuid.UUID) -> PriceListDocument:
     async with uow:
         price_list = await _get(uow, price_list_id)
         return _document(price_list, await _items(uow, price_list_id))
 
 
 async def list_price_lists(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     active: bool | None,
     kind: PriceListKind | None,
@@ -194,7 +194,7 @@ def _same(a: Sequence[ItemDraft], b: Sequence[ItemDraft]) -> bool:
 
 
 async def update_price_list(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     price_list_id: uuid.UUID,
     data: PriceListUpdate,
     expected_version: int,

@@ -10,9 +10,9 @@ from app.domain.errors import DuplicateKey, FieldIssue, NotFound
 from app.domain.products import EXISTS, GoodsClass, ProductTerms, product_issues, raise_for_issues
 from app.repositories.pagination import PageResult
 from app.repositories.products import Product
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.products import ProductCreate, ProductUpdate
 from app.services.common import apply_update, check_version, record_created
+from app.services.unit_of_work import UnitOfWork
 
 
 def _columns(data: ProductCreate | ProductUpdate) -> dict[str, Any]:
@@ -34,9 +34,7 @@ def _terms(values: dict[str, Any]) -> ProductTerms:
     )
 
 
-async def _check(
-    uow: SqlAlchemyUnitOfWork, values: dict[str, Any], *, references: dict[str, Any]
-) -> None:
+async def _check(uow: UnitOfWork, values: dict[str, Any], *, references: dict[str, Any]) -> None:
     """Check the rules on the product's values (all of them, current ones merged with the
     changes). Only the references given are looked up: a product keeps its existing ones."""
     issues: list[FieldIssue] = []
@@ -57,9 +55,7 @@ def _duplicate(sku: str) -> DuplicateKey:
     return DuplicateKey(f"A product with SKU '{sku}' already exists.")
 
 
-async def create_product(
-    uow: SqlAlchemyUnitOfWork, data: ProductCreate, principal: Principal
-) -> Product:
+async def create_product(uow: UnitOfWork, data: ProductCreate, principal: Principal) -> Product:
     values = _columns(data)
     async with uow:
         if await uow.products.get_by_sku(data.sku):
@@ -72,20 +68,20 @@ async def create_product(
     return product
 
 
-async def _get(uow: SqlAlchemyUnitOfWork, product_id: uuid.UUID) -> Product:
+async def _get(uow: UnitOfWork, product_id: uuid.UUID) -> Product:
     product = await uow.products.get(product_id)
     if product is None:
         raise NotFound(f"No product with id {product_id}.")
     return product
 
 
-async def get_product(uow: SqlAlchemyUnitOfWork, product_id: uuid.UUID) -> Product:
+async def get_product(uow: UnitOfWork, product_id: uuid.UUID) -> Product:
     async with uow:
         return await _get(uow, product_id)
 
 
 async def list_products(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     active: bool | None,
     goods_class: GoodsClass | None,
@@ -106,7 +102,7 @@ async def list_products(
 
 
 async def update_product(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     product_id: uuid.UUID,
     data: ProductUpdate,
     expected_version: int,

@@ -11,6 +11,7 @@ from typing import Any
 
 from app.domain.auth import Principal
 from app.domain.errors import NotFound, RuleViolation, UnknownReference, Violations
+from app.domain.events import StockArrived
 from app.domain.purchasing import (
     ON_ORDER,
     OPEN,
@@ -35,13 +36,12 @@ from app.repositories.purchasing import (
     SupplierInfo,
 )
 from app.repositories.stock import StockMovement
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.warehouses import Warehouse
 from app.schemas.purchasing import PurchaseOrderCreate, PurchaseOrderReceipt
-from app.services.allocation import allocate_backorders
 from app.services.common import retrying
 from app.services.recording import record_change, snapshot
 from app.services.stock import MovementView
+from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 
 # The suggestions consider at most this many products (those short or below their reorder
@@ -110,7 +110,7 @@ def _position(c: Candidate) -> ProductPosition:
     )
 
 
-async def _plan(uow: SqlAlchemyUnitOfWork, today: date) -> SuggestionsView:
+async def _plan(uow: UnitOfWork, today: date) -> SuggestionsView:
     """Within an open unit of work: the suggestions as of ``today``, grouped by supplier."""
     candidates = await uow.purchasing.replenishment_candidates(ON_ORDER, SUGGESTION_LIMIT + 1)
     truncated = len(candidates) > SUGGESTION_LIMIT
@@ -128,13 +128,13 @@ async def _plan(uow: SqlAlchemyUnitOfWork, today: date) -> SuggestionsView:
     return SuggestionsView(today, views, SUGGESTION_LIMIT, truncated)
 
 
-async def suggestions(uow: SqlAlchemyUnitOfWork) -> SuggestionsView:
+async def suggestions(uow: UnitOfWork) -> SuggestionsView:
     """What to buy now, grouped by preferred supplier (products without one last)."""
     async with uow:
         return await _plan(uow, _today())
 
 
-async def _warehouse(uow: SqlAlchemyUnitOfWork, code: str, v: Violations) -> Warehouse | None:
+async def _warehouse(uow: UnitOfWork, code: str, v: Violations) -> Warehouse | None:
     warehouse = await uow.warehouses.get_by_code(code)
     if warehouse is None:
         v.add("warehouse", "exists", f"No warehouse with code '{code}'.")
@@ -144,7 +144,7 @@ async def _warehouse(uow: SqlAlchemyUnitOfWork, code: str, v: Violations) -> War
 
 
 async def _add_order(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     principal: Principal,
     supplier: Supplier | SupplierInfo,
     warehouse: Warehouse,
@@ -203,7 +203,7 @@ def _image(view: PurchaseOrderView) -> dict[str, Any]:
 
 @retrying
 async def create_from_suggestions(
-    uow: SqlAlchemyUnitOfWork, warehouse_code: str, principal: Principal
+    uow: UnitOfWork, warehouse_code: str, principal: Principal
 ) -> ReplenishmentResult:
     """Turn the current suggestions into draft purchase orders, one per preferred supplier;
     products without a supplier (or whose supplier is inactive) are skipped and reported."""
@@ -243,7 +243,7 @@ def _precision_issues(quantity: Decimal, precision: int, field: str, v: Violatio
 
 @retrying
 async def create_purchase_order(
-    uow: SqlAlchemyUnitOfWork, data: PurchaseOrderCreate, principal: Principal
+    uow: UnitOfWork, data: PurchaseOrderCreate, principal: Principal
 ) -> PurchaseOrderView:
     """A draft purchase order; every broken rule is reported at once (422)."""
     today = _today()
@@ -281,7 +281,7 @@ async def create_purchase_order(
     return view
 
 
-async def _load(uow: SqlAlchemyUnitOfWork, order: PurchaseOrder) -> PurchaseOrderView:
+async def _load(uow: UnitOfWork, order: PurchaseOrder) -> PurchaseOrderView:
     suppliers, warehouses = await uow.purchasing.codes([order])
     return PurchaseOrderView(
         order,
@@ -291,9 +291,7 @@ async def _load(uow: SqlAlchemyUnitOfWork, order: PurchaseOrder) -> PurchaseOrde
     )
 
 
-async def get_purchase_order(
-    uow: SqlAlchemyUnitOfWork, purchase_order_id: uuid.UUID
-) -> PurchaseOrderView:
+async def get_purchase_order(uow: UnitOfWork, purchase_order_id: uuid.UUID) -> PurchaseOrderView:
     async with uow:
         order = await uow.purchasing.get(purchase_order_id)
         if order is None:
@@ -302,7 +300,7 @@ async def get_purchase_order(
 
 
 async def list_purchase_orders(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     status: str | None,
     supplier: str | None,
@@ -344,7 +342,7 @@ async def list_purchase_orders(
     )
 
 
-async def _locked(uow: SqlAlchemyUnitOfWork, purchase_order_id: uuid.UUID) -> PurchaseOrder:
+async def _locked(uow: UnitOfWork, purchase_order_id: uuid.UUID) -> PurchaseOrder:
     order = await uow.purchasing.get_for_update(purchase_order_id)
     if order is None:
         raise NotFound(f"No purchase order with id {purchase_order_id}.")
@@ -352,7 +350,7 @@ async def _locked(uow: SqlAlchemyUnitOfWork, purchase_order_id: uuid.UUID) -> Pu
 
 
 async def _transition(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     purchase_order_id: uuid.UUID,
     principal: Principal,
     target: PurchaseOrderStatus,
@@ -384,7 +382,7 @@ async def _transition(
 
 @retrying
 async def send(
-    uow: SqlAlchemyUnitOfWork, purchase_order_id: uuid.UUID, principal: Principal
+    uow: UnitOfWork, purchase_order_id: uuid.UUID, principal: Principal
 ) -> PurchaseOrderView:
     """draft → sent: the order is now placed with the supplier."""
     return await _transition(uow, purchase_order_id, principal, PurchaseOrderStatus.SENT, "sent")
@@ -392,7 +390,7 @@ async def send(
 
 @retrying
 async def cancel(
-    uow: SqlAlchemyUnitOfWork, purchase_order_id: uuid.UUID, principal: Principal
+    uow: UnitOfWork, purchase_order_id: uuid.UUID, principal: Principal
 ) -> PurchaseOrderView:
     """A draft or sent order is cancelled; anything received already cannot be."""
     return await _transition(
@@ -402,7 +400,7 @@ async def cancel(
 
 @retrying
 async def receive(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     purchase_order_id: uuid.UUID,
     data: PurchaseOrderReceipt,
     principal: Principal,
@@ -449,17 +447,15 @@ async def receive(
         # Stock rows are touched in product order, as allocation locks them, so the two
         # cannot deadlock on each other.
         for _, line, quantity in sorted(receipts, key=lambda r: r[1].product_id):
-            await uow.stock.add_on_hand(order.warehouse_id, line.product_id, quantity)
-            movement = StockMovement(
-                warehouse_id=order.warehouse_id,
-                product_id=line.product_id,
+            movement = await uow.stock.move(
+                order.warehouse_id,
+                line.product_id,
+                quantity,
                 kind=MovementKind.RECEIPT,
-                quantity=quantity,
-                reason=None,
-                reference=order.number,
                 actor=principal.actor,
+                reference=order.number,
             )
-            uow.stock.add_movement(movement)
+            assert movement is not None, "adding stock is never refused"
             movements.append(movement)
             line.received_quantity = line.received_quantity + quantity
         order.status = status_after_receipt(
@@ -488,10 +484,14 @@ async def receive(
             _image(view),
             event="purchase_order.received",
         )
-        allocated = await allocate_backorders(
-            uow, sorted({line.product_id for _, line, _ in receipts}), principal, settings
+        arrived = StockArrived(
+            actor=principal.actor,
+            entity_id=order.number,
+            product_ids=tuple(sorted({line.product_id for _, line, _ in receipts}, key=str)),
         )
+        uow.record(arrived)
         await uow.commit()
+        allocated = sum(arrived.results)
     return ReceivedView(
         view,
         [MovementView.of(m, warehouse_code, _sku(lines, m)) for m in movements],
@@ -504,7 +504,7 @@ def _sku(lines: list[PurchaseOrderLine], movement: StockMovement) -> str:
 
 
 async def open_purchase_quantities(
-    uow: SqlAlchemyUnitOfWork, product_ids: Collection[uuid.UUID] | None = None
+    uow: UnitOfWork, product_ids: Collection[uuid.UUID] | None = None
 ) -> dict[uuid.UUID, tuple[Decimal, date | None]]:
     """Per product: the quantity still to receive on sent and partially received purchase
     orders, and the earliest expected date among them. Call it inside an open unit of work

@@ -26,11 +26,11 @@ from app.domain.products import GoodsClass, raise_for_issues
 from app.domain.shipments import QuotedRate, check_can_buy_label, rank_rates
 from app.repositories.carriers import Carrier
 from app.repositories.shipments import Shipment
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.carriers import carrier_terms, config_of
 from app.services.common import retrying
 from app.services.shipments import locked_shipment
 from app.services.shipping_parties import parcel_of, receiver, sender
+from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def quoted_rates(rates: list[dict[str, Any]]) -> list[QuotedRate]:
 
 
 async def shipment_facts(
-    uow: SqlAlchemyUnitOfWork, shipment: Shipment, now: datetime, settings: Settings
+    uow: UnitOfWork, shipment: Shipment, now: datetime, settings: Settings
 ) -> ShipmentFacts:
     """What carriers need to know: sender and receiver, the parcel, goods classes, deadline."""
     order = await uow.orders.get(shipment.order_id)
@@ -181,7 +181,7 @@ def _ranked(
 
 
 async def preference_for(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     shipment: Shipment,
     preference: Preference | None,
     preferred_carrier: str | None,
@@ -198,7 +198,7 @@ async def preference_for(
 
 
 async def quote_rates(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     client: httpx.AsyncClient,
     shipment_id: uuid.UUID,
     settings: Settings,
@@ -274,7 +274,7 @@ async def quote_rates(
 
 
 @retrying
-async def _store_quote(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, quote: Quote) -> None:
+async def _store_quote(uow: UnitOfWork, shipment_id: uuid.UUID, quote: Quote) -> None:
     async with uow:
         shipment = await locked_shipment(uow, shipment_id)
         shipment.quote = quote.as_json()

@@ -1,21 +1,21 @@
-"""Invariant 5: every state change writes an audit event and an outbox event, in the same
-transaction as the change itself."""
+"""Transitional: ``record_change`` records a generic ``Changed`` event; the unit of work
+writes its audit and outbox rows (``UnitOfWork._write``). New code records a
+specific event from ``app.domain.events`` instead."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from app.observability import current_request_id
+from app.domain.events import Changed
 from app.repositories.base import jsonable, snapshot
-from app.repositories.events import AuditEvent, OutboxEvent
-from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services.unit_of_work import UnitOfWork
 
 __all__ = ["jsonable", "record_change", "snapshot"]
 
 
 def record_change(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     actor: str,
     entity_type: str,
     entity_id: uuid.UUID | str,
@@ -26,24 +26,15 @@ def record_change(
     event: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
-    """Write the audit event and (unless ``event`` is None) the outbox event."""
-    uow.add_audit(
-        AuditEvent(
-            entity_type=entity_type,
-            entity_id=str(entity_id),
-            action=action,
+    uow.record(
+        Changed(
             actor=actor,
-            request_id=current_request_id(),
+            entity_id=entity_id,
+            entity_type=entity_type,
+            action=action,
+            topic=event,
             before=before,
             after=after,
+            payload=payload,
         )
     )
-    if event is not None:
-        uow.add_outbox(
-            OutboxEvent(
-                event_type=event,
-                aggregate_type=entity_type,
-                aggregate_id=str(entity_id),
-                payload=jsonable(payload if payload is not None else (after or before or {})),
-            )
-        )

@@ -17,8 +17,9 @@ from app.domain.auth import Principal, Role
 from app.domain.errors import RuleViolation, StaleVersion
 from app.domain.review import ReviewPolicy
 from app.repositories.settings import SettingRecord
-from app.repositories.uow import SqlAlchemyUnitOfWork, is_unique_violation
+from app.repositories.uow import is_unique_violation
 from app.services.recording import record_change
+from app.services.unit_of_work import UnitOfWork
 
 REVIEW_KEY = "review"
 DEFAULTS_VERSION = 0
@@ -62,13 +63,13 @@ def policy_from_json(data: Mapping[str, Any]) -> ReviewPolicy:
     return ReviewPolicy(**known)
 
 
-async def load_review_policy(uow: SqlAlchemyUnitOfWork) -> ReviewPolicy:
+async def load_review_policy(uow: UnitOfWork) -> ReviewPolicy:
     """The review policy in force, read in an already-entered unit of work (defaults if none)."""
     record = await uow.settings.get(REVIEW_KEY)
     return ReviewPolicy() if record is None else policy_from_json(record.value)
 
 
-async def get_review_settings(uow: SqlAlchemyUnitOfWork) -> tuple[ReviewPolicy, int]:
+async def get_review_settings(uow: UnitOfWork) -> tuple[ReviewPolicy, int]:
     """The review policy and its version (0 while the defaults are in force)."""
     async with uow:
         record = await uow.settings.get(REVIEW_KEY)
@@ -87,7 +88,7 @@ def _merge(current: ReviewPolicy, changes: Mapping[str, Any]) -> ReviewPolicy:
 
 
 async def update_review_settings(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     changes: Mapping[str, Any],
     expected_version: int,
     principal: Principal,

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from app.domain import order_lines as lines_domain
 from app.domain.auth import Principal
 from app.domain.errors import (
     InsufficientStock,
@@ -20,6 +21,7 @@ from app.domain.errors import (
     RuleViolation,
     UnknownReference,
 )
+from app.domain.events import CarrierReportedDelivery
 from app.domain.orders import OrderStatus
 from app.domain.picking import PickListStatus
 from app.domain.shipments import (
@@ -44,12 +46,12 @@ from app.repositories.carriers import Carrier
 from app.repositories.orders import Order, OrderLine
 from app.repositories.pagination import PageResult
 from app.repositories.shipments import Shipment, ShipmentFilters, ShipmentLine, ShipmentPackage
-from app.repositories.stock import StockMovement
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.warehouses import Warehouse
 from app.schemas.shipments import ShipmentConfirm, ShipmentCreate, ShipmentDeliver, ShipmentVerify
+from app.services.bus import Context
 from app.services.common import retrying
 from app.services.recording import jsonable, record_change, snapshot
+from app.services.unit_of_work import UnitOfWork
 
 AUDIT_EXCLUDED = ("signature", "photo", "label_document", "quote", "tracking_token")
 
@@ -68,7 +70,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _views(uow: SqlAlchemyUnitOfWork, shipments: list[Shipment]) -> list[ShipmentView]:
+async def _views(uow: UnitOfWork, shipments: list[Shipment]) -> list[ShipmentView]:
     ids = [s.id for s in shipments]
     lines: dict[uuid.UUID, list[ShipmentLine]] = {}
     for line in await uow.shipments.lines_of(ids):
@@ -90,7 +92,7 @@ async def _views(uow: SqlAlchemyUnitOfWork, shipments: list[Shipment]) -> list[S
     return out
 
 
-async def load_view(uow: SqlAlchemyUnitOfWork, shipment: Shipment) -> ShipmentView:
+async def load_view(uow: UnitOfWork, shipment: Shipment) -> ShipmentView:
     return (await _views(uow, [shipment]))[0]
 
 
@@ -133,14 +135,14 @@ def _notification(view: ShipmentView) -> dict[str, Any]:
     }
 
 
-async def _warehouse_by_code(uow: SqlAlchemyUnitOfWork, code: str) -> Warehouse:
+async def _warehouse_by_code(uow: UnitOfWork, code: str) -> Warehouse:
     warehouse = await uow.warehouses.get_by_code(code)
     if warehouse is None:
         raise UnknownReference.on("warehouse", "exists", f"No warehouse with code '{code}'.")
     return warehouse
 
 
-async def locked_shipment(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> Shipment:
+async def locked_shipment(uow: UnitOfWork, shipment_id: uuid.UUID) -> Shipment:
     shipment = await uow.shipments.get_for_update(shipment_id)
     if shipment is None:
         raise NotFound(f"No shipment with id {shipment_id}.")
@@ -148,7 +150,7 @@ async def locked_shipment(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> 
 
 
 async def _available(
-    uow: SqlAlchemyUnitOfWork, order_id: uuid.UUID, warehouse_id: uuid.UUID, lines: list[OrderLine]
+    uow: UnitOfWork, order_id: uuid.UUID, warehouse_id: uuid.UUID, lines: list[OrderLine]
 ) -> dict[uuid.UUID, Decimal]:
     """order line → picked here for the order minus what its shipments from here take."""
     picked = await uow.shipments.picked(order_id, warehouse_id, PickListStatus.PICKED.value)
@@ -162,7 +164,7 @@ async def _available(
 
 @retrying
 async def create_shipment(
-    uow: SqlAlchemyUnitOfWork, data: ShipmentCreate, principal: Principal
+    uow: UnitOfWork, data: ShipmentCreate, principal: Principal
 ) -> ShipmentView:
     """A ready shipment of picked goods for one order from one warehouse, packed."""
     async with uow:
@@ -261,7 +263,7 @@ async def create_shipment(
 
 @retrying
 async def verify_shipment(
-    uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, data: ShipmentVerify, principal: Principal
+    uow: UnitOfWork, shipment_id: uuid.UUID, data: ShipmentVerify, principal: Principal
 ) -> ShipmentView:
     """Compare the scanned goods with the shipment lines: 409 listing every difference, or
     the shipment is verified."""
@@ -297,14 +299,12 @@ async def verify_shipment(
 
 @retrying
 async def confirm_shipment(
-    uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, data: ShipmentConfirm, principal: Principal
+    uow: UnitOfWork, shipment_id: uuid.UUID, data: ShipmentConfirm, principal: Principal
 ) -> ShipmentView:
     """Ship confirmation: consume the order lines' reservations in the warehouse, issue the
     stock, raise the lines' shipped quantities and refresh the order's statuses — all in one
     transaction. Confirming a shipment that already left changes nothing. Locks: the shipment,
     the order, then products, then stock rows (CONTRIBUTING)."""
-    from app.services.orders import refresh_derived_statuses
-
     async with uow:
         shipment = await locked_shipment(uow, shipment_id)
         if shipment.status in DEPARTED:
@@ -325,7 +325,6 @@ async def confirm_shipment(
         await uow.stock.lock_products(products)
         await uow.reservations.lock_levels([(warehouse_id, p) for p in products])
         order_lines = await uow.orders.lines(order.id)
-        by_line = {x.id: x for x in order_lines}
         reservations = {
             r.order_line_id: r
             for r in await uow.reservations.for_order(order.id)
@@ -340,26 +339,21 @@ async def confirm_shipment(
                     f"the shipment carries {x.quantity}.",
                     code="reservation_missing",
                 )
-            line = by_line[x.order_line_id]
-            line.quantity_reserved -= x.quantity
-            line.quantity_shipped += x.quantity
         for x in sorted(view.lines, key=lambda x: str(x.product_id)):
-            if not await uow.stock.add_on_hand(warehouse_id, x.product_id, -x.quantity):
+            issued = await uow.stock.move(
+                warehouse_id,
+                x.product_id,
+                -x.quantity,
+                kind=MovementKind.ISSUE.value,
+                actor=principal.actor,
+                reference=shipment.number,
+            )
+            if issued is None:
                 raise InsufficientStock(
                     f"The stock of {x.sku} cannot be issued: it is reserved by other orders.",
                     code="insufficient_stock",
                 )
-            uow.stock.add_movement(
-                StockMovement(
-                    warehouse_id=warehouse_id,
-                    product_id=x.product_id,
-                    kind=MovementKind.ISSUE.value,
-                    quantity=-x.quantity,
-                    reference=shipment.number,
-                    actor=principal.actor,
-                )
-            )
-        refresh_derived_statuses(order, order_lines)
+        lines_domain.ship(order, order_lines, [(x.order_line_id, x.quantity) for x in view.lines])
         now = _now()
         order.updated_at = now
         order.updated_by = principal.actor
@@ -395,8 +389,18 @@ async def confirm_shipment(
     return view
 
 
+async def on_carrier_reported_delivery(
+    event: CarrierReportedDelivery, uow: UnitOfWork, ctx: Context
+) -> None:
+    """Reaction: a carrier's tracking says the goods were delivered (the tracking use case
+    holds the shipment's lock)."""
+    shipment = await uow.shipments.get(event.entity_uuid)
+    assert shipment is not None
+    await record_delivery(uow, shipment, event.actor, delivered_at=event.delivered_at)
+
+
 async def record_delivery(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     shipment: Shipment,
     actor: str,
     *,
@@ -408,18 +412,13 @@ async def record_delivery(
     """The goods were handed over (own fleet, or a carrier's ``delivered`` event): raise the
     lines' delivered quantities, refresh the order's statuses, emit ``order.delivered``. The
     caller holds the shipment's lock and commits."""
-    from app.services.orders import refresh_derived_statuses
-
     view = await load_view(uow, shipment)
     before = audit_image(view)
     order = await uow.orders.get_for_update(shipment.order_id)
     assert order is not None
     order_before = snapshot(order)
     order_lines = await uow.orders.lines(order.id)
-    by_line = {x.id: x for x in order_lines}
-    for x in view.lines:
-        by_line[x.order_line_id].quantity_delivered += x.quantity
-    refresh_derived_statuses(order, order_lines)
+    lines_domain.deliver(order, order_lines, [(x.order_line_id, x.quantity) for x in view.lines])
     now = _now()
     order.updated_at = now
     order.updated_by = actor
@@ -451,7 +450,7 @@ async def record_delivery(
 
 @retrying
 async def deliver_shipment(
-    uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID, data: ShipmentDeliver, principal: Principal
+    uow: UnitOfWork, shipment_id: uuid.UUID, data: ShipmentDeliver, principal: Principal
 ) -> ShipmentView:
     """The own fleet (or a table-rate courier) handed the goods over."""
     async with uow:
@@ -475,7 +474,7 @@ async def deliver_shipment(
     return view
 
 
-async def proof_of_delivery(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> Shipment:
+async def proof_of_delivery(uow: UnitOfWork, shipment_id: uuid.UUID) -> Shipment:
     """The delivered shipment with its signature and photo; 404 before delivery."""
     async with uow:
         shipment = await uow.shipments.proof_of(shipment_id)
@@ -486,7 +485,7 @@ async def proof_of_delivery(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -
     return shipment
 
 
-async def get_shipment(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> ShipmentView:
+async def get_shipment(uow: UnitOfWork, shipment_id: uuid.UUID) -> ShipmentView:
     async with uow:
         shipment = await uow.shipments.get(shipment_id)
         if shipment is None:
@@ -495,7 +494,7 @@ async def get_shipment(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> Shi
 
 
 async def list_shipments(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     order_id: uuid.UUID | None,
     warehouse: str | None,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from app.domain.auth import Principal
 from app.domain.errors import RuleViolation, UnknownReference, Violations
+from app.domain.events import StockArrived
 from app.domain.stock import (
     MovementKind,
     StockPosition,
@@ -20,12 +21,11 @@ from app.domain.stock import (
 from app.repositories.pagination import PageResult
 from app.repositories.products import Product
 from app.repositories.stock import StockLevel, StockMovement
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.warehouses import Warehouse
 from app.schemas.stock import StockMovementCreate
-from app.services.allocation import allocate_backorders
 from app.services.common import retrying
 from app.services.recording import jsonable, record_change, snapshot
+from app.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class Availability:
 
 
 async def _warehouse(
-    uow: SqlAlchemyUnitOfWork, code: str | None, warehouse_id: uuid.UUID | None
+    uow: UnitOfWork, code: str | None, warehouse_id: uuid.UUID | None
 ) -> tuple[Warehouse, str]:
     """The warehouse named by code or id (both: they must agree), and the field that named it."""
     if warehouse_id is None:
@@ -135,14 +135,14 @@ async def _warehouse(
     return by_id, "warehouse_id"
 
 
-async def _warehouse_by_code(uow: SqlAlchemyUnitOfWork, code: str) -> Warehouse:
+async def _warehouse_by_code(uow: UnitOfWork, code: str) -> Warehouse:
     warehouse = await uow.warehouses.get_by_code(code)
     if warehouse is None:
         raise UnknownReference.on("warehouse", "exists", f"No warehouse with code '{code}'.")
     return warehouse
 
 
-async def _product(uow: SqlAlchemyUnitOfWork, sku: str) -> Product:
+async def _product(uow: UnitOfWork, sku: str) -> Product:
     product = await uow.products.get_by_sku(sku)
     if product is None:
         raise UnknownReference.on("sku", "exists", f"No product with SKU '{sku}'.")
@@ -151,7 +151,7 @@ async def _product(uow: SqlAlchemyUnitOfWork, sku: str) -> Product:
 
 @retrying
 async def record_movement(
-    uow: SqlAlchemyUnitOfWork, data: StockMovementCreate, principal: Principal
+    uow: UnitOfWork, data: StockMovementCreate, principal: Principal
 ) -> RecordedMovement:
     """Change on-hand stock by a receipt or an adjustment: the guarded level update, the ledger
     row, the audit event and the outbox event commit together or not at all."""
@@ -167,20 +167,19 @@ async def record_movement(
         v.raise_if_any()
         check_quantity_precision(data.quantity, product.uom_precision)
 
-        if not await uow.stock.add_on_hand(warehouse.id, product.id, delta):
+        movement = await uow.stock.move(
+            warehouse.id,
+            product.id,
+            delta,
+            kind=data.kind,
+            actor=principal.actor,
+            reason=data.reason or None,
+            reference=data.reference or None,
+        )
+        if movement is None:
             level = await uow.stock.read_level(warehouse.id, product.id)
             position = StockPosition(level.on_hand, level.reserved) if level else StockPosition()
             raise insufficient_stock(product.sku, warehouse.code, position, delta)
-        movement = StockMovement(
-            warehouse_id=warehouse.id,
-            product_id=product.id,
-            kind=data.kind,
-            quantity=delta,
-            reason=data.reason or None,
-            reference=data.reference or None,
-            actor=principal.actor,
-        )
-        uow.stock.add_movement(movement)
         await uow.flush()
         level = await uow.stock.read_level(warehouse.id, product.id)
         assert level is not None, "a successful guarded update leaves a level"
@@ -212,13 +211,17 @@ async def record_movement(
         if delta > 0:
             # Stock arrived: waiting orders of this product are allocated in the same
             # transaction, in priority order.
-            await allocate_backorders(uow, [product.id], principal)
+            uow.record(
+                StockArrived(
+                    actor=principal.actor, entity_id=str(product.id), product_ids=(product.id,)
+                )
+            )
         await uow.commit()
     return recorded
 
 
 async def list_movements(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     warehouse: str | None,
     sku: str | None,
@@ -250,7 +253,7 @@ async def list_movements(
 
 
 async def list_levels(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     warehouse: str | None,
     sku: str | None,
@@ -266,7 +269,7 @@ async def list_levels(
     return PageResult([LevelView.of(*row) for row in page.items], page.next_cursor)
 
 
-async def availability(uow: SqlAlchemyUnitOfWork, sku: str) -> Availability:
+async def availability(uow: UnitOfWork, sku: str) -> Availability:
     """What can be promised of one product in every active warehouse, and in total."""
     async with uow:
         product = await _product(uow, sku)

@@ -9,9 +9,9 @@ from app.domain.auth import Principal
 from app.domain.errors import DuplicateKey, NotFound
 from app.repositories.customers import Supplier
 from app.repositories.pagination import PageResult
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.suppliers import SupplierCreate, SupplierUpdate
 from app.services.common import apply_update, record_created
+from app.services.unit_of_work import UnitOfWork
 
 
 def _columns(data: SupplierCreate | SupplierUpdate) -> dict[str, Any]:
@@ -24,9 +24,7 @@ def _columns(data: SupplierCreate | SupplierUpdate) -> dict[str, Any]:
     return values
 
 
-async def create_supplier(
-    uow: SqlAlchemyUnitOfWork, data: SupplierCreate, principal: Principal
-) -> Supplier:
+async def create_supplier(uow: UnitOfWork, data: SupplierCreate, principal: Principal) -> Supplier:
     async with uow:
         if await uow.suppliers.get_by_code(data.code):
             raise DuplicateKey(f"A supplier with code '{data.code}' already exists.")
@@ -37,20 +35,20 @@ async def create_supplier(
     return supplier
 
 
-async def _get(uow: SqlAlchemyUnitOfWork, supplier_id: uuid.UUID) -> Supplier:
+async def _get(uow: UnitOfWork, supplier_id: uuid.UUID) -> Supplier:
     supplier = await uow.suppliers.get(supplier_id)
     if supplier is None:
         raise NotFound(f"No supplier with id {supplier_id}.")
     return supplier
 
 
-async def get_supplier(uow: SqlAlchemyUnitOfWork, supplier_id: uuid.UUID) -> Supplier:
+async def get_supplier(uow: UnitOfWork, supplier_id: uuid.UUID) -> Supplier:
     async with uow:
         return await _get(uow, supplier_id)
 
 
 async def list_suppliers(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     active: bool | None,
     q: str | None,
@@ -62,7 +60,7 @@ async def list_suppliers(
 
 
 async def update_supplier(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     supplier_id: uuid.UUID,
     data: SupplierUpdate,
     expected_version: int,

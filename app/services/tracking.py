@@ -26,6 +26,7 @@ from app.adapters.carriers.registry import (
     build_gateway,
 )
 from app.domain.errors import BadSignature, MalformedRequest, NotFound
+from app.domain.events import CarrierReportedDelivery
 from app.domain.shipments import ShipmentStatus
 from app.domain.text import nul_issues
 from app.domain.tracking import (
@@ -39,11 +40,10 @@ from app.domain.tracking import (
 from app.repositories.carriers import Carrier
 from app.repositories.shipments import Shipment, ShipmentEvent
 from app.repositories.tracking import PollTarget
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.carriers import config_of
 from app.services.common import retrying
 from app.services.recording import jsonable, record_change
-from app.services.shipments import record_delivery
+from app.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def _event_image(event: Observed, description: str) -> dict[str, Any]:
     return {"status": event.status.value, "occurred_at": event.at, "description": description}
 
 
-async def _payload(uow: SqlAlchemyUnitOfWork, shipment: Shipment) -> dict[str, Any]:
+async def _payload(uow: UnitOfWork, shipment: Shipment) -> dict[str, Any]:
     """Who and what a tracking notification or alert is about."""
     order = await uow.orders.get(shipment.order_id)
     carrier = await uow.carriers.get(shipment.carrier_id) if shipment.carrier_id else None
@@ -112,7 +112,7 @@ async def _payload(uow: SqlAlchemyUnitOfWork, shipment: Shipment) -> dict[str, A
 
 
 async def apply_events(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     shipment: Shipment,
     events: Sequence[TrackingEvent],
     *,
@@ -188,7 +188,12 @@ async def apply_events(
             payload=details,
         )
     if change.delivered and change.after and shipment.status == ShipmentStatus.SHIPPED:
-        await record_delivery(uow, shipment, actor, delivered_at=change.after.at)
+        # The delivery is recorded on the shipment and its order by a reaction.
+        uow.record(
+            CarrierReportedDelivery(
+                actor=actor, entity_id=shipment.id, delivered_at=change.after.at
+            )
+        )
     return len(change.new)
 
 
@@ -215,7 +220,7 @@ async def _verified(
 
 @retrying
 async def _take_webhook(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     carrier_id: uuid.UUID,
     carrier_code: str,
     webhook: WebhookEvent,
@@ -273,7 +278,7 @@ async def _take_webhook(
 
 
 async def receive_webhook(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     client: httpx.AsyncClient,
     carrier_code: str,
     headers: Mapping[str, str],
@@ -296,7 +301,7 @@ async def receive_webhook(
 
 @retrying
 async def _take_polled(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     target: PollTarget,
     carrier_code: str,
     events: list[TrackingEvent],
@@ -318,7 +323,7 @@ async def _take_polled(
 
 
 async def _poll_carrier(
-    uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+    uow_factory: Callable[[], UnitOfWork],
     client: httpx.AsyncClient,
     config: CarrierConfig,
     targets: list[PollTarget],
@@ -358,7 +363,7 @@ async def _poll_carrier(
 
 
 async def poll_tracking(
-    uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+    uow_factory: Callable[[], UnitOfWork],
     client: httpx.AsyncClient,
     *,
     now: datetime,
@@ -398,13 +403,13 @@ def _timeline_order(events: list[ShipmentEvent]) -> list[ShipmentEvent]:
     return sorted(events, key=lambda x: (_observed(x.status, x.occurred_at).key(), x.recorded_at))
 
 
-async def _view(uow: SqlAlchemyUnitOfWork, shipment: Shipment) -> TrackingView:
+async def _view(uow: UnitOfWork, shipment: Shipment) -> TrackingView:
     carrier = await uow.carriers.get(shipment.carrier_id) if shipment.carrier_id else None
     events = _timeline_order(await uow.tracking.timeline(shipment.id))
     return TrackingView(shipment, carrier, events)
 
 
-async def shipment_tracking(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -> TrackingView:
+async def shipment_tracking(uow: UnitOfWork, shipment_id: uuid.UUID) -> TrackingView:
     async with uow:
         shipment = await uow.shipments.get(shipment_id)
         if shipment is None:
@@ -412,7 +417,7 @@ async def shipment_tracking(uow: SqlAlchemyUnitOfWork, shipment_id: uuid.UUID) -
         return await _view(uow, shipment)
 
 
-async def public_tracking(uow: SqlAlchemyUnitOfWork, token: str) -> TrackingView:
+async def public_tracking(uow: UnitOfWork, token: str) -> TrackingView:
     """The shipment whose tracking token this is (exact match on the unique column)."""
     async with uow:
         shipment = await uow.tracking.by_token(token)

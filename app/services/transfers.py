@@ -18,6 +18,7 @@ from app.domain.errors import (
     UnknownReference,
     Violations,
 )
+from app.domain.events import ConsolidationPlanned, StockArrived
 from app.domain.stock import MovementKind, StockPosition, insufficient_stock
 from app.domain.transfers import (
     LineProgress,
@@ -33,12 +34,12 @@ from app.domain.transfers import (
 from app.repositories.pagination import PageResult
 from app.repositories.stock import StockMovement
 from app.repositories.transfers import Transfer, TransferFilters, TransferLine
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.warehouses import Warehouse
 from app.schemas.transfers import TransferCreate, TransferReceive
-from app.services.allocation import allocate_backorders
+from app.services.bus import Context
 from app.services.common import retrying
 from app.services.recording import jsonable, record_change, snapshot
+from app.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _view(uow: SqlAlchemyUnitOfWork, transfer: Transfer) -> TransferView:
+async def _view(uow: UnitOfWork, transfer: Transfer) -> TransferView:
     codes = await uow.transfers.warehouse_codes(
         {transfer.from_warehouse_id, transfer.to_warehouse_id}
     )
@@ -125,14 +126,14 @@ def _after(view: TransferView) -> dict[str, Any]:
     }
 
 
-async def _warehouse_by_code(uow: SqlAlchemyUnitOfWork, code: str, field: str) -> Warehouse:
+async def _warehouse_by_code(uow: UnitOfWork, code: str, field: str) -> Warehouse:
     warehouse = await uow.warehouses.get_by_code(code)
     if warehouse is None:
         raise UnknownReference.on(field, "exists", f"No warehouse with code '{code}'.")
     return warehouse
 
 
-async def _locked(uow: SqlAlchemyUnitOfWork, transfer_id: uuid.UUID) -> Transfer:
+async def _locked(uow: UnitOfWork, transfer_id: uuid.UUID) -> Transfer:
     transfer = await uow.transfers.get_for_update(transfer_id)
     if transfer is None:
         raise NotFound(f"No transfer with id {transfer_id}.")
@@ -140,14 +141,14 @@ async def _locked(uow: SqlAlchemyUnitOfWork, transfer_id: uuid.UUID) -> Transfer
 
 
 async def create_transfer_in_uow(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     from_warehouse_id: uuid.UUID,
     to_warehouse_id: uuid.UUID,
     lines: list[tuple[uuid.UUID, Decimal]],
     reason: str,
     order_id: uuid.UUID | None,
-    principal: Principal,
+    actor: str,
     notes: str | None = None,
 ) -> Transfer:
     """Create a draft transfer inside the caller's (already entered) unit of work; the caller
@@ -194,8 +195,8 @@ async def create_transfer_in_uow(
         status=TransferStatus.DRAFT.value,
         order_id=order_id,
         notes=notes,
-        created_by=principal.actor,
-        updated_by=principal.actor,
+        created_by=actor,
+        updated_by=actor,
         created_at=now,
         updated_at=now,
     )
@@ -219,7 +220,7 @@ async def create_transfer_in_uow(
     view = await _view(uow, transfer)
     record_change(
         uow,
-        principal.actor,
+        actor,
         "transfer",
         transfer.id,
         "created",
@@ -232,7 +233,7 @@ async def create_transfer_in_uow(
 
 @retrying
 async def create_transfer(
-    uow: SqlAlchemyUnitOfWork, data: TransferCreate, principal: Principal
+    uow: UnitOfWork, data: TransferCreate, principal: Principal
 ) -> TransferView:
     """A draft transfer between two warehouses named by code."""
     check_route(data.from_warehouse, data.to_warehouse)
@@ -254,7 +255,7 @@ async def create_transfer(
             lines=[(found[line.sku].id, line.quantity) for line in data.lines],
             reason=data.reason,
             order_id=data.order_id,
-            principal=principal,
+            actor=principal.actor,
             notes=data.notes,
         )
         view = await _view(uow, transfer)
@@ -262,7 +263,8 @@ async def create_transfer(
     return view
 
 
-def _movement(
+async def _move(
+    uow: UnitOfWork,
     warehouse_id: uuid.UUID,
     line: TransferLine,
     kind: MovementKind,
@@ -270,21 +272,43 @@ def _movement(
     reason: str,
     transfer: Transfer,
     principal: Principal,
-) -> StockMovement:
-    return StockMovement(
-        warehouse_id=warehouse_id,
-        product_id=line.product_id,
+) -> StockMovement | None:
+    return await uow.stock.move(
+        warehouse_id,
+        line.product_id,
+        quantity,
         kind=kind.value,
-        quantity=quantity,
+        actor=principal.actor,
         reason=reason,
         reference=transfer.number,
-        actor=principal.actor,
     )
+
+
+async def on_consolidation_planned(
+    event: ConsolidationPlanned, uow: UnitOfWork, ctx: Context
+) -> None:
+    """Reaction: a ship-complete allocation drafts one consolidation transfer per (from, to)
+    pair; their numbers go to the event's results."""
+    await uow.flush()  # the transfer names the order, which may not be written yet
+    grouped: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, Decimal]]] = {}
+    for source, target, product_id, quantity in event.moves:
+        grouped.setdefault((source, target), []).append((product_id, quantity))
+    for (source, target), items in grouped.items():
+        transfer = await create_transfer_in_uow(
+            uow,
+            from_warehouse_id=source,
+            to_warehouse_id=target,
+            lines=items,
+            reason="consolidation",
+            order_id=event.entity_uuid,
+            actor=event.actor,
+        )
+        event.results.append(transfer.number)
 
 
 @retrying
 async def ship_transfer(
-    uow: SqlAlchemyUnitOfWork, transfer_id: uuid.UUID, principal: Principal
+    uow: UnitOfWork, transfer_id: uuid.UUID, principal: Principal
 ) -> TransferView:
     """Issue every line from the source warehouse (``transfer_out`` movements). Any line short
     of available stock refuses the whole shipment (409 ``insufficient_stock``): nothing moves."""
@@ -300,9 +324,17 @@ async def ship_transfer(
         issues: list[FieldIssue] = []
         # Stock rows are touched in one fixed order (product, then warehouse): no deadlocks.
         for line in sorted(lines, key=lambda item: item.product_id):
-            if not await uow.stock.add_on_hand(
-                transfer.from_warehouse_id, line.product_id, -line.quantity
-            ):
+            issued = await _move(
+                uow,
+                transfer.from_warehouse_id,
+                line,
+                MovementKind.TRANSFER_OUT,
+                -line.quantity,
+                f"transfer to {destination}",
+                transfer,
+                principal,
+            )
+            if issued is None:
                 level = await uow.stock.read_level(transfer.from_warehouse_id, line.product_id)
                 position = (
                     StockPosition(level.on_hand, level.reserved) if level else StockPosition()
@@ -313,17 +345,6 @@ async def ship_transfer(
                     for i in refused.issues
                 ]
                 continue
-            uow.stock.add_movement(
-                _movement(
-                    transfer.from_warehouse_id,
-                    line,
-                    MovementKind.TRANSFER_OUT,
-                    -line.quantity,
-                    f"transfer to {destination}",
-                    transfer,
-                    principal,
-                )
-            )
             line.shipped_quantity = line.quantity
         if issues:
             detail = " ".join(i.message for i in issues)
@@ -351,7 +372,7 @@ async def ship_transfer(
 
 @retrying
 async def receive_transfer(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     transfer_id: uuid.UUID,
     data: TransferReceive,
     principal: Principal,
@@ -388,21 +409,17 @@ async def receive_transfer(
                 line.discrepancy_note = outcome.discrepancy_note
             if outcome.arrived <= 0:
                 continue
-            added = await uow.stock.add_on_hand(
-                transfer.to_warehouse_id, line.product_id, outcome.arrived
+            added = await _move(
+                uow,
+                transfer.to_warehouse_id,
+                line,
+                MovementKind.TRANSFER_IN,
+                outcome.arrived,
+                f"transfer from {source}",
+                transfer,
+                principal,
             )
-            assert added, "adding stock is never refused"
-            uow.stock.add_movement(
-                _movement(
-                    transfer.to_warehouse_id,
-                    line,
-                    MovementKind.TRANSFER_IN,
-                    outcome.arrived,
-                    f"transfer from {source}",
-                    transfer,
-                    principal,
-                )
-            )
+            assert added is not None, "adding stock is never refused"
             arrived.append(line.product_id)
         now = _now()
         transfer.status = plan.status.value
@@ -430,14 +447,18 @@ async def receive_transfer(
             },
         )
         if arrived:
-            await allocate_backorders(uow, arrived, principal)
+            uow.record(
+                StockArrived(
+                    actor=principal.actor, entity_id=transfer.number, product_ids=tuple(arrived)
+                )
+            )
         await uow.commit()
     return view
 
 
 @retrying
 async def cancel_transfer(
-    uow: SqlAlchemyUnitOfWork, transfer_id: uuid.UUID, reason: str, principal: Principal
+    uow: UnitOfWork, transfer_id: uuid.UUID, reason: str, principal: Principal
 ) -> TransferView:
     """Cancel a draft; once shipped, stock is on its way and the transfer must be received."""
     async with uow:
@@ -466,7 +487,7 @@ async def cancel_transfer(
     return view
 
 
-async def get_transfer(uow: SqlAlchemyUnitOfWork, transfer_id: uuid.UUID) -> TransferView:
+async def get_transfer(uow: UnitOfWork, transfer_id: uuid.UUID) -> TransferView:
     async with uow:
         transfer = await uow.transfers.get(transfer_id)
         if transfer is None:
@@ -475,7 +496,7 @@ async def get_transfer(uow: SqlAlchemyUnitOfWork, transfer_id: uuid.UUID) -> Tra
 
 
 async def list_transfers(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     status: str | None,
     from_warehouse: str | None,

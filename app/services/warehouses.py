@@ -10,11 +10,11 @@ from app.domain.auth import Principal
 from app.domain.errors import DuplicateKey, NotFound, UnknownReference
 from app.domain.locations import BinCode, parse_bin_code
 from app.repositories.pagination import PageResult
-from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.warehouses import BinLocation, Warehouse
 from app.schemas.warehouses import WarehouseCreate, WarehouseUpdate
 from app.services.common import apply_update, record_created
 from app.services.recording import jsonable, record_change, snapshot
+from app.services.unit_of_work import UnitOfWork
 
 
 def _columns(data: WarehouseCreate | WarehouseUpdate) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def _columns(data: WarehouseCreate | WarehouseUpdate) -> dict[str, Any]:
 
 
 async def create_warehouse(
-    uow: SqlAlchemyUnitOfWork, data: WarehouseCreate, principal: Principal
+    uow: UnitOfWork, data: WarehouseCreate, principal: Principal
 ) -> Warehouse:
     async with uow:
         if await uow.warehouses.get_by_code(data.code):
@@ -37,20 +37,20 @@ async def create_warehouse(
     return warehouse
 
 
-async def _get(uow: SqlAlchemyUnitOfWork, warehouse_id: uuid.UUID) -> Warehouse:
+async def _get(uow: UnitOfWork, warehouse_id: uuid.UUID) -> Warehouse:
     warehouse = await uow.warehouses.get(warehouse_id)
     if warehouse is None:
         raise NotFound(f"No warehouse with id {warehouse_id}.")
     return warehouse
 
 
-async def get_warehouse(uow: SqlAlchemyUnitOfWork, warehouse_id: uuid.UUID) -> Warehouse:
+async def get_warehouse(uow: UnitOfWork, warehouse_id: uuid.UUID) -> Warehouse:
     async with uow:
         return await _get(uow, warehouse_id)
 
 
 async def list_warehouses(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     *,
     active: bool | None,
     q: str | None,
@@ -62,7 +62,7 @@ async def list_warehouses(
 
 
 async def update_warehouse(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     warehouse_id: uuid.UUID,
     data: WarehouseUpdate,
     expected_version: int,
@@ -89,7 +89,7 @@ def _placed(row: BinLocation, sku: str) -> PlacedProduct:
 
 
 async def set_bin_location(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     warehouse_id: uuid.UUID,
     sku: str,
     location: str,
@@ -126,7 +126,7 @@ async def set_bin_location(
 
 
 async def list_bin_locations(
-    uow: SqlAlchemyUnitOfWork, warehouse_id: uuid.UUID, *, limit: int, cursor: str | None
+    uow: UnitOfWork, warehouse_id: uuid.UUID, *, limit: int, cursor: str | None
 ) -> PageResult[PlacedProduct]:
     async with uow:
         await _get(uow, warehouse_id)

@@ -161,7 +161,7 @@ async def run_forever(
                 next_housekeeping = datetime.now(UTC) + HOUSEKEEPING_EVERY
             if datetime.now(UTC) >= next_expiry:
                 try:
-                    await expire_reservations(sessionmaker)
+                    await expire_reservations(sessionmaker, settings)
                 except Exception:
                     log.exception("reservations.expiry_failed")
                 next_expiry = datetime.now(UTC) + EXPIRY_EVERY
@@ -171,7 +171,9 @@ async def run_forever(
                 except Exception:
                     log.exception("labels.retry_failed")
                 try:
-                    await poll_carriers(sessionmaker, carrier_client, interval=poll_interval)
+                    await poll_carriers(
+                        sessionmaker, carrier_client, interval=poll_interval, settings=settings
+                    )
                 except Exception:
                     log.exception("tracking.poll_failed")
                 next_carriers = datetime.now(UTC) + carriers_every

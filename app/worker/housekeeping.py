@@ -48,12 +48,14 @@ async def purge_login_failures(
 SYSTEM = Principal(subject_id="system", name="worker", kind="system", roles=(), scopes=frozenset())
 
 
-async def expire_reservations(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+async def expire_reservations(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> int:
     """Release the reservations of unpaid prepaid orders whose time ran out."""
-    from app.repositories.uow import SqlAlchemyUnitOfWork
+    from app.bootstrap import uow_factory
     from app.services.allocation import expire_unpaid_reservations
 
-    expired = await expire_unpaid_reservations(SqlAlchemyUnitOfWork(sessionmaker), SYSTEM)
+    expired = await expire_unpaid_reservations(uow_factory(sessionmaker, settings)(), SYSTEM)
     if expired:
         log.info("reservations.expired", extra={"orders": expired})
     return expired
@@ -63,11 +65,11 @@ async def retry_labels(
     sessionmaker: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, settings: Settings
 ) -> int:
     """Retry the label purchases waiting for a carrier that was down (same idempotency key)."""
-    from app.repositories.uow import SqlAlchemyUnitOfWork
+    from app.bootstrap import uow_factory
     from app.services.labels import retry_pending_labels
 
     retried = await retry_pending_labels(
-        lambda: SqlAlchemyUnitOfWork(sessionmaker), client, settings, actor=SYSTEM.actor
+        uow_factory(sessionmaker, settings), client, settings, actor=SYSTEM.actor
     )
     if retried:
         log.info("labels.retried", extra={"count": retried})

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.bootstrap import uow_factory
 from app.services.tracking import POLL_BATCH, poll_tracking
+from app.settings import Settings
 
 
 async def poll_carriers(
@@ -16,13 +17,14 @@ async def poll_carriers(
     client: httpx.AsyncClient,
     *,
     interval: timedelta,
+    settings: Settings,
     batch: int = POLL_BATCH,
 ) -> int:
     """Poll one batch of shipments last tracked more than ``interval`` ago (the worker passes
     ``LADING_TRACKING_POLL_MINUTES``); returns how many were polled (call again while it
     returns ``batch``). Safe to run in any number of workers at once."""
     return await poll_tracking(
-        lambda: SqlAlchemyUnitOfWork(sessionmaker),
+        uow_factory(sessionmaker, settings),
         client,
         now=datetime.now(UTC),
         batch=batch,

@@ -221,7 +221,7 @@ async def test_ship_complete_waits_and_proposes_a_consolidation_transfer(
     assert [t["number"] for t in transfers["items"]] == [number]
 
 
-async def test_unpaid_prepaid_reservation_expires(client, auth, data, sessionmaker) -> None:
+async def test_unpaid_prepaid_reservation_expires(client, auth, data, sessionmaker, app) -> None:
     from datetime import UTC, datetime, timedelta
 
     from app.services.allocation import expire_unpaid_reservations
@@ -249,7 +249,7 @@ async def test_unpaid_prepaid_reservation_expires(client, auth, data, sessionmak
     assert placed["status"] == "approved"
     view = await allocations(client, auth, placed["id"])
     assert view["reservations"][0]["expires_at"] is not None
-    uow = SqlAlchemyUnitOfWork(sessionmaker)
+    uow = SqlAlchemyUnitOfWork(sessionmaker, app.state.bus)
     assert await expire_unpaid_reservations(uow, SYSTEM, datetime.now(UTC)) == 0  # not yet
     later = datetime.now(UTC) + timedelta(hours=2)
     assert await expire_unpaid_reservations(uow, SYSTEM, later) == 1
@@ -261,7 +261,7 @@ async def test_unpaid_prepaid_reservation_expires(client, auth, data, sessionmak
     assert await check_invariants(uow) == []
 
 
-async def test_paid_orders_keep_their_reservation(client, auth, data, sessionmaker) -> None:
+async def test_paid_orders_keep_their_reservation(client, auth, data, sessionmaker, app) -> None:
     from datetime import UTC, datetime, timedelta
 
     from app.services.allocation import expire_unpaid_reservations
@@ -293,7 +293,12 @@ async def test_paid_orders_keep_their_reservation(client, auth, data, sessionmak
     )
     assert paid.status_code == 200
     later = datetime.now(UTC) + timedelta(hours=2)
-    assert await expire_unpaid_reservations(SqlAlchemyUnitOfWork(sessionmaker), SYSTEM, later) == 0
+    assert (
+        await expire_unpaid_reservations(
+            SqlAlchemyUnitOfWork(sessionmaker, app.state.bus), SYSTEM, later
+        )
+        == 0
+    )
     assert await levels(client, auth, "W-1") == {"HZ": ("5", "2"), "BJ": ("0", "0")}
 
 

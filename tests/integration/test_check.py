@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import delete, select
 
 from app import cli, migrate
+from app.bootstrap import build_bus
 from app.db import create_engine, create_sessionmaker
 from app.domain.auth import Principal
 from app.repositories.stock import StockLevel
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.schemas.stock import StockMovementCreate
 from app.services.stock import record_movement
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 from tests.factories import make_product, make_warehouse
 from tests.integration.stock_data import force_level
 from tests.support import assert_problem
@@ -108,7 +109,9 @@ async def _receive_eight(sessions) -> tuple[str, str]:
     data = StockMovementCreate(
         warehouse=warehouse.code, sku=product.sku, kind="receipt", quantity=Decimal(8)
     )
-    await record_movement(SqlAlchemyUnitOfWork(sessions), data, clerk)
+    await record_movement(
+        SqlAlchemyUnitOfWork(sessions, build_bus(Settings(_env_file=None))), data, clerk
+    )
     return str(warehouse.id), str(product.id)
 
 

@@ -295,7 +295,7 @@ async def test_carrier_down_leaves_the_label_pending_and_the_worker_buys_it(
         )
         await session.commit()
     retried = await retry_pending_labels(
-        lambda: SqlAlchemyUnitOfWork(sessionmaker),
+        lambda: SqlAlchemyUnitOfWork(sessionmaker, app.state.bus),
         app.state.carrier_client,
         app.state.settings,
         actor="system:w",
@@ -307,7 +307,7 @@ async def test_carrier_down_leaves_the_label_pending_and_the_worker_buys_it(
     assert purchases(fakes["good.fake"]) == 1
     # Nothing is due any more.
     again = await retry_pending_labels(
-        lambda: SqlAlchemyUnitOfWork(sessionmaker),
+        lambda: SqlAlchemyUnitOfWork(sessionmaker, app.state.bus),
         app.state.carrier_client,
         app.state.settings,
         actor="system:w",

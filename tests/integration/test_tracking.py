@@ -447,7 +447,9 @@ class Hosts(httpx.AsyncBaseTransport):
         return await self.transports[request.url.host].handle_async_request(request)
 
 
-async def test_polling_carriers_without_webhooks(client, auth, sessionmaker, data) -> None:
+async def test_polling_carriers_without_webhooks(
+    client, auth, sessionmaker, data, settings
+) -> None:
     placed = await picked_order(client, auth, {"S-1": "1", "S-2": "1"})
     polled = await ship(client, auth, sessionmaker, placed["id"], {"S-1": "1"}, "GP", "GP0001")
     broken = await ship(client, auth, sessionmaker, placed["id"], {"S-2": "1"}, "GX", "GX0001")
@@ -465,7 +467,9 @@ async def test_polling_carriers_without_webhooks(client, auth, sessionmaker, dat
     transport = Hosts({"fake": httpx.ASGITransport(app=fake), "broken": httpx.MockTransport(down)})
     async with httpx.AsyncClient(transport=transport) as http:
         before = datetime.now(UTC)
-        assert await poll_carriers(sessionmaker, http, interval=EVERY_30_MIN) == 2
+        assert (
+            await poll_carriers(sessionmaker, http, interval=EVERY_30_MIN, settings=settings) == 2
+        )
         assert calls == ["/tracking/GX0001"]
         body = await tracking(client, auth, polled["id"])
         assert body["tracking_status"] == "in_transit"
@@ -479,9 +483,13 @@ async def test_polling_carriers_without_webhooks(client, auth, sessionmaker, dat
         assert datetime.fromisoformat(failed["tracked_at"]) >= before  # it advanced anyway
 
         # Not due again before the interval; due at once with a zero interval.
-        assert await poll_carriers(sessionmaker, http, interval=EVERY_30_MIN) == 0
+        assert (
+            await poll_carriers(sessionmaker, http, interval=EVERY_30_MIN, settings=settings) == 0
+        )
         carrier.scan("GP0001", "delivered", "Signed by the receptionist")
-        assert await poll_carriers(sessionmaker, http, interval=timedelta(0)) == 2
+        assert (
+            await poll_carriers(sessionmaker, http, interval=timedelta(0), settings=settings) == 2
+        )
         assert len(calls) == 2
     body = await tracking(client, auth, polled["id"])
     assert [e["status"] for e in body["events"]] == ["picked_up", "in_transit", "delivered"]
@@ -490,11 +498,13 @@ async def test_polling_carriers_without_webhooks(client, auth, sessionmaker, dat
     assert {x["sku"]: x["delivered"] for x in view["lines"]} == {"S-1": "1", "S-2": "0"}
     # Delivered is final: the shipment is no longer polled.
     async with httpx.AsyncClient(transport=transport) as http:
-        assert await poll_carriers(sessionmaker, http, interval=timedelta(0)) == 1
+        assert (
+            await poll_carriers(sessionmaker, http, interval=timedelta(0), settings=settings) == 1
+        )
 
 
 async def test_the_poll_interval_decides_which_shipments_are_due(
-    client, auth, sessionmaker, data
+    client, auth, sessionmaker, data, settings
 ) -> None:
     placed = await picked_order(client, auth, {"S-1": "1"})
     polled = await ship(client, auth, sessionmaker, placed["id"], {"S-1": "1"}, "GP", "GP0002")
@@ -511,8 +521,15 @@ async def test_the_poll_interval_decides_which_shipments_are_due(
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(carrier)) as http:
         # Tracked 20 minutes ago: not due every 30 minutes, due every 15.
-        assert await poll_carriers(sessionmaker, http, interval=EVERY_30_MIN) == 0
-        assert await poll_carriers(sessionmaker, http, interval=timedelta(minutes=15)) == 1
+        assert (
+            await poll_carriers(sessionmaker, http, interval=EVERY_30_MIN, settings=settings) == 0
+        )
+        assert (
+            await poll_carriers(
+                sessionmaker, http, interval=timedelta(minutes=15), settings=settings
+            )
+            == 1
+        )
     assert asked == ["/tracking/GP0002"]
 
 
@@ -540,12 +557,16 @@ async def test_the_fake_carrier_delivers_its_webhook_to_lading(app, client, auth
     assert [(e["status"], e["source"]) for e in body["events"]] == [("picked_up", "webhook")]
 
 
-async def test_webhook_carriers_are_not_polled(client, auth, sessionmaker, shipped) -> None:
+async def test_webhook_carriers_are_not_polled(
+    client, auth, sessionmaker, shipped, settings
+) -> None:
     def unreachable(request: httpx.Request) -> httpx.Response:
         raise AssertionError(f"polled {request.url}")
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(unreachable)) as http:
-        assert await poll_carriers(sessionmaker, http, interval=timedelta(0)) == 0
+        assert (
+            await poll_carriers(sessionmaker, http, interval=timedelta(0), settings=settings) == 0
+        )
 
 
 async def test_one_webhook_delivered_twice_at_once_is_applied_once(

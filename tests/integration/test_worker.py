@@ -22,7 +22,9 @@ async def test_the_worker_loop_retries_labels_and_polls_carriers(
         calls.append(("retry_labels", client))
         return 0
 
-    async def poll(maker: Any, client: httpx.AsyncClient, *, interval: timedelta) -> int:
+    async def poll(
+        maker: Any, client: httpx.AsyncClient, *, interval: timedelta, settings: Any
+    ) -> int:
         calls.append(("poll_carriers", client))
         intervals.append(interval)
         return 0

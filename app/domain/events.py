@@ -1,0 +1,250 @@
+"""Domain events: what happened, in the past tense.
+
+A use case (or an aggregate's domain function) records an event on the unit of work. At commit
+the unit of work writes each event's audit row (who, what, before/after) and, when the event
+has a ``topic``, its outbox row — one mechanism for invariant 5 — and the message bus runs the
+reactions its table registers for the event's class, in the same transaction, in the order the
+events were recorded (``app/bootstrap.py`` holds the table).
+
+Every event names its record (``entity_type``, ``entity_id``) and the audit ``action``; the
+defaults of a class give the usual values, so ``OrderApproved(actor=..., entity_id=order.id,
+payload=...)`` is all a use case writes. ``Changed`` is the generic event of records no
+reaction listens to (master data, settings) and takes its names per instance.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+Image = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+
+
+def _resolve(image: Image | None) -> Mapping[str, Any] | None:
+    return image() if callable(image) else image
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of every event. ``topic`` is the outbox event type; None records the audit row
+    only; ``audited=False`` marks a signal for reactions that writes no row at all.
+    ``payload`` is the outbox payload (default: the after image, else the before).
+
+    The rows of an event are written after its reactions ran, so an image given as a function
+    shows the record as the reactions left it (a cancelled order's payload shows what the
+    release gave back). Reactions may append what they did to ``results`` (the transfers they
+    drafted, the orders they allocated) for a use case that published the event and reports
+    it."""
+
+    actor: str
+    entity_id: uuid.UUID | str
+    entity_type: str = ""
+    action: str = ""
+    topic: str | None = None
+    before: Image | None = None
+    after: Image | None = None
+    payload: Image | None = None
+    audited: bool = True
+    results: list[Any] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def entity_uuid(self) -> uuid.UUID:
+        """``entity_id`` as a UUID (every aggregate a reaction loads has one)."""
+        value = self.entity_id
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+    def images(self) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
+        """(before, after) as written to the audit row."""
+        return _resolve(self.before), _resolve(self.after)
+
+    def outbox_payload(self) -> Mapping[str, Any]:
+        payload = _resolve(self.payload)
+        if payload is not None:
+            return payload
+        before, after = self.images()
+        return after or before or {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Changed(Event):
+    """A record was created or changed and nothing reacts to it but the audit and outbox."""
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPlaced(Event):
+    entity_type: str = "order"
+    action: str = "created"
+    topic: str | None = "order.created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderSubmitted(Event):
+    """A draft was submitted: review decides its status (reaction)."""
+
+    entity_type: str = "order"
+    action: str = "submitted"
+    topic: str | None = "order.submitted"
+    on: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderEditStarted(Event):
+    """An edit of the order was accepted and its lines are about to be replaced: whatever the
+    lines hold goes back first (reaction). Not audited itself: the release is."""
+
+    entity_type: str = "order"
+    action: str = "edit_started"
+    audited: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderEdited(Event):
+    """The order was edited and re-priced; a reviewed order is reviewed again (reaction)."""
+
+    entity_type: str = "order"
+    action: str = "updated"
+    topic: str | None = "order.updated"
+    reviewed_before: bool = False
+    on: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderReviewed(Event):
+    entity_type: str = "order"
+    action: str = "reviewed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderApproved(Event):
+    """Nothing holds the order any more: it is allocated at once (reaction)."""
+
+    entity_type: str = "order"
+    action: str = "approved"
+    topic: str | None = "order.approved"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderHeld(Event):
+    entity_type: str = "order"
+    action: str = "held"
+    topic: str | None = "order.held"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderApprovalRequested(Event):
+    entity_type: str = "order"
+    action: str = "approval_requested"
+    topic: str | None = "order.approval_requested"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRejected(Event):
+    """Rejected in review: its reservations are released (reaction)."""
+
+    entity_type: str = "order"
+    action: str = "rejected"
+    topic: str | None = "order.rejected"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderCancelled(Event):
+    """Cancelled: its reservations are released (reaction)."""
+
+    entity_type: str = "order"
+    action: str = "cancelled"
+    topic: str | None = "order.cancelled"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderAllocated(Event):
+    entity_type: str = "order"
+    action: str = "allocated"
+    topic: str | None = "order.allocated"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderBackordered(Event):
+    entity_type: str = "order"
+    action: str = "backordered"
+    topic: str | None = "order.backordered"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservationsReleased(Event):
+    entity_type: str = "order"
+    action: str = "reservations_released"
+    topic: str | None = "order.reservations_released"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservationExpired(Event):
+    entity_type: str = "order"
+    action: str = "reservation_expired"
+    topic: str | None = "order.reservation_expired"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsolidationPlanned(Event):
+    """A ship-complete allocation needs stock moved between warehouses: a draft transfer per
+    (from, to) pair is created (reaction). ``moves`` are (from, to, product, quantity)."""
+
+    entity_type: str = "order"
+    action: str = "consolidation_planned"
+    audited: bool = False
+    moves: tuple[tuple[uuid.UUID, uuid.UUID, uuid.UUID, Decimal], ...] = ()
+
+
+# --- stock, shipments -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockArrived(Event):
+    """On-hand stock of these products rose (adjustment, receipt, transfer in, purchase
+    receipt): the orders waiting for them are allocated (reaction). Not audited itself: the
+    movements are."""
+
+    entity_type: str = "stock"
+    action: str = "arrived"
+    audited: bool = False
+    product_ids: tuple[uuid.UUID, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShortPicked(Event):
+    """A pick came back short and its reservations were written off: the approved orders it
+    served are allocated again from other stock (reaction)."""
+
+    entity_type: str = "pick_list"
+    action: str = "short_picked"
+    audited: bool = False
+    order_ids: tuple[uuid.UUID, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShipmentConfirmed(Event):
+    entity_type: str = "shipment"
+    action: str = "shipped"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CarrierReportedDelivery(Event):
+    """A carrier's tracking says the shipment was delivered: the delivery is recorded on the
+    shipment and its order (reaction)."""
+
+    entity_type: str = "shipment"
+    action: str = "carrier_delivered"
+    audited: bool = False
+    delivered_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShipmentDelivered(Event):
+    entity_type: str = "shipment"
+    action: str = "delivered"

@@ -1,0 +1,105 @@
+"""The order's line quantities and the statuses derived from them (invariant 3), kept together.
+
+An order line's reserved, shipped and delivered quantities change only through these
+functions, and each of them rewrites the order's cached fulfilment and billing statuses before
+it returns, so no caller can change a quantity and forget the status. They work on any objects
+with these attributes (the mapped ``Order`` and ``OrderLine`` rows satisfy the protocols);
+``tests/unit/test_architecture.py`` proves no other module assigns the quantities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from decimal import Decimal
+from typing import Protocol
+
+from app.domain.errors import InvalidState
+from app.domain.orders import LineQuantities, billing_status, fulfillment_status
+
+
+class LineLike(Protocol):
+    @property
+    def id(self) -> Hashable: ...
+
+    quantity_ordered: Decimal
+    quantity_reserved: Decimal
+    quantity_shipped: Decimal
+    quantity_delivered: Decimal
+    quantity_invoiced: Decimal
+    quantity_returned: Decimal
+
+
+class OrderLike(Protocol):
+    fulfillment_status: str
+    billing_status: str
+
+
+def quantities(line: LineLike) -> LineQuantities:
+    return LineQuantities(
+        line.quantity_ordered,
+        line.quantity_reserved,
+        line.quantity_shipped,
+        line.quantity_delivered,
+        line.quantity_invoiced,
+        line.quantity_returned,
+    )
+
+
+def refresh(order: OrderLike, lines: Sequence[LineLike]) -> None:
+    """Rewrite the cached statuses from the lines (new lines, or lines replaced by an edit)."""
+    items = [quantities(x) for x in lines]
+    order.fulfillment_status = fulfillment_status(items).value
+    order.billing_status = billing_status(items).value
+
+
+def outstanding(line: LineLike) -> Decimal:
+    """What the line still needs reserved: ordered less reserved and shipped."""
+    return line.quantity_ordered - line.quantity_reserved - line.quantity_shipped
+
+
+Changes = Iterable[tuple[Hashable, Decimal]]
+
+
+def _pairs(
+    lines: Sequence[LineLike], changes: Changes, *, skip_unknown: bool = False
+) -> list[tuple[LineLike, Decimal]]:
+    by_id = {x.id: x for x in lines}
+    out = []
+    for line_id, quantity in changes:
+        line = by_id.get(line_id)
+        if line is None:
+            if skip_unknown:
+                continue
+            raise InvalidState(f"The order has no line {line_id}.", code="unknown_line")
+        out.append((line, quantity))
+    return out
+
+
+def reserve(order: OrderLike, lines: Sequence[LineLike], changes: Changes) -> None:
+    """Stock was reserved for these lines ((line id, quantity) pairs)."""
+    for line, quantity in _pairs(lines, changes):
+        line.quantity_reserved += quantity
+    refresh(order, lines)
+
+
+def release(order: OrderLike, lines: Sequence[LineLike], changes: Changes) -> None:
+    """Reservations of these lines were given back. Lines no longer on the order (an edit
+    replaced them) are skipped."""
+    for line, quantity in _pairs(lines, changes, skip_unknown=True):
+        line.quantity_reserved -= quantity
+    refresh(order, lines)
+
+
+def ship(order: OrderLike, lines: Sequence[LineLike], changes: Changes) -> None:
+    """These reserved quantities left the warehouse."""
+    for line, quantity in _pairs(lines, changes):
+        line.quantity_reserved -= quantity
+        line.quantity_shipped += quantity
+    refresh(order, lines)
+
+
+def deliver(order: OrderLike, lines: Sequence[LineLike], changes: Changes) -> None:
+    """These shipped quantities were handed over."""
+    for line, quantity in _pairs(lines, changes):
+        line.quantity_delivered += quantity
+    refresh(order, lines)

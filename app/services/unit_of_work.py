@@ -1,0 +1,84 @@
+"""The unit of work as use cases see it: repositories, events, one commit.
+
+``app.repositories.uow.SqlAlchemyUnitOfWork`` implements it; ``tests/fakes.py`` has an
+in-memory one for the bus's own tests. Use cases type their ``uow`` with this protocol.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from app.domain.events import Event
+from app.repositories.carriers import CarrierRepository
+from app.repositories.customers import CustomerRepository, SupplierRepository
+from app.repositories.events import AuditRepository
+from app.repositories.exchange_rates import ExchangeRateRepository
+from app.repositories.login_throttle import LoginThrottleRepository
+from app.repositories.orders import IdempotencyRepository, OrderImportRepository, OrderRepository
+from app.repositories.picking import PickListRepository
+from app.repositories.pricing import PricingRepository
+from app.repositories.products import PriceListRepository, ProductRepository
+from app.repositories.purchasing import PurchasingRepository
+from app.repositories.reservations import AllocationRepository, ReservationRepository
+from app.repositories.reviews import ReviewRepository
+from app.repositories.settings import SettingsRepository
+from app.repositories.shipments import ShipmentRepository
+from app.repositories.stock import StockRepository
+from app.repositories.tracking import TrackingRepository
+from app.repositories.transfers import TransferRepository
+from app.repositories.users import ApiKeyRepository, UserRepository
+from app.repositories.warehouses import WarehouseRepository
+
+
+class UnitOfWork(Protocol):
+    users: UserRepository
+    api_keys: ApiKeyRepository
+    login_throttle: LoginThrottleRepository
+    customers: CustomerRepository
+    suppliers: SupplierRepository
+    products: ProductRepository
+    price_lists: PriceListRepository
+    warehouses: WarehouseRepository
+    carriers: CarrierRepository
+    exchange_rates: ExchangeRateRepository
+    stock: StockRepository
+    transfers: TransferRepository
+    pick_lists: PickListRepository
+    shipments: ShipmentRepository
+    tracking: TrackingRepository
+    purchasing: PurchasingRepository
+    orders: OrderRepository
+    idempotency: IdempotencyRepository
+    order_imports: OrderImportRepository
+    pricing: PricingRepository
+    audit: AuditRepository
+    reviews: ReviewRepository
+    reservations: ReservationRepository
+    allocation: AllocationRepository
+    settings: SettingsRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def record(self, event: Event) -> None:
+        """Note that ``event`` happened (written and reacted to when published)."""
+
+    async def publish(self) -> None:
+        """Write and react to the events recorded so far (``commit`` does it first)."""
+
+    async def flush(self) -> None: ...
+
+    def forget(self) -> None:
+        """Drop every loaded row from memory (long read-only scans)."""
+
+    async def schema_revisions(self) -> set[str]:
+        """The migration revisions the database is at (also proves it answers)."""
+
+    async def commit(self) -> None: ...
