@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -18,11 +18,14 @@ from sqlalchemy import (
     TypeDecorator,
     Uuid,
     inspect,
+    select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from app.domain.errors import NotFound
 
 T = TypeVar("T")
 
@@ -130,3 +133,35 @@ def snapshot(row: Any, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
         for attr in mapper.column_attrs
         if attr.key not in skip
     }
+
+
+M = TypeVar("M", bound=IdMixin)
+
+
+class Lookups(Generic[M]):
+    """``get``, ``get_for_update`` and their ``..._or_raise`` forms for a repository of one
+    model, in one place: ``NotFound("No <noun> with id <id>.")`` when the row is missing. A
+    repository sets ``model`` and ``noun`` and may override ``get``/``get_for_update``
+    (orders keep what they locked)."""
+
+    model: type[M]
+    noun: str
+    session: AsyncSession
+
+    async def get(self, row_id: uuid.UUID) -> M | None:
+        return await self.session.get(self.model, row_id)
+
+    async def get_for_update(self, row_id: uuid.UUID) -> M | None:
+        stmt = select(self.model).where(self.model.id == row_id).with_for_update()
+        return await first(self.session, stmt)
+
+    async def get_or_raise(self, row_id: uuid.UUID) -> M:
+        return self._found(await self.get(row_id), row_id)
+
+    async def get_for_update_or_raise(self, row_id: uuid.UUID) -> M:
+        return self._found(await self.get_for_update(row_id), row_id)
+
+    def _found(self, row: M | None, row_id: uuid.UUID) -> M:
+        if row is None:
+            raise NotFound(f"No {self.noun} with id {row_id}.")
+        return row

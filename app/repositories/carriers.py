@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +9,7 @@ from sqlalchemy import Numeric, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.repositories.base import Base, IdMixin, TimestampMixin, VersionedMixin, first
+from app.repositories.base import Base, IdMixin, Lookups, TimestampMixin, VersionedMixin, first
 from app.repositories.pagination import PageResult, paginate
 from app.repositories.search import contains
 
@@ -48,12 +47,12 @@ class Carrier(IdMixin, TimestampMixin, VersionedMixin, Base):
         return bool(self.credentials)
 
 
-class CarrierRepository:
+class CarrierRepository(Lookups[Carrier]):
+    model = Carrier
+    noun = "carrier"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, carrier_id: uuid.UUID) -> Carrier | None:
-        return await self.session.get(Carrier, carrier_id)
 
     async def get_by_code(self, code: str) -> Carrier | None:
         return await first(self.session, select(Carrier).where(Carrier.code == code))

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.repositories.base import Base, IdMixin, TimestampMixin, VersionedMixin, first
+from app.repositories.base import Base, IdMixin, Lookups, TimestampMixin, VersionedMixin, first
 from app.repositories.pagination import PageResult, paginate
 from app.repositories.search import contains
 
@@ -73,12 +73,12 @@ class Supplier(IdMixin, TimestampMixin, VersionedMixin, Base):
     active: Mapped[bool] = mapped_column(default=True, index=True)
 
 
-class CustomerRepository:
+class CustomerRepository(Lookups[Customer]):
+    model = Customer
+    noun = "customer"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, customer_id: uuid.UUID) -> Customer | None:
-        return await self.session.get(Customer, customer_id)
 
     async def get_by_code(self, code: str) -> Customer | None:
         return await first(self.session, select(Customer).where(Customer.code == code))
@@ -121,12 +121,12 @@ class CustomerRepository:
         return exists().select_from(elements).where(elements.c.value == tag)
 
 
-class SupplierRepository:
+class SupplierRepository(Lookups[Supplier]):
+    model = Supplier
+    noun = "supplier"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, supplier_id: uuid.UUID) -> Supplier | None:
-        return await self.session.get(Supplier, supplier_id)
 
     async def get_by_code(self, code: str) -> Supplier | None:
         return await first(self.session, select(Supplier).where(Supplier.code == code))

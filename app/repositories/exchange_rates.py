@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.domain.exchange_rates import ExchangeRate
-from app.repositories.base import Base, IdMixin, utcnow
+from app.repositories.base import Base, IdMixin, Lookups, utcnow
 from app.repositories.pagination import PageResult, equals, paginate
 
 
@@ -30,15 +29,15 @@ class ExchangeRateRecord(IdMixin, Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
-class ExchangeRateRepository:
+class ExchangeRateRepository(Lookups[ExchangeRateRecord]):
+    model = ExchangeRateRecord
+    noun = "exchange rate"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     def add(self, record: ExchangeRateRecord) -> None:
         self.session.add(record)
-
-    async def get(self, rate_id: uuid.UUID) -> ExchangeRateRecord | None:
-        return await self.session.get(ExchangeRateRecord, rate_id)
 
     async def get_exact(self, base: str, quote: str, valid_from: date) -> ExchangeRateRecord | None:
         stmt = select(ExchangeRateRecord).where(

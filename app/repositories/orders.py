@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.repositories.base import (
     Base,
     IdMixin,
+    Lookups,
     Quantity,
     TimestampMixin,
     VersionedMixin,
@@ -174,10 +175,13 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class OrderRepository:
+class OrderRepository(Lookups[Order]):
     """Orders and their lines. Within one unit of work an order locked (or added) once is
     not locked again, and its lines are read once: a reaction on the bus that loads the order
     its command just changed costs no statement."""
+
+    model = Order
+    noun = "order"
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

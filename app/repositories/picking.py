@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.repositories.base import (
     Base,
     IdMixin,
+    Lookups,
     Quantity,
     TimestampMixin,
     VersionedMixin,
@@ -119,12 +120,12 @@ class ReservedLine:
     reserved: Decimal
 
 
-class PickListRepository:
+class PickListRepository(Lookups[PickList]):
+    model = PickList
+    noun = "pick list"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, pick_list_id: uuid.UUID) -> PickList | None:
-        return await self.session.get(PickList, pick_list_id)
 
     async def get_for_update(self, pick_list_id: uuid.UUID) -> PickList | None:
         """The pick list, locked (PostgreSQL) so that two confirmations take turns."""

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.repositories.base import (
     Base,
     IdMixin,
+    Lookups,
     Quantity,
     TimestampMixin,
     VersionedMixin,
@@ -98,12 +99,12 @@ class PriceListItem(IdMixin, Base):
     valid_to: Mapped[date | None]
 
 
-class ProductRepository:
+class ProductRepository(Lookups[Product]):
+    model = Product
+    noun = "product"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, product_id: uuid.UUID) -> Product | None:
-        return await self.session.get(Product, product_id)
 
     async def get_by_sku(self, sku: str) -> Product | None:
         return await first(self.session, select(Product).where(Product.sku == sku))
@@ -138,12 +139,12 @@ class ProductRepository:
         return await paginate(self.session, stmt, [Product.sku], limit=limit, cursor=cursor)
 
 
-class PriceListRepository:
+class PriceListRepository(Lookups[PriceList]):
+    model = PriceList
+    noun = "price list"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, price_list_id: uuid.UUID) -> PriceList | None:
-        return await self.session.get(PriceList, price_list_id)
 
     async def get_by_code(self, code: str) -> PriceList | None:
         return await first(self.session, select(PriceList).where(PriceList.code == code))

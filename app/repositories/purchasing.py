@@ -28,6 +28,7 @@ from app.domain.orders import OrderStatus
 from app.repositories.base import (
     Base,
     IdMixin,
+    Lookups,
     Quantity,
     TimestampMixin,
     VersionedMixin,
@@ -104,12 +105,12 @@ def _remaining() -> ColumnElement[Decimal]:
     )
 
 
-class PurchasingRepository:
+class PurchasingRepository(Lookups[PurchaseOrder]):
+    model = PurchaseOrder
+    noun = "purchase order"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, purchase_order_id: uuid.UUID) -> PurchaseOrder | None:
-        return await self.session.get(PurchaseOrder, purchase_order_id)
 
     async def get_for_update(self, purchase_order_id: uuid.UUID) -> PurchaseOrder | None:
         """The order with its row locked until commit (PostgreSQL), read afresh."""

@@ -27,7 +27,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, undefer
 
-from app.repositories.base import Base, IdMixin, Quantity, TimestampMixin, VersionedMixin, first
+from app.repositories.base import (
+    Base,
+    IdMixin,
+    Lookups,
+    Quantity,
+    TimestampMixin,
+    VersionedMixin,
+    first,
+)
 from app.repositories.numbering import next_document_number
 from app.repositories.orders import OrderLine
 from app.repositories.pagination import PageResult, equals, newest_first
@@ -157,12 +165,12 @@ class ShipmentFilters:
     status: str | None = None
 
 
-class ShipmentRepository:
+class ShipmentRepository(Lookups[Shipment]):
+    model = Shipment
+    noun = "shipment"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, shipment_id: uuid.UUID) -> Shipment | None:
-        return await self.session.get(Shipment, shipment_id)
 
     async def get_for_update(self, shipment_id: uuid.UUID) -> Shipment | None:
         """The shipment, locked (PostgreSQL), so that two confirmations take turns."""

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.repositories.base import (
     Base,
     IdMixin,
+    Lookups,
     Quantity,
     TimestampMixin,
     VersionedMixin,
@@ -86,12 +87,12 @@ class TransferFilters:
     reason: str | None = None
 
 
-class TransferRepository:
+class TransferRepository(Lookups[Transfer]):
+    model = Transfer
+    noun = "transfer"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, transfer_id: uuid.UUID) -> Transfer | None:
-        return await self.session.get(Transfer, transfer_id)
 
     async def get_for_update(self, transfer_id: uuid.UUID) -> Transfer | None:
         """The transfer, locked (PostgreSQL) so that two ships or receipts take turns."""

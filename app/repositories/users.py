@@ -9,7 +9,15 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.repositories.base import Base, IdMixin, TimestampMixin, VersionedMixin, first, utcnow
+from app.repositories.base import (
+    Base,
+    IdMixin,
+    Lookups,
+    TimestampMixin,
+    VersionedMixin,
+    first,
+    utcnow,
+)
 from app.repositories.pagination import PageResult, paginate
 
 
@@ -51,12 +59,12 @@ class UserRepository:
         self.session.add(user)
 
 
-class ApiKeyRepository:
+class ApiKeyRepository(Lookups[ApiKey]):
+    model = ApiKey
+    noun = "API key"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, key_id: uuid.UUID) -> ApiKey | None:
-        return await self.session.get(ApiKey, key_id)
 
     async def get_active_by_hash(self, key_hash: str) -> ApiKey | None:
         return await first(

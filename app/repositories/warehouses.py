@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint, s
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.repositories.base import Base, IdMixin, TimestampMixin, VersionedMixin, first
+from app.repositories.base import Base, IdMixin, Lookups, TimestampMixin, VersionedMixin, first
 from app.repositories.pagination import PageResult, paginate
 from app.repositories.search import contains
 
@@ -41,12 +41,12 @@ class BinLocation(IdMixin, Base):
     bin: Mapped[str] = mapped_column(String(16))
 
 
-class WarehouseRepository:
+class WarehouseRepository(Lookups[Warehouse]):
+    model = Warehouse
+    noun = "warehouse"
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, warehouse_id: uuid.UUID) -> Warehouse | None:
-        return await self.session.get(Warehouse, warehouse_id)
 
     async def get_by_code(self, code: str) -> Warehouse | None:
         return await first(self.session, select(Warehouse).where(Warehouse.code == code))
