@@ -142,7 +142,7 @@ DEMO_CARRIERS: list[dict[str, Any]] = [
 async def _seed_carriers(new_uow: Callable[[], SqlAlchemyUnitOfWork], principal: Principal) -> None:
     from app.adapters.outbound import OutboundGuard
     from app.schemas.carriers import CarrierCreate
-    from app.services.carriers import create_carrier
+    from app.services.shipments.carriers import create_carrier
 
     guard = OutboundGuard(OutboundPolicy())  # the demo carriers are on loopback
     for body in DEMO_CARRIERS:

@@ -36,7 +36,7 @@ from app import migrate
 from app.db import create_engine, create_sessionmaker
 from app.main import create_app
 from app.repositories.users import User
-from app.services.passwords import hash_off_loop
+from app.services.auth.passwords import hash_off_loop
 from app.settings import Settings
 
 USER, PASSWORD = "bench-user", "the right password"

@@ -58,6 +58,39 @@ class StockMovement(IdMixin, Base):
 
 
 @dataclass(frozen=True)
+class MovementView:
+    """One ledger row with its warehouse code and SKU."""
+
+    id: uuid.UUID
+    warehouse_id: uuid.UUID
+    warehouse: str
+    product_id: uuid.UUID
+    sku: str
+    kind: str
+    quantity: Decimal
+    reason: str | None
+    reference: str | None
+    actor: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, m: StockMovement, warehouse: str, sku: str) -> MovementView:
+        return cls(
+            m.id,
+            m.warehouse_id,
+            warehouse,
+            m.product_id,
+            sku,
+            m.kind,
+            m.quantity,
+            m.reason,
+            m.reference,
+            m.actor,
+            m.created_at,
+        )
+
+
+@dataclass(frozen=True)
 class LevelVsLedger:
     warehouse_id: uuid.UUID
     product_id: uuid.UUID

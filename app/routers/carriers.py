@@ -30,7 +30,7 @@ from app.schemas.carriers import (
     CarrierUpdate,
 )
 from app.schemas.common import Page
-from app.services import carriers as service
+from app.services.shipments import carriers as service
 
 router = APIRouter(prefix="/api/v1/carriers", tags=["carriers"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("warehouses:read"))]

@@ -13,7 +13,7 @@ from app.domain.auth import Principal
 from app.domain.errors import RuleViolation
 from app.errors import problem_responses
 from app.schemas.order_imports import ImportRead, ImportResult, ImportRowResult, ImportSummary
-from app.services import order_import as service
+from app.services.orders import importing as service
 from app.uploads import receive_file
 
 router = APIRouter(prefix="/api/v1/orders/imports", tags=["orders"], dependencies=AUTHENTICATED)

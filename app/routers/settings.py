@@ -10,7 +10,7 @@ from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.settings import ReviewSettingsRead, ReviewSettingsUpdate
-from app.services import review_settings as service
+from app.services.order_review import policy as service
 
 router = APIRouter(prefix="/api/v1/settings", tags=["settings"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("orders:read"))]

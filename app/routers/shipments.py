@@ -40,10 +40,10 @@ from app.schemas.shipments import (
     ShipmentStatusName,
     ShipmentVerify,
 )
-from app.services import labels
-from app.services import rates as rates_service
 from app.services import shipments as service
-from app.services.shipments import ShipmentView
+from app.services.shipments import labels
+from app.services.shipments import rates as rates_service
+from app.services.shipments.views import ShipmentView
 
 router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("stock:read"))]

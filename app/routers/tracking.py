@@ -20,7 +20,7 @@ from app.schemas.tracking import (
     TrackingEventRead,
     WebhookReceipt,
 )
-from app.services import tracking as service
+from app.services.shipments import tracking as service
 from app.uploads import read_limited
 
 # A tracker's whole history fits many times over; anything bigger is not a carrier's webhook.

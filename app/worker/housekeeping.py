@@ -66,7 +66,7 @@ async def retry_labels(
 ) -> int:
     """Retry the label purchases waiting for a carrier that was down (same idempotency key)."""
     from app.bootstrap import uow_factory
-    from app.services.labels import retry_pending_labels
+    from app.services.shipments.labels import retry_pending_labels
 
     retried = await retry_pending_labels(
         uow_factory(sessionmaker, settings), client, settings, actor=SYSTEM.actor

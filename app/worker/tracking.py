@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.bootstrap import uow_factory
-from app.services.tracking import POLL_BATCH, poll_tracking
+from app.services.shipments.tracking import POLL_BATCH, poll_tracking
 from app.settings import Settings
 
 

@@ -22,7 +22,7 @@ from app.repositories.customers import Customer
 from app.repositories.events import OutboxEvent
 from app.repositories.shipments import Shipment, ShipmentEvent
 from app.repositories.uow import SqlAlchemyUnitOfWork
-from app.services.labels import retry_pending_labels
+from app.services.shipments.labels import retry_pending_labels
 from tests.integration.test_carriers import carrier_body
 from tests.integration.test_exchange_rates import exchange_rate
 from tests.integration.test_shipments import confirm, created, headers, picked_order, verify

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from app.db import create_sessionmaker
 from app.main import create_app
 from app.repositories.login_throttle import LoginFailure, LoginThrottleRepository
-from app.services import passwords
+from app.services.auth import passwords
 from tests.conftest import make_settings
 from tests.support import PASSWORD, Auth, assert_problem
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.repositories.orders import OrderImport
-from app.services import order_import
+from app.services.orders import importing as order_import
 from tests.factories import make_customer, make_product
 
 

@@ -13,7 +13,7 @@ from app.domain.review import RULES, ReviewPolicy
 from app.repositories.events import AuditEvent, OutboxEvent
 from app.repositories.settings import SettingRecord
 from app.repositories.uow import SqlAlchemyUnitOfWork
-from app.services.review_settings import load_review_policy
+from app.services.order_review.policy import load_review_policy
 from tests.support import assert_problem
 
 URL = "/api/v1/settings/review"

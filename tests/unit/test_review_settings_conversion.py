@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.domain.auth import Role
 from app.domain.review import RULES, HoldCode, ReviewPolicy
-from app.services.review_settings import _merge, policy_from_json, policy_to_json
+from app.services.order_review.policy import _merge, policy_from_json, policy_to_json
 
 ROLES = [r.value for r in Role]
 HOLDS = [h.value for h in HoldCode]

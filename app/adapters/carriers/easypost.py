@@ -12,7 +12,7 @@ What this adapter adds:
 
 - Shipments carry full addresses on both sides (``name, company, street1, street2, city,
   state, zip, country, phone, email``, as in every request EasyPost records): the sender and
-  receiver of :class:`ShipmentFacts` (``app.services.shipping_parties`` builds them); without
+  receiver of :class:`ShipmentFacts` (``app.services.shipments.parties`` builds them); without
   them EasyPost's carriers return no rates. The parcel is the shipment's, else the default
   dimensions given to the gateway.
 - Weights go out in ounces, the parcel's dimensions in inches (converted from kg and cm).

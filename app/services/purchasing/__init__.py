@@ -35,12 +35,11 @@ from app.repositories.purchasing import (
     PurchaseOrderLine,
     SupplierInfo,
 )
-from app.repositories.stock import StockMovement
+from app.repositories.stock import MovementView, StockMovement
 from app.repositories.warehouses import Warehouse
 from app.schemas.purchasing import PurchaseOrderCreate, PurchaseOrderReceipt
 from app.services.common import retrying
 from app.services.recording import record_change, snapshot
-from app.services.stock import MovementView
 from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 

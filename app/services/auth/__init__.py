@@ -20,14 +20,14 @@ from app.domain.errors import (
 from app.domain.login_throttle import FailureCounter
 from app.repositories.pagination import PageResult
 from app.repositories.users import ApiKey, User
-from app.services import login_throttle as throttle
-from app.services.login_throttle import LoginAttempt, LoginPolicies
-from app.services.passwords import (
+from app.services.auth import throttle as throttle
+from app.services.auth.passwords import (
     DUMMY_HASH,
     hash_off_loop,
     hash_password,
     verify_off_loop,
 )
+from app.services.auth.throttle import LoginAttempt, LoginPolicies
 from app.services.recording import record_change, snapshot
 from app.services.unit_of_work import UnitOfWork
 

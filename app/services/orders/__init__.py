@@ -43,7 +43,7 @@ from app.repositories.uow import is_unique_violation
 from app.schemas.common import Address
 from app.schemas.orders import OrderCreate, OrderLineIn, OrderUpdate
 from app.services.common import check_version, retrying
-from app.services.order_pricing import PricedLine, price_requested_lines
+from app.services.orders.pricing import PricedLine, price_requested_lines
 from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 

@@ -36,17 +36,17 @@ from app.domain.shipments import (
 from app.domain.tracking import TrackingStatus
 from app.repositories.shipments import Shipment, ShipmentEvent
 from app.schemas.shipments import LabelRequest
-from app.services.carriers import config_of
 from app.services.common import retrying
-from app.services.rates import (
+from app.services.recording import record_change
+from app.services.shipments.carriers import config_of
+from app.services.shipments.rates import (
     carrier_issues,
     failure_of,
     preference_for,
     quoted_rates,
     shipment_facts,
 )
-from app.services.recording import record_change
-from app.services.shipments import ShipmentView, audit_image, load_view, locked_shipment
+from app.services.shipments.views import ShipmentView, audit_image, load_view, locked_shipment
 from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 

@@ -20,45 +20,12 @@ from app.domain.stock import (
 )
 from app.repositories.pagination import PageResult
 from app.repositories.products import Product
-from app.repositories.stock import StockLevel, StockMovement
+from app.repositories.stock import MovementView, StockLevel
 from app.repositories.warehouses import Warehouse
 from app.schemas.stock import StockMovementCreate
 from app.services.common import retrying
 from app.services.recording import jsonable, record_change, snapshot
 from app.services.unit_of_work import UnitOfWork
-
-
-@dataclass(frozen=True)
-class MovementView:
-    """One ledger row with its warehouse code and SKU."""
-
-    id: uuid.UUID
-    warehouse_id: uuid.UUID
-    warehouse: str
-    product_id: uuid.UUID
-    sku: str
-    kind: str
-    quantity: Decimal
-    reason: str | None
-    reference: str | None
-    actor: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, m: StockMovement, warehouse: str, sku: str) -> MovementView:
-        return cls(
-            m.id,
-            m.warehouse_id,
-            warehouse,
-            m.product_id,
-            sku,
-            m.kind,
-            m.quantity,
-            m.reason,
-            m.reference,
-            m.actor,
-            m.created_at,
-        )
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from app.domain import order_lines as lines_domain
 from app.domain.auth import Principal
@@ -26,7 +24,6 @@ from app.domain.orders import OrderStatus
 from app.domain.picking import PickListStatus
 from app.domain.shipments import (
     DEPARTED,
-    OWN_FLEET,
     Quantity,
     ShipmentStatus,
     check_can_confirm,
@@ -42,97 +39,24 @@ from app.domain.shipments import (
 )
 from app.domain.stock import MovementKind
 from app.domain.tracking import TrackingStatus
-from app.repositories.carriers import Carrier
-from app.repositories.orders import Order, OrderLine
+from app.repositories.orders import OrderLine
 from app.repositories.pagination import PageResult
 from app.repositories.shipments import Shipment, ShipmentFilters, ShipmentLine, ShipmentPackage
 from app.repositories.warehouses import Warehouse
 from app.schemas.shipments import ShipmentConfirm, ShipmentCreate, ShipmentDeliver, ShipmentVerify
 from app.services.bus import Context
 from app.services.common import retrying
-from app.services.recording import jsonable, record_change, snapshot
+from app.services.recording import record_change, snapshot
+from app.services.shipments.views import (
+    ShipmentView,
+    audit_image,
+    load_view,
+    locked_shipment,
+    notification,
+    utcnow,
+    views_of,
+)
 from app.services.unit_of_work import UnitOfWork
-
-AUDIT_EXCLUDED = ("signature", "photo", "label_document", "quote", "tracking_token")
-
-
-@dataclass(frozen=True)
-class ShipmentView:
-    shipment: Shipment
-    order: Order
-    warehouse: str
-    carrier: Carrier | None
-    lines: list[ShipmentLine]
-    packages: list[ShipmentPackage]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def _views(uow: UnitOfWork, shipments: list[Shipment]) -> list[ShipmentView]:
-    ids = [s.id for s in shipments]
-    lines: dict[uuid.UUID, list[ShipmentLine]] = {}
-    for line in await uow.shipments.lines_of(ids):
-        lines.setdefault(line.shipment_id, []).append(line)
-    packages: dict[uuid.UUID, list[ShipmentPackage]] = {}
-    for package in await uow.shipments.packages_of(ids):
-        packages.setdefault(package.shipment_id, []).append(package)
-    out = []
-    for s in shipments:
-        order = await uow.orders.get(s.order_id)
-        warehouse = await uow.warehouses.get(s.warehouse_id)
-        carrier = await uow.carriers.get(s.carrier_id) if s.carrier_id else None
-        assert order is not None and warehouse is not None
-        out.append(
-            ShipmentView(
-                s, order, warehouse.code, carrier, lines.get(s.id, []), packages.get(s.id, [])
-            )
-        )
-    return out
-
-
-async def load_view(uow: UnitOfWork, shipment: Shipment) -> ShipmentView:
-    return (await _views(uow, [shipment]))[0]
-
-
-def _goods(view: ShipmentView) -> list[dict[str, Any]]:
-    return [{"sku": x.sku, "name": x.name, "quantity": str(x.quantity)} for x in view.lines]
-
-
-def audit_image(view: ShipmentView) -> dict[str, Any]:
-    """The audit image: the columns (without the signature image, the label document, the
-    last quote and the public tracking token), warehouse, carrier, lines."""
-    return snapshot(view.shipment, exclude=AUDIT_EXCLUDED) | {
-        "order_number": view.order.number,
-        "warehouse": view.warehouse,
-        "carrier": view.carrier.code if view.carrier else OWN_FLEET,
-        "lines": jsonable(_goods(view)),
-    }
-
-
-def _notification(view: ShipmentView) -> dict[str, Any]:
-    """The outbox payload the customer notification is written from."""
-    s = view.shipment
-    return {
-        "order_id": str(view.order.id),
-        "order_number": view.order.number,
-        "customer_code": view.order.customer_code,
-        "shipment_id": str(s.id),
-        "shipment_number": s.number,
-        "warehouse": view.warehouse,
-        "carrier": view.carrier.code if view.carrier else OWN_FLEET,
-        "carrier_name": view.carrier.name if view.carrier else None,
-        "service": s.service,
-        "tracking_number": s.tracking_number,
-        "promised_date": s.promised_date,
-        "tracking_url": f"/api/v1/track/{s.tracking_token}",
-        "shipped_at": s.shipped_at,
-        "delivered_at": s.delivered_at,
-        "receiver_name": s.receiver_name,
-        "ship_to": view.order.ship_to,
-        "lines": _goods(view),
-    }
 
 
 async def _warehouse_by_code(uow: UnitOfWork, code: str) -> Warehouse:
@@ -140,13 +64,6 @@ async def _warehouse_by_code(uow: UnitOfWork, code: str) -> Warehouse:
     if warehouse is None:
         raise UnknownReference.on("warehouse", "exists", f"No warehouse with code '{code}'.")
     return warehouse
-
-
-async def locked_shipment(uow: UnitOfWork, shipment_id: uuid.UUID) -> Shipment:
-    shipment = await uow.shipments.get_for_update(shipment_id)
-    if shipment is None:
-        raise NotFound(f"No shipment with id {shipment_id}.")
-    return shipment
 
 
 async def _available(
@@ -202,7 +119,7 @@ async def create_shipment(
         check_packages(
             lines, [[Quantity(c.sku, c.quantity) for c in p.contents] for p in data.packages]
         )
-        now = _now()
+        now = utcnow()
         shipment = Shipment(
             id=uuid.uuid4(),
             number=format_shipment_number(now.year, await uow.shipments.next_number()),
@@ -276,7 +193,7 @@ async def verify_shipment(
             [Quantity(x.sku, x.quantity) for x in data.lines],
         )
         before = audit_image(view)
-        now = _now()
+        now = utcnow()
         shipment.verified_at = now
         shipment.verified_by = principal.actor
         shipment.updated_at = now
@@ -354,7 +271,7 @@ async def confirm_shipment(
                     code="insufficient_stock",
                 )
         lines_domain.ship(order, order_lines, [(x.order_line_id, x.quantity) for x in view.lines])
-        now = _now()
+        now = utcnow()
         order.updated_at = now
         order.updated_by = principal.actor
         shipment.status = ShipmentStatus.SHIPPED.value
@@ -378,7 +295,7 @@ async def confirm_shipment(
             order_before,
             snapshot(order),
             event="order.shipped",
-            payload=_notification(view),
+            payload=notification(view),
         )
         if shipment.tracking_status == TrackingStatus.DELIVERED and shipment.tracking_status_at:
             # The carrier reported the delivery before the warehouse confirmed the shipment.
@@ -419,7 +336,7 @@ async def record_delivery(
     order_before = snapshot(order)
     order_lines = await uow.orders.lines(order.id)
     lines_domain.deliver(order, order_lines, [(x.order_line_id, x.quantity) for x in view.lines])
-    now = _now()
+    now = utcnow()
     order.updated_at = now
     order.updated_by = actor
     shipment.status = ShipmentStatus.DELIVERED.value
@@ -443,7 +360,7 @@ async def record_delivery(
         order_before,
         snapshot(order),
         event="order.delivered",
-        payload=_notification(view),
+        payload=notification(view),
     )
     return view
 
@@ -463,7 +380,7 @@ async def deliver_shipment(
             uow,
             shipment,
             principal.actor,
-            delivered_at=data.delivered_at or _now(),
+            delivered_at=data.delivered_at or utcnow(),
             receiver_name=data.receiver_name,
             signature=data.signature,
             photo=(data.photo, data.photo_content_type)
@@ -508,5 +425,5 @@ async def list_shipments(
         page = await uow.shipments.page(
             filters=ShipmentFilters(order_id, warehouse_id, status), limit=limit, cursor=cursor
         )
-        views = await _views(uow, page.items)
+        views = await views_of(uow, page.items)
     return PageResult(views, page.next_cursor)

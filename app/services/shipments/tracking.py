@@ -40,9 +40,9 @@ from app.domain.tracking import (
 from app.repositories.carriers import Carrier
 from app.repositories.shipments import Shipment, ShipmentEvent
 from app.repositories.tracking import PollTarget
-from app.services.carriers import config_of
 from app.services.common import retrying
 from app.services.recording import jsonable, record_change
+from app.services.shipments.carriers import config_of
 from app.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)

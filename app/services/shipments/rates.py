@@ -2,7 +2,8 @@
 coverage, weight, goods class and deadline, or the shipment's own carrier — is asked at once,
 each under its own deadline, with no transaction open; a carrier that fails is reported beside
 the others' rates. The answer, ranked by the customer's shipping preference (or the one asked
-for), is stored on the shipment as its last quote, which ``app.services.labels`` buys from."""
+for), is stored on the shipment as its last quote, which
+``app.services.shipments.labels`` buys from."""
 
 from __future__ import annotations
 
@@ -26,10 +27,10 @@ from app.domain.products import GoodsClass, raise_for_issues
 from app.domain.shipments import QuotedRate, check_can_buy_label, rank_rates
 from app.repositories.carriers import Carrier
 from app.repositories.shipments import Shipment
-from app.services.carriers import carrier_terms, config_of
 from app.services.common import retrying
-from app.services.shipments import locked_shipment
-from app.services.shipping_parties import parcel_of, receiver, sender
+from app.services.shipments.carriers import carrier_terms, config_of
+from app.services.shipments.parties import parcel_of, receiver, sender
+from app.services.shipments.views import locked_shipment
 from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 

@@ -47,8 +47,8 @@ from app.repositories.reviews import OrderDecision, OrderReview
 from app.schemas.order_review import PaymentUpdate
 from app.services.bus import Context
 from app.services.common import retrying
+from app.services.order_review.policy import load_review_policy
 from app.services.recording import jsonable, record_change
-from app.services.review_settings import load_review_policy
 from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 
