@@ -1,0 +1,128 @@
+"""An in-memory unit of work for the tests of the message bus and the reaction table.
+
+``FakeUnitOfWork`` implements the part of ``app.services.unit_of_work.UnitOfWork`` the bus needs
+— ``record``/``publish``/``commit``/``flush`` and the context manager — the way
+``SqlAlchemyUnitOfWork`` does it (``commit`` publishes first; for each recorded event, in order,
+the bus runs its reactions, then the rows are written; events the reactions record go to the
+back of the queue), with the audit and outbox rows kept in lists instead of tables. It has no
+repositories: handlers under test over it work on the events and on what the test gives them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from app.domain.events import Event
+from app.repositories.uow import Reactions
+
+
+@dataclass
+class AuditRow:
+    entity_type: str
+    entity_id: str
+    action: str
+    actor: str
+    before: Any
+    after: Any
+
+
+@dataclass
+class OutboxRow:
+    event_type: str
+    aggregate_type: str
+    aggregate_id: str
+    payload: Any
+
+
+@dataclass
+class FakeUnitOfWork:
+    """Records events, runs the bus's reactions on ``publish``, keeps the rows it would write.
+
+    ``committed`` counts commits; the rows of a unit of work that never committed are dropped
+    when it exits (as the database's rollback drops them), so a test reads ``audit``/``outbox``
+    after the ``async with`` to see what really stayed."""
+
+    bus: Reactions | None = None
+    committed: int = 0
+    rolled_back: int = 0
+    flushed: int = 0
+    audit: list[AuditRow] = field(default_factory=list)
+    outbox: list[OutboxRow] = field(default_factory=list)
+    dispatched: list[Event] = field(default_factory=list)
+    _events: list[Event] = field(default_factory=list)
+    _pending_audit: list[AuditRow] = field(default_factory=list)
+    _pending_outbox: list[OutboxRow] = field(default_factory=list)
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self._events = []
+        self._pending_audit = []
+        self._pending_outbox = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._pending_audit or self._pending_outbox or self._events:
+            self.rolled_back += 1
+        self._events = []
+        self._pending_audit = []
+        self._pending_outbox = []
+
+    def record(self, event: Event) -> None:
+        self._events.append(event)
+
+    @property
+    def recorded(self) -> list[Event]:
+        """Events recorded and not yet published."""
+        return list(self._events)
+
+    async def publish(self) -> None:
+        while self._events:
+            event = self._events.pop(0)
+            if self.bus is None:
+                raise RuntimeError(f"{type(event).__name__} recorded without a message bus")
+            self.dispatched.append(event)
+            await self.bus.dispatch(event, self)
+            self._write(event)
+
+    def _write(self, event: Event) -> None:
+        if event.audited:
+            before, after = event.images()
+            self._pending_audit.append(
+                AuditRow(
+                    event.entity_type,
+                    str(event.entity_id),
+                    event.action,
+                    event.actor,
+                    None if before is None else dict(before),
+                    None if after is None else dict(after),
+                )
+            )
+        if event.topic is not None:
+            self._pending_outbox.append(
+                OutboxRow(
+                    event.topic,
+                    event.entity_type,
+                    str(event.entity_id),
+                    dict(event.outbox_payload()),
+                )
+            )
+
+    async def commit(self) -> None:
+        await self.publish()
+        self.audit.extend(self._pending_audit)
+        self.outbox.extend(self._pending_outbox)
+        self._pending_audit = []
+        self._pending_outbox = []
+        self.committed += 1
+
+    async def flush(self) -> None:
+        self.flushed += 1
+
+    def forget(self) -> None:
+        pass
