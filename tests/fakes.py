@@ -126,3 +126,43 @@ class FakeUnitOfWork:
 
     def forget(self) -> None:
         pass
+
+
+class Reached(Exception):
+    """A handler reached for a repository of a :class:`ProbingUnitOfWork`."""
+
+    def __init__(self, repository: str, method: str, args: tuple[Any, ...], kwargs: Any) -> None:
+        super().__init__(f"uow.{repository}.{method}")
+        self.repository = repository
+        self.method = method
+        self.args = args
+        self.kwargs = kwargs
+
+    def mentions(self, value: Any) -> bool:
+        """Whether ``value`` is among the call's arguments (or inside a list/tuple of them)."""
+        values = [*self.args, *self.kwargs.values()]
+        return any(v == value or (isinstance(v, list | tuple) and value in v) for v in values)
+
+
+class _Probe:
+    def __init__(self, repository: str) -> None:
+        self.repository = repository
+
+    def __getattr__(self, method: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            raise Reached(self.repository, method, args, kwargs)
+
+        return call
+
+
+@dataclass
+class ProbingUnitOfWork(FakeUnitOfWork):
+    """A fake unit of work whose every repository (``uow.orders``, ``uow.stock``, ...) stops
+    the handler at its first call with :class:`Reached`, naming the repository, the method and
+    the arguments: enough to see that a real reaction of the table ran and what it loads first,
+    without a database."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return _Probe(name)
