@@ -3,6 +3,8 @@
 Each run creates its own databases (a SQLite file, a PostgreSQL database with a random name),
 migrates them to head once, and drops them at the end. Each test runs inside an outer
 transaction that is rolled back, with the application's sessions joining it by savepoints.
+The application is built once per engine (``shared_app``) and lent to each test with that
+test's sessionmaker (``app``); what a test changes on it is put back afterwards.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import migrate
@@ -158,9 +161,50 @@ def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession
     )
 
 
+@pytest.fixture(scope="session")
+def shared_app(settings: Settings) -> FastAPI:
+    """The application, built once per engine for the whole run (its routes, middleware,
+    error handlers and OpenAPI document are the same for every test). The ``app`` fixture
+    lends it to one test at a time with that test's sessionmaker. A test that needs other
+    settings builds its own with ``create_app(make_settings(...), sessionmaker=...)``."""
+    return create_app(settings)
+
+
+class LentApp:
+    """What a test may change on the shared application, saved before it and put back after:
+    the ``app.state`` entries (settings, bus, sessionmaker, carrier client, outbound guard,
+    anything a test adds), the outbound guard's own attributes (tests replace its resolver),
+    the routes (a test may add one), the dependency overrides and the OpenAPI cache."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.state = dict(app.state._state)
+        self.guard = app.state.outbound_guard
+        self.guard_attributes = dict(vars(self.guard))
+        self.routes = list(app.router.routes)
+        self.overrides = dict(app.dependency_overrides)
+
+    def restore(self, app: FastAPI) -> None:
+        app.state._state.clear()
+        app.state._state.update(self.state)
+        vars(self.guard).clear()
+        vars(self.guard).update(self.guard_attributes)
+        if app.router.routes != self.routes:
+            app.router.routes[:] = self.routes
+            app.openapi_schema = None
+        app.dependency_overrides.clear()
+        app.dependency_overrides.update(self.overrides)
+
+
 @pytest.fixture
-def app(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
-    return create_app(settings, sessionmaker=sessionmaker)
+def app(shared_app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]) -> Iterator[FastAPI]:
+    """The shared application on this test's rolled-back connection; whatever the test
+    changes on it is undone afterwards (see :class:`LentApp`)."""
+    lent = LentApp(shared_app)
+    shared_app.state.sessionmaker = sessionmaker
+    try:
+        yield shared_app
+    finally:
+        lent.restore(shared_app)
 
 
 @pytest.fixture
