@@ -26,13 +26,26 @@ from app.domain.events import (
     StockArrived,
 )
 from app.repositories.uow import SqlAlchemyUnitOfWork
-from app.services import allocation, order_review, shipments, transfers
+from app.services import allocation, shipments, transfers
 from app.services.bus import CommandHandler, EventHandler, MessageBus
+from app.services.order_review.approvals import approve_order, reject_order
+from app.services.order_review.commands import (
+    ApproveOrder,
+    HoldOrder,
+    RejectOrder,
+    ReleaseHold,
+    UpdatePayment,
+    UpdateReviewSettings,
+)
+from app.services.order_review.holds import hold_order, release_hold
+from app.services.order_review.payments import update_payment
+from app.services.order_review.policy import update_review_settings
+from app.services.order_review.review import on_order_edited, on_order_submitted
 from app.settings import Settings
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
-    OrderSubmitted: [order_review.on_order_submitted],
-    OrderEdited: [order_review.on_order_edited],
+    OrderSubmitted: [on_order_submitted],
+    OrderEdited: [on_order_edited],
     OrderApproved: [allocation.on_order_approved],
     OrderEditStarted: [allocation.on_order_released],
     OrderCancelled: [allocation.on_order_released],
@@ -43,7 +56,15 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     CarrierReportedDelivery: [shipments.on_carrier_reported_delivery],
 }
 
-COMMANDS: dict[type, CommandHandler] = {}
+COMMANDS: dict[type, CommandHandler] = {
+    # order review
+    ApproveOrder: approve_order,
+    RejectOrder: reject_order,
+    HoldOrder: hold_order,
+    ReleaseHold: release_hold,
+    UpdatePayment: update_payment,
+    UpdateReviewSettings: update_review_settings,
+}
 
 
 def build_bus(settings: Settings) -> MessageBus:

@@ -144,6 +144,39 @@ class OrderApprovalRequested(Event):
     topic: str | None = "order.approval_requested"
 
 
+# Decisions of order review (app/services/order_review/): approvals, holds, payments, settings.
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderApprovalGiven(Event):
+    """One level of the order's approval chain signed; the order is settled after it."""
+
+    entity_type: str = "order"
+    action: str = "approval_given"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderHoldReleased(Event):
+    """One hold was lifted; with none left the order is settled (credit re-checked)."""
+
+    entity_type: str = "order"
+    action: str = "released"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPaymentUpdated(Event):
+    entity_type: str = "order"
+    action: str = "payment_updated"
+    topic: str | None = "order.payment_updated"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewSettingsUpdated(Event):
+    entity_type: str = "settings"
+    action: str = "updated"
+    topic: str | None = "settings.review_updated"
+
+
 @dataclass(frozen=True, kw_only=True)
 class OrderRejected(Event):
     """Rejected in review: its reservations are released (reaction)."""

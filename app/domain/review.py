@@ -229,12 +229,17 @@ def check_payment(f: ReviewFacts, p: ReviewPolicy) -> RuleResult:
 
 
 def check_credit(f: ReviewFacts, p: ReviewPolicy) -> RuleResult:
-    """Exposure (open receivables + approved unbilled orders + this order) within the limit,
-    and no receivables overdue by more than the configured days."""
+    """The credit rule in review: skipped for an order paid in full in advance."""
     if f.fully_paid:
         return RuleResult("credit", Result.SKIPPED, "Paid in full in advance: no credit risk.")
-    credit = f.credit
-    assert credit is not None, "the service gathers the credit position unless fully paid"
+    assert f.credit is not None, "the service gathers the credit position unless fully paid"
+    return assess_credit(f.credit, f.total, p)
+
+
+def assess_credit(credit: CreditPosition, total: Decimal, p: ReviewPolicy) -> RuleResult:
+    """The credit rule, the one place it is written: no receivables overdue by more than the
+    configured days, and exposure (open receivables + approved unbilled orders + this order)
+    within the limit. Review runs it, and so does the re-check of ``credit_holds``."""
     if credit.max_days_overdue > p.overdue_days:
         return RuleResult(
             "credit",
@@ -243,7 +248,7 @@ def check_credit(f: ReviewFacts, p: ReviewPolicy) -> RuleResult:
             f"days (more than {p.overdue_days}).",
             HoldCode.OVERDUE_RECEIVABLES,
         )
-    exposure = credit.exposure_with(f.total)
+    exposure = credit.exposure_with(total)
     if exposure > credit.limit:
         return RuleResult(
             "credit",
@@ -253,6 +258,17 @@ def check_credit(f: ReviewFacts, p: ReviewPolicy) -> RuleResult:
             HoldCode.CREDIT_LIMIT_EXCEEDED,
         )
     return _pass("credit", f"Exposure {exposure} is within the credit limit {credit.limit}.")
+
+
+def credit_holds(credit: CreditPosition | None, total: Decimal, p: ReviewPolicy) -> tuple[str, ...]:
+    """The holds the credit rule puts on an order again when nothing else holds it or waits
+    for an approval any more (the last hold released, the last approval given): other orders
+    may have spent the credit, or receivables fallen overdue, since it was reviewed. ``credit``
+    None: paid in full in advance, no credit risk."""
+    if credit is None or "credit" not in p.enabled_rules:
+        return ()
+    result = assess_credit(credit, total, p)
+    return (result.code,) if result.result is Result.HOLD and result.code else ()
 
 
 def check_amount(f: ReviewFacts, p: ReviewPolicy) -> RuleResult:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from app.deps import AUTHENTICATED, PageDep, SettingsDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
@@ -23,7 +23,8 @@ from app.schemas.order_review import (
     ReviewRead,
     RuleResultRead,
 )
-from app.services import order_review as service
+from app.services.order_review import queries
+from app.services.order_review.commands import ApproveOrder, HoldOrder, RejectOrder, ReleaseHold
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"], dependencies=AUTHENTICATED)
 approvals = APIRouter(prefix="/api/v1/approvals", tags=["approvals"], dependencies=AUTHENTICATED)
@@ -48,7 +49,7 @@ def _state(order: object) -> OrderDecisionRead:
 async def review(order_id: uuid.UUID, uow: UowDep, principal: Reader) -> ReviewRead:
     """Each rule's result and reason, the holds, the approvals still to give, and every
     decision taken (who, when, why)."""
-    view = await service.get_review(uow, order_id)
+    view = await queries.get_review(uow, order_id)
     o, r = view.order, view.review
     return ReviewRead(
         order_id=o.id,
@@ -71,14 +72,11 @@ async def review(order_id: uuid.UUID, uow: UowDep, principal: Reader) -> ReviewR
     responses=DECISION_PROBLEMS,
 )
 async def approve(
-    order_id: uuid.UUID,
-    body: ApproveBody,
-    uow: UowDep,
-    principal: Approver,
-    settings: SettingsDep,
+    order_id: uuid.UUID, body: ApproveBody, uow: UowDep, bus: BusDep, principal: Approver
 ) -> OrderDecisionRead:
     """Give the next approval in the order's chain (never on an order you created or edited)."""
-    return _state(await service.approve(uow, order_id, body.comment, principal, settings))
+    command = ApproveOrder(order_id=order_id, comment=body.comment, principal=principal)
+    return _state(await bus.handle(command, uow))
 
 
 @router.post(
@@ -88,10 +86,11 @@ async def approve(
     responses=DECISION_PROBLEMS,
 )
 async def reject(
-    order_id: uuid.UUID, body: ReasonBody, uow: UowDep, principal: Approver
+    order_id: uuid.UUID, body: ReasonBody, uow: UowDep, bus: BusDep, principal: Approver
 ) -> OrderDecisionRead:
     """Refuse an order waiting for approval or on hold, with a reason; it is final."""
-    return _state(await service.reject(uow, order_id, body.reason, principal))
+    command = RejectOrder(order_id=order_id, reason=body.reason, principal=principal)
+    return _state(await bus.handle(command, uow))
 
 
 @router.post(
@@ -101,10 +100,11 @@ async def reject(
     responses=DECISION_PROBLEMS,
 )
 async def hold(
-    order_id: uuid.UUID, body: ReasonBody, uow: UowDep, principal: Approver
+    order_id: uuid.UUID, body: ReasonBody, uow: UowDep, bus: BusDep, principal: Approver
 ) -> OrderDecisionRead:
     """Stop a submitted order with a manual hold and a reason."""
-    return _state(await service.hold(uow, order_id, body.reason, principal))
+    command = HoldOrder(order_id=order_id, reason=body.reason, principal=principal)
+    return _state(await bus.handle(command, uow))
 
 
 @router.post(
@@ -114,14 +114,13 @@ async def hold(
     responses=DECISION_PROBLEMS,
 )
 async def release(
-    order_id: uuid.UUID,
-    body: ReleaseBody,
-    uow: UowDep,
-    principal: Approver,
-    settings: SettingsDep,
+    order_id: uuid.UUID, body: ReleaseBody, uow: UowDep, bus: BusDep, principal: Approver
 ) -> OrderDecisionRead:
     """Release one hold; which roles may release it depends on the hold (credit: finance)."""
-    return _state(await service.release(uow, order_id, body.code, body.reason, principal, settings))
+    command = ReleaseHold(
+        order_id=order_id, code=body.code, reason=body.reason, principal=principal
+    )
+    return _state(await bus.handle(command, uow))
 
 
 @router.post(
@@ -131,16 +130,12 @@ async def release(
     responses=DECISION_PROBLEMS,
 )
 async def payment(
-    order_id: uuid.UUID,
-    body: PaymentUpdate,
-    uow: UowDep,
-    principal: Payer,
-    settings: SettingsDep,
+    order_id: uuid.UUID, body: PaymentUpdate, uow: UowDep, bus: BusDep, principal: Payer
 ) -> OrderDecisionRead:
     """Record the payment as it stands (amount paid or authorised so far, in the order's
     currency); an order awaiting payment is released once that covers its total. A key reports
     only for orders of its own channel."""
-    return _state(await service.update_payment(uow, order_id, body, principal, settings))
+    return _state(await bus.handle(body.to_command(order_id, principal), uow))
 
 
 @approvals.get(
@@ -151,7 +146,7 @@ async def payment(
 )
 async def list_(uow: UowDep, principal: Reader, page: PageDep) -> Page[ApprovalItem]:
     """Orders waiting for an approval by one of the caller's roles, oldest first."""
-    result = await service.approvals_queue(uow, principal, limit=page.limit, cursor=page.cursor)
+    result = await queries.approvals_queue(uow, principal, limit=page.limit, cursor=page.cursor)
     return Page(
         items=[ApprovalItem.model_validate(o) for o in result.items], next_cursor=result.next_cursor
     )
@@ -169,7 +164,7 @@ async def credit_position(
     principal: Annotated[Principal, Depends(requires("customers:read"))],
 ) -> CreditRead:
     """Limit, open receivables, open orders, exposure, available credit and overdue amount."""
-    customer, position = await service.customer_credit(uow, customer_id)
+    customer, position = await queries.customer_credit(uow, customer_id)
     return CreditRead(
         customer_id=customer.id,
         currency=customer.currency,

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, IfMatchDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.settings import ReviewSettingsRead, ReviewSettingsUpdate
-from app.services.order_review import policy as service
+from app.services.order_review.commands import UpdateReviewSettings
+from app.services.order_review.policy import get_review_settings
 
 router = APIRouter(prefix="/api/v1/settings", tags=["settings"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("orders:read"))]
@@ -26,7 +27,7 @@ Admin = Annotated[Principal, Depends(requires("admin"))]
 )
 async def get_review(uow: UowDep, principal: Reader, set_etag: ETagDep) -> ReviewSettingsRead:
     """The order review policy in force; ETag "0" means the defaults, never changed."""
-    policy, version = await service.get_review_settings(uow)
+    policy, version = await get_review_settings(uow)
     set_etag(version)
     return ReviewSettingsRead.of(policy, version)
 
@@ -42,12 +43,14 @@ async def update_review(
     body: ReviewSettingsUpdate,
     version: IfMatchDep,
     uow: UowDep,
+    bus: BusDep,
     principal: Admin,
     set_etag: ETagDep,
 ) -> ReviewSettingsRead:
     """Change the given settings (thresholds, approvers, rules, release roles). Needs `If-Match`."""
-    policy, new_version = await service.update_review_settings(
-        uow, body.model_dump(exclude_unset=True), version, principal
+    command = UpdateReviewSettings(
+        changes=body.model_dump(exclude_unset=True), expected_version=version, principal=principal
     )
+    policy, new_version = await bus.handle(command, uow)
     set_etag(new_version)
     return ReviewSettingsRead.of(policy, new_version)

@@ -7,10 +7,12 @@ from datetime import date, datetime
 
 from pydantic import Field
 
+from app.domain.auth import Principal
 from app.domain.orders import OrderStatus, PaymentStatus
 from app.domain.payments import PaymentReport
 from app.schemas.common import AmountOut, CurrencyCode, Schema
 from app.schemas.orders import PaymentAmount
+from app.services.order_review.commands import UpdatePayment
 
 
 class ApproveBody(Schema):
@@ -41,6 +43,16 @@ class PaymentUpdate(Schema):
     currency: CurrencyCode | None = Field(
         default=None, description="Must be the order's currency; default: the order's"
     )
+
+    def to_command(self, order_id: uuid.UUID, principal: Principal) -> UpdatePayment:
+        return UpdatePayment(
+            order_id=order_id,
+            status=self.status,
+            reference=self.reference,
+            amount=self.amount,
+            currency=self.currency,
+            principal=principal,
+        )
 
 
 class RuleResultRead(Schema):

@@ -3,8 +3,12 @@ through the HTTP API on both engines."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
+from app.domain.credit import CreditPosition
+from app.repositories.reviews import ReviewRepository
 from tests.factories import make_customer, make_product
 from tests.support import assert_problem
 
@@ -196,6 +200,65 @@ async def test_released_hold_approves_when_credit_now_suffices(client, auth, dat
         headers=await auth.as_role("finance"),
     )
     assert released.json()["status"] == "approved"
+
+
+def fall_overdue(monkeypatch) -> None:
+    """From now on the customer has receivables 45 days overdue (more than the 30 allowed),
+    well within its credit limit: only the overdue rule can hold its orders."""
+
+    async def overdue(self, customer, *, exclude_order_id=None) -> CreditPosition:
+        return CreditPosition(
+            limit=customer.credit_limit,
+            open_receivables=Decimal("100.00"),
+            open_orders=Decimal("0.00"),
+            overdue_amount=Decimal("100.00"),
+            max_days_overdue=45,
+        )
+
+    monkeypatch.setattr(ReviewRepository, "credit_position", overdue)
+
+
+async def test_releasing_the_last_hold_rechecks_overdue_receivables(
+    client, auth, data, monkeypatch
+) -> None:
+    """The re-check after the last release runs review's credit rule, overdue rule included
+    (it used to check the limit only and approve this order)."""
+    manager = await auth.as_role("sales_manager")
+    order = await place(client, await auth.as_role("sales"))
+    assert order["status"] == "approved"
+    held = await client.post(
+        f"/api/v1/orders/{order['id']}/hold", json={"reason": "check address"}, headers=manager
+    )
+    assert held.json()["holds"] == ["manual"]
+    fall_overdue(monkeypatch)
+    released = await client.post(
+        f"/api/v1/orders/{order['id']}/release",
+        json={"reason": "address confirmed"},
+        headers=manager,
+    )
+    assert released.status_code == 200, released.text
+    assert released.json()["status"] == "on_hold"
+    assert released.json()["holds"] == ["overdue_receivables"]
+    review = (await client.get(f"/api/v1/orders/{order['id']}/review", headers=manager)).json()
+    assert review["status"] == "on_hold" and review["holds"] == ["overdue_receivables"]
+
+
+async def test_the_last_approval_rechecks_overdue_receivables(
+    client, auth, data, monkeypatch
+) -> None:
+    await set_policy(client, auth, amount_threshold_1="50", amount_threshold_2="1000")
+    order = await place(client, await auth.as_role("sales"))
+    assert order["status"] == "pending_approval"
+    fall_overdue(monkeypatch)
+    approved = await client.post(
+        f"/api/v1/orders/{order['id']}/approve",
+        json={},
+        headers=await auth.as_role("sales_manager"),
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "on_hold"
+    assert approved.json()["holds"] == ["overdue_receivables"]
+    assert approved.json()["pending_approvals"] == []
 
 
 async def test_storefront_order_waits_for_payment_then_is_released(client, auth, data) -> None:

@@ -18,6 +18,8 @@ from app.domain.review import (
     ReviewFacts,
     ReviewPolicy,
     approval_chain,
+    assess_credit,
+    credit_holds,
     may_release,
     review_order,
 )
@@ -117,6 +119,42 @@ def test_overdue_receivables_hold_beyond_the_configured_days() -> None:
         HoldCode.OVERDUE_RECEIVABLES,
     )
     assert review_order(facts(credit=credit), ReviewPolicy(overdue_days=60)).holds == ()
+
+
+OVERDUE = CreditPosition(
+    limit=D("1e6"),
+    open_receivables=D(500),
+    open_orders=D(0),
+    overdue_amount=D(500),
+    max_days_overdue=45,
+)
+OVER_LIMIT = CreditPosition(limit=D("1000"), open_receivables=D(0), open_orders=D("900"))
+WITHIN = CreditPosition(limit=D("1e6"), open_receivables=D(0), open_orders=D(0))
+
+
+@pytest.mark.parametrize("credit", [OVERDUE, OVER_LIMIT, WITHIN])
+def test_review_and_the_re_check_apply_one_credit_rule(credit) -> None:
+    """The rule review runs and the rule the re-check after the last release or approval runs
+    are the same function: same result, same hold."""
+    policy = ReviewPolicy(overdue_days=30)
+    reviewed = result_of(review_order(facts(credit=credit, total=D(200)), policy), "credit")
+    assert assess_credit(credit, D(200), policy) == reviewed
+    expected = (reviewed.code,) if reviewed.result is Result.HOLD else ()
+    assert credit_holds(credit, D(200), policy) == expected
+
+
+def test_the_credit_re_check_holds_for_overdue_receivables_too() -> None:
+    assert credit_holds(OVERDUE, D(1), ReviewPolicy(overdue_days=30)) == (
+        HoldCode.OVERDUE_RECEIVABLES,
+    )
+    assert credit_holds(OVERDUE, D(1), ReviewPolicy(overdue_days=60)) == ()
+    assert credit_holds(OVER_LIMIT, D(200), ReviewPolicy()) == (HoldCode.CREDIT_LIMIT_EXCEEDED,)
+    assert credit_holds(WITHIN, D(200), ReviewPolicy()) == ()
+
+
+def test_the_credit_re_check_holds_nothing_paid_in_full_or_with_the_rule_off() -> None:
+    assert credit_holds(None, D("1e9"), ReviewPolicy()) == ()
+    assert credit_holds(OVERDUE, D(1), ReviewPolicy(enabled_rules=("amount",))) == ()
 
 
 def test_fully_paid_orders_skip_the_credit_rule() -> None:

@@ -15,10 +15,12 @@ from typing import Any
 
 from app.domain.auth import Principal, Role
 from app.domain.errors import RuleViolation, StaleVersion
+from app.domain.events import ReviewSettingsUpdated
 from app.domain.review import ReviewPolicy
 from app.repositories.settings import SettingRecord
 from app.repositories.uow import is_unique_violation
-from app.services.recording import record_change
+from app.services.bus import Context
+from app.services.order_review.commands import UpdateReviewSettings
 from app.services.unit_of_work import UnitOfWork
 
 REVIEW_KEY = "review"
@@ -88,51 +90,50 @@ def _merge(current: ReviewPolicy, changes: Mapping[str, Any]) -> ReviewPolicy:
 
 
 async def update_review_settings(
-    uow: UnitOfWork,
-    changes: Mapping[str, Any],
-    expected_version: int,
-    principal: Principal,
+    cmd: UpdateReviewSettings, uow: UnitOfWork, ctx: Context
 ) -> tuple[ReviewPolicy, int]:
-    """Merge ``changes`` into the policy in force, validate the result, store and audit it."""
+    """Merge the changes into the policy in force, validate the result, store and audit it."""
     async with uow:
         record = await uow.settings.get(REVIEW_KEY)
         current = ReviewPolicy() if record is None else policy_from_json(record.value)
         version = DEFAULTS_VERSION if record is None else record.version
-        if version != expected_version:
+        if version != cmd.expected_version:
             raise StaleVersion(
-                f"The review settings are at version {version}, not {expected_version}; "
+                f"The review settings are at version {version}, not {cmd.expected_version}; "
                 "reload and retry."
             )
-        policy = _merge(current, changes)
+        policy = _merge(current, cmd.changes)
         policy.validate(frozenset(r.value for r in Role))
         before, after = policy_to_json(current), policy_to_json(policy)
         if after == before:
             return current, version
-        if record is None:
-            record = SettingRecord(key=REVIEW_KEY, value=after, updated_by=principal.actor)
-            uow.settings.add(record)
-        else:
-            record.value = after
-            record.updated_by = principal.actor
-        try:
-            await uow.flush()
-        except Exception as exc:
-            # Two first writes at version 0 raced and this one lost the primary key.
-            if is_unique_violation(exc):
-                raise StaleVersion(
-                    "The review settings were changed by someone else meanwhile; reload and retry."
-                ) from exc
-            raise
-        new_version = record.version
-        record_change(
-            uow,
-            principal.actor,
-            "settings",
-            REVIEW_KEY,
-            "updated",
-            before,
-            after,
-            event="settings.review_updated",
+        new_version = await _store(uow, record, after, cmd.principal)
+        uow.record(
+            ReviewSettingsUpdated(
+                actor=cmd.principal.actor, entity_id=REVIEW_KEY, before=before, after=after
+            )
         )
         await uow.commit()
     return policy, new_version
+
+
+async def _store(
+    uow: UnitOfWork, record: SettingRecord | None, value: dict[str, Any], principal: Principal
+) -> int:
+    """Write the policy (the first write creates the record) and answer its new version."""
+    if record is None:
+        record = SettingRecord(key=REVIEW_KEY, value=value, updated_by=principal.actor)
+        uow.settings.add(record)
+    else:
+        record.value = value
+        record.updated_by = principal.actor
+    try:
+        await uow.flush()
+    except Exception as exc:
+        # Two first writes at version 0 raced and this one lost the primary key.
+        if is_unique_violation(exc):
+            raise StaleVersion(
+                "The review settings were changed by someone else meanwhile; reload and retry."
+            ) from exc
+        raise
+    return record.version
