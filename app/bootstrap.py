@@ -26,7 +26,15 @@ from app.domain.events import (
     StockArrived,
 )
 from app.repositories.uow import SqlAlchemyUnitOfWork
-from app.services import allocation, order_review, shipments, transfers
+from app.services import order_review, shipments, transfers
+from app.services.allocation import reactions as allocation
+from app.services.allocation.allocate import allocate_order
+from app.services.allocation.commands import (
+    AllocateOrder,
+    DeallocateOrder,
+    ExpireUnpaidReservations,
+)
+from app.services.allocation.release import deallocate_order, expire_unpaid_reservations
 from app.services.bus import CommandHandler, EventHandler, MessageBus
 from app.settings import Settings
 
@@ -43,7 +51,12 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     CarrierReportedDelivery: [shipments.on_carrier_reported_delivery],
 }
 
-COMMANDS: dict[type, CommandHandler] = {}
+COMMANDS: dict[type, CommandHandler] = {
+    # allocation
+    AllocateOrder: allocate_order,
+    DeallocateOrder: deallocate_order,
+    ExpireUnpaidReservations: expire_unpaid_reservations,
+}
 
 
 def build_bus(settings: Settings) -> MessageBus:
