@@ -36,6 +36,8 @@ from app.services.allocation.commands import (
 )
 from app.services.allocation.release import deallocate_order, expire_unpaid_reservations
 from app.services.bus import CommandHandler, EventHandler, MessageBus
+from app.services.stock.commands import RecordMovement
+from app.services.stock.movements import record_movement
 from app.settings import Settings
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
@@ -56,6 +58,8 @@ COMMANDS: dict[type, CommandHandler] = {
     AllocateOrder: allocate_order,
     DeallocateOrder: deallocate_order,
     ExpireUnpaidReservations: expire_unpaid_reservations,
+    # stock
+    RecordMovement: record_movement,
 }
 
 
