@@ -6,7 +6,7 @@ concurrent orders can neither oversell nor deadlock on each other. Releasing (ca
 deallocate, expiry, a reduced quantity) gives back reserved stock in the same transaction.
 
 Modules: ``commands`` (what the routers and the worker send), ``allocate`` (allocation of an
-approved order), ``release`` (giving stock back, deallocation, expiry of unpaid reservations),
-``backorders`` (stock arrived; the backorder list), ``reactions`` (the bus's handlers) and
-``queries``.
+approved order), ``explanation`` (why it got what it got), ``release`` (giving stock back,
+deallocation, expiry of unpaid reservations), ``backorders`` (stock arrived; the backorder
+list), ``reactions`` (the bus's handlers) and ``queries``.
 """

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from app.domain import order_lines
@@ -25,13 +24,12 @@ from app.repositories.base import jsonable
 from app.repositories.orders import Order, OrderLine
 from app.repositories.reservations import OrderAllocation, Reservation, WarehouseRow
 from app.services.allocation.commands import AllocateOrder
+from app.services.allocation.explanation import Available, explain
 from app.services.allocation.queries import approved_for_update
 from app.services.bus import Context
 from app.services.common import retrying
 from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
-
-Available = dict[uuid.UUID, dict[uuid.UUID, Decimal]]
 
 
 @retrying
@@ -69,7 +67,7 @@ async def allocate_in_uow(
     )
     await _reserve(uow, order, lines, plan, expires_at)
     transfers = await _propose_transfers(uow, order, plan, actor)
-    explanation = await _explanation(uow, lines, plan, warehouses, available, transfers)
+    explanation = await explain(uow, lines, plan, warehouses, available, transfers)
     await uow.reservations.add_allocation(
         OrderAllocation(
             order_id=order.id,
@@ -189,63 +187,6 @@ async def _propose_transfers(uow: UnitOfWork, order: Order, plan: Plan, actor: s
     uow.record(planned)
     await uow.publish()
     return [str(number) for number in planned.results]
-
-
-async def _explanation(
-    uow: UnitOfWork,
-    lines: list[OrderLine],
-    plan: Plan,
-    warehouses: list[WarehouseRow],
-    available: Available,
-    transfers: list[str],
-) -> dict[str, Any]:
-    """Why the order got what it got: the plan's reasons, what is short, what was reserved
-    where, the transfers drafted and in-stock substitutes for the short lines."""
-    by_line = {x.id: x for x in lines}
-    return plan.explanation() | {
-        "backordered": {by_line[k].sku: str(v) for k, v in plan.backordered.items()},
-        "reserved": [
-            {
-                "sku": by_line[a.line_id].sku,
-                "warehouse": _code(warehouses, a.warehouse_id),
-                "quantity": str(a.quantity),
-            }
-            for a in plan.assignments
-        ],
-        "transfers": transfers,
-        "substitutes": await _substitutes(uow, lines, plan, available),
-    }
-
-
-def _code(warehouses: list[WarehouseRow], warehouse_id: uuid.UUID) -> str:
-    return next((w.code for w in warehouses if w.id == warehouse_id), str(warehouse_id))
-
-
-async def _substitutes(
-    uow: UnitOfWork, lines: list[OrderLine], plan: Plan, available: Available
-) -> dict[str, list[dict[str, str]]]:
-    """In-stock substitutes for short lines: suggested, never applied."""
-    out: dict[str, list[dict[str, str]]] = {}
-    for line in (x for x in lines if x.id in plan.backordered):
-        offers = await _offers(uow, line)
-        if offers:
-            out[line.sku] = offers
-    return out
-
-
-async def _offers(uow: UnitOfWork, line: OrderLine) -> list[dict[str, str]]:
-    """The active substitutes of a line's product that have stock somewhere."""
-    product = await uow.products.get(line.product_id)
-    if product is None or not product.substitutes:
-        return []
-    subs = await uow.products.get_many_by_sku(list(product.substitutes))
-    sub_stock = await uow.allocation.available([p.id for p in subs.values()])
-    offers = []
-    for sku, sub in sorted(subs.items()):
-        total = sum((per.get(sub.id, Decimal(0)) for per in sub_stock.values()), Decimal(0))
-        if sub.active and total > 0:
-            offers.append({"sku": sku, "name": sub.name, "available": str(total)})
-    return offers
 
 
 def _record_outcome(
