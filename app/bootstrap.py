@@ -41,6 +41,16 @@ from app.services.order_review.holds import hold_order, release_hold
 from app.services.order_review.payments import update_payment
 from app.services.order_review.policy import update_review_settings
 from app.services.order_review.review import on_order_edited, on_order_submitted
+from app.services import order_review, shipments, transfers
+from app.services.allocation import reactions as allocation
+from app.services.allocation.allocate import allocate_order
+from app.services.allocation.commands import (
+    AllocateOrder,
+    DeallocateOrder,
+    ExpireUnpaidReservations,
+from app.services.allocation.release import deallocate_order, expire_unpaid_reservations
+from app.services.stock.commands import RecordMovement
+from app.services.stock.movements import record_movement
 from app.settings import Settings
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
@@ -64,6 +74,12 @@ COMMANDS: dict[type, CommandHandler] = {
     ReleaseHold: release_hold,
     UpdatePayment: update_payment,
     UpdateReviewSettings: update_review_settings,
+    # allocation
+    AllocateOrder: allocate_order,
+    DeallocateOrder: deallocate_order,
+    ExpireUnpaidReservations: expire_unpaid_reservations,
+    # stock
+    RecordMovement: record_movement,
 }
 
 

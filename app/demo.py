@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.bootstrap import uow_factory
 from app.domain.auth import Principal, Role
 from app.domain.outbound_urls import OutboundPolicy
+from app.domain.stock import MovementKind
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.auth import create_user, principal_for_user
+from app.services.bus import MessageBus
 from app.settings import Settings
 
 DEMO_USERS = [(f"demo-{role.value}", f"demo-{role.value}-pass", role.value) for role in Role]
@@ -177,12 +179,11 @@ async def _seed_catalogue(
     from app.schemas.customers import CustomerCreate
     from app.schemas.price_lists import PriceListCreate
     from app.schemas.products import ProductCreate
-    from app.schemas.stock import StockMovementCreate
     from app.schemas.suppliers import SupplierCreate
     from app.services.customers import create_customer
     from app.services.price_lists import create_price_list
     from app.services.products import create_product
-    from app.services.stock import record_movement
+    from app.services.stock.commands import RecordMovement
     from app.services.suppliers import create_supplier
 
     uow = new_uow
@@ -285,17 +286,15 @@ async def _seed_catalogue(
                 level = await u.stock.get_level(wh.id, product.id) if wh and product else None
             if level is not None:
                 continue
-            await record_movement(
-                uow(),
-                StockMovementCreate.model_validate(
-                    {
-                        "warehouse": warehouse,
-                        "sku": sku,
-                        "kind": "receipt",
-                        "quantity": quantity,
-                        "reason": "demo opening stock",
-                        "reference": "DEMO-OPENING",
-                    }
-                ),
-                principal,
+            opening = RecordMovement(
+                principal=principal,
+                warehouse=warehouse,
+                sku=sku,
+                kind=MovementKind.RECEIPT,
+                quantity=Decimal(quantity),
+                reason="demo opening stock",
+                reference="DEMO-OPENING",
             )
+            movement_uow = uow()
+            assert isinstance(movement_uow.bus, MessageBus)
+            await movement_uow.bus.handle(opening, movement_uow)

@@ -250,6 +250,16 @@ class StockArrived(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StockMoved(Event):
+    """A receipt or an adjustment was recorded by hand: the movement, with the level it left
+    behind, is audited and published."""
+
+    entity_type: str = "stock_movement"
+    action: str = "created"
+    topic: str | None = "stock.moved"
+
+
+@dataclass(frozen=True, kw_only=True)
 class ShortPicked(Event):
     """A pick came back short and its reservations were written off: the approved orders it
     served are allocated again from other stock (reaction)."""

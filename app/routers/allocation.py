@@ -8,13 +8,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from app.deps import AUTHENTICATED, PageDep, SettingsDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.limits import DAYS_MAX
 from app.errors import problem_responses
 from app.schemas.allocation import AllocationLine, AllocationRead, BackorderRead, ReservationRead
 from app.schemas.common import Page
-from app.services import allocation as service
+from app.services.allocation.backorders import list_backorders
+from app.services.allocation.commands import AllocateOrder, DeallocateOrder
+from app.services.allocation.queries import get_allocations
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"], dependencies=AUTHENTICATED)
 backorders = APIRouter(prefix="/api/v1/backorders", tags=["backorders"], dependencies=AUTHENTICATED)
@@ -23,7 +25,7 @@ Allocator = Annotated[Principal, Depends(requires("stock:write"))]
 
 
 async def _read(uow: UowDep, order_id: uuid.UUID) -> AllocationRead:
-    order, lines, reservations, last = await service.get_allocations(uow, order_id)
+    order, lines, reservations, last = await get_allocations(uow, order_id)
     skus = {x.id: x.sku for x in lines}
     return AllocationRead(
         order_id=order.id,
@@ -77,10 +79,10 @@ async def allocations(order_id: uuid.UUID, uow: UowDep, principal: Reader) -> Al
     responses=problem_responses(401, 403, 404, 409),
 )
 async def allocate(
-    order_id: uuid.UUID, uow: UowDep, principal: Allocator, settings: SettingsDep
+    order_id: uuid.UUID, uow: UowDep, bus: BusDep, principal: Allocator
 ) -> AllocationRead:
     """Reserve whatever the order still lacks, by the configured strategy."""
-    await service.allocate(uow, order_id, principal, settings)
+    await bus.handle(AllocateOrder(order_id=order_id, principal=principal), uow)
     return await _read(uow, order_id)
 
 
@@ -90,9 +92,11 @@ async def allocate(
     summary="Release an order's reservations",
     responses=problem_responses(401, 403, 404, 409),
 )
-async def deallocate(order_id: uuid.UUID, uow: UowDep, principal: Allocator) -> AllocationRead:
+async def deallocate(
+    order_id: uuid.UUID, uow: UowDep, bus: BusDep, principal: Allocator
+) -> AllocationRead:
     """Give back everything the order holds; it stays approved and can be allocated again."""
-    await service.deallocate(uow, order_id, principal)
+    await bus.handle(DeallocateOrder(order_id=order_id, principal=principal), uow)
     return await _read(uow, order_id)
 
 
@@ -112,7 +116,7 @@ async def list_(
 ) -> Page[BackorderRead]:
     """Unallocated quantities of approved orders by product, customer and age, with the date
     stock is expected."""
-    result = await service.list_backorders(
+    result = await list_backorders(
         uow,
         sku=sku,
         customer_id=customer_id,

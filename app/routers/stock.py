@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import AwareDatetime
 
-from app.deps import AUTHENTICATED, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
@@ -21,7 +21,8 @@ from app.schemas.stock import (
     StockQuantities,
     WarehouseAvailability,
 )
-from app.services import stock as service
+from app.services.stock import queries
+from app.services.stock.views import RecordedMovement
 
 router = APIRouter(prefix="/api/v1", tags=["stock"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("stock:read"))]
@@ -38,11 +39,11 @@ SkuFilter = Annotated[str | None, Query(max_length=64, description="Product SKU"
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_movement(
-    body: StockMovementCreate, uow: UowDep, principal: Writer
+    body: StockMovementCreate, uow: UowDep, bus: BusDep, principal: Writer
 ) -> StockMovementRecorded:
     """Add a movement to the ledger and change on-hand stock with it; 409 `insufficient_stock`
     when it would leave on-hand below zero or below what is reserved."""
-    recorded = await service.record_movement(uow, body, principal)
+    recorded: RecordedMovement = await bus.handle(body.to_command(principal), uow)
     return StockMovementRecorded(
         movement=StockMovementRead.model_validate(recorded.movement),
         level=StockLevelRead.model_validate(recorded.level),
@@ -67,7 +68,7 @@ async def list_movements(
     created_to: Annotated[AwareDatetime | None, Query(description="Exclusive")] = None,
 ) -> Page[StockMovementRead]:
     """The ledger, newest first, filtered by warehouse, SKU, kind, reference and time."""
-    result = await service.list_movements(
+    result = await queries.list_movements(
         uow,
         warehouse=warehouse,
         sku=sku,
@@ -98,7 +99,7 @@ async def list_levels(
     sku: SkuFilter = None,
 ) -> Page[StockLevelRead]:
     """On-hand, reserved and available stock per warehouse and product."""
-    result = await service.list_levels(
+    result = await queries.list_levels(
         uow, warehouse=warehouse, sku=sku, limit=page.limit, cursor=page.cursor
     )
     return Page(
@@ -120,7 +121,7 @@ async def availability(
 ) -> AvailabilityRead:
     """Available stock of one product in every active warehouse and in total; an unknown SKU
     is 422 `unknown_reference`."""
-    result = await service.availability(uow, sku)
+    result = await queries.availability(uow, sku)
     return AvailabilityRead(
         product_id=result.product_id,
         sku=result.sku,

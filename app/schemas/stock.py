@@ -9,8 +9,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from app.domain.auth import Principal
 from app.domain.limits import numeric_max
+from app.domain.stock import MovementKind
 from app.schemas.common import Code, DecimalOut, Schema
+from app.services.stock.commands import RecordMovement
 
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 # What people record directly; issues, transfers and returns come from their documents.
@@ -44,6 +47,18 @@ class StockMovementCreate(Schema):
     reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = (
         Field(default=None, description="A document number, e.g. a supplier's delivery note")
     )
+
+    def to_command(self, principal: Principal) -> RecordMovement:
+        return RecordMovement(
+            principal=principal,
+            warehouse=self.warehouse,
+            warehouse_id=self.warehouse_id,
+            sku=self.sku,
+            kind=MovementKind(self.kind),
+            quantity=self.quantity,
+            reason=self.reason,
+            reference=self.reference,
+        )
 
 
 class StockMovementRead(Schema):

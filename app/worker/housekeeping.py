@@ -52,10 +52,13 @@ async def expire_reservations(
     sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
 ) -> int:
     """Release the reservations of unpaid prepaid orders whose time ran out."""
-    from app.bootstrap import uow_factory
-    from app.services.allocation import expire_unpaid_reservations
+    from app.bootstrap import build_bus, unit_of_work
+    from app.services.allocation.commands import ExpireUnpaidReservations
 
-    expired = await expire_unpaid_reservations(uow_factory(sessionmaker, settings)(), SYSTEM)
+    bus = build_bus(settings)
+    expired: int = await bus.handle(
+        ExpireUnpaidReservations(principal=SYSTEM), unit_of_work(sessionmaker, bus)
+    )
     if expired:
         log.info("reservations.expired", extra={"orders": expired})
     return expired

@@ -224,7 +224,7 @@ async def test_ship_complete_waits_and_proposes_a_consolidation_transfer(
 async def test_unpaid_prepaid_reservation_expires(client, auth, data, sessionmaker, app) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from app.services.allocation import expire_unpaid_reservations
+    from app.services.allocation.commands import ExpireUnpaidReservations
     from app.worker.housekeeping import SYSTEM
 
     await receive(client, auth, "HZ", "W-1", "5")
@@ -250,9 +250,11 @@ async def test_unpaid_prepaid_reservation_expires(client, auth, data, sessionmak
     view = await allocations(client, auth, placed["id"])
     assert view["reservations"][0]["expires_at"] is not None
     uow = SqlAlchemyUnitOfWork(sessionmaker, app.state.bus)
-    assert await expire_unpaid_reservations(uow, SYSTEM, datetime.now(UTC)) == 0  # not yet
+    bus = app.state.bus
+    now = datetime.now(UTC)
+    assert await bus.handle(ExpireUnpaidReservations(principal=SYSTEM, now=now), uow) == 0
     later = datetime.now(UTC) + timedelta(hours=2)
-    assert await expire_unpaid_reservations(uow, SYSTEM, later) == 1
+    assert await bus.handle(ExpireUnpaidReservations(principal=SYSTEM, now=later), uow) == 1
     assert await levels(client, auth, "W-1") == {"HZ": ("5", "0"), "BJ": ("0", "0")}
     events = (
         await client.get(f"/api/v1/orders/{placed['id']}/events?limit=50", headers=key)
@@ -264,7 +266,7 @@ async def test_unpaid_prepaid_reservation_expires(client, auth, data, sessionmak
 async def test_paid_orders_keep_their_reservation(client, auth, data, sessionmaker, app) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from app.services.allocation import expire_unpaid_reservations
+    from app.services.allocation.commands import ExpireUnpaidReservations
     from app.worker.housekeeping import SYSTEM
 
     await receive(client, auth, "HZ", "W-1", "5")
@@ -294,8 +296,9 @@ async def test_paid_orders_keep_their_reservation(client, auth, data, sessionmak
     assert paid.status_code == 200
     later = datetime.now(UTC) + timedelta(hours=2)
     assert (
-        await expire_unpaid_reservations(
-            SqlAlchemyUnitOfWork(sessionmaker, app.state.bus), SYSTEM, later
+        await app.state.bus.handle(
+            ExpireUnpaidReservations(principal=SYSTEM, now=later),
+            SqlAlchemyUnitOfWork(sessionmaker, app.state.bus),
         )
         == 0
     )

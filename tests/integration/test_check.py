@@ -13,10 +13,10 @@ from app import cli, migrate
 from app.bootstrap import build_bus
 from app.db import create_engine, create_sessionmaker
 from app.domain.auth import Principal
+from app.domain.stock import MovementKind
 from app.repositories.stock import StockLevel
 from app.repositories.uow import SqlAlchemyUnitOfWork
-from app.schemas.stock import StockMovementCreate
-from app.services.stock import record_movement
+from app.services.stock.commands import RecordMovement
 from app.settings import Settings, get_settings
 from tests.factories import make_product, make_warehouse
 from tests.integration.stock_data import force_level
@@ -106,12 +106,15 @@ async def _receive_eight(sessions) -> tuple[str, str]:
     warehouse = await make_warehouse(sessions)
     product = await make_product(sessions)
     clerk = Principal("t", "clerk", "user", ("warehouse",), frozenset({"stock:write"}))
-    data = StockMovementCreate(
-        warehouse=warehouse.code, sku=product.sku, kind="receipt", quantity=Decimal(8)
+    command = RecordMovement(
+        principal=clerk,
+        warehouse=warehouse.code,
+        sku=product.sku,
+        kind=MovementKind.RECEIPT,
+        quantity=Decimal(8),
     )
-    await record_movement(
-        SqlAlchemyUnitOfWork(sessions, build_bus(Settings(_env_file=None))), data, clerk
-    )
+    bus = build_bus(Settings(_env_file=None))
+    await bus.handle(command, SqlAlchemyUnitOfWork(sessions, bus))
     return str(warehouse.id), str(product.id)
 
 
