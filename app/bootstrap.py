@@ -26,8 +26,19 @@ from app.domain.events import (
     StockArrived,
 )
 from app.repositories.uow import SqlAlchemyUnitOfWork
-from app.services import allocation, order_review, shipments, transfers
+from app.services import allocation, order_review, shipments
 from app.services.bus import CommandHandler, EventHandler, MessageBus
+from app.services.transfers.cancel import cancel_transfer
+from app.services.transfers.commands import (
+    CancelTransfer,
+    CreateTransfer,
+    ReceiveTransfer,
+    ShipTransfer,
+)
+from app.services.transfers.create import create_transfer
+from app.services.transfers.reactions import on_consolidation_planned
+from app.services.transfers.receive import receive_transfer
+from app.services.transfers.ship import ship_transfer
 from app.settings import Settings
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
@@ -37,13 +48,19 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     OrderEditStarted: [allocation.on_order_released],
     OrderCancelled: [allocation.on_order_released],
     OrderRejected: [allocation.on_order_released],
-    ConsolidationPlanned: [transfers.on_consolidation_planned],
+    ConsolidationPlanned: [on_consolidation_planned],
     StockArrived: [allocation.on_stock_arrived],
     ShortPicked: [allocation.on_short_picked],
     CarrierReportedDelivery: [shipments.on_carrier_reported_delivery],
 }
 
-COMMANDS: dict[type, CommandHandler] = {}
+COMMANDS: dict[type, CommandHandler] = {
+    # transfers
+    CreateTransfer: create_transfer,
+    ShipTransfer: ship_transfer,
+    ReceiveTransfer: receive_transfer,
+    CancelTransfer: cancel_transfer,
+}
 
 
 def build_bus(settings: Settings) -> MessageBus:
