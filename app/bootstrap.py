@@ -28,6 +28,17 @@ from app.domain.events import (
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services import allocation, order_review, shipments
 from app.services.bus import CommandHandler, EventHandler, MessageBus
+from app.services.purchasing.commands import (
+    CancelPurchaseOrder,
+    CreatePurchaseOrder,
+    CreateReplenishmentOrders,
+    ReceivePurchaseOrder,
+    SendPurchaseOrder,
+)
+from app.services.purchasing.create import create_purchase_order
+from app.services.purchasing.lifecycle import cancel_purchase_order, send_purchase_order
+from app.services.purchasing.receive import receive_purchase_order
+from app.services.purchasing.replenish import create_from_suggestions
 from app.services.transfers.cancel import cancel_transfer
 from app.services.transfers.commands import (
     CancelTransfer,
@@ -55,6 +66,12 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
 }
 
 COMMANDS: dict[type, CommandHandler] = {
+    # purchasing
+    CreatePurchaseOrder: create_purchase_order,
+    CreateReplenishmentOrders: create_from_suggestions,
+    SendPurchaseOrder: send_purchase_order,
+    CancelPurchaseOrder: cancel_purchase_order,
+    ReceivePurchaseOrder: receive_purchase_order,
     # transfers
     CreateTransfer: create_transfer,
     ShipTransfer: ship_transfer,

@@ -442,7 +442,7 @@ async def list_backorders(
 
 async def _expected_dates(uow: UnitOfWork, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, date]:
     """The earliest date stock is expected: open purchase orders and transfers in transit."""
-    from app.services.purchasing import open_purchase_quantities
+    from app.services.purchasing.queries import open_purchase_quantities
 
     if not product_ids:
         return {}
