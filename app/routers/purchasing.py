@@ -29,11 +29,6 @@ from app.schemas.purchasing import (
 from app.schemas.stock import StockMovementRead
 from app.services.purchasing.commands import (
     CancelPurchaseOrder,
-    CreatePurchaseOrder,
-    CreateReplenishmentOrders,
-    PurchaseItem,
-    ReceiptItem,
-    ReceivePurchaseOrder,
     SendPurchaseOrder,
 )
 from app.services.purchasing.queries import get_purchase_order, list_purchase_orders
@@ -51,29 +46,6 @@ router = APIRouter(
 )
 Reader = Annotated[Principal, Depends(requires("stock:read"))]
 Writer = Annotated[Principal, Depends(requires("stock:write"))]
-
-
-def _create_command(body: PurchaseOrderCreate, principal: Principal) -> CreatePurchaseOrder:
-    return CreatePurchaseOrder(
-        principal=principal,
-        supplier=body.supplier,
-        warehouse=body.warehouse,
-        lines=tuple(
-            PurchaseItem(sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
-            for line in body.lines
-        ),
-        expected_date=body.expected_date,
-    )
-
-
-def _receive_command(
-    purchase_order_id: uuid.UUID, body: PurchaseOrderReceipt, principal: Principal
-) -> ReceivePurchaseOrder:
-    return ReceivePurchaseOrder(
-        principal=principal,
-        purchase_order_id=purchase_order_id,
-        lines=tuple(ReceiptItem(sku=line.sku, quantity=line.quantity) for line in body.lines),
-    )
 
 
 def _summary(view: PurchaseOrderView) -> PurchaseOrderSummary:
@@ -167,8 +139,7 @@ async def create_purchase_orders(
 ) -> ReplenishmentOrdersCreated:
     """One draft purchase order per preferred supplier for the current suggestions, delivered
     to the given warehouse; products without an (active) supplier are skipped and listed."""
-    command = CreateReplenishmentOrders(principal=principal, warehouse=body.warehouse)
-    result: ReplenishmentResult = await bus.handle(command, uow)
+    result: ReplenishmentResult = await bus.handle(body.to_command(principal), uow)
     return ReplenishmentOrdersCreated(
         purchase_orders=[_read(v) for v in result.purchase_orders],
         skipped=[SkippedProduct.model_validate(s) for s in result.skipped],
@@ -187,7 +158,7 @@ async def create(
 ) -> PurchaseOrderRead:
     """A draft purchase order; the expected date defaults to today + the supplier's lead time.
     Unknown supplier, warehouse or SKU is 422 naming the field."""
-    view: PurchaseOrderView = await bus.handle(_create_command(body, principal), uow)
+    view: PurchaseOrderView = await bus.handle(body.to_command(principal), uow)
     set_etag(view.order.version)
     return _read(view)
 
@@ -277,8 +248,7 @@ async def receive(
     """Record receipt movements at the order's warehouse and allocate waiting backorders.
     Beyond the ordered quantity plus `LADING_PO_OVER_RECEIPT_TOLERANCE_PERCENT` is 422 naming
     the line (nothing written); a draft, cancelled or fully received order is 409."""
-    command = _receive_command(purchase_order_id, body, principal)
-    result: ReceivedView = await bus.handle(command, uow)
+    result: ReceivedView = await bus.handle(body.to_command(purchase_order_id, principal), uow)
     return PurchaseOrderReceived(
         purchase_order=_read(result.purchase_order),
         movements=[StockMovementRead.model_validate(m) for m in result.movements],

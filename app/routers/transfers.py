@@ -22,11 +22,7 @@ from app.schemas.transfers import (
 )
 from app.services.transfers.commands import (
     CancelTransfer,
-    CreateTransfer,
-    ReceivedItem,
-    ReceiveTransfer,
     ShipTransfer,
-    TransferItem,
 )
 from app.services.transfers.queries import get_transfer, list_transfers
 from app.services.transfers.views import TransferView
@@ -35,33 +31,6 @@ router = APIRouter(prefix="/api/v1/transfers", tags=["transfers"], dependencies=
 Reader = Annotated[Principal, Depends(requires("stock:read"))]
 Writer = Annotated[Principal, Depends(requires("stock:write"))]
 WarehouseFilter = Annotated[str | None, Query(max_length=64, description="Warehouse code")]
-
-
-def _create_command(body: TransferCreate, principal: Principal) -> CreateTransfer:
-    return CreateTransfer(
-        principal=principal,
-        from_warehouse=body.from_warehouse,
-        to_warehouse=body.to_warehouse,
-        reason=body.reason,
-        lines=tuple(TransferItem(sku=line.sku, quantity=line.quantity) for line in body.lines),
-        order_id=body.order_id,
-        notes=body.notes,
-    )
-
-
-def _receive_command(
-    transfer_id: uuid.UUID, body: TransferReceive, principal: Principal
-) -> ReceiveTransfer:
-    return ReceiveTransfer(
-        principal=principal,
-        transfer_id=transfer_id,
-        lines=tuple(
-            ReceivedItem(sku=line.sku, quantity=line.quantity, note=line.note)
-            for line in body.lines
-        ),
-        final=body.final,
-        note=body.note,
-    )
 
 
 def _read(view: TransferView) -> TransferRead:
@@ -106,7 +75,7 @@ async def create(
     set_etag: ETagDep,
 ) -> TransferRead:
     """A draft transfer between two different warehouses; repeated SKUs are merged."""
-    view: TransferView = await bus.handle(_create_command(body, principal), uow)
+    view: TransferView = await bus.handle(body.to_command(principal), uow)
     set_etag(view.transfer.version)
     response.headers["Location"] = f"/api/v1/transfers/{view.transfer.id}"
     return _read(view)
@@ -179,7 +148,7 @@ async def receive(
 ) -> TransferRead:
     """Put what arrived on hand at the destination; `final: true` records whatever is still in
     transit as a discrepancy and completes the transfer."""
-    return _read(await bus.handle(_receive_command(transfer_id, body, principal), uow))
+    return _read(await bus.handle(body.to_command(transfer_id, principal), uow))
 
 
 @router.post(
