@@ -51,6 +51,27 @@ from app.services.allocation.commands import (
 from app.services.allocation.release import deallocate_order, expire_unpaid_reservations
 from app.services.stock.commands import RecordMovement
 from app.services.stock.movements import record_movement
+from app.services import allocation, order_review, shipments
+from app.services.purchasing.commands import (
+    CancelPurchaseOrder,
+    CreatePurchaseOrder,
+    CreateReplenishmentOrders,
+    ReceivePurchaseOrder,
+    SendPurchaseOrder,
+from app.services.purchasing.create import create_purchase_order
+from app.services.purchasing.lifecycle import cancel_purchase_order, send_purchase_order
+from app.services.purchasing.receive import receive_purchase_order
+from app.services.purchasing.replenish import create_from_suggestions
+from app.services.transfers.cancel import cancel_transfer
+from app.services.transfers.commands import (
+    CancelTransfer,
+    CreateTransfer,
+    ReceiveTransfer,
+    ShipTransfer,
+from app.services.transfers.create import create_transfer
+from app.services.transfers.reactions import on_consolidation_planned
+from app.services.transfers.receive import receive_transfer
+from app.services.transfers.ship import ship_transfer
 from app.settings import Settings
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
@@ -60,7 +81,7 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     OrderEditStarted: [allocation.on_order_released],
     OrderCancelled: [allocation.on_order_released],
     OrderRejected: [allocation.on_order_released],
-    ConsolidationPlanned: [transfers.on_consolidation_planned],
+    ConsolidationPlanned: [on_consolidation_planned],
     StockArrived: [allocation.on_stock_arrived],
     ShortPicked: [allocation.on_short_picked],
     CarrierReportedDelivery: [shipments.on_carrier_reported_delivery],
@@ -80,6 +101,17 @@ COMMANDS: dict[type, CommandHandler] = {
     ExpireUnpaidReservations: expire_unpaid_reservations,
     # stock
     RecordMovement: record_movement,
+    # purchasing
+    CreatePurchaseOrder: create_purchase_order,
+    CreateReplenishmentOrders: create_from_suggestions,
+    SendPurchaseOrder: send_purchase_order,
+    CancelPurchaseOrder: cancel_purchase_order,
+    ReceivePurchaseOrder: receive_purchase_order,
+    # transfers
+    CreateTransfer: create_transfer,
+    ShipTransfer: ship_transfer,
+    ReceiveTransfer: receive_transfer,
+    CancelTransfer: cancel_transfer,
 }
 
 

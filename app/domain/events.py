@@ -291,3 +291,78 @@ class CarrierReportedDelivery(Event):
 class ShipmentDelivered(Event):
     entity_type: str = "shipment"
     action: str = "delivered"
+
+
+# --- transfers --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferCreated(Event):
+    entity_type: str = "transfer"
+    action: str = "created"
+    topic: str | None = "transfer.created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferShipped(Event):
+    entity_type: str = "transfer"
+    action: str = "shipped"
+    topic: str | None = "transfer.shipped"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferReceived(Event):
+    """Goods of a transfer arrived; ``action`` is the status the receipt left it in
+    (``partially_received`` or ``received``)."""
+
+    entity_type: str = "transfer"
+    action: str = "received"
+    topic: str | None = "transfer.received"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferCancelled(Event):
+    entity_type: str = "transfer"
+    action: str = "cancelled"
+    topic: str | None = "transfer.cancelled"
+
+
+# --- purchasing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PurchaseOrderCreated(Event):
+    entity_type: str = "purchase_order"
+    action: str = "created"
+    topic: str | None = "purchase_order.created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PurchaseOrderSent(Event):
+    entity_type: str = "purchase_order"
+    action: str = "sent"
+    topic: str | None = "purchase_order.sent"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PurchaseOrderCancelled(Event):
+    entity_type: str = "purchase_order"
+    action: str = "cancelled"
+    topic: str | None = "purchase_order.cancelled"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PurchaseOrderReceived(Event):
+    entity_type: str = "purchase_order"
+    action: str = "received"
+    topic: str | None = "purchase_order.received"
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoodsReceiptMoved(Event):
+    """A receipt movement of a purchase order was written (the same audit and outbox rows as
+    any stock movement: ``stock_movement`` created, ``stock.moved``)."""
+
+    entity_type: str = "stock_movement"
+    action: str = "created"
+    topic: str | None = "stock.moved"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, ETagDep, PageDep, SettingsDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.purchasing import PurchaseOrderStatus
 from app.errors import problem_responses
@@ -27,7 +27,16 @@ from app.schemas.purchasing import (
     SupplierSuggestions,
 )
 from app.schemas.stock import StockMovementRead
-from app.services import purchasing as service
+from app.services.purchasing.commands import (
+    CancelPurchaseOrder,
+    SendPurchaseOrder,
+)
+from app.services.purchasing.queries import get_purchase_order, list_purchase_orders
+from app.services.purchasing.receive import ReceivedView
+from app.services.purchasing.replenish import ReplenishmentResult
+from app.services.purchasing.suggestions import SuggestionsView
+from app.services.purchasing.suggestions import suggestions as suggest
+from app.services.purchasing.views import PurchaseOrderView
 
 replenishment = APIRouter(
     prefix="/api/v1/replenishment", tags=["replenishment"], dependencies=AUTHENTICATED
@@ -39,7 +48,7 @@ Reader = Annotated[Principal, Depends(requires("stock:read"))]
 Writer = Annotated[Principal, Depends(requires("stock:write"))]
 
 
-def _summary(view: service.PurchaseOrderView) -> PurchaseOrderSummary:
+def _summary(view: PurchaseOrderView) -> PurchaseOrderSummary:
     o = view.order
     return PurchaseOrderSummary(
         id=o.id,
@@ -58,14 +67,14 @@ def _summary(view: service.PurchaseOrderView) -> PurchaseOrderSummary:
     )
 
 
-def _read(view: service.PurchaseOrderView) -> PurchaseOrderRead:
+def _read(view: PurchaseOrderView) -> PurchaseOrderRead:
     return PurchaseOrderRead(
         **_summary(view).model_dump(),
         lines=[PurchaseOrderLineRead.model_validate(line) for line in view.lines or []],
     )
 
 
-def _suggestions(view: service.SuggestionsView) -> SuggestionsRead:
+def _suggestions(view: SuggestionsView) -> SuggestionsRead:
     groups = []
     for g in view.groups:
         lines = []
@@ -115,7 +124,7 @@ async def suggestions(uow: UowDep, principal: Reader) -> SuggestionsRead:
     − backordered) is below the reorder point, grouped by preferred supplier, each with its
     reasons, quantity and expected date. Bounded: at most 1000 products (by SKU) are
     considered; `truncated` says when there were more."""
-    return _suggestions(await service.suggestions(uow))
+    return _suggestions(await suggest(uow))
 
 
 @replenishment.post(
@@ -126,11 +135,11 @@ async def suggestions(uow: UowDep, principal: Reader) -> SuggestionsRead:
     responses=problem_responses(401, 403, 422),
 )
 async def create_purchase_orders(
-    body: ReplenishmentOrdersCreate, uow: UowDep, principal: Writer
+    body: ReplenishmentOrdersCreate, bus: BusDep, uow: UowDep, principal: Writer
 ) -> ReplenishmentOrdersCreated:
     """One draft purchase order per preferred supplier for the current suggestions, delivered
     to the given warehouse; products without an (active) supplier are skipped and listed."""
-    result = await service.create_from_suggestions(uow, body.warehouse, principal)
+    result: ReplenishmentResult = await bus.handle(body.to_command(principal), uow)
     return ReplenishmentOrdersCreated(
         purchase_orders=[_read(v) for v in result.purchase_orders],
         skipped=[SkippedProduct.model_validate(s) for s in result.skipped],
@@ -145,11 +154,11 @@ async def create_purchase_orders(
     responses=problem_responses(401, 403, 422),
 )
 async def create(
-    body: PurchaseOrderCreate, uow: UowDep, principal: Writer, set_etag: ETagDep
+    body: PurchaseOrderCreate, bus: BusDep, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> PurchaseOrderRead:
     """A draft purchase order; the expected date defaults to today + the supplier's lead time.
     Unknown supplier, warehouse or SKU is 422 naming the field."""
-    view = await service.create_purchase_order(uow, body, principal)
+    view: PurchaseOrderView = await bus.handle(body.to_command(principal), uow)
     set_etag(view.order.version)
     return _read(view)
 
@@ -169,7 +178,7 @@ async def list_(
     warehouse: Annotated[str | None, Query(max_length=64, description="Warehouse code")] = None,
 ) -> Page[PurchaseOrderSummary]:
     """Purchase orders newest first, filtered by status, supplier and warehouse."""
-    result = await service.list_purchase_orders(
+    result = await list_purchase_orders(
         uow,
         status=status,
         supplier=supplier,
@@ -190,7 +199,7 @@ async def get(
     purchase_order_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> PurchaseOrderRead:
     """One purchase order with its lines and what has been received of each."""
-    view = await service.get_purchase_order(uow, purchase_order_id)
+    view = await get_purchase_order(uow, purchase_order_id)
     set_etag(view.order.version)
     return _read(view)
 
@@ -201,9 +210,12 @@ async def get(
     summary="Send a purchase order",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def send(purchase_order_id: uuid.UUID, uow: UowDep, principal: Writer) -> PurchaseOrderRead:
+async def send(
+    purchase_order_id: uuid.UUID, bus: BusDep, uow: UowDep, principal: Writer
+) -> PurchaseOrderRead:
     """draft → sent; any other status is 409 `invalid_state`."""
-    return _read(await service.send(uow, purchase_order_id, principal))
+    command = SendPurchaseOrder(principal=principal, purchase_order_id=purchase_order_id)
+    return _read(await bus.handle(command, uow))
 
 
 @router.post(
@@ -212,9 +224,12 @@ async def send(purchase_order_id: uuid.UUID, uow: UowDep, principal: Writer) -> 
     summary="Cancel a purchase order",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def cancel(purchase_order_id: uuid.UUID, uow: UowDep, principal: Writer) -> PurchaseOrderRead:
+async def cancel(
+    purchase_order_id: uuid.UUID, bus: BusDep, uow: UowDep, principal: Writer
+) -> PurchaseOrderRead:
     """Cancel a draft or sent order; once goods were received it is 409 `invalid_state`."""
-    return _read(await service.cancel(uow, purchase_order_id, principal))
+    command = CancelPurchaseOrder(principal=principal, purchase_order_id=purchase_order_id)
+    return _read(await bus.handle(command, uow))
 
 
 @router.post(
@@ -226,14 +241,14 @@ async def cancel(purchase_order_id: uuid.UUID, uow: UowDep, principal: Writer) -
 async def receive(
     purchase_order_id: uuid.UUID,
     body: PurchaseOrderReceipt,
+    bus: BusDep,
     uow: UowDep,
     principal: Writer,
-    settings: SettingsDep,
 ) -> PurchaseOrderReceived:
     """Record receipt movements at the order's warehouse and allocate waiting backorders.
     Beyond the ordered quantity plus `LADING_PO_OVER_RECEIPT_TOLERANCE_PERCENT` is 422 naming
     the line (nothing written); a draft, cancelled or fully received order is 409."""
-    result = await service.receive(uow, purchase_order_id, body, principal, settings)
+    result: ReceivedView = await bus.handle(body.to_command(purchase_order_id, principal), uow)
     return PurchaseOrderReceived(
         purchase_order=_read(result.purchase_order),
         movements=[StockMovementRead.model_validate(m) for m in result.movements],

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from app.deps import AUTHENTICATED, ETagDep, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
@@ -20,8 +20,12 @@ from app.schemas.transfers import (
     TransferReceive,
     TransferStatusName,
 )
-from app.services import transfers as service
-from app.services.transfers import TransferView
+from app.services.transfers.commands import (
+    CancelTransfer,
+    ShipTransfer,
+)
+from app.services.transfers.queries import get_transfer, list_transfers
+from app.services.transfers.views import TransferView
 
 router = APIRouter(prefix="/api/v1/transfers", tags=["transfers"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("stock:read"))]
@@ -63,10 +67,15 @@ def _read(view: TransferView) -> TransferRead:
     responses=problem_responses(401, 403, 422),
 )
 async def create(
-    body: TransferCreate, uow: UowDep, principal: Writer, response: Response, set_etag: ETagDep
+    body: TransferCreate,
+    bus: BusDep,
+    uow: UowDep,
+    principal: Writer,
+    response: Response,
+    set_etag: ETagDep,
 ) -> TransferRead:
     """A draft transfer between two different warehouses; repeated SKUs are merged."""
-    view = await service.create_transfer(uow, body, principal)
+    view: TransferView = await bus.handle(body.to_command(principal), uow)
     set_etag(view.transfer.version)
     response.headers["Location"] = f"/api/v1/transfers/{view.transfer.id}"
     return _read(view)
@@ -88,7 +97,7 @@ async def list_(
     reason: TransferReasonName | None = None,
 ) -> Page[TransferRead]:
     """Transfers newest first, filtered by status, warehouses and reason."""
-    result = await service.list_transfers(
+    result = await list_transfers(
         uow,
         status=status,
         from_warehouse=from_warehouse,
@@ -110,7 +119,7 @@ async def get(
     transfer_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> TransferRead:
     """One transfer with its lines."""
-    view = await service.get_transfer(uow, transfer_id)
+    view = await get_transfer(uow, transfer_id)
     set_etag(view.transfer.version)
     return _read(view)
 
@@ -121,10 +130,11 @@ async def get(
     summary="Ship a transfer",
     responses=problem_responses(401, 403, 404, 409),
 )
-async def ship(transfer_id: uuid.UUID, uow: UowDep, principal: Writer) -> TransferRead:
+async def ship(transfer_id: uuid.UUID, bus: BusDep, uow: UowDep, principal: Writer) -> TransferRead:
     """Issue every line from the source warehouse; 409 `insufficient_stock` (nothing moves)
     when any line is short of available stock, 409 `invalid_state` unless it is a draft."""
-    return _read(await service.ship_transfer(uow, transfer_id, principal))
+    command = ShipTransfer(principal=principal, transfer_id=transfer_id)
+    return _read(await bus.handle(command, uow))
 
 
 @router.post(
@@ -134,11 +144,11 @@ async def ship(transfer_id: uuid.UUID, uow: UowDep, principal: Writer) -> Transf
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def receive(
-    transfer_id: uuid.UUID, body: TransferReceive, uow: UowDep, principal: Writer
+    transfer_id: uuid.UUID, body: TransferReceive, bus: BusDep, uow: UowDep, principal: Writer
 ) -> TransferRead:
     """Put what arrived on hand at the destination; `final: true` records whatever is still in
     transit as a discrepancy and completes the transfer."""
-    return _read(await service.receive_transfer(uow, transfer_id, body, principal))
+    return _read(await bus.handle(body.to_command(transfer_id, principal), uow))
 
 
 @router.post(
@@ -148,7 +158,8 @@ async def receive(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def cancel(
-    transfer_id: uuid.UUID, body: TransferCancel, uow: UowDep, principal: Writer
+    transfer_id: uuid.UUID, body: TransferCancel, bus: BusDep, uow: UowDep, principal: Writer
 ) -> TransferRead:
     """Cancel a draft with a reason; once shipped, a transfer can only be received."""
-    return _read(await service.cancel_transfer(uow, transfer_id, body.reason, principal))
+    command = CancelTransfer(principal=principal, transfer_id=transfer_id, reason=body.reason)
+    return _read(await bus.handle(command, uow))

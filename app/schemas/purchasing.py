@@ -9,10 +9,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from app.domain.auth import Principal
 from app.domain.limits import numeric_max
 from app.domain.purchasing import PurchaseOrderStatus
 from app.schemas.common import AmountOut, Code, DecimalOut, NonNegativeMoney, Schema
 from app.schemas.stock import StockMovementRead
+from app.services.purchasing.commands import (
+    CreatePurchaseOrder,
+    CreateReplenishmentOrders,
+    PurchaseItem,
+    ReceiptItem,
+    ReceivePurchaseOrder,
+)
 
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 PositiveQuantity = Annotated[
@@ -68,6 +76,9 @@ class SuggestionsRead(Schema):
 class ReplenishmentOrdersCreate(Schema):
     warehouse: Code = Field(description="Code of the warehouse the goods go to")
 
+    def to_command(self, principal: Principal) -> CreateReplenishmentOrders:
+        return CreateReplenishmentOrders(principal=principal, warehouse=self.warehouse)
+
 
 class PurchaseOrderLineCreate(Schema):
     sku: Sku
@@ -82,6 +93,18 @@ class PurchaseOrderCreate(Schema):
     expected_date: date | None = Field(
         default=None, description="Default: today + the supplier's lead time"
     )
+
+    def to_command(self, principal: Principal) -> CreatePurchaseOrder:
+        return CreatePurchaseOrder(
+            principal=principal,
+            supplier=self.supplier,
+            warehouse=self.warehouse,
+            lines=tuple(
+                PurchaseItem(sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
+                for line in self.lines
+            ),
+            expected_date=self.expected_date,
+        )
 
 
 class PurchaseOrderLineRead(Schema):
@@ -133,6 +156,15 @@ class ReceiptLine(Schema):
 
 class PurchaseOrderReceipt(Schema):
     lines: list[ReceiptLine] = Field(min_length=1, max_length=500)
+
+    def to_command(
+        self, purchase_order_id: uuid.UUID, principal: Principal
+    ) -> ReceivePurchaseOrder:
+        return ReceivePurchaseOrder(
+            principal=principal,
+            purchase_order_id=purchase_order_id,
+            lines=tuple(ReceiptItem(sku=line.sku, quantity=line.quantity) for line in self.lines),
+        )
 
 
 class PurchaseOrderReceived(Schema):

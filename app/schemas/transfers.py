@@ -9,9 +9,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from app.domain.auth import Principal
 from app.domain.limits import numeric_max
 from app.schemas.common import Code, DecimalOut, Schema
 from app.schemas.stock import Sku
+from app.services.transfers.commands import (
+    CreateTransfer,
+    ReceivedItem,
+    ReceiveTransfer,
+    TransferItem,
+)
 
 TransferReasonName = Literal["consolidation", "replenishment", "manual"]
 TransferStatusName = Literal["draft", "shipped", "partially_received", "received", "cancelled"]
@@ -46,6 +53,17 @@ class TransferCreate(Schema):
     )
     notes: Note | None = None
 
+    def to_command(self, principal: Principal) -> CreateTransfer:
+        return CreateTransfer(
+            principal=principal,
+            from_warehouse=self.from_warehouse,
+            to_warehouse=self.to_warehouse,
+            reason=self.reason,
+            lines=tuple(TransferItem(sku=line.sku, quantity=line.quantity) for line in self.lines),
+            order_id=self.order_id,
+            notes=self.notes,
+        )
+
 
 class TransferReceiptLine(Schema):
     sku: Sku
@@ -63,6 +81,18 @@ class TransferReceive(Schema):
     note: Note | None = Field(
         default=None, description="Discrepancy note for lines that have none of their own"
     )
+
+    def to_command(self, transfer_id: uuid.UUID, principal: Principal) -> ReceiveTransfer:
+        return ReceiveTransfer(
+            principal=principal,
+            transfer_id=transfer_id,
+            lines=tuple(
+                ReceivedItem(sku=line.sku, quantity=line.quantity, note=line.note)
+                for line in self.lines
+            ),
+            final=self.final,
+            note=self.note,
+        )
 
 
 class TransferCancel(Schema):

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.bootstrap import build_bus
 from app.repositories.customers import Supplier
 from app.repositories.events import AuditEvent, OutboxEvent
 from app.repositories.orders import Order, OrderLine
@@ -20,7 +21,7 @@ from app.repositories.stock import StockMovement
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.repositories.warehouses import Warehouse
 from app.services.check import check_invariants
-from app.services.purchasing import open_purchase_quantities
+from app.services.purchasing.queries import open_purchase_quantities
 from tests.factories import make_customer, make_product, make_warehouse
 from tests.integration.stock_data import force_level, level_and_ledger
 from tests.support import assert_problem
@@ -494,6 +495,7 @@ async def test_over_receipt_within_tolerance_is_accepted(
     app.state.settings = app.state.settings.model_copy(
         update={"po_over_receipt_tolerance_percent": D(10)}
     )
+    app.state.bus = build_bus(app.state.settings)  # use cases take settings from the bus
     headers = await auth.as_role("warehouse")
     po = await sent_po(client, headers, world)
     ok = await act(
