@@ -248,3 +248,61 @@ class CarrierReportedDelivery(Event):
 class ShipmentDelivered(Event):
     entity_type: str = "shipment"
     action: str = "delivered"
+
+
+# --- pick lists, shipments (what they record besides the events above) ------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PickListCreated(Event):
+    entity_type: str = "pick_list"
+    action: str = "created"
+    topic: str | None = "pick_list.created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PickListAssigned(Event):
+    entity_type: str = "pick_list"
+    action: str = "assigned"
+    topic: str | None = "pick_list.assigned"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PickListPicked(Event):
+    """The pick was confirmed (a short part was written off and re-allocated before)."""
+
+    entity_type: str = "pick_list"
+    action: str = "picked"
+    topic: str | None = "pick_list.picked"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShipmentCreated(Event):
+    entity_type: str = "shipment"
+    action: str = "created"
+    topic: str | None = "shipment.created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShipmentVerified(Event):
+    entity_type: str = "shipment"
+    action: str = "verified"
+    topic: str | None = "shipment.verified"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderShipped(Event):
+    """A shipment of the order left; ``payload`` is the customer notification."""
+
+    entity_type: str = "order"
+    action: str = "shipped"
+    topic: str | None = "order.shipped"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderDelivered(Event):
+    """A shipment of the order was handed over; ``payload`` is the customer notification."""
+
+    entity_type: str = "order"
+    action: str = "delivered"
+    topic: str | None = "order.delivered"
