@@ -1,6 +1,6 @@
 """What every shipment use case reads and writes about a shipment: its view (the shipment with
 its order, warehouse, carrier, lines and packages), the audit image, the customer-notification
-payload, and the locked load."""
+payload, the locked load and the warehouse named by a request."""
 
 from __future__ import annotations
 
