@@ -72,6 +72,21 @@ from app.services.transfers.create import create_transfer
 from app.services.transfers.reactions import on_consolidation_planned
 from app.services.transfers.receive import receive_transfer
 from app.services.transfers.ship import ship_transfer
+from app.services import allocation, order_review, transfers
+from app.services.picking.assign import assign_pick_list
+from app.services.picking.commands import AssignPickList, ConfirmPickList, CreatePickList
+from app.services.picking.confirm import confirm_pick_list
+from app.services.picking.create import create_pick_list
+from app.services.shipments.commands import (
+    ConfirmShipment,
+    CreateShipment,
+    DeliverShipment,
+    VerifyShipment,
+from app.services.shipments.confirm import confirm_shipment
+from app.services.shipments.create import create_shipment
+from app.services.shipments.deliver import deliver_shipment
+from app.services.shipments.reactions import on_carrier_reported_delivery
+from app.services.shipments.verify import verify_shipment
 from app.settings import Settings
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
@@ -84,7 +99,7 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     ConsolidationPlanned: [on_consolidation_planned],
     StockArrived: [allocation.on_stock_arrived],
     ShortPicked: [allocation.on_short_picked],
-    CarrierReportedDelivery: [shipments.on_carrier_reported_delivery],
+    CarrierReportedDelivery: [on_carrier_reported_delivery],
 }
 
 COMMANDS: dict[type, CommandHandler] = {
@@ -112,6 +127,15 @@ COMMANDS: dict[type, CommandHandler] = {
     ShipTransfer: ship_transfer,
     ReceiveTransfer: receive_transfer,
     CancelTransfer: cancel_transfer,
+    # picking
+    CreatePickList: create_pick_list,
+    AssignPickList: assign_pick_list,
+    ConfirmPickList: confirm_pick_list,
+    # shipments
+    CreateShipment: create_shipment,
+    VerifyShipment: verify_shipment,
+    ConfirmShipment: confirm_shipment,
+    DeliverShipment: deliver_shipment,
 }
 
 

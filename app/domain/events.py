@@ -366,3 +366,49 @@ class GoodsReceiptMoved(Event):
     entity_type: str = "stock_movement"
     action: str = "created"
     topic: str | None = "stock.moved"
+# --- pick lists, shipments (what they record besides the events above) ------------------------
+
+
+class PickListCreated(Event):
+    entity_type: str = "pick_list"
+    topic: str | None = "pick_list.created"
+
+
+class PickListAssigned(Event):
+    entity_type: str = "pick_list"
+    action: str = "assigned"
+    topic: str | None = "pick_list.assigned"
+
+
+class PickListPicked(Event):
+    """The pick was confirmed (a short part was written off and re-allocated before)."""
+
+    entity_type: str = "pick_list"
+    action: str = "picked"
+    topic: str | None = "pick_list.picked"
+
+
+class ShipmentCreated(Event):
+    entity_type: str = "shipment"
+    topic: str | None = "shipment.created"
+
+
+class ShipmentVerified(Event):
+    entity_type: str = "shipment"
+    action: str = "verified"
+    topic: str | None = "shipment.verified"
+
+
+class OrderShipped(Event):
+    """A shipment of the order left; ``payload`` is the customer notification."""
+
+    entity_type: str = "order"
+    topic: str | None = "order.shipped"
+
+
+class OrderDelivered(Event):
+    """A shipment of the order was handed over; ``payload`` is the customer notification."""
+
+    entity_type: str = "order"
+    action: str = "delivered"
+    topic: str | None = "order.delivered"

@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from app.deps import AUTHENTICATED, ETagDep, PageDep, SettingsDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
+from app.domain.picking import Confirmation
 from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.picking import (
@@ -20,12 +21,30 @@ from app.schemas.picking import (
     PickListRead,
     PickListStatusName,
 )
-from app.services import picking as service
-from app.services.picking import PickListView
+from app.services.picking import queries
+from app.services.picking.commands import (
+    AssignPickList,
+    ConfirmPickList,
+    CreatePickList,
+    PickWave,
+)
+from app.services.picking.views import PickListView
 
 router = APIRouter(prefix="/api/v1/pick-lists", tags=["pick-lists"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("stock:read"))]
 Writer = Annotated[Principal, Depends(requires("stock:write"))]
+
+
+def _create_command(body: PickListCreate, principal: Principal) -> CreatePickList:
+    return CreatePickList(
+        principal=principal,
+        warehouse=body.warehouse,
+        order_ids=tuple(body.order_ids) if body.order_ids is not None else None,
+        wave=PickWave(cutoff=body.wave.cutoff, max_orders=body.wave.max_orders)
+        if body.wave is not None
+        else None,
+        picker=body.picker,
+    )
 
 
 def _read(view: PickListView) -> PickListRead:
@@ -67,11 +86,16 @@ def _read(view: PickListView) -> PickListRead:
     responses=problem_responses(401, 403, 422),
 )
 async def create(
-    body: PickListCreate, uow: UowDep, principal: Writer, response: Response, set_etag: ETagDep
+    body: PickListCreate,
+    bus: BusDep,
+    uow: UowDep,
+    principal: Writer,
+    response: Response,
+    set_etag: ETagDep,
 ) -> PickListRead:
     """Lines grouped by product and bin along the walking path, for the chosen orders or a
     wave of the oldest approved orders holding stock in the warehouse."""
-    view = await service.create_pick_list(uow, body, principal)
+    view = await bus.handle(_create_command(body, principal), uow)
     set_etag(view.pick_list.version)
     response.headers["Location"] = f"/api/v1/pick-lists/{view.pick_list.id}"
     return _read(view)
@@ -92,7 +116,7 @@ async def list_(
     picker: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[PickListRead]:
     """Pick lists newest first, filtered by warehouse, status and picker."""
-    result = await service.list_pick_lists(
+    result = await queries.list_pick_lists(
         uow,
         warehouse=warehouse,
         status=status,
@@ -113,7 +137,7 @@ async def get(
     pick_list_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> PickListRead:
     """One pick list with its lines and their per-order breakdown."""
-    view = await service.get_pick_list(uow, pick_list_id)
+    view = await queries.get_pick_list(uow, pick_list_id)
     set_etag(view.pick_list.version)
     return _read(view)
 
@@ -125,10 +149,11 @@ async def get(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def assign(
-    pick_list_id: uuid.UUID, body: PickListAssign, uow: UowDep, principal: Writer
+    pick_list_id: uuid.UUID, body: PickListAssign, bus: BusDep, uow: UowDep, principal: Writer
 ) -> PickListRead:
     """Give an open pick list to a picker; 409 once it is picked."""
-    return _read(await service.assign_pick_list(uow, pick_list_id, body.picker, principal))
+    command = AssignPickList(principal=principal, pick_list_id=pick_list_id, picker=body.picker)
+    return _read(await bus.handle(command, uow))
 
 
 @router.post(
@@ -140,10 +165,15 @@ async def assign(
 async def confirm(
     pick_list_id: uuid.UUID,
     body: PickListConfirm,
+    bus: BusDep,
     uow: UowDep,
     principal: Writer,
-    settings: SettingsDep,
 ) -> PickListRead:
     """Picked quantity per SKU; a short pick writes the missing stock off (`short_pick`) and
     allocates the orders again. 409 when already confirmed."""
-    return _read(await service.confirm_pick_list(uow, pick_list_id, body, principal, settings))
+    command = ConfirmPickList(
+        principal=principal,
+        pick_list_id=pick_list_id,
+        lines=tuple(Confirmation(x.sku, x.picked) for x in body.lines),
+    )
+    return _read(await bus.handle(command, uow))

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from app.deps import (
     AUTHENTICATED,
+    BusDep,
     CarrierClientDep,
     ETagDep,
     PageDep,
@@ -20,6 +21,7 @@ from app.deps import (
 )
 from app.domain.auth import Principal
 from app.domain.errors import Conflict
+from app.domain.shipments import Quantity
 from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.shipments import (
@@ -39,15 +41,61 @@ from app.schemas.shipments import (
     ShipmentRead,
     ShipmentStatusName,
     ShipmentVerify,
+    SkuQuantity,
 )
-from app.services import shipments as service
-from app.services.shipments import labels
+from app.services.shipments import labels, queries
 from app.services.shipments import rates as rates_service
+from app.services.shipments.commands import (
+    ConfirmShipment,
+    CreateShipment,
+    DeliverShipment,
+    Package,
+    VerifyShipment,
+)
 from app.services.shipments.views import ShipmentView
 
 router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("stock:read"))]
 Writer = Annotated[Principal, Depends(requires("stock:write"))]
+
+
+def _quantities(lines: list[SkuQuantity]) -> tuple[Quantity, ...]:
+    return tuple(Quantity(x.sku, x.quantity) for x in lines)
+
+
+def _create_command(body: ShipmentCreate, principal: Principal) -> CreateShipment:
+    return CreateShipment(
+        principal=principal,
+        order_id=body.order_id,
+        warehouse=body.warehouse,
+        lines=_quantities(body.lines) if body.lines is not None else None,
+        packages=tuple(
+            Package(
+                weight_kg=p.weight_kg,
+                length_cm=p.length_cm,
+                width_cm=p.width_cm,
+                height_cm=p.height_cm,
+                contents=_quantities(p.contents),
+            )
+            for p in body.packages
+        ),
+        carrier=body.carrier,
+    )
+
+
+def _deliver_command(
+    shipment_id: uuid.UUID, body: ShipmentDeliver, principal: Principal
+) -> DeliverShipment:
+    return DeliverShipment(
+        principal=principal,
+        shipment_id=shipment_id,
+        receiver_name=body.receiver_name,
+        delivered_at=body.delivered_at,
+        signature=body.signature,
+        photo=(body.photo, body.photo_content_type)
+        if body.photo and body.photo_content_type
+        else None,
+    )
 
 
 def _label(view: ShipmentView) -> LabelRead:
@@ -127,11 +175,16 @@ def _read(view: ShipmentView) -> ShipmentRead:
     responses=problem_responses(401, 403, 422),
 )
 async def create(
-    body: ShipmentCreate, uow: UowDep, principal: Writer, response: Response, set_etag: ETagDep
+    body: ShipmentCreate,
+    bus: BusDep,
+    uow: UowDep,
+    principal: Writer,
+    response: Response,
+    set_etag: ETagDep,
 ) -> ShipmentRead:
     """A ready shipment of what was picked (and not yet shipped) for one order in one
     warehouse, with its packages; 422 naming the line when more is shipped than was picked."""
-    view = await service.create_shipment(uow, body, principal)
+    view = await bus.handle(_create_command(body, principal), uow)
     set_etag(view.shipment.version)
     response.headers["Location"] = f"/api/v1/shipments/{view.shipment.id}"
     return _read(view)
@@ -152,7 +205,7 @@ async def list_(
     status: ShipmentStatusName | None = None,
 ) -> Page[ShipmentRead]:
     """Shipments newest first, filtered by order, warehouse and status."""
-    result = await service.list_shipments(
+    result = await queries.list_shipments(
         uow,
         order_id=order_id,
         warehouse=warehouse,
@@ -174,7 +227,7 @@ async def get(
 ) -> ShipmentRead:
     """The delivery note: goods, packages, carrier or own fleet, ship-to, customer, order,
     status, shipping and delivery details."""
-    view = await service.get_shipment(uow, shipment_id)
+    view = await queries.get_shipment(uow, shipment_id)
     set_etag(view.shipment.version)
     return _read(view)
 
@@ -186,11 +239,14 @@ async def get(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def verify(
-    shipment_id: uuid.UUID, body: ShipmentVerify, uow: UowDep, principal: Writer
+    shipment_id: uuid.UUID, body: ShipmentVerify, bus: BusDep, uow: UowDep, principal: Writer
 ) -> ShipmentRead:
     """Compare the scanned goods with the shipment; 409 `verification_mismatch` listing each
     differing SKU with the expected and scanned quantities."""
-    return _read(await service.verify_shipment(uow, shipment_id, body, principal))
+    command = VerifyShipment(
+        principal=principal, shipment_id=shipment_id, lines=_quantities(body.lines)
+    )
+    return _read(await bus.handle(command, uow))
 
 
 @router.post(
@@ -200,11 +256,18 @@ async def verify(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def confirm(
-    shipment_id: uuid.UUID, body: ShipmentConfirm, uow: UowDep, principal: Writer
+    shipment_id: uuid.UUID, body: ShipmentConfirm, bus: BusDep, uow: UowDep, principal: Writer
 ) -> ShipmentRead:
     """Consume the reservations, issue the stock and mark the order lines shipped, in one
     transaction; 409 `not_verified` before verification. Confirming again changes nothing."""
-    return _read(await service.confirm_shipment(uow, shipment_id, body, principal))
+    command = ConfirmShipment(
+        principal=principal,
+        shipment_id=shipment_id,
+        shipped_at=body.shipped_at,
+        vehicle_plate=body.vehicle_plate,
+        driver=body.driver,
+    )
+    return _read(await bus.handle(command, uow))
 
 
 @router.post(
@@ -214,12 +277,12 @@ async def confirm(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def deliver(
-    shipment_id: uuid.UUID, body: ShipmentDeliver, uow: UowDep, principal: Writer
+    shipment_id: uuid.UUID, body: ShipmentDeliver, bus: BusDep, uow: UowDep, principal: Writer
 ) -> ShipmentRead:
     """Proof of delivery of an own-fleet (or table-rate courier) run: the receiver, the time,
     an optional signature and an optional photo; the order lines' delivered quantities rise.
     409 for shipments of tracked carriers (their deliveries come from the carrier)."""
-    return _read(await service.deliver_shipment(uow, shipment_id, body, principal))
+    return _read(await bus.handle(_deliver_command(shipment_id, body, principal), uow))
 
 
 @router.get(
@@ -232,7 +295,7 @@ async def proof_of_delivery(
     shipment_id: uuid.UUID, uow: UowDep, principal: Reader
 ) -> ProofOfDelivery:
     """Receiver, time, signature and photo of a delivered shipment; 404 before delivery."""
-    s = await service.proof_of_delivery(uow, shipment_id)
+    s = await queries.proof_of_delivery(uow, shipment_id)
     return ProofOfDelivery(
         shipment_id=s.id,
         receiver_name=s.receiver_name,

@@ -1,6 +1,6 @@
 """What every shipment use case reads and writes about a shipment: its view (the shipment with
 its order, warehouse, carrier, lines and packages), the audit image, the customer-notification
-payload, and the locked load."""
+payload, the locked load and the warehouse named by a request."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from app.domain.errors import UnknownReference
 from app.domain.shipments import OWN_FLEET
 from app.repositories.base import jsonable, snapshot
 from app.repositories.carriers import Carrier
 from app.repositories.orders import Order
 from app.repositories.shipments import Shipment, ShipmentLine, ShipmentPackage
+from app.repositories.warehouses import Warehouse
 from app.services.unit_of_work import UnitOfWork
 
 AUDIT_EXCLUDED = ("signature", "photo", "label_document", "quote", "tracking_token")
@@ -100,3 +102,10 @@ def notification(view: ShipmentView) -> dict[str, Any]:
 
 async def locked_shipment(uow: UnitOfWork, shipment_id: uuid.UUID) -> Shipment:
     return await uow.shipments.get_for_update_or_raise(shipment_id)
+
+
+async def warehouse_by_code(uow: UnitOfWork, code: str) -> Warehouse:
+    warehouse = await uow.warehouses.get_by_code(code)
+    if warehouse is None:
+        raise UnknownReference.on("warehouse", "exists", f"No warehouse with code '{code}'.")
+    return warehouse
