@@ -28,6 +28,17 @@ from app.domain.events import (
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services import allocation, order_review, shipments, transfers
 from app.services.bus import CommandHandler, EventHandler, MessageBus
+from app.services.shipments.carriers.commands import CreateCarrier, UpdateCarrier
+from app.services.shipments.carriers.master_data import create_carrier, update_carrier
+from app.services.shipments.labels.buy import buy_label
+from app.services.shipments.labels.commands import BuyLabel, RetryPendingLabels, VoidLabel
+from app.services.shipments.labels.retry import retry_pending_labels
+from app.services.shipments.labels.void import void_label
+from app.services.shipments.rates.commands import QuoteRates
+from app.services.shipments.rates.quote import quote_rates
+from app.services.shipments.tracking.commands import PollTracking, ReceiveTrackingWebhook
+from app.services.shipments.tracking.inbox import receive_webhook
+from app.services.shipments.tracking.poll import poll_tracking
 from app.settings import Settings
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
@@ -43,7 +54,17 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     CarrierReportedDelivery: [shipments.on_carrier_reported_delivery],
 }
 
-COMMANDS: dict[type, CommandHandler] = {}
+COMMANDS: dict[type, CommandHandler] = {
+    # shipments: carriers, rates, labels, tracking
+    CreateCarrier: create_carrier,
+    UpdateCarrier: update_carrier,
+    QuoteRates: quote_rates,
+    BuyLabel: buy_label,
+    RetryPendingLabels: retry_pending_labels,
+    VoidLabel: void_label,
+    ReceiveTrackingWebhook: receive_webhook,
+    PollTracking: poll_tracking,
+}
 
 
 def build_bus(settings: Settings) -> MessageBus:

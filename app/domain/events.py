@@ -248,3 +248,73 @@ class CarrierReportedDelivery(Event):
 class ShipmentDelivered(Event):
     entity_type: str = "shipment"
     action: str = "delivered"
+
+
+# --- carriers, labels, tracking -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CarrierCreated(Event):
+    entity_type: str = "carrier"
+    action: str = "created"
+    topic: str | None = "carrier.created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CarrierUpdated(Event):
+    entity_type: str = "carrier"
+    action: str = "updated"
+    topic: str | None = "carrier.updated"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelPurchased(Event):
+    entity_type: str = "shipment"
+    action: str = "label_purchased"
+    topic: str | None = "shipment.label_purchased"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelPending(Event):
+    """The carrier could not be reached or gave no answer: the purchase is retried."""
+
+    entity_type: str = "shipment"
+    action: str = "label_pending"
+    topic: str | None = "shipment.label_pending"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelFailed(Event):
+    """The carrier refused the label, or the attempts ran out."""
+
+    entity_type: str = "shipment"
+    action: str = "label_failed"
+    topic: str | None = "shipment.label_failed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelCancelled(Event):
+    """The carrier voided the label; the shipment can be labelled afresh."""
+
+    entity_type: str = "shipment"
+    action: str = "label_cancelled"
+    topic: str | None = "shipment.label_cancelled"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackingUpdated(Event):
+    """New carrier events joined the timeline. The outbox row (``topic``) is written only when
+    the tracking status changed: such an instance passes ``topic=None``."""
+
+    entity_type: str = "shipment"
+    action: str = "tracking_updated"
+    topic: str | None = "shipment.tracking_updated"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackingAlerted(Event):
+    """A new carrier event needs someone (an exception, a failed attempt, ...)."""
+
+    entity_type: str = "shipment"
+    action: str = "tracking_alert"
+    topic: str | None = "shipment.alert"

@@ -22,7 +22,7 @@ from app.repositories.customers import Customer
 from app.repositories.events import OutboxEvent
 from app.repositories.shipments import Shipment, ShipmentEvent
 from app.repositories.uow import SqlAlchemyUnitOfWork
-from app.services.shipments.labels import retry_pending_labels
+from app.services.shipments.labels.commands import RetryPendingLabels
 from tests.integration.test_carriers import carrier_body
 from tests.integration.test_exchange_rates import exchange_rate
 from tests.integration.test_shipments import confirm, created, headers, picked_order, verify
@@ -294,11 +294,9 @@ async def test_carrier_down_leaves_the_label_pending_and_the_worker_buys_it(
             .values(label_retry_at=datetime.now(UTC) - timedelta(seconds=1))
         )
         await session.commit()
-    retried = await retry_pending_labels(
-        lambda: SqlAlchemyUnitOfWork(sessionmaker, app.state.bus),
-        app.state.carrier_client,
-        app.state.settings,
-        actor="system:w",
+    retried = await app.state.bus.handle(
+        RetryPendingLabels(actor="system:w", client=app.state.carrier_client),
+        SqlAlchemyUnitOfWork(sessionmaker, app.state.bus),
     )
     assert retried == 1
     body = (await client.get(f"{SHIPMENTS}/{ship['id']}", headers=await headers(auth))).json()
@@ -306,11 +304,9 @@ async def test_carrier_down_leaves_the_label_pending_and_the_worker_buys_it(
     assert body["label"]["reason"] is None and body["label"]["next_attempt_at"] is None
     assert purchases(fakes["good.fake"]) == 1
     # Nothing is due any more.
-    again = await retry_pending_labels(
-        lambda: SqlAlchemyUnitOfWork(sessionmaker, app.state.bus),
-        app.state.carrier_client,
-        app.state.settings,
-        actor="system:w",
+    again = await app.state.bus.handle(
+        RetryPendingLabels(actor="system:w", client=app.state.carrier_client),
+        SqlAlchemyUnitOfWork(sessionmaker, app.state.bus),
     )
     assert again == 0
 
