@@ -87,6 +87,17 @@ from app.services.shipments.create import create_shipment
 from app.services.shipments.deliver import deliver_shipment
 from app.services.shipments.reactions import on_carrier_reported_delivery
 from app.services.shipments.verify import verify_shipment
+from app.services.shipments.carriers.commands import CreateCarrier, UpdateCarrier
+from app.services.shipments.carriers.master_data import create_carrier, update_carrier
+from app.services.shipments.labels.buy import buy_label
+from app.services.shipments.labels.commands import BuyLabel, RetryPendingLabels, VoidLabel
+from app.services.shipments.labels.retry import retry_pending_labels
+from app.services.shipments.labels.void import void_label
+from app.services.shipments.rates.commands import QuoteRates
+from app.services.shipments.rates.quote import quote_rates
+from app.services.shipments.tracking.commands import PollTracking, ReceiveTrackingWebhook
+from app.services.shipments.tracking.inbox import receive_webhook
+from app.services.shipments.tracking.poll import poll_tracking
 from app.settings import Settings
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
@@ -136,6 +147,15 @@ COMMANDS: dict[type, CommandHandler] = {
     VerifyShipment: verify_shipment,
     ConfirmShipment: confirm_shipment,
     DeliverShipment: deliver_shipment,
+    # shipments: carriers, rates, labels, tracking
+    CreateCarrier: create_carrier,
+    UpdateCarrier: update_carrier,
+    QuoteRates: quote_rates,
+    BuyLabel: buy_label,
+    RetryPendingLabels: retry_pending_labels,
+    VoidLabel: void_label,
+    ReceiveTrackingWebhook: receive_webhook,
+    PollTracking: poll_tracking,
 }
 
 

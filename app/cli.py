@@ -138,7 +138,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_fake_carrier(args: argparse.Namespace, settings: Settings) -> int:
-    from app.fake_carrier import Switches, serve
+    from app.fake_carrier.server import serve
+    from app.fake_carrier.state import Switches
 
     switches = Switches(
         latency_ms=args.latency_ms,

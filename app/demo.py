@@ -144,19 +144,18 @@ DEMO_CARRIERS: list[dict[str, Any]] = [
 async def _seed_carriers(new_uow: Callable[[], SqlAlchemyUnitOfWork], principal: Principal) -> None:
     from app.adapters.outbound import OutboundGuard
     from app.schemas.carriers import CarrierCreate
-    from app.services.shipments.carriers import create_carrier
+    from app.services.bus import MessageBus
+    from app.services.shipments.carriers.commands import CreateCarrier
 
     guard = OutboundGuard(OutboundPolicy())  # the demo carriers are on loopback
     for body in DEMO_CARRIERS:
         async with new_uow() as uow:
             if await uow.carriers.get_by_code(body["code"]):
                 continue
-        await create_carrier(
-            new_uow(),
-            CarrierCreate.model_validate({"currency": "CNY", **body}),
-            principal,
-            guard,
-        )
+        columns = CarrierCreate.model_validate({"currency": "CNY", **body}).columns()
+        uow = new_uow()
+        assert isinstance(uow.bus, MessageBus)
+        await uow.bus.handle(CreateCarrier(columns=columns, principal=principal, guard=guard), uow)
 
 
 DEMO_PRODUCTS = [

@@ -27,12 +27,18 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_bus(request: Request) -> MessageBus:
+    """The app's bus, on the app's settings: when ``app.state.settings`` was replaced (tests
+    do), the bus is rebuilt on the new ones, so handlers see what the request sees."""
     bus: MessageBus = request.app.state.bus
+    settings: Settings = request.app.state.settings
+    if bus.settings is not settings:
+        bus = MessageBus(settings, commands=bus.commands, reactions=bus.reactions)
+        request.app.state.bus = bus
     return bus
 
 
 def get_uow(request: Request) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(request.app.state.sessionmaker, request.app.state.bus)
+    return SqlAlchemyUnitOfWork(request.app.state.sessionmaker, get_bus(request))
 
 
 def get_uow_factory(request: Request) -> Callable[[], SqlAlchemyUnitOfWork]:

@@ -412,3 +412,56 @@ class OrderDelivered(Event):
     entity_type: str = "order"
     action: str = "delivered"
     topic: str | None = "order.delivered"
+# --- carriers, labels, tracking -----------------------------------------------------------------
+
+
+class CarrierCreated(Event):
+    entity_type: str = "carrier"
+    topic: str | None = "carrier.created"
+
+
+class CarrierUpdated(Event):
+    entity_type: str = "carrier"
+    action: str = "updated"
+    topic: str | None = "carrier.updated"
+
+
+class LabelPurchased(Event):
+    action: str = "label_purchased"
+    topic: str | None = "shipment.label_purchased"
+
+
+class LabelPending(Event):
+    """The carrier could not be reached or gave no answer: the purchase is retried."""
+
+    action: str = "label_pending"
+    topic: str | None = "shipment.label_pending"
+
+
+class LabelFailed(Event):
+    """The carrier refused the label, or the attempts ran out."""
+
+    action: str = "label_failed"
+    topic: str | None = "shipment.label_failed"
+
+
+class LabelCancelled(Event):
+    """The carrier voided the label; the shipment can be labelled afresh."""
+
+    action: str = "label_cancelled"
+    topic: str | None = "shipment.label_cancelled"
+
+
+class TrackingUpdated(Event):
+    """New carrier events joined the timeline. The outbox row (``topic``) is written only when
+    the tracking status changed: such an instance passes ``topic=None``."""
+
+    action: str = "tracking_updated"
+    topic: str | None = "shipment.tracking_updated"
+
+
+class TrackingAlerted(Event):
+    """A new carrier event needs someone (an exception, a failed attempt, ...)."""
+
+    action: str = "tracking_alert"
+    topic: str | None = "shipment.alert"

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from app.deps import (
     AUTHENTICATED,
+    BusDep,
     ETagDep,
     IfMatchDep,
     OutboundGuardDep,
@@ -30,7 +31,9 @@ from app.schemas.carriers import (
     CarrierUpdate,
 )
 from app.schemas.common import Page
-from app.services.shipments import carriers as service
+from app.services.shipments.carriers.commands import CreateCarrier, UpdateCarrier
+from app.services.shipments.carriers.queries import get_carrier, list_carriers
+from app.services.shipments.carriers.selection import SelectionRequest, select_for_shipment
 
 router = APIRouter(prefix="/api/v1/carriers", tags=["carriers"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("warehouses:read"))]
@@ -46,6 +49,7 @@ Writer = Annotated[Principal, Depends(requires("warehouses:write"))]
 )
 async def create(
     body: CarrierCreate,
+    bus: BusDep,
     uow: UowDep,
     principal: Writer,
     guard: OutboundGuardDep,
@@ -53,7 +57,8 @@ async def create(
 ) -> CarrierRead:
     """Create a carrier; its code is unique, its endpoint https (not a private address) and
     its credentials are never returned."""
-    carrier = await service.create_carrier(uow, body, principal, guard)
+    command = CreateCarrier(columns=body.columns(), principal=principal, guard=guard)
+    carrier = await bus.handle(command, uow)
     set_etag(carrier.version)
     return CarrierRead.model_validate(carrier)
 
@@ -72,9 +77,7 @@ async def list_(
     q: Annotated[str | None, Query(max_length=100, description="Code or name contains")] = None,
 ) -> Page[CarrierRead]:
     """Carriers by code, filtered by active flag and text."""
-    result = await service.list_carriers(
-        uow, active=active, q=q, limit=page.limit, cursor=page.cursor
-    )
+    result = await list_carriers(uow, active=active, q=q, limit=page.limit, cursor=page.cursor)
     return Page(
         items=[CarrierRead.model_validate(c) for c in result.items],
         next_cursor=result.next_cursor,
@@ -92,9 +95,9 @@ async def select(
     body: CarrierSelectionRequest, uow: UowDep, principal: Reader, settings: SettingsDep
 ) -> CarrierSelectionRead:
     """Eligible carriers ranked by the preference, and why every other carrier is excluded."""
-    selection = await service.select_for_shipment(
+    selection = await select_for_shipment(
         uow,
-        body,
+        _selection_request(body),
         now=datetime.now().astimezone(),
         reporting_currency=settings.reporting_currency,
     )
@@ -121,6 +124,19 @@ async def select(
     )
 
 
+def _selection_request(body: CarrierSelectionRequest) -> SelectionRequest:
+    return SelectionRequest(
+        country=body.destination.country,
+        region=body.destination.region,
+        weight_kg=body.weight_kg,
+        goods_classes=frozenset(body.goods_classes),
+        deliver_by=body.deliver_by,
+        ship_at=body.ship_at,
+        preference=body.preference,
+        preferred_carrier=body.preferred_carrier,
+    )
+
+
 @router.get(
     "/{carrier_id}",
     response_model=CarrierRead,
@@ -131,7 +147,7 @@ async def get(
     carrier_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> CarrierRead:
     """One carrier; the ETag header carries its version for a later update."""
-    carrier = await service.get_carrier(uow, carrier_id)
+    carrier = await get_carrier(uow, carrier_id)
     set_etag(carrier.version)
     return CarrierRead.model_validate(carrier)
 
@@ -146,6 +162,7 @@ async def update(
     carrier_id: uuid.UUID,
     body: CarrierUpdate,
     version: IfMatchDep,
+    bus: BusDep,
     uow: UowDep,
     principal: Writer,
     guard: OutboundGuardDep,
@@ -154,6 +171,13 @@ async def update(
     """Change the given fields; `active: false` deactivates; `credentials` replaces the
     secret (null removes it); a new `endpoint` needs admin and removes the stored credentials
     unless new ones come with it. Needs `If-Match`."""
-    carrier = await service.update_carrier(uow, carrier_id, body, version, principal, guard)
+    command = UpdateCarrier(
+        carrier_id=carrier_id,
+        changes=body.changes(),
+        expected_version=version,
+        principal=principal,
+        guard=guard,
+    )
+    carrier = await bus.handle(command, uow)
     set_etag(carrier.version)
     return CarrierRead.model_validate(carrier)

@@ -15,7 +15,6 @@ from app.deps import (
     CarrierClientDep,
     ETagDep,
     PageDep,
-    SettingsDep,
     UowDep,
     requires,
 )
@@ -52,6 +51,11 @@ from app.services.shipments.commands import (
     Package,
     VerifyShipment,
 )
+from app.services import shipments as service
+from app.services.shipments.labels.commands import BuyLabel, VoidLabel
+from app.services.shipments.labels.queries import label_document
+from app.services.shipments.rates.commands import QuoteRates
+from app.services.shipments.rates.quote import Quote
 from app.services.shipments.views import ShipmentView
 
 router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"], dependencies=AUTHENTICATED)
@@ -316,18 +320,22 @@ async def proof_of_delivery(
 async def rates(
     shipment_id: uuid.UUID,
     body: RatesRequest,
+    bus: BusDep,
     uow: UowDep,
     client: CarrierClientDep,
     principal: Writer,
-    settings: SettingsDep,
 ) -> RatesRead:
     """Every eligible carrier (or the shipment's own carrier) is asked at once, each under its
     own deadline; a carrier that fails or times out is listed in `failures` and the others'
     rates still come back. The answer is kept as the shipment's last quote, which
     `POST .../label` buys from. 409 `not_ready` once the shipment left."""
-    quote = await rates_service.quote_rates(
-        uow, client, shipment_id, settings, body.preference, body.preferred_carrier
+    command = QuoteRates(
+        shipment_id=shipment_id,
+        preference=body.preference,
+        preferred_carrier=body.preferred_carrier,
+        client=client,
     )
+    quote: Quote = await bus.handle(command, uow)
     shown = ("carrier", "provider", "service", "price", "currency", "promised_date")
     ranked = (*shown, "converted_price", "reporting_currency")
     return RatesRead.model_validate(
@@ -356,10 +364,10 @@ async def rates(
 async def buy_label(
     shipment_id: uuid.UUID,
     body: LabelRequest,
+    bus: BusDep,
     uow: UowDep,
     client: CarrierClientDep,
     principal: Writer,
-    settings: SettingsDep,
     response: Response,
 ) -> ShipmentRead:
     """Buy the named rate of the last quote, or the best by preference, with an idempotency
@@ -368,7 +376,16 @@ async def buy_label(
     with the reason; the worker retries with backoff, and calling again retries at once);
     409 `label_refused` when the carrier refused (the label is `failed`: buy another rate).
     Buying again once purchased changes nothing."""
-    view = await labels.buy_label(uow, client, shipment_id, body, principal.actor, settings)
+    command = BuyLabel(
+        shipment_id=shipment_id,
+        carrier=body.carrier,
+        service=body.service,
+        preference=body.preference,
+        preferred_carrier=body.preferred_carrier,
+        principal=principal,
+        client=client,
+    )
+    view: ShipmentView = await bus.handle(command, uow)
     if view.shipment.label_status == "pending":
         response.status_code = status.HTTP_202_ACCEPTED
     elif view.shipment.label_status == "failed":
@@ -386,13 +403,18 @@ async def buy_label(
     responses=problem_responses(401, 403, 404, 409, 503),
 )
 async def cancel_label(
-    shipment_id: uuid.UUID, uow: UowDep, client: CarrierClientDep, principal: Writer
+    shipment_id: uuid.UUID,
+    bus: BusDep,
+    uow: UowDep,
+    client: CarrierClientDep,
+    principal: Writer,
 ) -> ShipmentRead:
     """Void the bought label at the carrier, before the goods leave; the shipment can then be
     labelled with another rate. 409 `no_label` without a bought label, `not_ready` once
     shipped, `label_not_cancellable` when the carrier refuses; 503 `carrier_unavailable` when
     it cannot be reached (nothing changes)."""
-    return _read(await labels.cancel_label(uow, client, shipment_id, principal.actor))
+    command = VoidLabel(shipment_id=shipment_id, principal=principal, client=client)
+    return _read(await bus.handle(command, uow))
 
 
 @router.get(
@@ -410,7 +432,7 @@ async def cancel_label(
 )
 async def download_label(shipment_id: uuid.UUID, uow: UowDep, principal: Reader) -> Response:
     """The bought label; carriers that host their labels (EasyPost) answer a redirect to it."""
-    content_type, document = await labels.label_document(uow, shipment_id)
+    content_type, document = await label_document(uow, shipment_id)
     if content_type == "text/uri-list":
         return RedirectResponse(document.decode().strip(), status_code=307)
     return Response(content=document, media_type=content_type)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from app.deps import AUTHENTICATED, CarrierClientDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, CarrierClientDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.shipments import CarrierRef
@@ -20,7 +20,9 @@ from app.schemas.tracking import (
     TrackingEventRead,
     WebhookReceipt,
 )
-from app.services.shipments import tracking as service
+from app.services.shipments.tracking.commands import ReceiveTrackingWebhook
+from app.services.shipments.tracking.inbox import WebhookOutcome
+from app.services.shipments.tracking.queries import public_tracking, shipment_tracking
 from app.uploads import read_limited
 
 # A tracker's whole history fits many times over; anything bigger is not a carrier's webhook.
@@ -51,7 +53,11 @@ Token = Annotated[str, Path(min_length=1, max_length=64)]
     },
 )
 async def receive(
-    carrier_code: CarrierCode, request: Request, uow: UowDep, client: CarrierClientDep
+    carrier_code: CarrierCode,
+    request: Request,
+    bus: BusDep,
+    uow: UowDep,
+    client: CarrierClientDep,
 ) -> WebhookReceipt:
     """Verify the signature over the raw body (401 `bad_signature` when missing, forged or too
     old; 400 when the body is malformed), then apply its events once per event id: a repeat
@@ -59,9 +65,14 @@ async def receive(
     tracker and an event that is not about tracking answer `ignored` (200, so that the
     carrier keeps the endpoint enabled)."""
     body = await read_limited(request.stream(), max_bytes=WEBHOOK_MAX_BYTES)
-    outcome = await service.receive_webhook(
-        uow, client, carrier_code, request.headers, body, datetime.now(UTC)
+    command = ReceiveTrackingWebhook(
+        carrier_code=carrier_code,
+        headers=request.headers,
+        raw_body=body,
+        received_at=datetime.now(UTC),
+        client=client,
     )
+    outcome: WebhookOutcome = await bus.handle(command, uow)
     return WebhookReceipt(status=outcome.status, events=outcome.events)
 
 
@@ -76,7 +87,7 @@ async def get_tracking(
 ) -> ShipmentTrackingRead:
     """The carrier, tracking number and status (by event time), promised date, delivery time,
     and the whole timeline oldest first with where each event came from."""
-    view = await service.shipment_tracking(uow, shipment_id)
+    view = await shipment_tracking(uow, shipment_id)
     s = view.shipment
     return ShipmentTrackingRead(
         shipment_id=s.id,
@@ -105,7 +116,7 @@ async def get_tracking(
 async def get(token: Token, uow: UowDep) -> PublicTrackingRead:
     """The parcel's progress for whoever holds its tracking link: status, timeline, carrier,
     promised date and destination city — nothing about the customer or the order."""
-    view = await service.public_tracking(uow, token)
+    view = await public_tracking(uow, token)
     s = view.shipment
     city = s.ship_to.get("city") if isinstance(s.ship_to, dict) else None
     return PublicTrackingRead(

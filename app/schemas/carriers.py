@@ -101,6 +101,18 @@ class ZoneRules(RootModel[dict[ZoneRuleKey, Zone]]):
     model_config = TYPED_MAP
 
 
+def _column_values(data: Schema, secret: SecretStr | None, *, partial: bool) -> dict[str, Any]:
+    """The given fields (all of them, defaults included, unless ``partial``) as the carrier's
+    column values: JSON columns as JSON, numbers as Decimal, the secret in clear."""
+    values = data.model_dump(exclude_unset=partial, mode="json", exclude={"credentials"})
+    for name in ("max_package_weight_kg", "timeout_seconds"):
+        if name in values:
+            values[name] = Decimal(values[name])
+    if not partial or "credentials" in data.model_fields_set:
+        values["credentials"] = secret.get_secret_value() if secret is not None else None
+    return values
+
+
 class CarrierCreate(Schema):
     code: Code
     name: Name
@@ -137,6 +149,10 @@ class CarrierCreate(Schema):
     )
     active: bool = True
 
+    def columns(self) -> dict[str, Any]:
+        """Every column of the new carrier (``CreateCarrier.columns``)."""
+        return _column_values(self, self.credentials, partial=False)
+
 
 class CarrierUpdate(Schema):
     """Fields left out stay as they are; ``credentials: null`` removes the stored secret."""
@@ -158,6 +174,10 @@ class CarrierUpdate(Schema):
     webhooks: Patch[bool] = None
     timeout_seconds: Patch[TimeoutSeconds] = None
     active: Patch[bool] = None
+
+    def changes(self) -> dict[str, Any]:
+        """The columns given, and only those (``UpdateCarrier.changes``)."""
+        return _column_values(self, self.credentials, partial=True)
 
 
 class CarrierRead(Schema):

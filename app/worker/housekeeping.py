@@ -68,12 +68,12 @@ async def retry_labels(
     sessionmaker: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, settings: Settings
 ) -> int:
     """Retry the label purchases waiting for a carrier that was down (same idempotency key)."""
-    from app.bootstrap import uow_factory
-    from app.services.shipments.labels import retry_pending_labels
+    from app.bootstrap import build_bus, unit_of_work
+    from app.services.shipments.labels.commands import RetryPendingLabels
 
-    retried = await retry_pending_labels(
-        uow_factory(sessionmaker, settings), client, settings, actor=SYSTEM.actor
-    )
+    bus = build_bus(settings)
+    command = RetryPendingLabels(actor=SYSTEM.actor, client=client)
+    retried: int = await bus.handle(command, unit_of_work(sessionmaker, bus))
     if retried:
         log.info("labels.retried", extra={"count": retried})
     return retried

@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import select
 
 from app.adapters.carriers.easypost import easypost_signature
-from app.fake_carrier import easypost_event, easypost_webhook
+from app.fake_carrier.easypost import easypost_event, easypost_webhook
 from app.repositories.shipments import CarrierInboxEntry
 from tests.integration.test_exchange_rates import exchange_rate
 from tests.integration.test_labels import (

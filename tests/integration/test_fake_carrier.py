@@ -20,13 +20,10 @@ from app.adapters.carriers.easypost import EasyPostGateway
 from app.adapters.carriers.generic_json import GenericJsonGateway
 from app.cli import build_parser
 from app.domain.products import GoodsClass
-from app.fake_carrier import (
-    FakeCarrier,
-    Switches,
-    create_app,
-    easypost_webhook,
-    generic_webhook,
-)
+from app.fake_carrier.easypost import easypost_webhook
+from app.fake_carrier.generic import generic_webhook
+from app.fake_carrier.server import create_app
+from app.fake_carrier.state import FakeCarrier, Switches
 from tests.support import served_on_loopback
 
 SECRET = b"fake-secret"

@@ -14,15 +14,16 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from app import fake_carrier
 from app.adapters.outbound import OutboundGuard
 from app.domain.outbound_urls import OutboundPolicy
-from app.fake_carrier import Switches
+from app.fake_carrier.generic import generic_webhook
+from app.fake_carrier.server import create_app
+from app.fake_carrier.state import Switches
 from app.repositories.customers import Customer
 from app.repositories.events import OutboxEvent
 from app.repositories.shipments import Shipment, ShipmentEvent
 from app.repositories.uow import SqlAlchemyUnitOfWork
-from app.services.shipments.labels import retry_pending_labels
+from app.services.shipments.labels.commands import RetryPendingLabels
 from tests.integration.test_carriers import carrier_body
 from tests.integration.test_exchange_rates import exchange_rate
 from tests.integration.test_shipments import confirm, created, headers, picked_order, verify
@@ -82,10 +83,10 @@ def fakes(app, fake_hosts_allowed) -> dict[str, Any]:
     """Fake carriers by host: a healthy one, one answering 503, one too slow, one garbled;
     reached by their names over plain http."""
     apps = {
-        "good.fake": fake_carrier.create_app(Switches(seed=1)),
-        "down.fake": fake_carrier.create_app(Switches(fail_rate=1.0, seed=1)),
-        "slow.fake": fake_carrier.create_app(Switches(latency_ms=3000, seed=1)),
-        "garbled.fake": fake_carrier.create_app(Switches(malformed_rate=1.0, seed=1)),
+        "good.fake": create_app(Switches(seed=1)),
+        "down.fake": create_app(Switches(fail_rate=1.0, seed=1)),
+        "slow.fake": create_app(Switches(latency_ms=3000, seed=1)),
+        "garbled.fake": create_app(Switches(malformed_rate=1.0, seed=1)),
     }
     for fake in apps.values():  # every answer takes a moment, so overlapping calls show
         fake.state.carrier.switches.latency_ms += 50
@@ -294,11 +295,9 @@ async def test_carrier_down_leaves_the_label_pending_and_the_worker_buys_it(
             .values(label_retry_at=datetime.now(UTC) - timedelta(seconds=1))
         )
         await session.commit()
-    retried = await retry_pending_labels(
-        lambda: SqlAlchemyUnitOfWork(sessionmaker, app.state.bus),
-        app.state.carrier_client,
-        app.state.settings,
-        actor="system:w",
+    retried = await app.state.bus.handle(
+        RetryPendingLabels(actor="system:w", client=app.state.carrier_client),
+        SqlAlchemyUnitOfWork(sessionmaker, app.state.bus),
     )
     assert retried == 1
     body = (await client.get(f"{SHIPMENTS}/{ship['id']}", headers=await headers(auth))).json()
@@ -306,11 +305,9 @@ async def test_carrier_down_leaves_the_label_pending_and_the_worker_buys_it(
     assert body["label"]["reason"] is None and body["label"]["next_attempt_at"] is None
     assert purchases(fakes["good.fake"]) == 1
     # Nothing is due any more.
-    again = await retry_pending_labels(
-        lambda: SqlAlchemyUnitOfWork(sessionmaker, app.state.bus),
-        app.state.carrier_client,
-        app.state.settings,
-        actor="system:w",
+    again = await app.state.bus.handle(
+        RetryPendingLabels(actor="system:w", client=app.state.carrier_client),
+        SqlAlchemyUnitOfWork(sessionmaker, app.state.bus),
     )
     assert again == 0
 
@@ -459,7 +456,7 @@ async def test_a_delivery_reported_before_confirmation_delivers_on_confirm(
     number = (await label(client, auth, ship["id"])).json()["label"]["tracking_number"]
     carrier = fakes["good.fake"].state.carrier
     carrier.scan(number, "delivered", "Handed over")
-    hook_headers, raw = fake_carrier.generic_webhook(carrier, number)
+    hook_headers, raw = generic_webhook(carrier, number)
     hooked = await client.post("/api/v1/webhooks/carriers/GOOD", headers=hook_headers, content=raw)
     assert hooked.status_code == 200, hooked.text
     still = (await client.get(f"{SHIPMENTS}/{ship['id']}", headers=await headers(auth))).json()

@@ -20,8 +20,9 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
-from app import fake_carrier
-from app.fake_carrier import Switches
+from app.fake_carrier.generic import generic_webhook
+from app.fake_carrier.server import create_app
+from app.fake_carrier.state import Switches
 from app.repositories.events import OutboxEvent
 from app.repositories.shipments import Shipment
 from tests.factories import make_customer, make_product, make_warehouse
@@ -37,7 +38,7 @@ def carrier_server() -> Iterator[tuple[str, Any]]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    fake = fake_carrier.create_app(Switches(webhook_secret=SECRET.encode(), seed=7))
+    fake = create_app(Switches(webhook_secret=SECRET.encode(), seed=7))
     server = uvicorn.Server(
         uvicorn.Config(fake, host="127.0.0.1", port=port, log_config=None, lifespan="off")
     )
@@ -93,7 +94,7 @@ async def test_an_order_from_intake_to_delivered(
     hooks: dict[str, tuple[dict[str, str], bytes]] = {}
     for status in ("picked_up", "in_transit", "out_for_delivery"):
         carrier.scan(number, status, status.replace("_", " "))
-        hooks[status] = fake_carrier.generic_webhook(carrier, number)
+        hooks[status] = generic_webhook(carrier, number)
     webhook_url = "/api/v1/webhooks/carriers/REGIONAL"
     for status in ("in_transit", "out_for_delivery", "picked_up"):
         headers, raw = hooks[status]
@@ -103,7 +104,7 @@ async def test_an_order_from_intake_to_delivered(
     assert tracking["tracking_status"] == "out_for_delivery"  # not moved back by picked_up
 
     carrier.scan(number, "delivered", "Signed by reception")
-    headers, raw = fake_carrier.generic_webhook(carrier, number)
+    headers, raw = generic_webhook(carrier, number)
     assert (await client.post(webhook_url, headers=headers, content=raw)).status_code == 200
 
     # Delivered: the shipment, its timeline, the order, the public page.

@@ -17,8 +17,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app import fake_carrier
 from app.adapters.notifiers.webhook import sign
+from app.fake_carrier.server import create_app
+from app.fake_carrier.state import FakeLabel, Switches
 from app.repositories.carriers import Carrier
 from app.repositories.events import OutboxEvent
 from app.repositories.shipments import CarrierInboxEntry, Shipment, ShipmentEvent
@@ -453,9 +454,9 @@ async def test_polling_carriers_without_webhooks(
     placed = await picked_order(client, auth, {"S-1": "1", "S-2": "1"})
     polled = await ship(client, auth, sessionmaker, placed["id"], {"S-1": "1"}, "GP", "GP0001")
     broken = await ship(client, auth, sessionmaker, placed["id"], {"S-2": "1"}, "GX", "GX0001")
-    fake = fake_carrier.create_app()
+    fake = create_app()
     carrier = fake.state.carrier
-    carrier.labels["GP0001"] = fake_carrier.FakeLabel("GP0001", "express", "GP", "10", "CNY")
+    carrier.labels["GP0001"] = FakeLabel("GP0001", "express", "GP", "10", "CNY")
     carrier.scan("GP0001", "picked_up", "Collected")
     carrier.scan("GP0001", "in_transit", "Hangzhou hub")
     calls: list[str] = []
@@ -537,15 +538,11 @@ async def test_the_fake_carrier_delivers_its_webhook_to_lading(app, client, auth
     """As in ``make run DEMO=1``: the fake carrier's scan reaches Lading's webhook route for
     the carrier's code over real HTTP, and the shipment's tracking moves."""
     async with served_on_loopback(app) as lading, httpx.AsyncClient() as outbound:
-        fake = fake_carrier.create_app(
-            fake_carrier.Switches(
-                webhook_secret=SECRET, webhook_url=f"{lading}/api/v1/webhooks/carriers/GJ"
-            ),
+        fake = create_app(
+            Switches(webhook_secret=SECRET, webhook_url=f"{lading}/api/v1/webhooks/carriers/GJ"),
             webhook_client=outbound,
         )
-        fake.state.carrier.labels["GJ0001"] = fake_carrier.FakeLabel(
-            "GJ0001", "express", "generic", "10", "CNY"
-        )
+        fake.state.carrier.labels["GJ0001"] = FakeLabel("GJ0001", "express", "generic", "10", "CNY")
         transport = httpx.ASGITransport(app=fake)
         async with httpx.AsyncClient(transport=transport, base_url="http://fake") as carrier:
             scanned = await carrier.post(
