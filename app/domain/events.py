@@ -248,3 +248,40 @@ class CarrierReportedDelivery(Event):
 class ShipmentDelivered(Event):
     entity_type: str = "shipment"
     action: str = "delivered"
+
+
+# --- master data, auth --------------------------------------------------------------------
+# Created and updated master data (customers, suppliers, products, price lists, warehouses,
+# exchange rates) are ``Changed`` events recorded by ``app.services.resources``.
+
+
+@dataclass(frozen=True, kw_only=True)
+class BinLocationSet(Event):
+    entity_type: str = "bin_location"
+    action: str = "set"
+    topic: str | None = "bin_location.set"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserCreated(Event):
+    """A user was created; the images never carry the password hash."""
+
+    entity_type: str = "user"
+    action: str = "created"
+    topic: str | None = "user.created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiKeyCreated(Event):
+    """An integration key was issued; the images never carry the key's hash."""
+
+    entity_type: str = "api_key"
+    action: str = "created"
+    topic: str | None = "api_key.created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiKeyRevoked(Event):
+    entity_type: str = "api_key"
+    action: str = "revoked"
+    topic: str | None = "api_key.revoked"
