@@ -76,19 +76,20 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
-    from app.bootstrap import uow_factory
+    from app.bootstrap import build_bus, unit_of_work
     from app.domain.errors import DomainError
-    from app.services.auth import create_user
+    from app.services.auth.commands import CreateUser
 
     async def work(sessionmaker: Sessions) -> str:
-        user = await create_user(
-            uow_factory(sessionmaker, settings)(),
+        bus = build_bus(settings)
+        command = CreateUser(
+            actor="cli",
             username=args.name,
             password=args.password,
             roles=args.role,
             full_name=args.full_name,
-            actor="cli",
         )
+        user = await bus.handle(command, unit_of_work(sessionmaker, bus))
         return str(user.id)
 
     try:

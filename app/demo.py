@@ -12,12 +12,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.bootstrap import uow_factory
+from app.bootstrap import build_bus
 from app.domain.auth import Principal, Role
 from app.domain.outbound_urls import OutboundPolicy
 from app.domain.stock import MovementKind
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.auth import create_user, principal_for_user
+from app.services.auth.commands import CreateUser
+from app.services.auth.tokens import principal_for_user
 from app.services.bus import MessageBus
 from app.settings import Settings
 
@@ -28,31 +30,32 @@ async def seed_demo(
     sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
 ) -> list[tuple[str, str, str]]:
     """Load the demo data; returns (username, password, role) of the demo users."""
-    new_uow = uow_factory(sessionmaker, settings)
+    bus = build_bus(settings)
+
+    def new_uow() -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(sessionmaker, bus)
+
     for username, password, role in DEMO_USERS:
         async with new_uow() as uow:
             exists = await uow.users.get_by_username(username)
         if exists is None:
-            await create_user(
-                new_uow(),
-                username=username,
-                password=password,
-                roles=[role],
-                actor="seed-demo",
+            command = CreateUser(
+                actor="seed-demo", username=username, password=password, roles=[role]
             )
+            await bus.handle(command, new_uow())
     async with new_uow() as uow:
         admin = await uow.users.get_by_username("demo-admin")
     assert admin is not None
-    await seed_master_data(new_uow, principal_for_user(admin))
+    await seed_master_data(new_uow, bus, principal_for_user(admin))
     return DEMO_USERS
 
 
 async def seed_master_data(
-    new_uow: Callable[[], SqlAlchemyUnitOfWork], principal: Principal
+    new_uow: Callable[[], SqlAlchemyUnitOfWork], bus: MessageBus, principal: Principal
 ) -> None:
+    """Master data goes in as commands, built (and validated) the way the API builds them."""
     from app.schemas.common import Address
     from app.schemas.warehouses import WarehouseCreate
-    from app.services.warehouses import create_warehouse
 
     warehouses = [
         ("SH", "上海浦东仓", "上海市", "浦东新区", "31.2304", "121.4737", 10),
@@ -63,25 +66,18 @@ async def seed_master_data(
         async with new_uow() as uow:
             if await uow.warehouses.get_by_code(code):
                 continue
-        await create_warehouse(
-            new_uow(),
-            WarehouseCreate(
-                code=code,
-                name=name,
-                address=Address(
-                    country="CN",
-                    region=region,
-                    city=region,
-                    district=district,
-                    street="物流园 1 号",
-                ),
-                latitude=Decimal(lat),
-                longitude=Decimal(lon),
-                priority=priority,
+        body = WarehouseCreate(
+            code=code,
+            name=name,
+            address=Address(
+                country="CN", region=region, city=region, district=district, street="物流园 1 号"
             ),
-            principal,
+            latitude=Decimal(lat),
+            longitude=Decimal(lon),
+            priority=priority,
         )
-    await _seed_catalogue(new_uow, principal)
+        await bus.handle(body.to_command(principal), new_uow())
+    await _seed_catalogue(new_uow, bus, principal)
     await _seed_carriers(new_uow, principal)
 
 
@@ -173,7 +169,7 @@ DEMO_CUSTOMERS = [
 
 
 async def _seed_catalogue(
-    new_uow: Callable[[], SqlAlchemyUnitOfWork], principal: Principal
+    new_uow: Callable[[], SqlAlchemyUnitOfWork], bus: MessageBus, principal: Principal
 ) -> None:
     from app.schemas.customers import CustomerCreate
     from app.schemas.price_lists import PriceListCreate
@@ -184,99 +180,88 @@ async def _seed_catalogue(
     from app.services.products import create_product
     from app.services.stock.commands import RecordMovement
     from app.services.suppliers import create_supplier
+    from app.services.stock import record_movement
 
     uow = new_uow
 
     async with uow() as u:
         supplier = await u.suppliers.get_by_code("SUP-YONGKANG")
     if supplier is None:
-        supplier = await create_supplier(
-            uow(),
-            SupplierCreate.model_validate(
-                {
-                    "code": "SUP-YONGKANG",
-                    "name": "永康五金工具厂",
-                    "lead_time_days": 7,
-                    "contacts": [{"name": "王经理", "phone": "+86 579 8700 0000"}],
-                }
-            ),
-            principal,
+        supplier_body = SupplierCreate.model_validate(
+            {
+                "code": "SUP-YONGKANG",
+                "name": "永康五金工具厂",
+                "lead_time_days": 7,
+                "contacts": [{"name": "王经理", "phone": "+86 579 8700 0000"}],
+            }
         )
+        supplier = await bus.handle(supplier_body.to_command(principal), uow())
     for sku, name, spec, price, floor, goods_class in DEMO_PRODUCTS:
         async with uow() as u:
             if await u.products.get_by_sku(sku):
                 continue
-        await create_product(
-            uow(),
-            ProductCreate.model_validate(
-                {
-                    "sku": sku,
-                    "name": name,
-                    "spec": spec,
-                    "currency": "CNY",
-                    "list_price": price,
-                    "floor_price": floor,
-                    "tax_rate": "0.13",
-                    "goods_class": goods_class,
-                    "weight_kg": "1.2",
-                    "reorder_point": "20",
-                    "reorder_quantity": "100",
-                    "preferred_supplier_id": str(supplier.id),
-                }
-            ),
-            principal,
+        product_body = ProductCreate.model_validate(
+            {
+                "sku": sku,
+                "name": name,
+                "spec": spec,
+                "currency": "CNY",
+                "list_price": price,
+                "floor_price": floor,
+                "tax_rate": "0.13",
+                "goods_class": goods_class,
+                "weight_kg": "1.2",
+                "reorder_point": "20",
+                "reorder_quantity": "100",
+                "preferred_supplier_id": str(supplier.id),
+            }
         )
+        await bus.handle(product_body.to_command(principal), uow())
     async with uow() as u:
         dealers = await u.price_lists.get_by_code("PL-DEALERS")
     if dealers is None:
-        await create_price_list(
-            uow(),
-            PriceListCreate.model_validate(
-                {
-                    "code": "PL-DEALERS",
-                    "name": "经销商价 Dealer prices",
-                    "kind": "group",
-                    "customer_group": "dealers",
-                    "currency": "CNY",
-                    "items": [
-                        {"sku": "DRL-220", "min_quantity": "0", "unit_price": "349.00"},
-                        {"sku": "DRL-220", "min_quantity": "10", "unit_price": "329.00"},
-                        {"sku": "SCR-001", "min_quantity": "0", "unit_price": "16.50"},
-                    ],
-                }
-            ),
-            principal,
+        price_list_body = PriceListCreate.model_validate(
+            {
+                "code": "PL-DEALERS",
+                "name": "经销商价 Dealer prices",
+                "kind": "group",
+                "customer_group": "dealers",
+                "currency": "CNY",
+                "items": [
+                    {"sku": "DRL-220", "min_quantity": "0", "unit_price": "349.00"},
+                    {"sku": "DRL-220", "min_quantity": "10", "unit_price": "329.00"},
+                    {"sku": "SCR-001", "min_quantity": "0", "unit_price": "16.50"},
+                ],
+            }
         )
+        await bus.handle(price_list_body.to_command(principal), uow())
     for code, name, region, district, street, group in DEMO_CUSTOMERS:
         async with uow() as u:
             if await u.customers.get_by_code(code):
                 continue
-        await create_customer(
-            uow(),
-            CustomerCreate.model_validate(
-                {
-                    "code": code,
-                    "name": name,
-                    "currency": "CNY",
-                    "credit_limit": "200000",
-                    "customer_group": group,
-                    "payment_terms_days": 30,
-                    "contacts": [{"name": "采购部", "phone": "+86 21 5000 0000"}],
-                    "ship_to": [
-                        {
-                            "country": "CN",
-                            "region": region,
-                            "city": region,
-                            "district": district,
-                            "street": street,
-                            "is_default": True,
-                        }
-                    ],
-                }
-            ),
-            principal,
-            credit_limit_max=Decimal(0),  # the demo is seeded by an admin, who decides credit
+        customer_body = CustomerCreate.model_validate(
+            {
+                "code": code,
+                "name": name,
+                "currency": "CNY",
+                "credit_limit": "200000",
+                "customer_group": group,
+                "payment_terms_days": 30,
+                "contacts": [{"name": "采购部", "phone": "+86 21 5000 0000"}],
+                "ship_to": [
+                    {
+                        "country": "CN",
+                        "region": region,
+                        "city": region,
+                        "district": district,
+                        "street": street,
+                        "is_default": True,
+                    }
+                ],
+            }
         )
+        # The demo is seeded by an admin, who decides credit.
+        await bus.handle(customer_body.to_command(principal), uow())
     for warehouse, quantity in (("SH", "120"), ("GZ", "60"), ("BJ", "30")):
         for sku, *_ in DEMO_PRODUCTS:
             async with uow() as u:

@@ -13,7 +13,7 @@ from app.adapters.outbound import OutboundGuard
 from app.domain.auth import Principal
 from app.domain.errors import NotAuthenticated, PreconditionRequired, RuleViolation
 from app.repositories.uow import SqlAlchemyUnitOfWork
-from app.services import auth as auth_service
+from app.services.auth import tokens as auth_tokens
 from app.services.bus import MessageBus
 from app.settings import Settings
 
@@ -78,9 +78,9 @@ async def authenticate(request: Request) -> Principal:
     api_key = await api_key_scheme(request)
     bearer = await oauth2_scheme(request)
     if api_key:
-        principal = await auth_service.authenticate_api_key(uow, api_key)
+        principal = await auth_tokens.authenticate_api_key(uow, api_key)
     elif bearer:
-        principal = await auth_service.authenticate_bearer(
+        principal = await auth_tokens.authenticate_bearer(
             uow, bearer, secret=settings.secret_key.get_secret_value()
         )
     else:

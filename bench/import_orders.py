@@ -62,7 +62,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     from app.repositories.customers import Customer
     from app.repositories.products import Product
     from app.repositories.users import User
-    from app.services.auth import hash_password, issue_token
+    from app.services.auth.passwords import hash_password
+    from app.services.auth.tokens import issue_token
     from app.settings import Settings
 
     name = f"lading_bench_{secrets.token_hex(4)}"

@@ -66,7 +66,7 @@ async def seed(url: str, products: int, customers: int) -> tuple[str, set[str]]:
     the ids of every seeded row (the pgbench replay keeps those and renews all others)."""
     from sqlalchemy import insert
 
-    from app.bootstrap import uow_factory
+    from app.bootstrap import build_bus, unit_of_work
     from app.db import create_engine, create_sessionmaker
     from app.domain.auth import Principal
     from app.repositories.customers import Customer
@@ -74,7 +74,7 @@ async def seed(url: str, products: int, customers: int) -> tuple[str, set[str]]:
     from app.repositories.stock import StockLevel, StockMovement
     from app.repositories.users import User
     from app.repositories.warehouses import Warehouse
-    from app.services.auth import create_api_key
+    from app.services.auth.commands import CreateApiKey
     from app.settings import Settings
 
     engine = create_engine(url)
@@ -217,13 +217,14 @@ async def seed(url: str, products: int, customers: int) -> tuple[str, set[str]]:
             ],
         )
     principal = Principal(str(admin_id), "bench-admin", "user", ("admin",), frozenset({"admin"}))
-    created = await create_api_key(
-        uow_factory(create_sessionmaker(engine), Settings(_env_file=None))(),
+    bus = build_bus(Settings(_env_file=None))
+    command = CreateApiKey(
+        principal=principal,
         name="bench storefront",
         scopes=["orders:write", "orders:read", "orders:payment"],
-        principal=principal,
         channel="storefront",
     )
+    created = await bus.handle(command, unit_of_work(create_sessionmaker(engine), bus))
     await engine.dispose()
     seeded = {
         str(x) for x in [*warehouse_ids, *product_ids, *customer_ids, admin_id, created.record.id]

@@ -977,7 +977,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     from app.main import create_app
     from app.repositories.uow import SqlAlchemyUnitOfWork
     from app.repositories.users import User
-    from app.services.auth import hash_password, issue_token
+    from app.services.auth.passwords import hash_password
+    from app.services.auth.tokens import issue_token
     from app.services.check import check_invariants
     from app.settings import Settings
 

@@ -14,7 +14,9 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.repositories.users import User
-from app.services.auth import create_api_key, hash_password, issue_token, principal_for_user
+from app.services.auth.commands import CreateApiKey
+from app.services.auth.passwords import hash_password
+from app.services.auth.tokens import issue_token, principal_for_user
 from app.settings import Settings
 
 PASSWORD = "correct horse battery staple"
@@ -70,13 +72,14 @@ class Auth:
         from app.repositories.uow import SqlAlchemyUnitOfWork
 
         admin = await self.user("admin")
-        created = await create_api_key(
-            SqlAlchemyUnitOfWork(self.sessionmaker, build_bus(self.settings)),
+        bus = build_bus(self.settings)
+        command = CreateApiKey(
+            principal=principal_for_user(admin),
             name=f"key-{uuid.uuid4().hex[:6]}",
             scopes=list(scopes),
-            principal=principal_for_user(admin),
             channel=channel,
         )
+        created = await bus.handle(command, SqlAlchemyUnitOfWork(self.sessionmaker, bus))
         return {"X-API-Key": created.secret}
 
 

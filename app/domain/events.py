@@ -465,3 +465,32 @@ class TrackingAlerted(Event):
 
     action: str = "tracking_alert"
     topic: str | None = "shipment.alert"
+# --- master data, auth --------------------------------------------------------------------
+# Created and updated master data (customers, suppliers, products, price lists, warehouses,
+# exchange rates) are ``Changed`` events recorded by ``app.services.resources``.
+
+
+class BinLocationSet(Event):
+    entity_type: str = "bin_location"
+    action: str = "set"
+    topic: str | None = "bin_location.set"
+
+
+class UserCreated(Event):
+    """A user was created; the images never carry the password hash."""
+
+    entity_type: str = "user"
+    topic: str | None = "user.created"
+
+
+class ApiKeyCreated(Event):
+    """An integration key was issued; the images never carry the key's hash."""
+
+    entity_type: str = "api_key"
+    topic: str | None = "api_key.created"
+
+
+class ApiKeyRevoked(Event):
+    entity_type: str = "api_key"
+    action: str = "revoked"
+    topic: str | None = "api_key.revoked"

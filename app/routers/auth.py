@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.deps import CurrentPrincipal, PageDep, SettingsDep, UowDep, requires
+from app.deps import BusDep, CurrentPrincipal, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.auth import (
@@ -21,7 +21,8 @@ from app.schemas.auth import (
     UserRead,
 )
 from app.schemas.common import Page
-from app.services import auth as service
+from app.services.auth import api_keys
+from app.services.auth.commands import CreateApiKey, CreateUser, IssueToken, RevokeApiKey
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 AdminDep = Annotated[Principal, Depends(requires("admin"))]
@@ -36,20 +37,17 @@ AdminDep = Annotated[Principal, Depends(requires("admin"))]
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
+    bus: BusDep,
     uow: UowDep,
-    settings: SettingsDep,
 ) -> Token:
     """Exchange a user name and password for a short-lived bearer token (JWT). Repeated
     failures for a user name or from an address lock them for a while (429, Retry-After)."""
-    attempt = service.LoginAttempt(
-        form.username, form.password, request.client.host if request.client else "unknown"
+    command = IssueToken(
+        username=form.username,
+        password=form.password,
+        client_address=request.client.host if request.client else "unknown",
     )
-    user = await service.login(uow, attempt, service.LoginPolicies.from_settings(settings))
-    issued = service.issue_token(
-        user,
-        secret=settings.secret_key.get_secret_value(),
-        minutes=settings.access_token_minutes,
-    )
+    issued = await bus.handle(command, uow)
     return Token(access_token=issued.access_token, expires_in=issued.expires_in)
 
 
@@ -72,16 +70,16 @@ async def me(principal: CurrentPrincipal) -> Me:
     summary="Create a user",
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_user(body: UserCreate, uow: UowDep, principal: AdminDep) -> UserRead:
+async def create_user(body: UserCreate, bus: BusDep, uow: UowDep, principal: AdminDep) -> UserRead:
     """Create a user with one or more roles (admin only)."""
-    user = await service.create_user(
-        uow,
+    command = CreateUser(
+        actor=principal.actor,
         username=body.username,
         password=body.password,
         roles=body.roles,
         full_name=body.full_name,
-        actor=principal.actor,
     )
+    user = await bus.handle(command, uow)
     return UserRead.model_validate(user)
 
 
@@ -92,15 +90,17 @@ async def create_user(body: UserCreate, uow: UowDep, principal: AdminDep) -> Use
     summary="Create an integration API key",
     responses=problem_responses(401, 403, 422),
 )
-async def create_api_key(body: ApiKeyCreate, uow: UowDep, principal: AdminDep) -> ApiKeyCreated:
+async def create_api_key(
+    body: ApiKeyCreate, bus: BusDep, uow: UowDep, principal: AdminDep
+) -> ApiKeyCreated:
     """Create a scoped key for a storefront or integration; the secret is shown only here."""
-    created = await service.create_api_key(
-        uow,
+    command = CreateApiKey(
+        principal=principal,
         name=body.name,
         scopes=body.scopes,
-        principal=principal,
         channel=body.channel.value if body.channel else None,
     )
+    created = await bus.handle(command, uow)
     return ApiKeyCreated(
         **ApiKeyRead.model_validate(created.record).model_dump(), key=created.secret
     )
@@ -114,7 +114,7 @@ async def create_api_key(body: ApiKeyCreate, uow: UowDep, principal: AdminDep) -
 )
 async def list_api_keys(uow: UowDep, principal: AdminDep, page: PageDep) -> Page[ApiKeyRead]:
     """Keys, oldest first, with their scopes and whether they are revoked (never the secret)."""
-    result = await service.list_api_keys(uow, limit=page.limit, cursor=page.cursor)
+    result = await api_keys.list_api_keys(uow, limit=page.limit, cursor=page.cursor)
     return Page(
         items=[ApiKeyRead.model_validate(k) for k in result.items],
         next_cursor=result.next_cursor,
@@ -127,6 +127,9 @@ async def list_api_keys(uow: UowDep, principal: AdminDep, page: PageDep) -> Page
     summary="Revoke an API key",
     responses=problem_responses(401, 403, 404),
 )
-async def revoke_api_key(key_id: uuid.UUID, uow: UowDep, principal: AdminDep) -> ApiKeyRead:
+async def revoke_api_key(
+    key_id: uuid.UUID, bus: BusDep, uow: UowDep, principal: AdminDep
+) -> ApiKeyRead:
     """Revoke a key at once; revoking twice is harmless."""
-    return ApiKeyRead.model_validate(await service.revoke_api_key(uow, key_id, principal=principal))
+    revoked = await bus.handle(RevokeApiKey(principal=principal, key_id=key_id), uow)
+    return ApiKeyRead.model_validate(revoked)

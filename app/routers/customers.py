@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, SettingsDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, IfMatchDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.customers import CustomerStatus
 from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.customers import CustomerCreate, CustomerRead, CustomerUpdate
-from app.services import customers as service
+from app.services.customers import queries
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("customers:read"))]
@@ -28,14 +28,12 @@ Writer = Annotated[Principal, Depends(requires("customers:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: CustomerCreate, uow: UowDep, principal: Writer, settings: SettingsDep, set_etag: ETagDep
+    body: CustomerCreate, bus: BusDep, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> CustomerRead:
     """Create a customer; its code is unique and its price list, if any, must exist. A credit
     limit above `LADING_NEW_CUSTOMER_CREDIT_LIMIT_MAX`, or payment terms above 30 days, needs
     `customers:credit`."""
-    customer = await service.create_customer(
-        uow, body, principal, credit_limit_max=settings.new_customer_credit_limit_max
-    )
+    customer = await bus.handle(body.to_command(principal), uow)
     set_etag(customer.version)
     return CustomerRead.model_validate(customer)
 
@@ -57,7 +55,7 @@ async def list_(
     q: Annotated[str | None, Query(max_length=100, description="Code or name contains")] = None,
 ) -> Page[CustomerRead]:
     """Customers by code, filtered by status, active flag, group, tag and text."""
-    result = await service.list_customers(
+    result = await queries.list_customers(
         uow,
         status=status,
         active=active,
@@ -83,7 +81,7 @@ async def get(
     customer_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> CustomerRead:
     """One customer; the ETag header carries its version for a later update."""
-    customer = await service.get_customer(uow, customer_id)
+    customer = await queries.get_customer(uow, customer_id)
     set_etag(customer.version)
     return CustomerRead.model_validate(customer)
 
@@ -98,12 +96,13 @@ async def update(
     customer_id: uuid.UUID,
     body: CustomerUpdate,
     version: IfMatchDep,
+    bus: BusDep,
     uow: UowDep,
     principal: Writer,
     set_etag: ETagDep,
 ) -> CustomerRead:
     """Change the given fields; `active: false` deactivates. Needs `If-Match`. Changing the
     credit limit, payment terms, status or currency needs `customers:credit` (finance)."""
-    customer = await service.update_customer(uow, customer_id, body, version, principal)
+    customer = await bus.handle(body.to_command(principal, customer_id, version), uow)
     set_etag(customer.version)
     return CustomerRead.model_validate(customer)

@@ -8,12 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.exchange_rates import ExchangeRateCreate, ExchangeRateRead
-from app.services import exchange_rates as service
+from app.services.exchange_rates import queries
 
 router = APIRouter(
     prefix="/api/v1/exchange-rates", tags=["exchange-rates"], dependencies=AUTHENTICATED
@@ -31,10 +31,12 @@ CurrencyFilter = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")]
     summary="Record an exchange rate",
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create(body: ExchangeRateCreate, uow: UowDep, principal: Writer) -> ExchangeRateRead:
+async def create(
+    body: ExchangeRateCreate, bus: BusDep, uow: UowDep, principal: Writer
+) -> ExchangeRateRead:
     """A rate of a pair from a day on; 409 `duplicate` when that pair already has one that
     day (rates are not edited: record a corrected one with a later date)."""
-    record = await service.create_exchange_rate(uow, body.command(), principal)
+    record = await bus.handle(body.to_command(principal), uow)
     return ExchangeRateRead.model_validate(record)
 
 
@@ -52,7 +54,7 @@ async def list_(
     quote_currency: CurrencyFilter = None,
 ) -> Page[ExchangeRateRead]:
     """Rates by pair, then by the day they take effect; filtered by either currency."""
-    result = await service.list_exchange_rates(
+    result = await queries.list_exchange_rates(
         uow, base=base_currency, quote=quote_currency, limit=page.limit, cursor=page.cursor
     )
     return Page(
@@ -69,4 +71,4 @@ async def list_(
 )
 async def get(rate_id: uuid.UUID, uow: UowDep, principal: Reader) -> ExchangeRateRead:
     """One recorded rate."""
-    return ExchangeRateRead.model_validate(await service.get_exchange_rate(uow, rate_id))
+    return ExchangeRateRead.model_validate(await queries.get_exchange_rate(uow, rate_id))

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, IfMatchDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.price_lists import PriceListKind
 from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.price_lists import PriceListCreate, PriceListRead, PriceListUpdate
-from app.services import price_lists as service
+from app.services.price_lists import queries
 
 router = APIRouter(prefix="/api/v1/price-lists", tags=["price-lists"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("price-lists:read"))]
@@ -28,10 +28,10 @@ Writer = Annotated[Principal, Depends(requires("price-lists:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: PriceListCreate, uow: UowDep, principal: Writer, set_etag: ETagDep
+    body: PriceListCreate, bus: BusDep, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> PriceListRead:
     """Create a price list with its items (products given by SKU); its code is unique."""
-    price_list = await service.create_price_list(uow, body, principal)
+    price_list = await bus.handle(body.to_command(principal), uow)
     set_etag(price_list.version)
     return PriceListRead.model_validate(price_list)
 
@@ -52,7 +52,7 @@ async def list_(
     q: Annotated[str | None, Query(max_length=100, description="Code or name contains")] = None,
 ) -> Page[PriceListRead]:
     """Price lists by code, with their items, filtered by active flag, kind, group and text."""
-    result = await service.list_price_lists(
+    result = await queries.list_price_lists(
         uow,
         active=active,
         kind=kind,
@@ -77,7 +77,7 @@ async def get(
     price_list_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> PriceListRead:
     """One price list with its items; the ETag header carries its version."""
-    price_list = await service.get_price_list(uow, price_list_id)
+    price_list = await queries.get_price_list(uow, price_list_id)
     set_etag(price_list.version)
     return PriceListRead.model_validate(price_list)
 
@@ -92,11 +92,12 @@ async def update(
     price_list_id: uuid.UUID,
     body: PriceListUpdate,
     version: IfMatchDep,
+    bus: BusDep,
     uow: UowDep,
     principal: Writer,
     set_etag: ETagDep,
 ) -> PriceListRead:
     """Change the given fields (`items` replaces them all); needs `If-Match`."""
-    price_list = await service.update_price_list(uow, price_list_id, body, version, principal)
+    price_list = await bus.handle(body.to_command(principal, price_list_id, version), uow)
     set_etag(price_list.version)
     return PriceListRead.model_validate(price_list)

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, IfMatchDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.products import GoodsClass
 from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.products import ProductCreate, ProductRead, ProductUpdate
-from app.services import products as service
+from app.services.products import queries
 
 router = APIRouter(prefix="/api/v1/products", tags=["products"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("products:read"))]
@@ -28,10 +28,10 @@ Writer = Annotated[Principal, Depends(requires("products:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: ProductCreate, uow: UowDep, principal: Writer, set_etag: ETagDep
+    body: ProductCreate, bus: BusDep, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> ProductRead:
     """Create a product; its SKU is unique and cannot change later."""
-    product = await service.create_product(uow, body, principal)
+    product = await bus.handle(body.to_command(principal), uow)
     set_etag(product.version)
     return ProductRead.model_validate(product)
 
@@ -52,7 +52,7 @@ async def list_(
     q: Annotated[str | None, Query(max_length=100, description="SKU or name contains")] = None,
 ) -> Page[ProductRead]:
     """Products by SKU, filtered by active flag, goods class, preferred supplier and text."""
-    result = await service.list_products(
+    result = await queries.list_products(
         uow,
         active=active,
         goods_class=goods_class,
@@ -77,7 +77,7 @@ async def get(
     product_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> ProductRead:
     """One product; the ETag header carries its version for a later update."""
-    product = await service.get_product(uow, product_id)
+    product = await queries.get_product(uow, product_id)
     set_etag(product.version)
     return ProductRead.model_validate(product)
 
@@ -92,11 +92,12 @@ async def update(
     product_id: uuid.UUID,
     body: ProductUpdate,
     version: IfMatchDep,
+    bus: BusDep,
     uow: UowDep,
     principal: Writer,
     set_etag: ETagDep,
 ) -> ProductRead:
     """Change the given fields (not the SKU); `active: false` deactivates. Needs `If-Match`."""
-    product = await service.update_product(uow, product_id, body, version, principal)
+    product = await bus.handle(body.to_command(principal, product_id, version), uow)
     set_etag(product.version)
     return ProductRead.model_validate(product)

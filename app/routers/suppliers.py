@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, IfMatchDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.suppliers import SupplierCreate, SupplierRead, SupplierUpdate
-from app.services import suppliers as service
+from app.services.suppliers import queries
 
 router = APIRouter(prefix="/api/v1/suppliers", tags=["suppliers"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("suppliers:read"))]
@@ -27,10 +27,10 @@ Writer = Annotated[Principal, Depends(requires("suppliers:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: SupplierCreate, uow: UowDep, principal: Writer, set_etag: ETagDep
+    body: SupplierCreate, bus: BusDep, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> SupplierRead:
     """Create a supplier; its code is unique."""
-    supplier = await service.create_supplier(uow, body, principal)
+    supplier = await bus.handle(body.to_command(principal), uow)
     set_etag(supplier.version)
     return SupplierRead.model_validate(supplier)
 
@@ -49,7 +49,7 @@ async def list_(
     q: Annotated[str | None, Query(max_length=100, description="Code or name contains")] = None,
 ) -> Page[SupplierRead]:
     """Suppliers by code, filtered by active flag and text."""
-    result = await service.list_suppliers(
+    result = await queries.list_suppliers(
         uow, active=active, q=q, limit=page.limit, cursor=page.cursor
     )
     return Page(
@@ -68,7 +68,7 @@ async def get(
     supplier_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> SupplierRead:
     """One supplier; the ETag header carries its version for a later update."""
-    supplier = await service.get_supplier(uow, supplier_id)
+    supplier = await queries.get_supplier(uow, supplier_id)
     set_etag(supplier.version)
     return SupplierRead.model_validate(supplier)
 
@@ -83,11 +83,12 @@ async def update(
     supplier_id: uuid.UUID,
     body: SupplierUpdate,
     version: IfMatchDep,
+    bus: BusDep,
     uow: UowDep,
     principal: Writer,
     set_etag: ETagDep,
 ) -> SupplierRead:
     """Change the given fields; `active: false` deactivates. Needs `If-Match`."""
-    supplier = await service.update_supplier(uow, supplier_id, body, version, principal)
+    supplier = await bus.handle(body.to_command(principal, supplier_id, version), uow)
     set_etag(supplier.version)
     return SupplierRead.model_validate(supplier)

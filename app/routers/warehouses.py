@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, IfMatchDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
@@ -18,7 +18,7 @@ from app.schemas.warehouses import (
     WarehouseRead,
     WarehouseUpdate,
 )
-from app.services import warehouses as service
+from app.services.warehouses import bins, queries
 
 router = APIRouter(prefix="/api/v1/warehouses", tags=["warehouses"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("warehouses:read"))]
@@ -33,10 +33,10 @@ Writer = Annotated[Principal, Depends(requires("warehouses:write"))]
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    body: WarehouseCreate, uow: UowDep, principal: Writer, set_etag: ETagDep
+    body: WarehouseCreate, bus: BusDep, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> WarehouseRead:
     """Create a warehouse; its code is unique."""
-    warehouse = await service.create_warehouse(uow, body, principal)
+    warehouse = await bus.handle(body.to_command(principal), uow)
     set_etag(warehouse.version)
     return WarehouseRead.model_validate(warehouse)
 
@@ -55,7 +55,7 @@ async def list_(
     q: Annotated[str | None, Query(max_length=100, description="Code or name contains")] = None,
 ) -> Page[WarehouseRead]:
     """Warehouses by code, filtered by active flag and text."""
-    result = await service.list_warehouses(
+    result = await queries.list_warehouses(
         uow, active=active, q=q, limit=page.limit, cursor=page.cursor
     )
     return Page(
@@ -74,7 +74,7 @@ async def get(
     warehouse_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
 ) -> WarehouseRead:
     """One warehouse; the ETag header carries its version for a later update."""
-    warehouse = await service.get_warehouse(uow, warehouse_id)
+    warehouse = await queries.get_warehouse(uow, warehouse_id)
     set_etag(warehouse.version)
     return WarehouseRead.model_validate(warehouse)
 
@@ -89,12 +89,13 @@ async def update(
     warehouse_id: uuid.UUID,
     body: WarehouseUpdate,
     version: IfMatchDep,
+    bus: BusDep,
     uow: UowDep,
     principal: Writer,
     set_etag: ETagDep,
 ) -> WarehouseRead:
     """Change the given fields; `active: false` deactivates. Needs `If-Match`."""
-    warehouse = await service.update_warehouse(uow, warehouse_id, body, version, principal)
+    warehouse = await bus.handle(body.to_command(principal, warehouse_id, version), uow)
     set_etag(warehouse.version)
     return WarehouseRead.model_validate(warehouse)
 
@@ -106,12 +107,15 @@ async def update(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def set_bin(
-    warehouse_id: uuid.UUID, sku: str, body: BinLocationSet, uow: UowDep, principal: Writer
+    warehouse_id: uuid.UUID,
+    sku: str,
+    body: BinLocationSet,
+    bus: BusDep,
+    uow: UowDep,
+    principal: Writer,
 ) -> BinLocationRead:
     """Put a product in a bin (zone-aisle-shelf-bin), or move it."""
-    return _bin_read(
-        await service.set_bin_location(uow, warehouse_id, sku, body.location, principal)
-    )
+    return _bin_read(await bus.handle(body.to_command(principal, warehouse_id, sku), uow))
 
 
 @router.get(
@@ -124,7 +128,7 @@ async def list_bins(
     warehouse_id: uuid.UUID, uow: UowDep, principal: Reader, page: PageDep
 ) -> Page[BinLocationRead]:
     """The bin of every product placed in the warehouse."""
-    result = await service.list_bin_locations(
+    result = await bins.list_bin_locations(
         uow, warehouse_id, limit=page.limit, cursor=page.cursor
     )
     return Page(
@@ -132,7 +136,7 @@ async def list_bins(
     )
 
 
-def _bin_read(placed: service.PlacedProduct) -> BinLocationRead:
+def _bin_read(placed: bins.PlacedProduct) -> BinLocationRead:
     code = placed.location
     return BinLocationRead(
         warehouse_id=placed.warehouse_id,

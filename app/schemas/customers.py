@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
+from app.domain.auth import Principal
 from app.domain.carrier_selection import Preference
 from app.domain.customers import DEFAULT_PAYMENT_TERMS_DAYS, CustomerStatus
 from app.schemas.common import (
@@ -23,6 +24,7 @@ from app.schemas.common import (
     Schema,
 )
 from app.schemas.patch import Patch
+from app.services.customers.commands import CreateCustomer, UpdateCustomer
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 CustomerGroup = Annotated[
@@ -46,6 +48,17 @@ class ShipTo(Address):
 
 
 ShipTos = Annotated[list[ShipTo], Field(max_length=100)]
+# Value objects stored as JSON documents, always whole (every field, defaults included).
+_DOCUMENTS = {"contacts", "bill_to", "ship_to"}
+
+
+def _columns(data: Schema, given: set[str]) -> dict[str, Any]:
+    values = data.model_dump(include=given - _DOCUMENTS)
+    values.update(data.model_dump(mode="json", include=given & _DOCUMENTS))
+    for name in ("status", "shipping_preference"):
+        if name in values:
+            values[name] = str(values[name])
+    return values
 
 
 class ShipToRead(AddressRead):
@@ -78,6 +91,9 @@ class CustomerCreate(Schema):
     )
     active: bool = True
 
+    def to_command(self, principal: Principal) -> CreateCustomer:
+        return CreateCustomer(principal=principal, **_columns(self, set(type(self).model_fields)))
+
 
 class CustomerUpdate(Schema):
     """The fields to change; a list or address given replaces the stored one as a whole."""
@@ -96,6 +112,16 @@ class CustomerUpdate(Schema):
     shipping_preference: Patch[Preference] = None
     preferred_carrier: Code | None = None
     active: Patch[bool] = None
+
+    def to_command(
+        self, principal: Principal, customer_id: uuid.UUID, expected_version: int
+    ) -> UpdateCustomer:
+        return UpdateCustomer(
+            principal=principal,
+            customer_id=customer_id,
+            expected_version=expected_version,
+            changes=_columns(self, self.model_fields_set),
+        )
 
 
 class CustomerRead(Schema):

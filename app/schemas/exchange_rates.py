@@ -10,8 +10,10 @@ from typing import Annotated
 
 from pydantic import Field
 
+from app.domain.auth import Principal
 from app.domain.exchange_rates import ExchangeRate
 from app.schemas.common import CurrencyCode, DecimalOut, Schema
+from app.services.exchange_rates.commands import CreateExchangeRate
 
 RateValue = Annotated[Decimal, Field(gt=0, max_digits=24, decimal_places=10)]
 
@@ -25,8 +27,9 @@ class ExchangeRateCreate(Schema):
     rate: RateValue = Field(examples=["7.1234"])
     valid_from: date = Field(description="The first day the rate is used")
 
-    def command(self) -> ExchangeRate:
-        return ExchangeRate(self.base_currency, self.quote_currency, self.rate, self.valid_from)
+    def to_command(self, principal: Principal) -> CreateExchangeRate:
+        rate = ExchangeRate(self.base_currency, self.quote_currency, self.rate, self.valid_from)
+        return CreateExchangeRate(principal=principal, rate=rate)
 
 
 class ExchangeRateRead(Schema):

@@ -9,7 +9,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.domain.price_lists import PriceListKind
+from app.domain.auth import Principal
+from app.domain.price_lists import ItemDraft, PriceListKind
 from app.schemas.common import (
     AmountOut,
     Code,
@@ -21,6 +22,7 @@ from app.schemas.common import (
 )
 from app.schemas.patch import Patch
 from app.schemas.products import NonNegativeQuantity
+from app.services.price_lists.commands import HEADER, CreatePriceList, UpdatePriceList
 
 CustomerGroup = Annotated[Code, Field(description="Required for (and only for) a group list")]
 # A list holds at most this many items in one request; bigger catalogues are split by list.
@@ -36,6 +38,11 @@ class PriceListItemIn(Schema):
     valid_from: date | None = None
     valid_to: date | None = Field(default=None, description="Inclusive; not before valid_from")
 
+    def draft(self) -> ItemDraft:
+        return ItemDraft(
+            self.sku, self.unit_price, self.min_quantity, self.valid_from, self.valid_to
+        )
+
 
 Items = Annotated[list[PriceListItemIn], Field(max_length=MAX_ITEMS)]
 
@@ -49,6 +56,13 @@ class PriceListCreate(Schema):
     active: bool = True
     items: Items = Field(default_factory=list)
 
+    def to_command(self, principal: Principal) -> CreatePriceList:
+        return CreatePriceList(
+            principal=principal,
+            **self.model_dump(include={"code", *HEADER}),
+            items=[item.draft() for item in self.items],
+        )
+
 
 class PriceListUpdate(Schema):
     """Header fields to change; ``items``, when given, replaces every item of the list."""
@@ -59,6 +73,17 @@ class PriceListUpdate(Schema):
     currency: Patch[CurrencyCode] = None
     active: Patch[bool] = None
     items: Patch[Items] = None
+
+    def to_command(
+        self, principal: Principal, price_list_id: uuid.UUID, expected_version: int
+    ) -> UpdatePriceList:
+        return UpdatePriceList(
+            principal=principal,
+            price_list_id=price_list_id,
+            expected_version=expected_version,
+            changes=self.model_dump(exclude_unset=True, include=set(HEADER)),
+            items=[item.draft() for item in self.items] if self.items is not None else None,
+        )
 
 
 class PriceListItemRead(Schema):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
+from app.domain.auth import Principal
 from app.domain.limits import numeric_max
 from app.domain.products import GoodsClass
 from app.schemas.common import (
@@ -21,6 +22,7 @@ from app.schemas.common import (
     Schema,
 )
 from app.schemas.patch import Patch
+from app.services.products.commands import CreateProduct, UpdateProduct
 
 NonNegativeQuantity = Annotated[
     Decimal, Field(ge=0, max_digits=18, decimal_places=3, le=numeric_max(18, 3))
@@ -34,6 +36,12 @@ TaxRate = Annotated[
     Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4, description="0.13 = 13 %")
 ]
 Substitutes = Annotated[list[Code], Field(max_length=50, description="SKUs of other products")]
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    if values.get("goods_class") is not None:
+        values["goods_class"] = GoodsClass(values["goods_class"]).value
+    return values
 
 
 class ProductCreate(Schema):
@@ -59,6 +67,9 @@ class ProductCreate(Schema):
     substitutes: Substitutes = Field(default_factory=list)
     active: bool = True
 
+    def to_command(self, principal: Principal) -> CreateProduct:
+        return CreateProduct(principal=principal, **_columns(self.model_dump()))
+
 
 class ProductUpdate(Schema):
     """Every field but ``sku``, which is immutable."""
@@ -81,6 +92,16 @@ class ProductUpdate(Schema):
     preferred_supplier_id: uuid.UUID | None = None
     substitutes: Patch[Substitutes] = None
     active: Patch[bool] = None
+
+    def to_command(
+        self, principal: Principal, product_id: uuid.UUID, expected_version: int
+    ) -> UpdateProduct:
+        return UpdateProduct(
+            principal=principal,
+            product_id=product_id,
+            expected_version=expected_version,
+            changes=_columns(self.model_dump(exclude_unset=True)),
+        )
 
 
 class ProductRead(Schema):

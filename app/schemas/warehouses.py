@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
+from app.domain.auth import Principal
 from app.schemas.common import Address, AddressRead, Code, DecimalOut, Name, Priority, Schema
 from app.schemas.patch import Patch
+from app.services.warehouses.commands import CreateWarehouse, SetBinLocation, UpdateWarehouse
 
 Latitude = Annotated[Decimal, Field(ge=-90, le=90, max_digits=9, decimal_places=6)]
 Longitude = Annotated[Decimal, Field(ge=-180, le=180, max_digits=9, decimal_places=6)]
@@ -32,6 +34,10 @@ class WarehouseCreate(Schema):
     priority: Priority = 100
     active: bool = True
 
+    def to_command(self, principal: Principal) -> CreateWarehouse:
+        values: dict[str, Any] = self.model_dump(exclude_unset=True)
+        return CreateWarehouse(principal=principal, **values)
+
 
 class WarehouseUpdate(Schema):
     """Fields left out stay as they are; address and coordinates may be cleared with null."""
@@ -42,6 +48,16 @@ class WarehouseUpdate(Schema):
     longitude: Longitude | None = None
     priority: Patch[Priority] = None
     active: Patch[bool] = None
+
+    def to_command(
+        self, principal: Principal, warehouse_id: uuid.UUID, expected_version: int
+    ) -> UpdateWarehouse:
+        return UpdateWarehouse(
+            principal=principal,
+            warehouse_id=warehouse_id,
+            expected_version=expected_version,
+            changes=self.model_dump(exclude_unset=True),
+        )
 
 
 class WarehouseRead(Schema):
@@ -60,6 +76,11 @@ class WarehouseRead(Schema):
 
 class BinLocationSet(Schema):
     location: BinCode = Field(description="zone-aisle-shelf-bin, e.g. A-03-2-07")
+
+    def to_command(self, principal: Principal, warehouse_id: uuid.UUID, sku: str) -> SetBinLocation:
+        return SetBinLocation(
+            principal=principal, warehouse_id=warehouse_id, sku=sku, location=self.location
+        )
 
 
 class BinLocationRead(Schema):

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from app.domain.orders import LineQuantities
 from app.domain.shipments import DEPARTED, ShipmentStatus
 from app.domain.stock import StockViolation, stock_violations
@@ -19,81 +21,93 @@ LINE_BATCH = 5000
 
 
 def _plain(value: object) -> str:
-    from decimal import Decimal
-
     return format(Decimal(str(value)).normalize(), "f")
 
 
 async def check_invariants(uow: UnitOfWork) -> list[StockViolation]:
-    violations: list[StockViolation] = []
     async with uow:
-        for row in await uow.stock.compare_levels_with_ledger():
-            violations += stock_violations(
-                str(row.warehouse_id),
-                str(row.product_id),
-                row.on_hand,
-                row.reserved,
-                row.ledger_sum,
-            )
-        for (
-            warehouse_id,
-            product_id,
-            reserved,
-            ledger,
-        ) in await uow.reservations.ledger_mismatches():
-            violations.append(
-                StockViolation(
-                    str(warehouse_id),
-                    str(product_id),
-                    "reservation_ledger_mismatch",
-                    f"reserved {_plain(reserved)} differs from the reservations' sum "
-                    f"{_plain(ledger)}",
-                )
-            )
-        for line_id, reserved, ledger in await uow.allocation.line_reservation_mismatches():
-            violations.append(
-                StockViolation(
-                    None,
-                    None,
-                    "line_reservations_mismatch",
-                    f"the line's reserved {_plain(reserved)} differs from its reservations' sum "
-                    f"{_plain(ledger)}",
-                    order_line_id=str(line_id),
-                )
-            )
-        for line_id, kind, quantity, carried in await uow.shipments.line_shipment_mismatches(
-            [s.value for s in DEPARTED], ShipmentStatus.DELIVERED.value
-        ):
-            violations.append(
-                StockViolation(
-                    None,
-                    None,
-                    f"line_{kind}_mismatch",
-                    f"the line's {kind} {_plain(quantity)} differs from its shipments' "
-                    f"{_plain(carried)}",
-                    order_line_id=str(line_id),
-                )
-            )
-        after = None
-        while True:
-            lines = await uow.allocation.all_line_quantities(after, LINE_BATCH)
-            for x in lines:
-                quantities = LineQuantities(
-                    x.quantity_ordered,
-                    x.quantity_reserved,
-                    x.quantity_shipped,
-                    x.quantity_delivered,
-                    x.quantity_invoiced,
-                    x.quantity_returned,
-                )
-                for problem in quantities.violations():
-                    violations.append(
-                        StockViolation(
-                            None, None, "line_quantities", problem, order_line_id=str(x.id)
-                        )
-                    )
-            if len(lines) < LINE_BATCH:
-                break
-            after = lines[-1].id
-            uow.forget()
+        return [
+            *await _stock_levels(uow),
+            *await _reservation_ledger(uow),
+            *await _line_reservations(uow),
+            *await _line_shipments(uow),
+            *await _line_quantities(uow),
+        ]
+
+
+async def _stock_levels(uow: UnitOfWork) -> list[StockViolation]:
+    violations: list[StockViolation] = []
+    for row in await uow.stock.compare_levels_with_ledger():
+        violations += stock_violations(
+            str(row.warehouse_id), str(row.product_id), row.on_hand, row.reserved, row.ledger_sum
+        )
     return violations
+
+
+async def _reservation_ledger(uow: UnitOfWork) -> list[StockViolation]:
+    return [
+        StockViolation(
+            str(warehouse_id),
+            str(product_id),
+            "reservation_ledger_mismatch",
+            f"reserved {_plain(reserved)} differs from the reservations' sum {_plain(ledger)}",
+        )
+        for warehouse_id, product_id, reserved, ledger in (
+            await uow.reservations.ledger_mismatches()
+        )
+    ]
+
+
+async def _line_reservations(uow: UnitOfWork) -> list[StockViolation]:
+    return [
+        StockViolation(
+            None,
+            None,
+            "line_reservations_mismatch",
+            f"the line's reserved {_plain(reserved)} differs from its reservations' sum "
+            f"{_plain(ledger)}",
+            order_line_id=str(line_id),
+        )
+        for line_id, reserved, ledger in await uow.allocation.line_reservation_mismatches()
+    ]
+
+
+async def _line_shipments(uow: UnitOfWork) -> list[StockViolation]:
+    mismatches = await uow.shipments.line_shipment_mismatches(
+        [s.value for s in DEPARTED], ShipmentStatus.DELIVERED.value
+    )
+    return [
+        StockViolation(
+            None,
+            None,
+            f"line_{kind}_mismatch",
+            f"the line's {kind} {_plain(quantity)} differs from its shipments' {_plain(carried)}",
+            order_line_id=str(line_id),
+        )
+        for line_id, kind, quantity, carried in mismatches
+    ]
+
+
+async def _line_quantities(uow: UnitOfWork) -> list[StockViolation]:
+    """Every line's quantities in order, a batch at a time (forgetting each batch read)."""
+    violations: list[StockViolation] = []
+    after = None
+    while True:
+        lines = await uow.allocation.all_line_quantities(after, LINE_BATCH)
+        for x in lines:
+            quantities = LineQuantities(
+                x.quantity_ordered,
+                x.quantity_reserved,
+                x.quantity_shipped,
+                x.quantity_delivered,
+                x.quantity_invoiced,
+                x.quantity_returned,
+            )
+            violations += [
+                StockViolation(None, None, "line_quantities", problem, order_line_id=str(x.id))
+                for problem in quantities.violations()
+            ]
+        if len(lines) < LINE_BATCH:
+            return violations
+        after = lines[-1].id
+        uow.forget()

@@ -1,4 +1,5 @@
-"""Helpers every master-data use case shares: version checks and audited updates."""
+"""Helpers every use case shares: the version check and retrying on deadlocks.
+(Recording created and updated master data is in ``app.services.resources``.)"""
 
 from __future__ import annotations
 
@@ -9,11 +10,8 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar
 
-from app.domain.auth import Principal
 from app.domain.errors import Conflict, StaleVersion
 from app.repositories.uow import is_retryable
-from app.services.recording import record_change, snapshot
-from app.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -24,52 +22,6 @@ def check_version(row: Any, expected: int) -> None:
         raise StaleVersion(
             f"The resource is at version {row.version}, not {expected}; reload and retry."
         )
-
-
-async def record_created(uow: UnitOfWork, principal: Principal, entity_type: str, row: Any) -> None:
-    await uow.flush()
-    record_change(
-        uow,
-        principal.actor,
-        entity_type,
-        row.id,
-        "created",
-        None,
-        snapshot(row),
-        event=f"{entity_type}.created",
-    )
-
-
-async def apply_update(
-    uow: UnitOfWork,
-    principal: Principal,
-    entity_type: str,
-    row: Any,
-    changes: dict[str, Any],
-    expected_version: int,
-) -> None:
-    """Check the version, apply ``changes`` and record the before/after images.
-    A change that alters nothing writes nothing and keeps the version."""
-    check_version(row, expected_version)
-    before = snapshot(row)
-    changed = False
-    for key, value in changes.items():
-        if getattr(row, key) != value:
-            setattr(row, key, value)
-            changed = True
-    if not changed:
-        return
-    await uow.flush()
-    record_change(
-        uow,
-        principal.actor,
-        entity_type,
-        row.id,
-        "updated",
-        before,
-        snapshot(row),
-        event=f"{entity_type}.updated",
-    )
 
 
 P = ParamSpec("P")

@@ -27,7 +27,7 @@ from app import migrate
 from app.db import create_engine, create_sessionmaker
 from app.main import create_app
 from app.repositories.users import User
-from app.services.auth import issue_token
+from app.services.auth.tokens import issue_token
 from tests.conftest import _run, create_postgres_database, drop_postgres_database, make_settings
 from tests.support import password_hash
 

@@ -1,0 +1,1 @@
+"""Products: the catalogue every order line, price list and stock level refers to."""

@@ -1,0 +1,1 @@
+"""Suppliers: who replenishment buys from."""

@@ -1,0 +1,1 @@
+"""Warehouses and the bin location of each product in them."""
