@@ -28,6 +28,17 @@ from app.domain.events import (
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services import allocation, order_review, shipments, transfers
 from app.services.bus import CommandHandler, EventHandler, MessageBus
+from app.services.orders.commands import (
+    CancelOrder,
+    EditOrder,
+    ImportOrders,
+    PlaceOrder,
+    SubmitOrder,
+)
+from app.services.orders.edit import edit_order
+from app.services.orders.importing import import_orders
+from app.services.orders.lifecycle import cancel_order, submit_order
+from app.services.orders.place import place_order
 from app.settings import Settings
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
@@ -43,7 +54,14 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     CarrierReportedDelivery: [shipments.on_carrier_reported_delivery],
 }
 
-COMMANDS: dict[type, CommandHandler] = {}
+COMMANDS: dict[type, CommandHandler] = {
+    # orders
+    PlaceOrder: place_order,
+    EditOrder: edit_order,
+    SubmitOrder: submit_order,
+    CancelOrder: cancel_order,
+    ImportOrders: import_orders,
+}
 
 
 def build_bus(settings: Settings) -> MessageBus:
