@@ -48,6 +48,34 @@ IdempotencyKey = Annotated[
 ]
 
 
+def _lines(view: OrderView) -> list[OrderLineRead]:
+    return [
+        OrderLineRead(
+            id=x.id,
+            line_no=x.line_no,
+            sku=x.sku,
+            name=x.name,
+            ordered=x.quantity_ordered,
+            reserved=x.quantity_reserved,
+            shipped=x.quantity_shipped,
+            delivered=x.quantity_delivered,
+            invoiced=x.quantity_invoiced,
+            returned=x.quantity_returned,
+            unit_price=x.unit_price,
+            price_source=x.price_source,
+            below_floor=x.below_floor,
+            discount_percent=x.discount_percent,
+            tax_rate=x.tax_rate,
+            gross_before_discount=x.gross_before_discount,
+            discount=x.discount,
+            net=x.net,
+            tax=x.tax,
+            total=x.total,
+        )
+        for x in view.lines
+    ]
+
+
 def _read(view: OrderView) -> OrderRead:
     o = view.order
     return OrderRead(
@@ -80,31 +108,7 @@ def _read(view: OrderView) -> OrderRead:
             tax=o.tax_total,
             total=o.total,
         ),
-        lines=[
-            OrderLineRead(
-                id=x.id,
-                line_no=x.line_no,
-                sku=x.sku,
-                name=x.name,
-                ordered=x.quantity_ordered,
-                reserved=x.quantity_reserved,
-                shipped=x.quantity_shipped,
-                delivered=x.quantity_delivered,
-                invoiced=x.quantity_invoiced,
-                returned=x.quantity_returned,
-                unit_price=x.unit_price,
-                price_source=x.price_source,
-                below_floor=x.below_floor,
-                discount_percent=x.discount_percent,
-                tax_rate=x.tax_rate,
-                gross_before_discount=x.gross_before_discount,
-                discount=x.discount,
-                net=x.net,
-                tax=x.tax,
-                total=x.total,
-            )
-            for x in view.lines
-        ],
+        lines=_lines(view),
         created_by=o.created_by,
         created_at=o.created_at,
         updated_at=o.updated_at,
