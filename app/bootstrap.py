@@ -114,6 +114,16 @@ from app.services.suppliers.commands import CreateSupplier, UpdateSupplier
 from app.services.warehouses import bins
 from app.services.warehouses import handlers as warehouses
 from app.services.warehouses.commands import CreateWarehouse, SetBinLocation, UpdateWarehouse
+from app.services.orders.commands import (
+    CancelOrder,
+    EditOrder,
+    ImportOrders,
+    PlaceOrder,
+    SubmitOrder,
+from app.services.orders.edit import edit_order
+from app.services.orders.importing import import_orders
+from app.services.orders.lifecycle import cancel_order, submit_order
+from app.services.orders.place import place_order
 from app.settings import Settings
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
@@ -195,6 +205,12 @@ COMMANDS: dict[type, CommandHandler] = {
     CreateWarehouse: warehouses.create_warehouse,
     SetBinLocation: bins.set_bin_location,
     UpdateWarehouse: warehouses.update_warehouse,
+    # orders
+    PlaceOrder: place_order,
+    EditOrder: edit_order,
+    SubmitOrder: submit_order,
+    CancelOrder: cancel_order,
+    ImportOrders: import_orders,
 }
 
 

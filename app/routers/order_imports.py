@@ -8,12 +8,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from app.deps import AUTHENTICATED, SettingsDep, UowDep, UowFactoryDep, requires
+from app.deps import AUTHENTICATED, BusDep, SettingsDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.errors import RuleViolation
 from app.errors import problem_responses
 from app.schemas.order_imports import ImportRead, ImportResult, ImportRowResult, ImportSummary
-from app.services.orders import importing as service
+from app.schemas.orders import read_order
+from app.services.orders import importing
+from app.services.orders.commands import ImportOrders
 from app.uploads import receive_file
 
 router = APIRouter(prefix="/api/v1/orders/imports", tags=["orders"], dependencies=AUTHENTICATED)
@@ -76,7 +78,8 @@ def _format(media_type: str, filename: str | None) -> str:
 )
 async def import_(
     request: Request,
-    uow_factory: UowFactoryDep,
+    bus: BusDep,
+    uow: UowDep,
     principal: Writer,
     settings: SettingsDep,
     charset: Annotated[
@@ -93,16 +96,18 @@ async def import_(
     received = await receive_file(request, max_bytes=settings.import_max_bytes)
     upload = received.upload
     try:
-        fmt = _format(received.media_type, received.filename)
-        outcome = await service.OrderImporter(uow_factory, principal, settings).run(
-            upload.file,
-            fmt=fmt,
+        command = ImportOrders(
+            principal=principal,
+            upload=upload.file,
+            fmt=_format(received.media_type, received.filename),
             charset=charset,
             detected_utf8=upload.valid_utf8,
             starts_with_bom=upload.starts_with_bom,
             channel=channel,
             submit=submit,
+            read_order=read_order,
         )
+        outcome: importing.ImportOutcome = await bus.handle(command, uow)
     finally:
         upload.file.close()
     return ImportResult(
@@ -119,4 +124,4 @@ async def import_(
 )
 async def get_import(import_id: uuid.UUID, uow: UowDep, principal: Reader) -> ImportRead:
     """The stored summary of an import, with its first errors."""
-    return ImportRead.model_validate(await service.get_import(uow, import_id))
+    return ImportRead.model_validate(await importing.get_import(uow, import_id))

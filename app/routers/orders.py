@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
-from app.deps import AUTHENTICATED, ETagDep, IfMatchDep, PageDep, SettingsDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, IfMatchDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.orders import BillingStatus, Channel, FulfillmentStatus, OrderStatus
 from app.errors import problem_responses
@@ -24,7 +24,16 @@ from app.schemas.orders import (
     OrderUpdate,
     PaymentRead,
 )
-from app.services import orders as service
+from app.services.orders.commands import CancelOrder, SubmitOrder
+from app.services.orders.queries import (
+    OrderFilters,
+    OrderView,
+    PlaceResult,
+    get_order,
+    get_order_by_number,
+    list_orders,
+    order_events,
+)
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("orders:read"))]
@@ -39,7 +48,35 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _read(view: service.OrderView) -> OrderRead:
+def _lines(view: OrderView) -> list[OrderLineRead]:
+    return [
+        OrderLineRead(
+            id=x.id,
+            line_no=x.line_no,
+            sku=x.sku,
+            name=x.name,
+            ordered=x.quantity_ordered,
+            reserved=x.quantity_reserved,
+            shipped=x.quantity_shipped,
+            delivered=x.quantity_delivered,
+            invoiced=x.quantity_invoiced,
+            returned=x.quantity_returned,
+            unit_price=x.unit_price,
+            price_source=x.price_source,
+            below_floor=x.below_floor,
+            discount_percent=x.discount_percent,
+            tax_rate=x.tax_rate,
+            gross_before_discount=x.gross_before_discount,
+            discount=x.discount,
+            net=x.net,
+            tax=x.tax,
+            total=x.total,
+        )
+        for x in view.lines
+    ]
+
+
+def _read(view: OrderView) -> OrderRead:
     o = view.order
     return OrderRead(
         id=o.id,
@@ -71,31 +108,7 @@ def _read(view: service.OrderView) -> OrderRead:
             tax=o.tax_total,
             total=o.total,
         ),
-        lines=[
-            OrderLineRead(
-                id=x.id,
-                line_no=x.line_no,
-                sku=x.sku,
-                name=x.name,
-                ordered=x.quantity_ordered,
-                reserved=x.quantity_reserved,
-                shipped=x.quantity_shipped,
-                delivered=x.quantity_delivered,
-                invoiced=x.quantity_invoiced,
-                returned=x.quantity_returned,
-                unit_price=x.unit_price,
-                price_source=x.price_source,
-                below_floor=x.below_floor,
-                discount_percent=x.discount_percent,
-                tax_rate=x.tax_rate,
-                gross_before_discount=x.gross_before_discount,
-                discount=x.discount,
-                net=x.net,
-                tax=x.tax,
-                total=x.total,
-            )
-            for x in view.lines
-        ],
+        lines=_lines(view),
         created_by=o.created_by,
         created_at=o.created_at,
         updated_at=o.updated_at,
@@ -122,17 +135,15 @@ def _read(view: service.OrderView) -> OrderRead:
 )
 async def create(
     body: OrderCreate,
+    bus: BusDep,
     uow: UowDep,
     principal: Writer,
-    settings: SettingsDep,
     response: Response,
     set_etag: ETagDep,
     idempotency_key: IdempotencyKey = None,
 ) -> OrderRead:
     """Price and create an order from any channel; exactly once per key and external ref."""
-    result = await service.place_order(
-        uow, body, principal, settings, idempotency_key=idempotency_key
-    )
+    result: PlaceResult = await bus.handle(body.to_command(principal, idempotency_key), uow)
     if not result.created:
         response.status_code = status.HTTP_200_OK
     set_etag(result.view.order.version)
@@ -170,7 +181,7 @@ async def list_(
     ] = "created_at",
 ) -> Page[OrderSummary]:
     """Orders filtered by status, customer, channel, dates and text; keyset pages."""
-    filters = service.OrderFilters(
+    filters = OrderFilters(
         status=status_.value if status_ else None,
         fulfillment_status=fulfillment_status.value if fulfillment_status else None,
         billing_status=billing_status.value if billing_status else None,
@@ -180,9 +191,7 @@ async def list_(
         created_to=created_to,
         q=q,
     )
-    result = await service.list_orders(
-        uow, filters, sort=sort, limit=page.limit, cursor=page.cursor
-    )
+    result = await list_orders(uow, filters, sort=sort, limit=page.limit, cursor=page.cursor)
     return Page(
         items=[OrderSummary.model_validate(o) for o in result.items],
         next_cursor=result.next_cursor,
@@ -202,7 +211,7 @@ async def get_by_number(
     set_etag: ETagDep,
 ) -> OrderRead:
     """The order with this number (as printed on documents); ETag for a later edit."""
-    view = await service.get_order_by_number(uow, number)
+    view = await get_order_by_number(uow, number)
     set_etag(view.order.version)
     return _read(view)
 
@@ -215,7 +224,7 @@ async def get_by_number(
 )
 async def get(order_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep) -> OrderRead:
     """An order with its lines, totals and derived statuses; ETag for a later edit."""
-    view = await service.get_order(uow, order_id)
+    view = await get_order(uow, order_id)
     set_etag(view.order.version)
     return _read(view)
 
@@ -230,13 +239,13 @@ async def update(
     order_id: uuid.UUID,
     body: OrderUpdate,
     version: IfMatchDep,
+    bus: BusDep,
     uow: UowDep,
     principal: Writer,
-    settings: SettingsDep,
     set_etag: ETagDep,
 ) -> OrderRead:
     """Change a draft's lines, ship-to, dates or notes and re-price it. Needs If-Match."""
-    view = await service.update_order(uow, order_id, body, version, principal, settings)
+    view: OrderView = await bus.handle(body.to_command(order_id, version, principal), uow)
     set_etag(view.order.version)
     return _read(view)
 
@@ -247,11 +256,9 @@ async def update(
     summary="Submit a draft order",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def submit(
-    order_id: uuid.UUID, uow: UowDep, principal: Writer, settings: SettingsDep
-) -> OrderRead:
+async def submit(order_id: uuid.UUID, bus: BusDep, uow: UowDep, principal: Writer) -> OrderRead:
     """Submit a draft for review."""
-    return _read(await service.submit_order(uow, order_id, principal, settings))
+    return _read(await bus.handle(SubmitOrder(principal=principal, order_id=order_id), uow))
 
 
 @router.post(
@@ -261,10 +268,11 @@ async def submit(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def cancel(
-    order_id: uuid.UUID, body: OrderCancel, uow: UowDep, principal: Writer
+    order_id: uuid.UUID, body: OrderCancel, bus: BusDep, uow: UowDep, principal: Writer
 ) -> OrderRead:
     """Cancel with a reason, allowed until anything has shipped."""
-    return _read(await service.cancel_order(uow, order_id, body.reason, principal))
+    command = CancelOrder(principal=principal, order_id=order_id, reason=body.reason)
+    return _read(await bus.handle(command, uow))
 
 
 @router.get(
@@ -277,7 +285,7 @@ async def events(
     order_id: uuid.UUID, uow: UowDep, principal: Reader, page: PageDep
 ) -> Page[OrderEvent]:
     """Everything that happened to the order, oldest first, with actor and time."""
-    result = await service.order_events(uow, order_id, limit=page.limit, cursor=page.cursor)
+    result = await order_events(uow, order_id, limit=page.limit, cursor=page.cursor)
     return Page(
         items=[OrderEvent.model_validate(e) for e in result.items],
         next_cursor=result.next_cursor,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from app.domain.auth import Principal
+from app.domain.errors import FieldIssue, RuleViolation
 from app.domain.limits import numeric_max
 from app.domain.orders import (
     BillingStatus,
@@ -16,6 +19,7 @@ from app.domain.orders import (
     FulfillmentStatus,
     OrderStatus,
     PaymentStatus,
+    RequestedLine,
 )
 from app.domain.payments import PaymentReport
 from app.schemas.common import (
@@ -27,6 +31,14 @@ from app.schemas.common import (
     Schema,
 )
 from app.schemas.patch import Patch
+from app.services.orders.commands import (
+    CustomerRef as CustomerRefValue,
+)
+from app.services.orders.commands import (
+    EditOrder,
+    GivenPayment,
+    PlaceOrder,
+)
 from app.settings import get_settings
 
 PositiveQuantity = Annotated[
@@ -48,6 +60,9 @@ class OrderLineIn(Schema):
     )
     discount_percent: Percent = Decimal(0)
 
+    def to_value(self) -> RequestedLine:
+        return RequestedLine(self.sku, self.quantity, self.unit_price, self.discount_percent)
+
 
 PaymentAmount = Annotated[
     Decimal, Field(ge=0, max_digits=18, decimal_places=4, le=numeric_max(18, 4))
@@ -67,6 +82,11 @@ class PaymentIn(Schema):
         default=None, description="Must be the order's currency; default: the order's"
     )
 
+    def to_value(self) -> GivenPayment:
+        return GivenPayment(
+            status=self.status, reference=self.reference, amount=self.amount, currency=self.currency
+        )
+
 
 class CustomerRef(Schema):
     """The customer, by id or by code (exactly one)."""
@@ -79,6 +99,9 @@ class CustomerRef(Schema):
         if (self.id is None) == (self.code is None):
             raise ValueError("give exactly one of id or code")
         return self
+
+    def to_value(self) -> CustomerRefValue:
+        return CustomerRefValue(id=self.id, code=self.code)
 
 
 class OrderCreate(Schema):
@@ -98,6 +121,39 @@ class OrderCreate(Schema):
     notes: str | None = Field(default=None, max_length=2000)
     submit: bool = Field(default=False, description="Submit at once (what a storefront does)")
 
+    def to_command(self, principal: Principal, idempotency_key: str | None) -> PlaceOrder:
+        return PlaceOrder(
+            principal=principal,
+            idempotency_key=idempotency_key,
+            channel=self.channel,
+            external_ref=self.external_ref,
+            customer=self.customer.to_value(),
+            ship_to=self.ship_to.model_dump(exclude_none=True) if self.ship_to else None,
+            ship_to_id=self.ship_to_id,
+            requested_delivery_date=self.requested_delivery_date,
+            currency=self.currency,
+            lines=tuple(x.to_value() for x in self.lines),
+            discount_percent=self.discount_percent,
+            payment=self.payment.to_value() if self.payment else None,
+            priority=self.priority,
+            notes=self.notes,
+            submit=self.submit,
+        )
+
+
+def read_order(document: Mapping[str, Any], principal: Principal) -> PlaceOrder:
+    """An imported order document (a JSON Lines line, a CSV order's rows) as the command
+    ``POST /orders`` would send: validated as that body is, every problem named by its field."""
+    try:
+        body = OrderCreate.model_validate(document)
+    except ValidationError as exc:
+        issues = [
+            FieldIssue(".".join(str(p) for p in e["loc"]), e["type"], e["msg"])
+            for e in exc.errors()
+        ]
+        raise RuleViolation("The order is not valid.", issues=issues) from exc
+    return body.to_command(principal, idempotency_key=None)
+
 
 class OrderUpdate(Schema):
     """Edit a draft: any given field is replaced; `lines`, when given, replaces every line.
@@ -110,6 +166,23 @@ class OrderUpdate(Schema):
     discount_percent: Patch[Percent] = None
     priority: Patch[Annotated[int, Field(ge=0, le=9)]] = None
     notes: str | None = Field(default=None, max_length=2000)
+
+    def to_command(
+        self, order_id: uuid.UUID, expected_version: int, principal: Principal
+    ) -> EditOrder:
+        return EditOrder(
+            principal=principal,
+            order_id=order_id,
+            expected_version=expected_version,
+            given=frozenset(self.model_fields_set),
+            ship_to=self.ship_to.model_dump(exclude_none=True) if self.ship_to else None,
+            ship_to_id=self.ship_to_id,
+            requested_delivery_date=self.requested_delivery_date,
+            lines=tuple(x.to_value() for x in self.lines) if self.lines is not None else None,
+            discount_percent=self.discount_percent,
+            priority=self.priority,
+            notes=self.notes,
+        )
 
 
 class OrderCancel(Schema):

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.repositories.orders import OrderImport
-from app.services.orders import importing as order_import
+from app.services.orders.commands import PlaceOrder
+from app.services.orders.place import place_order
 from tests.factories import make_customer, make_product
 
 
@@ -98,16 +99,14 @@ async def test_a_nul_in_a_csv_row_is_that_orders_error(client, auth, data) -> No
 
 
 async def test_an_unexpected_failure_is_the_rows_error_and_the_import_finishes(
-    client, auth, data, monkeypatch
+    app, client, auth, data, monkeypatch
 ) -> None:
-    real = order_import.place_order
-
-    async def flaky(uow, body, *args, **kwargs):
-        if body.external_ref == "J-BUG":
+    async def flaky(cmd, uow, ctx):
+        if cmd.external_ref == "J-BUG":
             raise RuntimeError("a bug")
-        return await real(uow, body, *args, **kwargs)
+        return await place_order(cmd, uow, ctx)
 
-    monkeypatch.setattr(order_import, "place_order", flaky)
+    monkeypatch.setitem(app.state.bus.commands, PlaceOrder, flaky)
     content = "\n".join(json.dumps(_order(ref)) for ref in ("J-1", "J-BUG", "J-2")).encode()
     body = await _import(client, await auth.as_role("sales"), content, "application/x-ndjson")
     assert [r["status"] for r in body["results"]] == ["created", "error", "created"]

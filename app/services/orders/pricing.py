@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -54,6 +55,41 @@ async def price_requested_lines(
     violations = Violations()
     merged = merge_duplicate_skus(requested, violations)
     products = await uow.products.get_many_by_sku([m.sku for m in merged])
+    _check_lines(merged, products, principal, violations)
+    violations.raise_if_any()
+    customer_breaks, group_breaks = await _breaks(
+        uow, customer, currency, [products[m.sku].id for m in merged]
+    )
+    priced = [
+        _price_one(
+            m,
+            products[m.sku],
+            customer_breaks,
+            group_breaks,
+            currency=currency,
+            on=on,
+            order_discount_percent=order_discount_percent,
+            tax_inclusive=tax_inclusive,
+        )
+        for m in merged
+    ]
+    check_storable(
+        [
+            (f"lines.{m.source_indexes[0]}", p.quantity, p.amounts)
+            for m, p in zip(merged, priced, strict=True)
+        ]
+    )
+    return priced
+
+
+def _check_lines(
+    merged: list[MergedLine],
+    products: Mapping[str, Product],
+    principal: Principal,
+    violations: Violations,
+) -> None:
+    """Every SKU names an active product, every quantity fits its unit, and a price override
+    needs its permission (refused at once)."""
     for m in merged:
         where = f"lines.{m.source_indexes[0]}"
         product = products.get(m.sku)
@@ -70,40 +106,21 @@ async def price_requested_lines(
             raise PermissionDenied(
                 f"Overriding a price needs the '{PRICE_OVERRIDE_SCOPE}' permission."
             )
-    violations.raise_if_any()
 
+
+async def _breaks(
+    uow: UnitOfWork, customer: Customer, currency: str, product_ids: list[uuid.UUID]
+) -> tuple[dict[uuid.UUID, list[PriceBreak]], dict[uuid.UUID, list[PriceBreak]]]:
+    """The price breaks of the customer's own price list and of its group's, per product."""
     customer_breaks: dict[uuid.UUID, list[PriceBreak]] = {}
     group_breaks: dict[uuid.UUID, list[PriceBreak]] = {}
-    product_ids = [products[m.sku].id for m in merged]
     if customer.price_list_id is not None:
         customer_breaks = dict(await uow.pricing.breaks(customer.price_list_id, product_ids))
     if customer.customer_group:
         group_list = await uow.pricing.group_price_list(customer.customer_group, currency)
         if group_list is not None:
             group_breaks = dict(await uow.pricing.breaks(group_list.id, product_ids))
-
-    priced = []
-    for m in merged:
-        product = products[m.sku]
-        priced.append(
-            _price_one(
-                m,
-                product,
-                customer_breaks,
-                group_breaks,
-                currency=currency,
-                on=on,
-                order_discount_percent=order_discount_percent,
-                tax_inclusive=tax_inclusive,
-            )
-        )
-    check_storable(
-        [
-            (f"lines.{m.source_indexes[0]}", p.quantity, p.amounts)
-            for m, p in zip(merged, priced, strict=True)
-        ]
-    )
-    return priced
+    return customer_breaks, group_breaks
 
 
 def _price_one(
