@@ -17,7 +17,6 @@ from app.domain.auth import Principal, Role
 from app.domain.outbound_urls import OutboundPolicy
 from app.domain.stock import MovementKind
 from app.repositories.uow import SqlAlchemyUnitOfWork
-from app.services.auth import create_user, principal_for_user
 from app.services.auth.commands import CreateUser
 from app.services.auth.tokens import principal_for_user
 from app.services.bus import MessageBus
@@ -175,12 +174,7 @@ async def _seed_catalogue(
     from app.schemas.price_lists import PriceListCreate
     from app.schemas.products import ProductCreate
     from app.schemas.suppliers import SupplierCreate
-    from app.services.customers import create_customer
-    from app.services.price_lists import create_price_list
-    from app.services.products import create_product
     from app.services.stock.commands import RecordMovement
-    from app.services.suppliers import create_supplier
-    from app.services.stock import record_movement
 
     uow = new_uow
 

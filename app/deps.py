@@ -29,8 +29,6 @@ def get_settings(request: Request) -> Settings:
 def get_bus(request: Request) -> MessageBus:
     """The app's bus, on the app's settings: when ``app.state.settings`` was replaced (tests
     do), the bus is rebuilt on the new ones, so handlers see what the request sees."""
-    """The app's bus, on the app's settings: when those were replaced (tests do), a bus on
-    the new ones with the same tables takes its place."""
     bus: MessageBus = request.app.state.bus
     settings: Settings = request.app.state.settings
     if bus.settings is not settings:

@@ -366,6 +366,8 @@ class GoodsReceiptMoved(Event):
     entity_type: str = "stock_movement"
     action: str = "created"
     topic: str | None = "stock.moved"
+
+
 # --- pick lists, shipments (what they record besides the events above) ------------------------
 
 
@@ -412,6 +414,8 @@ class OrderDelivered(Event):
     entity_type: str = "order"
     action: str = "delivered"
     topic: str | None = "order.delivered"
+
+
 # --- carriers, labels, tracking -----------------------------------------------------------------
 
 
@@ -465,6 +469,8 @@ class TrackingAlerted(Event):
 
     action: str = "tracking_alert"
     topic: str | None = "shipment.alert"
+
+
 # --- master data, auth --------------------------------------------------------------------
 # Created and updated master data (customers, suppliers, products, price lists, warehouses,
 # exchange rates) are ``Changed`` events recorded by ``app.services.resources``.

@@ -42,8 +42,7 @@ from app.schemas.shipments import (
     ShipmentVerify,
     SkuQuantity,
 )
-from app.services.shipments import labels, queries
-from app.services.shipments import rates as rates_service
+from app.services.shipments import queries
 from app.services.shipments.commands import (
     ConfirmShipment,
     CreateShipment,
@@ -51,7 +50,6 @@ from app.services.shipments.commands import (
     Package,
     VerifyShipment,
 )
-from app.services import shipments as service
 from app.services.shipments.labels.commands import BuyLabel, VoidLabel
 from app.services.shipments.labels.queries import label_document
 from app.services.shipments.rates.commands import QuoteRates

@@ -128,9 +128,7 @@ async def list_bins(
     warehouse_id: uuid.UUID, uow: UowDep, principal: Reader, page: PageDep
 ) -> Page[BinLocationRead]:
     """The bin of every product placed in the warehouse."""
-    result = await bins.list_bin_locations(
-        uow, warehouse_id, limit=page.limit, cursor=page.cursor
-    )
+    result = await bins.list_bin_locations(uow, warehouse_id, limit=page.limit, cursor=page.cursor)
     return Page(
         items=[_bin_read(placed) for placed in result.items], next_cursor=result.next_cursor
     )
