@@ -74,9 +74,6 @@ class Changed(Event):
     """A record was created or changed and nothing reacts to it but the audit and outbox."""
 
 
-# --- orders ---------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True, kw_only=True)
 class OrderPlaced(Event):
     entity_type: str = "order"
@@ -144,39 +141,6 @@ class OrderApprovalRequested(Event):
     topic: str | None = "order.approval_requested"
 
 
-# Decisions of order review (app/services/order_review/): approvals, holds, payments, settings.
-
-
-@dataclass(frozen=True, kw_only=True)
-class OrderApprovalGiven(Event):
-    """One level of the order's approval chain signed; the order is settled after it."""
-
-    entity_type: str = "order"
-    action: str = "approval_given"
-
-
-@dataclass(frozen=True, kw_only=True)
-class OrderHoldReleased(Event):
-    """One hold was lifted; with none left the order is settled (credit re-checked)."""
-
-    entity_type: str = "order"
-    action: str = "released"
-
-
-@dataclass(frozen=True, kw_only=True)
-class OrderPaymentUpdated(Event):
-    entity_type: str = "order"
-    action: str = "payment_updated"
-    topic: str | None = "order.payment_updated"
-
-
-@dataclass(frozen=True, kw_only=True)
-class ReviewSettingsUpdated(Event):
-    entity_type: str = "settings"
-    action: str = "updated"
-    topic: str | None = "settings.review_updated"
-
-
 @dataclass(frozen=True, kw_only=True)
 class OrderRejected(Event):
     """Rejected in review: its reservations are released (reaction)."""
@@ -234,9 +198,6 @@ class ConsolidationPlanned(Event):
     moves: tuple[tuple[uuid.UUID, uuid.UUID, uuid.UUID, Decimal], ...] = ()
 
 
-# --- stock, shipments -------------------------------------------------------------------------
-
-
 @dataclass(frozen=True, kw_only=True)
 class StockArrived(Event):
     """On-hand stock of these products rose (adjustment, receipt, transfer in, purchase
@@ -247,16 +208,6 @@ class StockArrived(Event):
     action: str = "arrived"
     audited: bool = False
     product_ids: tuple[uuid.UUID, ...] = ()
-
-
-@dataclass(frozen=True, kw_only=True)
-class StockMoved(Event):
-    """A receipt or an adjustment was recorded by hand: the movement, with the level it left
-    behind, is audited and published."""
-
-    entity_type: str = "stock_movement"
-    action: str = "created"
-    topic: str | None = "stock.moved"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -293,7 +244,44 @@ class ShipmentDelivered(Event):
     action: str = "delivered"
 
 
-# --- transfers --------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class OrderApprovalGiven(Event):
+    """One level of the order's approval chain signed; the order is settled after it."""
+
+    entity_type: str = "order"
+    action: str = "approval_given"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderHoldReleased(Event):
+    """One hold was lifted; with none left the order is settled (credit re-checked)."""
+
+    entity_type: str = "order"
+    action: str = "released"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPaymentUpdated(Event):
+    entity_type: str = "order"
+    action: str = "payment_updated"
+    topic: str | None = "order.payment_updated"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewSettingsUpdated(Event):
+    entity_type: str = "settings"
+    action: str = "updated"
+    topic: str | None = "settings.review_updated"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockMoved(Event):
+    """A receipt or an adjustment was recorded by hand: the movement, with the level it left
+    behind, is audited and published."""
+
+    entity_type: str = "stock_movement"
+    action: str = "created"
+    topic: str | None = "stock.moved"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -325,9 +313,6 @@ class TransferCancelled(Event):
     entity_type: str = "transfer"
     action: str = "cancelled"
     topic: str | None = "transfer.cancelled"
-
-
-# --- purchasing -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -368,20 +353,21 @@ class GoodsReceiptMoved(Event):
     topic: str | None = "stock.moved"
 
 
-# --- pick lists, shipments (what they record besides the events above) ------------------------
-
-
+@dataclass(frozen=True, kw_only=True)
 class PickListCreated(Event):
     entity_type: str = "pick_list"
+    action: str = "created"
     topic: str | None = "pick_list.created"
 
 
+@dataclass(frozen=True, kw_only=True)
 class PickListAssigned(Event):
     entity_type: str = "pick_list"
     action: str = "assigned"
     topic: str | None = "pick_list.assigned"
 
 
+@dataclass(frozen=True, kw_only=True)
 class PickListPicked(Event):
     """The pick was confirmed (a short part was written off and re-allocated before)."""
 
@@ -390,24 +376,30 @@ class PickListPicked(Event):
     topic: str | None = "pick_list.picked"
 
 
+@dataclass(frozen=True, kw_only=True)
 class ShipmentCreated(Event):
     entity_type: str = "shipment"
+    action: str = "created"
     topic: str | None = "shipment.created"
 
 
+@dataclass(frozen=True, kw_only=True)
 class ShipmentVerified(Event):
     entity_type: str = "shipment"
     action: str = "verified"
     topic: str | None = "shipment.verified"
 
 
+@dataclass(frozen=True, kw_only=True)
 class OrderShipped(Event):
     """A shipment of the order left; ``payload`` is the customer notification."""
 
     entity_type: str = "order"
+    action: str = "shipped"
     topic: str | None = "order.shipped"
 
 
+@dataclass(frozen=True, kw_only=True)
 class OrderDelivered(Event):
     """A shipment of the order was handed over; ``payload`` is the customer notification."""
 
@@ -416,86 +408,99 @@ class OrderDelivered(Event):
     topic: str | None = "order.delivered"
 
 
-# --- carriers, labels, tracking -----------------------------------------------------------------
-
-
+@dataclass(frozen=True, kw_only=True)
 class CarrierCreated(Event):
     entity_type: str = "carrier"
+    action: str = "created"
     topic: str | None = "carrier.created"
 
 
+@dataclass(frozen=True, kw_only=True)
 class CarrierUpdated(Event):
     entity_type: str = "carrier"
     action: str = "updated"
     topic: str | None = "carrier.updated"
 
 
+@dataclass(frozen=True, kw_only=True)
 class LabelPurchased(Event):
+    entity_type: str = "shipment"
     action: str = "label_purchased"
     topic: str | None = "shipment.label_purchased"
 
 
+@dataclass(frozen=True, kw_only=True)
 class LabelPending(Event):
     """The carrier could not be reached or gave no answer: the purchase is retried."""
 
+    entity_type: str = "shipment"
     action: str = "label_pending"
     topic: str | None = "shipment.label_pending"
 
 
+@dataclass(frozen=True, kw_only=True)
 class LabelFailed(Event):
     """The carrier refused the label, or the attempts ran out."""
 
+    entity_type: str = "shipment"
     action: str = "label_failed"
     topic: str | None = "shipment.label_failed"
 
 
+@dataclass(frozen=True, kw_only=True)
 class LabelCancelled(Event):
     """The carrier voided the label; the shipment can be labelled afresh."""
 
+    entity_type: str = "shipment"
     action: str = "label_cancelled"
     topic: str | None = "shipment.label_cancelled"
 
 
+@dataclass(frozen=True, kw_only=True)
 class TrackingUpdated(Event):
     """New carrier events joined the timeline. The outbox row (``topic``) is written only when
     the tracking status changed: such an instance passes ``topic=None``."""
 
+    entity_type: str = "shipment"
     action: str = "tracking_updated"
     topic: str | None = "shipment.tracking_updated"
 
 
+@dataclass(frozen=True, kw_only=True)
 class TrackingAlerted(Event):
     """A new carrier event needs someone (an exception, a failed attempt, ...)."""
 
+    entity_type: str = "shipment"
     action: str = "tracking_alert"
     topic: str | None = "shipment.alert"
 
 
-# --- master data, auth --------------------------------------------------------------------
-# Created and updated master data (customers, suppliers, products, price lists, warehouses,
-# exchange rates) are ``Changed`` events recorded by ``app.services.resources``.
-
-
+@dataclass(frozen=True, kw_only=True)
 class BinLocationSet(Event):
     entity_type: str = "bin_location"
     action: str = "set"
     topic: str | None = "bin_location.set"
 
 
+@dataclass(frozen=True, kw_only=True)
 class UserCreated(Event):
     """A user was created; the images never carry the password hash."""
 
     entity_type: str = "user"
+    action: str = "created"
     topic: str | None = "user.created"
 
 
+@dataclass(frozen=True, kw_only=True)
 class ApiKeyCreated(Event):
     """An integration key was issued; the images never carry the key's hash."""
 
     entity_type: str = "api_key"
+    action: str = "created"
     topic: str | None = "api_key.created"
 
 
+@dataclass(frozen=True, kw_only=True)
 class ApiKeyRevoked(Event):
     entity_type: str = "api_key"
     action: str = "revoked"
