@@ -79,9 +79,26 @@ class CustomerRepository(Lookups[Customer]):
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # The session's identity map holds unchanged rows weakly; the reactions an order's
+        # command triggers at commit (review, allocation) read its customer again, so the
+        # customers this unit of work loaded stay held: reading one again costs no statement.
+        self._held: dict[uuid.UUID, Customer] = {}
+
+    async def get(self, row_id: uuid.UUID) -> Customer | None:
+        held = self._held.get(row_id)
+        if held is not None:
+            return held
+        return self._hold(await self.session.get(Customer, row_id))
 
     async def get_by_code(self, code: str) -> Customer | None:
-        return await first(self.session, select(Customer).where(Customer.code == code))
+        stmt = select(Customer).where(Customer.code == code)
+        customer = await first(self.session, stmt)
+        return self._hold(customer)
+
+    def _hold(self, customer: Customer | None) -> Customer | None:
+        if customer is not None:
+            self._held[customer.id] = customer
+        return customer
 
     def add(self, customer: Customer) -> None:
         self.session.add(customer)
