@@ -275,6 +275,7 @@ from app.services.warehouses.commands import (
 from app.settings import (
     Settings,
 )
+from app.wiring import billing
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     OrderSubmitted: [on_order_submitted],
@@ -353,6 +354,32 @@ COMMANDS: dict[type, CommandHandler] = {
     CancelOrder: cancel_order,
     ImportOrders: import_orders,
 }
+
+
+def _commands(*tables: dict[type, CommandHandler]) -> dict[type, CommandHandler]:
+    """The command tables as one; a command in two of them is refused at import."""
+    out: dict[type, CommandHandler] = {}
+    for table in tables:
+        twice = out.keys() & table.keys()
+        if twice:
+            raise RuntimeError(f"commands listed twice: {sorted(k.__name__ for k in twice)}")
+        out.update(table)
+    return out
+
+
+def _reactions(
+    *tables: dict[type[Event], Sequence[EventHandler]],
+) -> dict[type[Event], Sequence[EventHandler]]:
+    """The reaction tables as one: an event's handlers in the order of the tables."""
+    out: dict[type[Event], list[EventHandler]] = {}
+    for table in tables:
+        for kind, handlers in table.items():
+            out.setdefault(kind, []).extend(handlers)
+    return dict(out)
+
+
+REACTIONS = _reactions(REACTIONS, billing.REACTIONS)
+COMMANDS = _commands(COMMANDS, billing.COMMANDS)
 
 
 def build_bus(settings: Settings) -> MessageBus:

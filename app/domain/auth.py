@@ -29,6 +29,9 @@ RESOURCES = (
     "warehouses",
     "stock",
     "orders",
+    "invoices",
+    "payments",
+    "ledger",
 )
 # orders:price-override: set a unit price other than the one pricing resolves.
 # orders:approve: approve, reject, hold and release (the review decides which role each needs).
@@ -58,13 +61,28 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
         "price-lists:write",
     },
     Role.FINANCE: READ_ALL
-    | {"customers:write", CUSTOMERS_CREDIT, "orders:approve", ORDERS_PAYMENT},
+    | {
+        "customers:write",
+        CUSTOMERS_CREDIT,
+        "orders:approve",
+        ORDERS_PAYMENT,
+        "invoices:write",
+        "payments:write",
+    },
     Role.WAREHOUSE: READ_ALL | {"stock:write", "warehouses:write", "suppliers:write"},
     Role.VIEWER: READ_ALL,
 }
 
-# Scopes an integration key may hold; "admin", approving and credit decisions are for people.
-API_KEY_SCOPES: frozenset[str] = SCOPES - {"admin", "orders:approve", CUSTOMERS_CREDIT}
+# Scopes an integration key may hold; "admin", approving, credit decisions, invoicing and
+# settling money are for people (finance).
+API_KEY_SCOPES: frozenset[str] = SCOPES - {
+    "admin",
+    "orders:approve",
+    CUSTOMERS_CREDIT,
+    "invoices:write",
+    "payments:write",
+    "ledger:write",
+}
 
 
 def scopes_for_roles(roles: list[str]) -> frozenset[str]:

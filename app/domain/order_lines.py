@@ -1,6 +1,6 @@
 """The order's line quantities and the statuses derived from them (invariant 3), kept together.
 
-An order line's reserved, shipped and delivered quantities change only through these
+An order line's reserved, shipped, delivered and invoiced quantities change only through these
 functions, and each of them rewrites the order's cached fulfilment and billing statuses before
 it returns, so no caller can change a quantity and forget the status. They work on any objects
 with these attributes (the mapped ``Order`` and ``OrderLine`` rows satisfy the protocols);
@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from app.domain.errors import InvalidState
-from app.domain.orders import LineQuantities, billing_status, fulfillment_status
+from app.domain.orders import LineQuantities, Settlement, billing_status, fulfillment_status
 
 
 class LineLike(Protocol):
@@ -32,6 +32,7 @@ class LineLike(Protocol):
 class OrderLike(Protocol):
     fulfillment_status: str
     billing_status: str
+    settlement: str
 
 
 def quantities(line: LineLike) -> LineQuantities:
@@ -49,7 +50,7 @@ def refresh(order: OrderLike, lines: Sequence[LineLike]) -> None:
     """Rewrite the cached statuses from the lines (new lines, or lines replaced by an edit)."""
     items = [quantities(x) for x in lines]
     order.fulfillment_status = fulfillment_status(items).value
-    order.billing_status = billing_status(items).value
+    order.billing_status = billing_status(items, Settlement(order.settlement or "none")).value
 
 
 def outstanding(line: LineLike) -> Decimal:
@@ -102,4 +103,25 @@ def deliver(order: OrderLike, lines: Sequence[LineLike], changes: Changes) -> No
     """These shipped quantities were handed over."""
     for line, quantity in _pairs(lines, changes):
         line.quantity_delivered += quantity
+    refresh(order, lines)
+
+
+def invoice(order: OrderLike, lines: Sequence[LineLike], changes: Changes) -> None:
+    """These shipped quantities were invoiced (negative: a voided invoice gave them back).
+    Never beyond what was shipped (invariant 3)."""
+    for line, quantity in _pairs(lines, changes):
+        after = line.quantity_invoiced + quantity
+        if after > line.quantity_shipped or after < 0:
+            raise InvalidState(
+                f"Invoicing {quantity} would bring the line to {after} invoiced of "
+                f"{line.quantity_shipped} shipped.",
+                code="invoiced_beyond_shipped",
+            )
+        line.quantity_invoiced = after
+    refresh(order, lines)
+
+
+def settle(order: OrderLike, lines: Sequence[LineLike], settlement: Settlement) -> None:
+    """The order's invoices are now settled this far (payments or credit notes moved)."""
+    order.settlement = settlement.value
     refresh(order, lines)

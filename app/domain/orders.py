@@ -72,6 +72,18 @@ class BillingStatus(StrEnum):
     UNBILLED = "unbilled"
     PARTIALLY_INVOICED = "partially_invoiced"
     INVOICED = "invoiced"
+    PARTIALLY_PAID = "partially_paid"
+    PAID = "paid"
+
+
+class Settlement(StrEnum):
+    """How far the order's issued invoices are settled (by payments and credit notes):
+    nothing applied, some applied, or every one of them settled in full. Kept on the order
+    beside its lines, rewritten by ``app.domain.order_lines.settle``."""
+
+    NONE = "none"
+    PARTIAL = "partial"
+    FULL = "full"
 
 
 @dataclass(frozen=True)
@@ -134,13 +146,26 @@ def fulfillment_status(lines: Iterable[LineQuantities]) -> FulfillmentStatus:
     return FulfillmentStatus.UNFULFILLED
 
 
-def billing_status(lines: Iterable[LineQuantities]) -> BillingStatus:
+def billing_status(
+    lines: Iterable[LineQuantities],
+    settlement: Settlement = Settlement.NONE,
+    *,
+    short_closed: bool = False,
+) -> BillingStatus:
+    """Unbilled, partially invoiced or invoiced from the lines' invoiced quantities (against
+    what was ordered, or only what was shipped once the order is short-closed); paid once
+    everything is invoiced and every invoice settled, partially paid once anything is."""
     items = list(lines)
-    ordered = sum((q.ordered for q in items), ZERO)
+    due = sum(((q.shipped if short_closed else q.ordered) for q in items), ZERO)
     invoiced = sum((q.invoiced for q in items), ZERO)
+    whole = invoiced >= due
+    if whole and invoiced > 0 and settlement is Settlement.FULL:
+        return BillingStatus.PAID
+    if settlement is not Settlement.NONE and invoiced > 0:
+        return BillingStatus.PARTIALLY_PAID
     if invoiced <= 0:
         return BillingStatus.UNBILLED
-    if invoiced >= ordered:
+    if whole:
         return BillingStatus.INVOICED
     return BillingStatus.PARTIALLY_INVOICED
 

@@ -1,12 +1,16 @@
 """SQLAlchemy models and repositories. Importing this package registers every table."""
 
 from app.repositories import (
+    bank_statements,
     carriers,
     customers,
     events,
     exchange_rates,
+    invoices,
+    ledger,
     login_throttle,
     orders,
+    payments,
     picking,
     products,
     purchasing,
@@ -23,12 +27,16 @@ from app.repositories.base import Base
 
 __all__ = [
     "Base",
+    "bank_statements",
     "carriers",
     "customers",
     "events",
     "exchange_rates",
+    "invoices",
+    "ledger",
     "login_throttle",
     "orders",
+    "payments",
     "picking",
     "products",
     "purchasing",

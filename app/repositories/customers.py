@@ -60,6 +60,14 @@ class Customer(IdMixin, TimestampMixin, VersionedMixin, Base):
     shipping_preference: Mapped[str] = mapped_column(String(16), default="cheapest")
     preferred_carrier: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True, index=True)
+    # When the customer is invoiced (app.domain.billing.invoices.InvoicingPolicy), the period
+    # of a periodic (月结) customer, and the invoice type it takes by default.
+    invoicing_policy: Mapped[str] = mapped_column(String(16), default="on_shipment")
+    invoicing_period: Mapped[str | None] = mapped_column(String(8))
+    invoice_type: Mapped[str] = mapped_column(String(16), default="ordinary")
+    # VAT registration for invoices: buyer name, taxpayer id (统一社会信用代码), address and
+    # phone, bank and account.
+    tax_registration: Mapped[dict[str, Any] | None]
 
 
 class Supplier(IdMixin, TimestampMixin, VersionedMixin, Base):

@@ -83,6 +83,11 @@ class Order(IdMixin, TimestampMixin, VersionedMixin, Base):
     # same transaction; kept as columns only so that lists can filter on them.
     fulfillment_status: Mapped[str] = mapped_column(String(24))
     billing_status: Mapped[str] = mapped_column(String(24))
+    # How far its issued invoices are settled (app.domain.orders.Settlement), beside the lines.
+    settlement: Mapped[str] = mapped_column(String(16), default="none")
+    # Short-closed by sales: what is not shipped will not be, so the order can complete.
+    short_closed_at: Mapped[datetime | None]
+    short_close_reason: Mapped[str | None] = mapped_column(String(500))
     priority: Mapped[int] = mapped_column(Integer, default=0)
     notes: Mapped[str | None] = mapped_column(Text)
     discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))

@@ -12,17 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.events import Event
 from app.observability import current_request_id
+from app.repositories.bank_statements import BankStatementRepository
 from app.repositories.base import jsonable
 from app.repositories.carriers import CarrierRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.events import AuditEvent, AuditRepository, OutboxEvent
 from app.repositories.exchange_rates import ExchangeRateRepository
+from app.repositories.invoices import InvoiceRepository
+from app.repositories.ledger import LedgerRepository
 from app.repositories.login_throttle import LoginThrottleRepository
 from app.repositories.orders import (
     IdempotencyRepository,
     OrderImportRepository,
     OrderRepository,
 )
+from app.repositories.payments import PaymentRepository
 from app.repositories.picking import PickListRepository
 from app.repositories.pricing import PricingRepository
 from app.repositories.products import PriceListRepository, ProductRepository
@@ -116,6 +120,10 @@ class SqlAlchemyUnitOfWork:
         self.reservations = ReservationRepository(self.session)
         self.allocation = AllocationRepository(self.session)
         self.settings = SettingsRepository(self.session)
+        self.invoices = InvoiceRepository(self.session)
+        self.payments = PaymentRepository(self.session)
+        self.ledger = LedgerRepository(self.session)
+        self.bank_statements = BankStatementRepository(self.session)
         return self
 
     async def __aexit__(

@@ -10,6 +10,7 @@ from app.routers import (
     customers,
     exchange_rates,
     health,
+    invoices,
     order_imports,
     order_review,
     orders,
@@ -52,6 +53,7 @@ ROUTERS: list[APIRouter] = [
     order_review.credit,
     allocation.router,
     allocation.backorders,
+    invoices.router,
     settings.router,
     admin.router,
 ]
@@ -105,5 +107,9 @@ TAGS = [
     },
     {"name": "approvals", "description": "The queue of orders waiting for your approval."},
     {"name": "backorders", "description": "Order quantities waiting for stock."},
+    {
+        "name": "invoices",
+        "description": "Invoices (发票) from shipments, by policy or by hand; issue and void.",
+    },
     {"name": "admin", "description": "Administration: the invariant check."},
 ]

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from app.adapters.einvoice.base import EInvoiceProvider, LocalEInvoiceProvider
 from app.domain.events import Event
 from app.settings import Settings
 
@@ -33,6 +34,7 @@ CommandHandler = Callable[[Any, "UnitOfWork", "Context"], Awaitable[Any]]
 class Context:
     settings: Settings
     bus: MessageBus
+    einvoice: EInvoiceProvider
 
 
 class MessageBus:
@@ -42,11 +44,12 @@ class MessageBus:
         *,
         commands: Mapping[type, CommandHandler],
         reactions: Mapping[type[Event], Sequence[EventHandler]],
+        einvoice: EInvoiceProvider | None = None,
     ) -> None:
         self.settings = settings
         self.commands = dict(commands)
         self.reactions = {kind: tuple(handlers) for kind, handlers in reactions.items()}
-        self.context = Context(settings, self)
+        self.context = Context(settings, self, einvoice or LocalEInvoiceProvider())
 
     async def handle(self, command: Any, uow: UnitOfWork) -> Any:
         """Run the one handler of ``command``'s class; it opens and commits ``uow``."""

@@ -10,12 +10,16 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from app.domain.events import Event
+from app.repositories.bank_statements import BankStatementRepository
 from app.repositories.carriers import CarrierRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.events import AuditRepository
 from app.repositories.exchange_rates import ExchangeRateRepository
+from app.repositories.invoices import InvoiceRepository
+from app.repositories.ledger import LedgerRepository
 from app.repositories.login_throttle import LoginThrottleRepository
 from app.repositories.orders import IdempotencyRepository, OrderImportRepository, OrderRepository
+from app.repositories.payments import PaymentRepository
 from app.repositories.picking import PickListRepository
 from app.repositories.pricing import PricingRepository
 from app.repositories.products import PriceListRepository, ProductRepository
@@ -57,6 +61,10 @@ class UnitOfWork(Protocol):
     reservations: ReservationRepository
     allocation: AllocationRepository
     settings: SettingsRepository
+    invoices: InvoiceRepository
+    payments: PaymentRepository
+    ledger: LedgerRepository
+    bank_statements: BankStatementRepository
 
     async def __aenter__(self) -> Self: ...
 

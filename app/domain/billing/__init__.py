@@ -1,0 +1,1 @@
+"""Order to cash (开票与结算): invoices, settlement, credit notes and the books they post."""

@@ -1,0 +1,1 @@
+"""Order to cash: invoices, payments, credit notes, statements (one area of the bus)."""

@@ -1,0 +1,1 @@
+"""The books: journal entries posted from money events, trial balance and exports."""

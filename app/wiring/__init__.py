@@ -1,0 +1,1 @@
+"""Parts of the bus's tables, one module per larger area; ``app/bootstrap.py`` joins them."""
