@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from app.domain.billing.events import (
     InvoiceIssued,
     InvoiceSettlementChanged,
+    PaymentApplied,
+    PaymentReceived,
 )
 from app.domain.events import Event, ShipmentConfirmed, ShipmentDelivered
 from app.services.billing import invoices, reactions
@@ -22,6 +24,8 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     ShipmentDelivered: [reactions.on_shipment_delivered],
     InvoiceIssued: [post_entry],
     InvoiceSettlementChanged: [reactions.on_settlement_changed],
+    PaymentReceived: [post_entry],
+    PaymentApplied: [post_entry],
 }
 
 COMMANDS: dict[type, CommandHandler] = {

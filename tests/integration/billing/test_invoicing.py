@@ -4,6 +4,7 @@ billing status derived; the receivable posted as a balanced entry; a shipment bi
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -76,3 +77,64 @@ async def test_only_finance_invoices(client, auth, data) -> None:
         headers=await auth.as_role("warehouse"),
     )
     assert response.status_code == 403
+
+
+async def test_a_payment_applied_in_full_makes_the_order_paid(
+    client, auth, data, sessionmaker, settings
+) -> None:
+    from datetime import date
+
+    from app import bootstrap
+    from app.domain.billing.settlement import PaymentMethod
+    from app.services.billing.settling import apply_payment, receive_payment
+
+    placed, _ = await ship(client, auth, {"S-1": "3"})
+    [invoice] = await invoices_of(client, auth, placed["id"])
+    uow = bootstrap.unit_of_work(sessionmaker, bootstrap.build_bus(settings))
+    async with uow:
+        inv = await uow.invoices.get_for_update_or_raise(uuid.UUID(invoice["id"]))
+        customer = await uow.customers.get_or_raise(inv.customer_id)
+        payment = await receive_payment(
+            uow,
+            customer,
+            amount=Decimal("20.00"),
+            currency="CNY",
+            method=PaymentMethod.BANK_TRANSFER,
+            reference="T1",
+            received_on=date.today(),
+            actor="test",
+        )
+        await apply_payment(uow, payment, inv, Decimal("20.00"), actor="test")
+        await uow.commit()
+    order = (
+        await client.get(f"/api/v1/orders/{placed['id']}", headers=await auth.as_role("sales"))
+    ).json()
+    assert order["billing_status"] == "partially_paid"
+    async with uow:
+        inv = await uow.invoices.get_for_update_or_raise(uuid.UUID(invoice["id"]))
+        payment = await receive_payment(
+            uow,
+            customer,
+            amount=Decimal("15.00"),
+            currency="CNY",
+            method=PaymentMethod.CASH,
+            reference=None,
+            received_on=date.today(),
+            actor="test",
+        )
+        await apply_payment(uow, payment, inv, Decimal("10.00"), actor="test")
+        await uow.commit()
+    order = (
+        await client.get(f"/api/v1/orders/{placed['id']}", headers=await auth.as_role("sales"))
+    ).json()
+    assert order["billing_status"] == "paid"
+    paid = (
+        await client.get(f"/api/v1/invoices/{invoice['id']}", headers=await auth.as_role("finance"))
+    ).json()
+    assert paid["standing"] == "paid" and paid["balance"] == "0.00"
+    async with sessionmaker() as session:
+        legs = list(await session.scalars(select(JournalLine)))
+    assert sum(x.debit for x in legs) == sum(x.credit for x in legs)
+    receivable = sum(x.debit - x.credit for x in legs if x.account == "1122")
+    credit = sum(x.credit - x.debit for x in legs if x.account == "2203")
+    assert receivable == 0 and credit == Decimal("5.00")
