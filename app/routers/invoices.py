@@ -8,11 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from app.deps import AUTHENTICATED, BusDep, ETagDep, IfMatchDep, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.billing.invoices import InvoiceStatus
 from app.errors import problem_responses
-from app.repositories.invoices import InvoiceFilter
 from app.schemas.common import Page
 from app.schemas.invoices import (
     InvoiceCreate,
@@ -98,13 +97,15 @@ async def list_(
     overdue: Annotated[bool, Query(description="Only issued invoices past due")] = False,
 ) -> Page[InvoiceRead]:
     """Invoices, newest first, by customer, order, status or overdue."""
-    f = InvoiceFilter(
+    result = await queries.list_invoices(
+        uow,
         customer_id=customer_id,
         order_id=order_id,
         status=status_.value if status_ else None,
         overdue_on=datetime.now(UTC).date() if overdue else None,
+        limit=page.limit,
+        cursor=page.cursor,
     )
-    result = await queries.list_invoices(uow, f, limit=page.limit, cursor=page.cursor)
     return Page(items=[invoice_read(v) for v in result.items], next_cursor=result.next_cursor)
 
 
@@ -127,18 +128,14 @@ async def get(
     "/{invoice_id}/issue",
     response_model=InvoiceRead,
     summary="Issue a draft invoice",
-    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def issue(
-    invoice_id: uuid.UUID,
-    bus: BusDep,
-    uow: UowDep,
-    principal: Writer,
-    version: IfMatchDep,
-    set_etag: ETagDep,
+    invoice_id: uuid.UUID, bus: BusDep, uow: UowDep, principal: Writer, set_etag: ETagDep
 ) -> InvoiceRead:
-    """Issue a draft (through the e-invoice provider): due after the customer's terms."""
-    cmd = IssueInvoice(principal=principal, invoice_id=invoice_id, expected_version=version)
+    """Issue a draft (through the e-invoice provider): due after the customer's terms.
+    Issuing an invoice that is no longer a draft is a 409."""
+    cmd = IssueInvoice(principal=principal, invoice_id=invoice_id)
     view = await bus.handle(cmd, uow)
     set_etag(view.invoice.version)
     return invoice_read(view)

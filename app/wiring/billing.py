@@ -8,10 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.domain.billing.events import (
+    CreditNoteApplied,
+    CreditNoteIssued,
     InvoiceIssued,
     InvoiceSettlementChanged,
     PaymentApplied,
     PaymentReceived,
+    PaymentReversed,
+    PaymentUnapplied,
+    RefundPaid,
 )
 from app.domain.events import Event, ShipmentConfirmed, ShipmentDelivered
 from app.services.billing import invoices, reactions
@@ -26,6 +31,11 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     InvoiceSettlementChanged: [reactions.on_settlement_changed],
     PaymentReceived: [post_entry],
     PaymentApplied: [post_entry],
+    PaymentUnapplied: [post_entry],
+    PaymentReversed: [post_entry],
+    RefundPaid: [post_entry],
+    CreditNoteIssued: [post_entry],
+    CreditNoteApplied: [post_entry],
 }
 
 COMMANDS: dict[type, CommandHandler] = {

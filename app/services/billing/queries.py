@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from app.domain.billing.invoices import (
     InvoiceAmounts,
@@ -54,8 +54,18 @@ async def load_view(uow: UnitOfWork, invoice: Invoice) -> InvoiceView:
 
 
 async def list_invoices(
-    uow: UnitOfWork, f: InvoiceFilter, *, limit: int, cursor: str | None
+    uow: UnitOfWork,
+    *,
+    customer_id: uuid.UUID | None = None,
+    order_id: uuid.UUID | None = None,
+    status: str | None = None,
+    overdue_on: date | None = None,
+    limit: int,
+    cursor: str | None,
 ) -> PageResult[InvoiceView]:
+    f = InvoiceFilter(
+        customer_id=customer_id, order_id=order_id, status=status, overdue_on=overdue_on
+    )
     async with uow:
         page = await uow.invoices.page(f, limit=limit, cursor=cursor)
         views = [view_of(i, await uow.invoices.lines(i.id)) for i in page.items]
