@@ -1,1 +1,2 @@
-"""Parts of the bus's tables, one module per larger area; ``app/bootstrap.py`` joins them."""
+"""The bus's command tables, one module per area; ``app/bootstrap.py`` joins them and holds
+the one reaction table."""
