@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.domain.billing.events import InvoiceOverdue
+from app.domain.money import round_money
 from app.services.billing.overdue_commands import RaiseOverdueInvoices
 from app.services.bus import Context
 from app.services.common import retrying
@@ -37,7 +38,7 @@ async def raise_overdue_invoices(cmd: RaiseOverdueInvoices, uow: UnitOfWork, ctx
                         "customer_id": str(invoice.customer_id),
                         "currency": invoice.currency,
                         "due_date": invoice.due_date.isoformat(),
-                        "balance": str(invoice.balance),
+                        "balance": str(round_money(invoice.balance, invoice.currency)),
                         "days_overdue": (today - invoice.due_date).days,
                     },
                 )
