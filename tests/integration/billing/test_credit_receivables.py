@@ -223,3 +223,24 @@ async def test_the_credit_position_counts_balances_and_overdue_invoices(
         "max_days_overdue": 10,
     }
     assert current["balance"] == "10.00"
+
+
+async def test_an_invoiced_order_released_by_hand_is_not_counted_twice(
+    client, auth, data, sessionmaker
+) -> None:
+    await set_limit(sessionmaker, "100")
+    placed, _ = await ship(client, auth, {"S-1": "6"})  # 60.00 invoiced and owed
+    finance = await auth.as_role("finance")
+    response = await client.post(
+        f"/api/v1/orders/{placed['id']}/hold", json={"reason": "check"}, headers=finance
+    )
+    assert response.status_code == 200, response.text
+    response = await client.post(
+        f"/api/v1/orders/{placed['id']}/release", json={"reason": "checked"}, headers=finance
+    )
+    assert response.status_code == 200, response.text
+    # Its own 60 owed is the order itself (60 of 100), not 60 + 60 > 100.
+    assert response.json()["status"] == "approved" and response.json()["holds"] == []
+    # Another order is measured against the invoice: 60 + 50 > 100.
+    other = await place(client, auth, {"S-2": "5"})
+    assert other["holds"] == ["credit_limit_exceeded"]
