@@ -46,6 +46,7 @@ from app.services.allocation import reactions as allocation
 from app.services.billing import reactions as billing_reactions
 from app.services.bus import CommandHandler, EventHandler, MessageBus
 from app.services.ledger.posting import post_entry
+from app.services.order_review.recheck import on_money_applied
 from app.services.order_review.review import on_order_edited, on_order_submitted
 from app.services.shipments.reactions import on_carrier_reported_delivery
 from app.services.transfers.reactions import on_consolidation_planned
@@ -69,12 +70,13 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     InvoiceIssued: [post_entry],
     InvoiceSettlementChanged: [billing_reactions.on_settlement_changed],
     PaymentReceived: [post_entry],
-    PaymentApplied: [post_entry],
+    # money applied re-reviews the customer's orders held for credit (after the entry)
+    PaymentApplied: [post_entry, on_money_applied],
     PaymentUnapplied: [post_entry],
     PaymentReversed: [post_entry],
     RefundPaid: [post_entry],
     CreditNoteIssued: [post_entry],
-    CreditNoteApplied: [post_entry],
+    CreditNoteApplied: [post_entry, on_money_applied],
 }
 
 

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # carrier round (label retries, polls) runs this often.
     tracking_poll_minutes: int = Field(default=30, ge=1)
     carrier_round_seconds: float = Field(default=10.0, gt=0)
+    # How often the worker raises ``invoice.overdue`` for invoices that passed their due date.
+    overdue_round_seconds: float = Field(default=300.0, gt=0)
     page_size_max: int = Field(default=200, ge=1)
     order_max_lines: int = Field(default=500, ge=1)
     # Allocation: nearest_single, min_split or priority; whether ship_complete orders that no

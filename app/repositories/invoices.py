@@ -9,7 +9,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, select
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -199,3 +209,59 @@ class InvoiceRepository(Lookups[Invoice]):
         return await paginate(
             self.session, stmt, columns, limit=limit, cursor=cursor, descending=True
         )
+
+    async def claim_overdue_unraised(
+        self, today: date, at: datetime, *, limit: int
+    ) -> list[OverdueInvoice]:
+        """Up to ``limit`` issued invoices with a balance, due before ``today``, whose
+        ``invoice.overdue`` was not raised yet, marked raised ``at`` (a plain UPDATE: raising
+        is no edit of the invoice, so its version stays). ``FOR UPDATE SKIP LOCKED`` on
+        PostgreSQL: two workers at once claim different invoices, each once."""
+        owed = Invoice.total - Invoice.amount_paid - Invoice.amount_credited
+        stmt = (
+            select(
+                Invoice.id,
+                Invoice.number,
+                Invoice.customer_id,
+                Invoice.currency,
+                Invoice.due_date,
+                owed,
+            )
+            .where(
+                Invoice.status == "issued",
+                Invoice.due_date < today,
+                Invoice.overdue_raised_at.is_(None),
+                owed > 0,
+            )
+            .order_by(Invoice.due_date, Invoice.id)
+            .limit(limit)
+        )
+        if self.session.bind.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(of=Invoice, skip_locked=True)
+        rows = [
+            OverdueInvoice(invoice_id, number, customer_id, currency, due, Decimal(str(owing)))
+            for invoice_id, number, customer_id, currency, due, owing in (
+                await self.session.execute(stmt)
+            ).tuples()
+            if due is not None
+        ]
+        if rows:
+            await self.session.execute(
+                update(Invoice)
+                .where(Invoice.id.in_([r.id for r in rows]))
+                .values(overdue_raised_at=at)
+                .execution_options(synchronize_session=False)
+            )
+        return rows
+
+
+@dataclass(frozen=True)
+class OverdueInvoice:
+    """An invoice past its due date with a balance, as ``invoice.overdue`` tells it."""
+
+    id: uuid.UUID
+    number: str
+    customer_id: uuid.UUID
+    currency: str
+    due_date: date
+    balance: Decimal

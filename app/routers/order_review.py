@@ -163,7 +163,9 @@ async def credit_position(
     uow: UowDep,
     principal: Annotated[Principal, Depends(requires("customers:read"))],
 ) -> CreditRead:
-    """Limit, open receivables, open orders, exposure, available credit and overdue amount."""
+    """Limit, open receivables (the balance of issued invoices), open orders (committed and
+    not invoiced yet), exposure, available credit, and the overdue balance with the days its
+    oldest invoice is past due."""
     customer, position = await queries.customer_credit(uow, customer_id)
     return CreditRead(
         customer_id=customer.id,
@@ -174,4 +176,5 @@ async def credit_position(
         exposure=position.exposure,
         available=position.available,
         overdue_amount=position.overdue_amount,
+        max_days_overdue=position.max_days_overdue,
     )

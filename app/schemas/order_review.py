@@ -120,3 +120,4 @@ class CreditRead(Schema):
     exposure: AmountOut
     available: AmountOut
     overdue_amount: AmountOut
+    max_days_overdue: int = Field(description="Days since the oldest overdue invoice fell due.")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from app.services.billing import invoices
 from app.services.billing.commands import InvoiceShipments, IssueInvoice
+from app.services.billing.overdue import raise_overdue_invoices
+from app.services.billing.overdue_commands import RaiseOverdueInvoices
 from app.services.bus import CommandHandler
 
 COMMANDS: dict[type, CommandHandler] = {
     InvoiceShipments: invoices.invoice_selected_shipments,
     IssueInvoice: invoices.issue_draft,
+    RaiseOverdueInvoices: raise_overdue_invoices,
 }

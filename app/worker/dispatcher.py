@@ -24,6 +24,7 @@ from app.worker.housekeeping import (
     purge_login_failures,
     retry_labels,
 )
+from app.worker.overdue import raise_overdue
 from app.worker.tracking import poll_carriers
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,8 @@ async def run_forever(
     Housekeeping (purging expired idempotency keys and forgotten sign-in counters) runs every
     ``HOUSEKEEPING_EVERY``, the expiry of unpaid reservations every ``EXPIRY_EVERY``, and the
     carrier round (retrying pending label purchases, polling carriers without webhooks about
-    shipments last tracked ``tracking_poll_minutes`` ago) every ``carrier_round_seconds``. Both
+    shipments last tracked ``tracking_poll_minutes`` ago) every ``carrier_round_seconds``;
+    ``invoice.overdue`` is raised for invoices past due every ``overdue_round_seconds``. Both
     HTTP clients check each request against the outbound URL rule (the webhook URL's host is
     resolved on every delivery, as DNS may change)."""
     retention = timedelta(hours=settings.idempotency_retention_hours)
@@ -144,6 +146,8 @@ async def run_forever(
     next_housekeeping = datetime.now(UTC)
     next_expiry = datetime.now(UTC)
     next_carriers = datetime.now(UTC)
+    overdue_every = timedelta(seconds=settings.overdue_round_seconds)
+    next_overdue = datetime.now(UTC)
     guard = OutboundGuard(settings.outbound_policy)
     async with (
         guarded_client(guard) as carrier_client,
@@ -177,6 +181,12 @@ async def run_forever(
                 except Exception:
                     log.exception("tracking.poll_failed")
                 next_carriers = datetime.now(UTC) + carriers_every
+            if datetime.now(UTC) >= next_overdue:
+                try:
+                    await raise_overdue(sessionmaker, settings)
+                except Exception:
+                    log.exception("invoices.overdue_failed")
+                next_overdue = datetime.now(UTC) + overdue_every
             try:
                 count = await dispatch_once(
                     sessionmaker,

@@ -170,6 +170,7 @@ async def test_credit_limit_hold_only_finance_releases(client, auth, data) -> No
         "exposure": "800.00",
         "available": "200.00",
         "overdue_amount": "0.00",
+        "max_days_overdue": 0,
     }
     for role in ("sales", "sales_manager"):
         refused = await client.post(
