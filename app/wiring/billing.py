@@ -15,6 +15,14 @@ from app.domain.billing.events import (
 )
 from app.domain.events import Event, ShipmentConfirmed, ShipmentDelivered
 from app.services.billing import invoices, reactions
+from app.services.billing.bank_commands import (
+    IgnoreBankLine,
+    ImportBankStatement,
+    MatchBankLine,
+    ignore_line,
+    match_line,
+)
+from app.services.billing.bank_import import import_statement
 from app.services.billing.commands import InvoiceShipments, IssueInvoice
 from app.services.bus import CommandHandler, EventHandler
 from app.services.ledger.posting import post_entry
@@ -31,4 +39,7 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
 COMMANDS: dict[type, CommandHandler] = {
     InvoiceShipments: invoices.invoice_selected_shipments,
     IssueInvoice: invoices.issue_draft,
+    ImportBankStatement: import_statement,
+    MatchBankLine: match_line,
+    IgnoreBankLine: ignore_line,
 }
