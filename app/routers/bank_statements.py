@@ -72,7 +72,10 @@ def _check_media_type(media_type: str) -> None:
     summary="Import a bank statement",
     openapi_extra=BODY_DOC,
     responses={
-        200: {"description": "This file was imported before: its statement", "model": None},
+        200: {
+            "description": "This file was imported before: its statement",
+            "model": BankStatementRead,
+        },
         **problem_responses(401, 403, 409, 413, 422),
     },
 )
