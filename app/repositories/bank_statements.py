@@ -7,7 +7,17 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, or_, select
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,6 +68,10 @@ class BankStatementLine(IdMixin, Base):
     payment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payments.id"), index=True)
     matched_by: Mapped[str | None] = mapped_column(String(100))
     matched_rule: Mapped[str | None] = mapped_column(String(32))
+
+
+def _locked(stmt: Select[tuple[Invoice]]) -> Select[tuple[Invoice]]:
+    return stmt.with_for_update().execution_options(populate_existing=True)
 
 
 class BankStatementRepository(Lookups[BankStatement]):
@@ -121,13 +135,16 @@ class BankStatementRepository(Lookups[BankStatement]):
         return list(await self.session.scalars(stmt))
 
     async def invoices_numbered(self, numbers: Sequence[str]) -> list[Invoice]:
+        """The invoices a memo names, locked (a payment may be applied to one), as they are
+        now (``populate_existing``: an invoice read earlier is read again)."""
         if not numbers:
             return []
-        return list(await self.session.scalars(select(Invoice).where(Invoice.number.in_(numbers))))
+        stmt = select(Invoice).where(Invoice.number.in_(numbers)).order_by(Invoice.id)
+        return list(await self.session.scalars(_locked(stmt)))
 
     async def open_invoices(self, customer_id: uuid.UUID, currency: str) -> list[Invoice]:
         """The customer's issued invoices in ``currency`` still owing something, oldest due
-        first."""
+        first, locked and read as they are now (a payment may be applied to them)."""
         stmt = (
             select(Invoice)
             .where(
@@ -138,4 +155,4 @@ class BankStatementRepository(Lookups[BankStatement]):
             )
             .order_by(Invoice.due_date, Invoice.number)
         )
-        return list(await self.session.scalars(stmt))
+        return list(await self.session.scalars(_locked(stmt)))

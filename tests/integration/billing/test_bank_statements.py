@@ -9,6 +9,7 @@ to fetch a real bank's file, so no real export was copied."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from decimal import Decimal
 
@@ -254,3 +255,44 @@ async def test_only_finance_imports_statements(client, auth, data) -> None:
         f"{LINES}/{uuid.uuid4()}/ignore", json={"reason": "x"}, headers=await auth.as_role("sales")
     )
     assert_problem(response, 403)
+
+
+async def test_racing_imports_and_matches_make_one_payment(pg_client, pg_auth, pg_app) -> None:
+    """On PostgreSQL with parallel connections: the same file imported twice at once is one
+    statement (the digest is unique; the loser answers the first statement or 409), and two
+    finance users matching one line at once make one payment (the line is locked; the other
+    answers 409)."""
+    import asyncio
+
+    from tests.factories import make_customer
+
+    sessionmaker = pg_app.state.sessionmaker
+    tag = uuid.uuid4().hex[:8]
+    customer = await make_customer(sessionmaker, f"C-{tag}", credit_limit="0")
+    body = (HEADER + f"2026-12-02,,10.00,未知-{tag},,{tag},\n").encode("gb18030")
+    headers = {**await pg_auth.as_role("finance"), "Content-Type": "text/csv"}
+    answers = await asyncio.gather(
+        *[pg_client.post(URL, content=body, headers=headers) for _ in range(2)]
+    )
+    codes = sorted(a.status_code for a in answers)
+    assert codes in ([200, 201], [201, 409]), [a.text for a in answers]
+    [line] = next(a.json() for a in answers if a.status_code == 201)["lines"]
+    match = {"customer_id": str(customer.id)}
+    finance = await pg_auth.as_role("finance")
+    answers = await asyncio.gather(
+        *[
+            pg_client.post(f"{LINES}/{line['id']}/match", json=match, headers=finance)
+            for _ in range(2)
+        ]
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+    async with sessionmaker() as session:
+        paid = await session.scalar(
+            select(func.count()).select_from(Payment).where(Payment.reference == tag)
+        )
+        statements = await session.scalar(
+            select(func.count())
+            .select_from(BankStatement)
+            .where(BankStatement.digest == hashlib.sha256(body).hexdigest())
+        )
+    assert paid == 1 and statements == 1
