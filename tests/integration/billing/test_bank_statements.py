@@ -199,8 +199,12 @@ async def test_match_by_hand_pays_named_invoices_and_keeps_the_excess(
 ) -> None:
     first, second, inv1, inv2 = await two_invoices(client, auth, sessionmaker)
     body = (HEADER + "2026-12-02,,100.00,无名氏,,货款,\n").encode("gb18030")
-    response = await post_csv(client, auth, body)
+    # As the file part of a form this time (what generated clients send).
+    response = await client.post(
+        URL, files={"file": ("icbc.csv", body, "text/csv")}, headers=await finance(auth)
+    )
     assert response.status_code == 201, response.text
+    assert response.json()["filename"] == "icbc.csv"
     [line] = response.json()["lines"]
     assert line["status"] == "unmatched"
     wrong = await client.post(
