@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=64 * 1024)
     import_max_orders: int = Field(default=10_000, ge=1)
     import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
+    # Largest bank statement file accepted (413 beyond); a statement holds at most 5,000 lines.
+    bank_statement_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1)
     # Whether unit prices (list prices, price lists, overrides) include tax.
     prices_include_tax: bool = False
     # The highest credit limit a customer may be created with without the customers:credit

@@ -6,6 +6,7 @@ from app.routers import (
     admin,
     allocation,
     auth,
+    bank_statements,
     carriers,
     customers,
     exchange_rates,
@@ -56,6 +57,8 @@ ROUTERS: list[APIRouter] = [
     allocation.router,
     allocation.backorders,
     invoices.router,
+    bank_statements.router,
+    bank_statements.lines,
     settings.router,
     admin.router,
 ]
@@ -112,6 +115,10 @@ TAGS = [
     {
         "name": "invoices",
         "description": "Invoices (发票) from shipments, by policy or by hand; issue and void.",
+    },
+    {
+        "name": "bank-statements",
+        "description": "Bank statements (结算): import received transfers, match them to invoices.",
     },
     {"name": "admin", "description": "Administration: the invariant check."},
 ]

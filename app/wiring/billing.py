@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from app.services.billing import invoices
+from app.services.billing.bank_commands import (
+    IgnoreBankLine,
+    ImportBankStatement,
+    MatchBankLine,
+    ignore_line,
+    match_line,
+)
+from app.services.billing.bank_import import import_statement
 from app.services.billing.commands import InvoiceShipments, IssueInvoice
 from app.services.billing.overdue import raise_overdue_invoices
 from app.services.billing.overdue_commands import RaiseOverdueInvoices
@@ -12,4 +20,7 @@ COMMANDS: dict[type, CommandHandler] = {
     InvoiceShipments: invoices.invoice_selected_shipments,
     IssueInvoice: invoices.issue_draft,
     RaiseOverdueInvoices: raise_overdue_invoices,
+    ImportBankStatement: import_statement,
+    MatchBankLine: match_line,
+    IgnoreBankLine: ignore_line,
 }

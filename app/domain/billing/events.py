@@ -100,3 +100,25 @@ class CreditNoteIssued(MoneyEvent):
 class CreditNoteApplied(MoneyEvent):
     entity_type: str = "credit_note"
     action: str = "applied"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BankStatementImported(Event):
+    entity_type: str = "bank_statement"
+    action: str = "imported"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BankLineMatched(Event):
+    """A bank statement line became a payment (matched on import or by finance)."""
+
+    entity_type: str = "bank_statement_line"
+    action: str = "matched"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BankLineIgnored(Event):
+    """Finance set a line aside (not a customer's payment); the payload gives the reason."""
+
+    entity_type: str = "bank_statement_line"
+    action: str = "ignored"
