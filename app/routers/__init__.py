@@ -11,6 +11,7 @@ from app.routers import (
     exchange_rates,
     health,
     invoices,
+    invoicing_runs,
     order_imports,
     order_review,
     orders,
@@ -54,6 +55,7 @@ ROUTERS: list[APIRouter] = [
     allocation.router,
     allocation.backorders,
     invoices.router,
+    invoicing_runs.router,
     settings.router,
     admin.router,
 ]
@@ -110,6 +112,10 @@ TAGS = [
     {
         "name": "invoices",
         "description": "Invoices (发票) from shipments, by policy or by hand; issue and void.",
+    },
+    {
+        "name": "invoicing",
+        "description": "Periodic invoicing (月结) runs: a closed week or month billed at once.",
     },
     {"name": "admin", "description": "Administration: the invariant check."},
 ]

@@ -16,6 +16,8 @@ from app.domain.billing.events import (
 from app.domain.events import Event, ShipmentConfirmed, ShipmentDelivered
 from app.services.billing import invoices, reactions
 from app.services.billing.commands import InvoiceShipments, IssueInvoice
+from app.services.billing.periodic import invoice_customer_period, run_periodic_invoicing
+from app.services.billing.periodic_commands import InvoiceCustomerPeriod, RunPeriodicInvoicing
 from app.services.bus import CommandHandler, EventHandler
 from app.services.ledger.posting import post_entry
 
@@ -31,4 +33,6 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
 COMMANDS: dict[type, CommandHandler] = {
     InvoiceShipments: invoices.invoice_selected_shipments,
     IssueInvoice: invoices.issue_draft,
+    RunPeriodicInvoicing: run_periodic_invoicing,
+    InvoiceCustomerPeriod: invoice_customer_period,
 }

@@ -24,6 +24,7 @@ from app.worker.housekeeping import (
     purge_login_failures,
     retry_labels,
 )
+from app.worker.invoicing import INVOICING_EVERY, invoice_closed_periods
 from app.worker.tracking import poll_carriers
 
 log = logging.getLogger(__name__)
@@ -144,6 +145,7 @@ async def run_forever(
     next_housekeeping = datetime.now(UTC)
     next_expiry = datetime.now(UTC)
     next_carriers = datetime.now(UTC)
+    next_invoicing = datetime.now(UTC)
     guard = OutboundGuard(settings.outbound_policy)
     async with (
         guarded_client(guard) as carrier_client,
@@ -177,6 +179,12 @@ async def run_forever(
                 except Exception:
                     log.exception("tracking.poll_failed")
                 next_carriers = datetime.now(UTC) + carriers_every
+            if datetime.now(UTC) >= next_invoicing:
+                try:
+                    await invoice_closed_periods(sessionmaker, settings)
+                except Exception:
+                    log.exception("invoicing.run_failed")
+                next_invoicing = datetime.now(UTC) + INVOICING_EVERY
             try:
                 count = await dispatch_once(
                     sessionmaker,
