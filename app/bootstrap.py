@@ -23,6 +23,7 @@ from app.domain.events import (
     OrderEdited,
     OrderEditStarted,
     OrderRejected,
+    OrderShortClosed,
     OrderSubmitted,
     ShortPicked,
     StockArrived,
@@ -105,6 +106,7 @@ from app.services.orders.commands import (
     EditOrder,
     ImportOrders,
     PlaceOrder,
+    ShortCloseOrder,
     SubmitOrder,
 )
 from app.services.orders.edit import (
@@ -119,6 +121,9 @@ from app.services.orders.lifecycle import (
 )
 from app.services.orders.place import (
     place_order,
+)
+from app.services.orders.short_close import (
+    short_close_order,
 )
 from app.services.picking.assign import (
     assign_pick_list,
@@ -284,6 +289,7 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     OrderEditStarted: [allocation.on_order_released],
     OrderCancelled: [allocation.on_order_released],
     OrderRejected: [allocation.on_order_released],
+    OrderShortClosed: [allocation.on_order_released],
     ConsolidationPlanned: [on_consolidation_planned],
     StockArrived: [allocation.on_stock_arrived],
     ShortPicked: [allocation.on_short_picked],
@@ -353,6 +359,7 @@ COMMANDS: dict[type, CommandHandler] = {
     SubmitOrder: submit_order,
     CancelOrder: cancel_order,
     ImportOrders: import_orders,
+    ShortCloseOrder: short_close_order,
 }
 
 
