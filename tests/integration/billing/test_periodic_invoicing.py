@@ -11,12 +11,23 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
+from app import bootstrap
+from app.adapters.einvoice.base import (
+    EInvoiceError,
+    InvoiceDocument,
+    IssuedDocument,
+    LocalEInvoiceProvider,
+)
 from app.domain.billing.invoices import InvoicingPeriod
 from app.domain.billing.periods import Period, closed_before
 from app.repositories.customers import Customer
 from app.repositories.invoices import Invoice
+from app.repositories.orders import Order
 from app.repositories.shipments import Shipment
-from app.worker.invoicing import invoice_closed_periods
+from app.services.billing.periodic_commands import RunPeriodicInvoicing
+from app.services.bus import MessageBus
+from app.worker.invoicing import BILLER, invoice_closed_periods
+from tests.factories import make_customer
 from tests.integration.billing.test_invoicing import invoices_of, ship
 from tests.integration.test_shipments import data, order_view
 from tests.support import assert_problem
@@ -210,3 +221,61 @@ async def test_bad_runs_are_refused(client, auth, data, sessionmaker) -> None:
     refused = await client.post(RUNS, json={"period": "month"}, headers=await auth.as_role("sales"))
     assert refused.status_code == 403
     assert await invoice_count(sessionmaker) == 0
+
+
+class RefusingProvider(LocalEInvoiceProvider):
+    """The provider refuses the invoices of one buyer."""
+
+    async def issue(self, document: InvoiceDocument) -> IssuedDocument:
+        if (document.buyer or {}).get("name") == "BROKEN":
+            raise EInvoiceError("The provider refused the buyer.")
+        return await super().issue(document)
+
+
+async def test_a_customer_that_fails_is_reported_and_the_others_are_billed(
+    client, auth, data, sessionmaker, settings
+) -> None:
+    await bill_as(sessionmaker, "periodic", "month")
+    broken = await make_customer(
+        sessionmaker,
+        "A-BROKEN",
+        invoicing_policy="periodic",
+        invoicing_period="month",
+        tax_registration={"name": "BROKEN"},
+    )
+    month = last_month()
+    when = datetime.combine(month.start, time(12), tzinfo=UTC)
+    billed, first = await ship(client, auth, {"S-1": "1"})
+    moved, second = await ship(client, auth, {"S-2": "2"})
+    async with sessionmaker() as session:  # the second order is the other customer's
+        await session.execute(
+            update(Order)
+            .where(Order.id == uuid.UUID(moved["id"]))
+            .values(customer_id=broken.id, customer_code="A-BROKEN")
+        )
+        await session.commit()
+    for shipment in (first, second):
+        await shipped_at(sessionmaker, shipment["id"], when)
+
+    bus = MessageBus(
+        settings,
+        commands=bootstrap.COMMANDS,
+        reactions=bootstrap.REACTIONS,
+        einvoice=RefusingProvider(),
+    )
+    command = RunPeriodicInvoicing(
+        principal=BILLER, period=InvoicingPeriod.MONTH, period_end=month.end
+    )
+    report = await bus.handle(command, bootstrap.unit_of_work(sessionmaker, bus))
+    assert [(c.customer_code, c.outcome) for c in report.customers] == [
+        ("A-BROKEN", "failed"),
+        ("ACME", "invoiced"),
+    ]
+    assert report.customers[0].code == "failed"
+    [(_, made)] = report.invoices
+    assert made.total == Decimal("10.00")
+    # The failed customer's transaction wrote nothing: its shipment waits for the next run.
+    assert await invoices_of(client, auth, moved["id"]) == []
+    assert (await order_view(client, auth, moved["id"]))["lines"][0]["invoiced"] == "0"
+    assert len(await invoices_of(client, auth, billed["id"])) == 1
+    assert await invoice_count(sessionmaker) == 1
