@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     carrier_round_seconds: float = Field(default=10.0, gt=0)
     # How often the worker raises ``invoice.overdue`` for invoices that passed their due date.
     overdue_round_seconds: float = Field(default=300.0, gt=0)
+    # Periodic invoicing (月结): the worker bills a closed week or month from this hour (UTC)
+    # of the day after it ends, so confirmations of its last day are in.
+    periodic_invoicing_hour: int = Field(default=2, ge=0, le=23)
     page_size_max: int = Field(default=200, ge=1)
     order_max_lines: int = Field(default=500, ge=1)
     # Allocation: nearest_single, min_split or priority; whether ship_complete orders that no

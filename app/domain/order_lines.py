@@ -10,6 +10,7 @@ with these attributes (the mapped ``Order`` and ``OrderLine`` rows satisfy the p
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -33,6 +34,7 @@ class OrderLike(Protocol):
     fulfillment_status: str
     billing_status: str
     settlement: str
+    short_closed_at: datetime | None
 
 
 def quantities(line: LineLike) -> LineQuantities:
@@ -49,8 +51,11 @@ def quantities(line: LineLike) -> LineQuantities:
 def refresh(order: OrderLike, lines: Sequence[LineLike]) -> None:
     """Rewrite the cached statuses from the lines (new lines, or lines replaced by an edit)."""
     items = [quantities(x) for x in lines]
-    order.fulfillment_status = fulfillment_status(items).value
-    order.billing_status = billing_status(items, Settlement(order.settlement or "none")).value
+    closed = order.short_closed_at is not None
+    order.fulfillment_status = fulfillment_status(items, short_closed=closed).value
+    order.billing_status = billing_status(
+        items, Settlement(order.settlement or "none"), short_closed=closed
+    ).value
 
 
 def outstanding(line: LineLike) -> Decimal:
@@ -118,6 +123,13 @@ def invoice(order: OrderLike, lines: Sequence[LineLike], changes: Changes) -> No
                 code="invoiced_beyond_shipped",
             )
         line.quantity_invoiced = after
+    refresh(order, lines)
+
+
+def short_close(order: OrderLike, lines: Sequence[LineLike], when: datetime) -> None:
+    """What is not shipped will not be (its reservations were given back): the statuses are
+    derived from what was shipped from now on."""
+    order.short_closed_at = when
     refresh(order, lines)
 
 

@@ -123,9 +123,13 @@ class LineQuantities:
         return out
 
 
-def fulfillment_status(lines: Iterable[LineQuantities]) -> FulfillmentStatus:
-    items = [q for q in lines if q.ordered > 0]
-    ordered = sum((q.ordered for q in items), ZERO)
+def fulfillment_status(
+    lines: Iterable[LineQuantities], *, short_closed: bool = False
+) -> FulfillmentStatus:
+    """From the lines' quantities against what was ordered — or, once the order is
+    short-closed (what is not shipped never will be), against only what was shipped."""
+    items = [q for q in lines if (q.shipped if short_closed else q.ordered) > 0]
+    ordered = sum(((q.shipped if short_closed else q.ordered) for q in items), ZERO)
     if not items or ordered == 0:
         return FulfillmentStatus.UNFULFILLED
     shipped = sum((q.shipped for q in items), ZERO)
@@ -168,6 +172,38 @@ def billing_status(
     if whole:
         return BillingStatus.INVOICED
     return BillingStatus.PARTIALLY_INVOICED
+
+
+def is_completed(fulfillment: FulfillmentStatus, billing: BillingStatus) -> bool:
+    """An order is completed once everything it will ship is delivered (all it ordered, or
+    for a short-closed order all it shipped) and it is paid: derived, never set by hand."""
+    return fulfillment is FulfillmentStatus.DELIVERED and billing is BillingStatus.PAID
+
+
+def ensure_short_closable(
+    status: str, lines: Iterable[LineQuantities], short_closed: bool, shipments_open: bool
+) -> None:
+    """Sales may short-close an order with open quantities nobody will ship — once it has
+    shipped something (an order with nothing shipped is cancelled instead), only once, and
+    not while one of its shipments is still waiting to leave (ship or drop it first)."""
+    items = list(lines)
+    if status in (OrderStatus.DRAFT, OrderStatus.CANCELLED, OrderStatus.REJECTED):
+        raise InvalidState(
+            f"A {status} order cannot be short-closed.", code="order_not_short_closable"
+        )
+    if short_closed:
+        raise InvalidState("The order is already short-closed.", code="order_short_closed")
+    if not any(q.shipped > 0 for q in items):
+        raise InvalidState(
+            "Nothing of the order has shipped: cancel it instead.", code="order_not_shipped"
+        )
+    if not any(q.ordered > q.shipped for q in items):
+        raise InvalidState("Everything ordered has shipped.", code="order_fully_shipped")
+    if shipments_open:
+        raise InvalidState(
+            "A shipment of the order is still waiting to leave; confirm it first.",
+            code="shipment_pending",
+        )
 
 
 def format_order_number(year: int, sequence: int) -> str:

@@ -136,6 +136,16 @@ class CustomerRepository(Lookups[Customer]):
             stmt = stmt.where(contains(q, Customer.code, Customer.name))
         return await paginate(self.session, stmt, [Customer.code], limit=limit, cursor=cursor)
 
+    async def invoiced_periodically(self, policy: str, period: str) -> list[tuple[uuid.UUID, str]]:
+        """(id, code) of the customers invoiced by ``policy`` every ``period`` (月结), in
+        code order."""
+        stmt = (
+            select(Customer.id, Customer.code)
+            .where(Customer.invoicing_policy == policy, Customer.invoicing_period == period)
+            .order_by(Customer.code)
+        )
+        return [(i, c) for i, c in (await self.session.execute(stmt)).tuples()]
+
     def _has_tag(self, tag: str) -> ColumnElement[bool]:
         """The customer's ``tags`` array holds exactly ``tag``."""
         if self.session.bind.dialect.name == "postgresql":

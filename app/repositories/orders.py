@@ -268,6 +268,9 @@ class OrderRepository(Lookups[Order]):
             stmt = stmt.where(Order.billing_status == f.billing_status)
         if f.customer_id:
             stmt = stmt.where(Order.customer_id == f.customer_id)
+        if f.completed is not None:
+            done = (Order.fulfillment_status == "delivered") & (Order.billing_status == "paid")
+            stmt = stmt.where(done if f.completed else ~done)
         if f.channel:
             stmt = stmt.where(Order.channel == f.channel)
         if f.created_from:
@@ -302,6 +305,8 @@ class OrderFilters:
     created_from: datetime | None = None
     created_to: datetime | None = None
     q: str | None = None
+    # Completed: delivered and paid (both derived status columns, so the status indexes serve).
+    completed: bool | None = None
 
 
 class IdempotencyRepository:

@@ -199,7 +199,7 @@ class PurchasingRepository(Lookups[PurchaseOrder]):
         result = await self.session.execute(
             select(OrderLine.product_id, outstanding)
             .join(Order, Order.id == OrderLine.order_id)
-            .where(Order.status == OrderStatus.APPROVED)
+            .where(Order.status == OrderStatus.APPROVED, Order.short_closed_at.is_(None))
             .group_by(OrderLine.product_id)
             .having(outstanding > 0)
         )
@@ -251,7 +251,7 @@ class PurchasingRepository(Lookups[PurchaseOrder]):
                 ).label("quantity"),
             )
             .join(Order, Order.id == OrderLine.order_id)
-            .where(Order.status == OrderStatus.APPROVED)
+            .where(Order.status == OrderStatus.APPROVED, Order.short_closed_at.is_(None))
             .group_by(OrderLine.product_id)
             .subquery()
         )

@@ -292,7 +292,12 @@ class AllocationRepository:
         stmt = (
             select(Order.id)
             .join(OrderLine, OrderLine.order_id == Order.id)
-            .where(Order.status == "approved", OrderLine.product_id.in_(product_ids), waiting > 0)
+            .where(
+                Order.status == "approved",
+                Order.short_closed_at.is_(None),
+                OrderLine.product_id.in_(product_ids),
+                waiting > 0,
+            )
             .group_by(Order.id, Order.priority, Order.requested_delivery_date, Order.created_at)
             .order_by(
                 Order.priority.desc(),
@@ -321,7 +326,7 @@ class AllocationRepository:
         stmt = (
             select(OrderLine)
             .join(Order, Order.id == OrderLine.order_id)
-            .where(Order.status == "approved", waiting > 0)
+            .where(Order.status == "approved", Order.short_closed_at.is_(None), waiting > 0)
         )
         if sku:
             stmt = stmt.where(OrderLine.sku == sku)

@@ -36,8 +36,9 @@ from app.repositories.base import (
     VersionedMixin,
     first,
 )
+from app.repositories.invoices import InvoicedShipment
 from app.repositories.numbering import next_document_number
-from app.repositories.orders import OrderLine
+from app.repositories.orders import Order, OrderLine
 from app.repositories.pagination import PageResult, equals, newest_first
 from app.repositories.picking import PickList, PickListItem
 
@@ -329,6 +330,28 @@ class ShipmentRepository(Lookups[Shipment]):
             stmt = stmt.where(Shipment.status.in_(statuses))
         rows = await self.session.execute(stmt)
         return {line_id: Decimal(total or 0) for line_id, total in rows.tuples()}
+
+    async def unbilled_of_customer(
+        self, customer_id: uuid.UUID, departed: Collection[str], until: datetime
+    ) -> list[tuple[uuid.UUID, str]]:
+        """(shipment, its order's currency) of every departed shipment of the customer's
+        orders shipped before ``until`` that no invoice bills yet, in id order (the lock
+        order)."""
+        billed = select(InvoicedShipment.shipment_id).where(
+            InvoicedShipment.shipment_id == Shipment.id
+        )
+        stmt = (
+            select(Shipment.id, Order.currency)
+            .join(Order, Order.id == Shipment.order_id)
+            .where(
+                Order.customer_id == customer_id,
+                Shipment.status.in_(list(departed)),
+                Shipment.shipped_at < until,
+                ~billed.exists(),
+            )
+            .order_by(Shipment.id)
+        )
+        return [(i, c) for i, c in (await self.session.execute(stmt)).tuples()]
 
     async def page(
         self, *, filters: ShipmentFilters, limit: int, cursor: str | None

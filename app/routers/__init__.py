@@ -12,6 +12,7 @@ from app.routers import (
     exchange_rates,
     health,
     invoices,
+    invoicing_runs,
     order_imports,
     order_review,
     orders,
@@ -59,6 +60,7 @@ ROUTERS: list[APIRouter] = [
     invoices.router,
     bank_statements.router,
     bank_statements.lines,
+    invoicing_runs.router,
     settings.router,
     admin.router,
 ]
@@ -119,6 +121,10 @@ TAGS = [
     {
         "name": "bank-statements",
         "description": "Bank statements (结算): import received transfers, match them to invoices.",
+    },
+    {
+        "name": "invoicing",
+        "description": "Periodic invoicing (月结) runs: a closed week or month billed at once.",
     },
     {"name": "admin", "description": "Administration: the invariant check."},
 ]

@@ -19,12 +19,13 @@ from app.schemas.orders import (
     OrderEvent,
     OrderLineRead,
     OrderRead,
+    OrderShortClose,
     OrderSummary,
     OrderTotals,
     OrderUpdate,
     PaymentRead,
 )
-from app.services.orders.commands import CancelOrder, SubmitOrder
+from app.services.orders.commands import CancelOrder, ShortCloseOrder, SubmitOrder
 from app.services.orders.queries import (
     OrderFilters,
     OrderView,
@@ -115,6 +116,8 @@ def _read(view: OrderView) -> OrderRead:
         submitted_at=o.submitted_at,
         cancelled_at=o.cancelled_at,
         cancel_reason=o.cancel_reason,
+        short_closed_at=o.short_closed_at,
+        short_close_reason=o.short_close_reason,
         version=o.version,
     )
 
@@ -166,6 +169,9 @@ async def list_(
     billing_status: BillingStatus | None = None,
     customer_id: uuid.UUID | None = None,
     channel: Channel | None = None,
+    completed: Annotated[
+        bool | None, Query(description="Delivered (all it will ship) and paid, or not")
+    ] = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     q: Annotated[
@@ -190,6 +196,7 @@ async def list_(
         created_from=created_from,
         created_to=created_to,
         q=q,
+        completed=completed,
     )
     result = await list_orders(uow, filters, sort=sort, limit=page.limit, cursor=page.cursor)
     return Page(
@@ -273,6 +280,30 @@ async def cancel(
     """Cancel with a reason, allowed until anything has shipped."""
     command = CancelOrder(principal=principal, order_id=order_id, reason=body.reason)
     return _read(await bus.handle(command, uow))
+
+
+@router.post(
+    "/{order_id}/short-close",
+    response_model=OrderRead,
+    summary="Short-close a partly shipped order",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def short_close(
+    order_id: uuid.UUID,
+    body: OrderShortClose,
+    bus: BusDep,
+    uow: UowDep,
+    principal: Writer,
+    set_etag: ETagDep,
+) -> OrderRead:
+    """Close an order that shipped in part and whose rest nobody will ship, with a reason:
+    its reservations and backorders are released and its fulfilment and billing statuses
+    derive from what was shipped, so it completes once that is delivered and paid. An order
+    with nothing shipped is cancelled instead (409 order_not_shipped)."""
+    command = ShortCloseOrder(principal=principal, order_id=order_id, reason=body.reason)
+    view: OrderView = await bus.handle(command, uow)
+    set_etag(view.order.version)
+    return _read(view)
 
 
 @router.get(

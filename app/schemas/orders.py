@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, computed_field, model_validator
 
 from app.domain.auth import Principal
 from app.domain.errors import FieldIssue, RuleViolation
@@ -20,6 +20,7 @@ from app.domain.orders import (
     OrderStatus,
     PaymentStatus,
     RequestedLine,
+    is_completed,
 )
 from app.domain.payments import PaymentReport
 from app.schemas.common import (
@@ -189,6 +190,10 @@ class OrderCancel(Schema):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class OrderShortClose(Schema):
+    reason: str = Field(min_length=1, max_length=500, description="Why the rest will not ship")
+
+
 class OrderLineRead(Schema):
     id: uuid.UUID
     line_no: int
@@ -255,7 +260,17 @@ class OrderRead(Schema):
     submitted_at: datetime | None
     cancelled_at: datetime | None
     cancel_reason: str | None
+    short_closed_at: datetime | None
+    short_close_reason: str | None
     version: int
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Derived: everything it will ship delivered (all ordered, or all shipped "
+        "once short-closed) and paid"
+    )
+    @property
+    def completed(self) -> bool:
+        return is_completed(self.fulfillment_status, self.billing_status)
 
 
 class OrderSummary(Schema):
@@ -276,6 +291,13 @@ class OrderSummary(Schema):
     total: AmountOut
     priority: int
     created_at: datetime
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Derived: delivered (all it will ship) and paid"
+    )
+    @property
+    def completed(self) -> bool:
+        return is_completed(self.fulfillment_status, self.billing_status)
 
 
 class OrderEvent(Schema):

@@ -14,6 +14,8 @@ from app.services.billing.bank_import import import_statement
 from app.services.billing.commands import InvoiceShipments, IssueInvoice
 from app.services.billing.overdue import raise_overdue_invoices
 from app.services.billing.overdue_commands import RaiseOverdueInvoices
+from app.services.billing.periodic import invoice_customer_period, run_periodic_invoicing
+from app.services.billing.periodic_commands import InvoiceCustomerPeriod, RunPeriodicInvoicing
 from app.services.bus import CommandHandler
 
 COMMANDS: dict[type, CommandHandler] = {
@@ -23,4 +25,6 @@ COMMANDS: dict[type, CommandHandler] = {
     ImportBankStatement: import_statement,
     MatchBankLine: match_line,
     IgnoreBankLine: ignore_line,
+    RunPeriodicInvoicing: run_periodic_invoicing,
+    InvoiceCustomerPeriod: invoice_customer_period,
 }

@@ -20,12 +20,14 @@ from app.services.orders.commands import (
     EditOrder,
     ImportOrders,
     PlaceOrder,
+    ShortCloseOrder,
     SubmitOrder,
 )
 from app.services.orders.edit import edit_order
 from app.services.orders.importing import import_orders
 from app.services.orders.lifecycle import cancel_order, submit_order
 from app.services.orders.place import place_order
+from app.services.orders.short_close import short_close_order
 
 COMMANDS: dict[type, CommandHandler] = {
     ApproveOrder: approve_order,
@@ -39,4 +41,5 @@ COMMANDS: dict[type, CommandHandler] = {
     SubmitOrder: submit_order,
     CancelOrder: cancel_order,
     ImportOrders: import_orders,
+    ShortCloseOrder: short_close_order,
 }

@@ -24,6 +24,7 @@ from app.worker.housekeeping import (
     purge_login_failures,
     retry_labels,
 )
+from app.worker.invoicing import INVOICING_EVERY, invoice_closed_periods
 from app.worker.overdue import raise_overdue
 from app.worker.tracking import poll_carriers
 
@@ -148,6 +149,7 @@ async def run_forever(
     next_carriers = datetime.now(UTC)
     overdue_every = timedelta(seconds=settings.overdue_round_seconds)
     next_overdue = datetime.now(UTC)
+    next_invoicing = datetime.now(UTC)
     guard = OutboundGuard(settings.outbound_policy)
     async with (
         guarded_client(guard) as carrier_client,
@@ -187,6 +189,12 @@ async def run_forever(
                 except Exception:
                     log.exception("invoices.overdue_failed")
                 next_overdue = datetime.now(UTC) + overdue_every
+            if datetime.now(UTC) >= next_invoicing:
+                try:
+                    await invoice_closed_periods(sessionmaker, settings)
+                except Exception:
+                    log.exception("invoicing.run_failed")
+                next_invoicing = datetime.now(UTC) + INVOICING_EVERY
             try:
                 count = await dispatch_once(
                     sessionmaker,

@@ -149,3 +149,13 @@ class ReviewSettingsUpdated(Event):
     entity_type: str = "settings"
     action: str = "updated"
     topic: str | None = "settings.review_updated"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderShortClosed(Event):
+    """Short-closed by sales: what it has not shipped never will be; its reservations are
+    released (reaction) and its statuses derive from what was shipped."""
+
+    entity_type: str = "order"
+    action: str = "short_closed"
+    topic: str | None = "order.short_closed"

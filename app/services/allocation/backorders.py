@@ -29,7 +29,7 @@ async def allocate_backorders(
     order_ids = await uow.allocation.orders_waiting_for(product_ids, BACKORDER_BATCH)
     for order_id in order_ids:
         order = await uow.orders.get_for_update(order_id)
-        if order is None or order.status != OrderStatus.APPROVED:
+        if order is None or order.status != OrderStatus.APPROVED or order.short_closed_at:
             continue
         await allocate_in_uow(uow, order, await uow.orders.lines(order.id), actor, settings)
     return len(order_ids)

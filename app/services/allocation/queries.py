@@ -35,4 +35,9 @@ async def approved_for_update(
             f"Only approved orders are allocated; this one is {order.status}.",
             code="order_not_approved",
         )
+    if order.short_closed_at is not None:
+        raise InvalidState(
+            "The order is short-closed: what it has not shipped will not be.",
+            code="order_short_closed",
+        )
     return order, await uow.orders.lines(order.id)

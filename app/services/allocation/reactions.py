@@ -8,6 +8,7 @@ from app.domain.events import (
     OrderCancelled,
     OrderEditStarted,
     OrderRejected,
+    OrderShortClosed,
     ShortPicked,
     StockArrived,
 )
@@ -22,6 +23,7 @@ RELEASE_REASONS: dict[type[Event], str] = {
     OrderCancelled: "cancelled",
     OrderRejected: "rejected",
     OrderEditStarted: "order edited",
+    OrderShortClosed: "short-closed",
 }
 
 
@@ -49,6 +51,6 @@ async def on_short_picked(event: ShortPicked, uow: UnitOfWork, ctx: Context) -> 
     """Reaction: the approved orders a short pick served are allocated from other stock."""
     for order_id in event.order_ids:
         order = await uow.orders.get_for_update(order_id)
-        if order is not None and order.status == OrderStatus.APPROVED:
+        if order is not None and order.status == OrderStatus.APPROVED and not order.short_closed_at:
             lines = await uow.orders.lines(order.id)
             await allocate_in_uow(uow, order, lines, event.actor, ctx.settings)

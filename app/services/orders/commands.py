@@ -116,3 +116,12 @@ class ImportOrders:
     channel: str
     submit: bool = False
     read_order: OrderReader = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShortCloseOrder:
+    """Close an order partly shipped: what it has not shipped never will be, with a reason."""
+
+    principal: Principal
+    order_id: uuid.UUID
+    reason: str
