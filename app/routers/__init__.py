@@ -7,6 +7,7 @@ from app.routers import (
     allocation,
     auth,
     carriers,
+    credit_notes,
     customers,
     exchange_rates,
     health,
@@ -54,6 +55,7 @@ ROUTERS: list[APIRouter] = [
     allocation.router,
     allocation.backorders,
     invoices.router,
+    credit_notes.router,
     settings.router,
     admin.router,
 ]
@@ -110,6 +112,10 @@ TAGS = [
     {
         "name": "invoices",
         "description": "Invoices (发票) from shipments, by policy or by hand; issue and void.",
+    },
+    {
+        "name": "credit-notes",
+        "description": "Credit notes (红字发票) for returned goods, price adjustments, discounts.",
     },
     {"name": "admin", "description": "Administration: the invariant check."},
 ]

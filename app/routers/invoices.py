@@ -14,6 +14,7 @@ from app.domain.billing.invoices import InvoiceStatus
 from app.errors import problem_responses
 from app.repositories.invoices import InvoiceFilter
 from app.schemas.common import Page
+from app.schemas.credit_notes import InvoiceVoid
 from app.schemas.invoices import (
     InvoiceCreate,
     InvoiceLineRead,
@@ -140,5 +141,29 @@ async def issue(
     """Issue a draft (through the e-invoice provider): due after the customer's terms."""
     cmd = IssueInvoice(principal=principal, invoice_id=invoice_id, expected_version=version)
     view = await bus.handle(cmd, uow)
+    set_etag(view.invoice.version)
+    return invoice_read(view)
+
+
+@router.post(
+    "/{invoice_id}/void",
+    response_model=InvoiceRead,
+    summary="Void an invoice",
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428, 502),
+)
+async def void(
+    invoice_id: uuid.UUID,
+    body: InvoiceVoid,
+    bus: BusDep,
+    uow: UowDep,
+    principal: Writer,
+    version: IfMatchDep,
+    set_etag: ETagDep,
+) -> InvoiceRead:
+    """Void a draft, or an issued invoice without payments applied (409
+    ``invoice_has_payments`` otherwise): a red-letter credit note (through the e-invoice
+    provider) clears what it owes. Its lines' quantities are given back and its shipments
+    can be invoiced again; nothing is deleted."""
+    view = await bus.handle(body.to_command(principal, invoice_id, version), uow)
     set_etag(view.invoice.version)
     return invoice_read(view)

@@ -8,14 +8,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.domain.billing.events import (
+    CreditNoteApplied,
+    CreditNoteIssued,
     InvoiceIssued,
     InvoiceSettlementChanged,
     PaymentApplied,
     PaymentReceived,
 )
 from app.domain.events import Event, ShipmentConfirmed, ShipmentDelivered
-from app.services.billing import invoices, reactions
+from app.services.billing import credit_note_handlers, invoices, reactions, voiding
 from app.services.billing.commands import InvoiceShipments, IssueInvoice
+from app.services.billing.credit_note_commands import (
+    ApplyCreditNote,
+    CreateCreditNote,
+    VoidInvoice,
+)
 from app.services.bus import CommandHandler, EventHandler
 from app.services.ledger.posting import post_entry
 
@@ -26,9 +33,14 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     InvoiceSettlementChanged: [reactions.on_settlement_changed],
     PaymentReceived: [post_entry],
     PaymentApplied: [post_entry],
+    CreditNoteIssued: [post_entry],
+    CreditNoteApplied: [post_entry],
 }
 
 COMMANDS: dict[type, CommandHandler] = {
     InvoiceShipments: invoices.invoice_selected_shipments,
     IssueInvoice: invoices.issue_draft,
+    VoidInvoice: voiding.void_invoice,
+    CreateCreditNote: credit_note_handlers.create_credit_note,
+    ApplyCreditNote: credit_note_handlers.apply_credit_note,
 }

@@ -16,6 +16,7 @@ from app.domain.billing.invoices import (
     format_invoice_number,
     share,
 )
+from app.domain.billing.taxpayer import buyer_issues
 from app.domain.errors import InvalidState
 from app.domain.money import ZERO
 from app.domain.shipments import DEPARTED
@@ -62,8 +63,15 @@ async def invoice_shipments(
     uow.invoices.add(invoice, lines)
     uow.invoices.bill_shipments(invoice.id, [s.id for s in pending])
     await uow.flush()
-    uow.record(InvoiceDrafted(actor=actor, entity_id=invoice.id, after=snapshot(invoice)))
-    if issue:
+    # An automatic invoice whose buyer details are not enough (a special invoice without the
+    # full registration) stays a draft, the reason recorded: the shipment still confirms, and
+    # issuing it later is refused until the customer's details are complete.
+    held = buyer_issues(invoice.invoice_type, invoice.buyer) if source != "manual" else []
+    after = snapshot(invoice)
+    if held:
+        after = {**after, "not_issued": [f"{i.field}: {i.message}" for i in held]}
+    uow.record(InvoiceDrafted(actor=actor, entity_id=invoice.id, after=after))
+    if issue and not held:
         await issue_invoice(uow, ctx, invoice, actor)
     return invoice
 
