@@ -71,7 +71,7 @@ def invoice_read(view: InvoiceView) -> InvoiceRead:
     response_model=InvoiceRead,
     status_code=status.HTTP_201_CREATED,
     summary="Invoice selected shipments",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, 502),
 )
 async def create(
     body: InvoiceCreate, bus: BusDep, uow: UowDep, principal: Writer, set_etag: ETagDep
@@ -128,7 +128,7 @@ async def get(
     "/{invoice_id}/issue",
     response_model=InvoiceRead,
     summary="Issue a draft invoice",
-    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428, 502),
 )
 async def issue(
     invoice_id: uuid.UUID,

@@ -100,3 +100,12 @@ class CreditNoteIssued(MoneyEvent):
 class CreditNoteApplied(MoneyEvent):
     entity_type: str = "credit_note"
     action: str = "applied"
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceIssueDeferred(Event):
+    """An automatic invoice stays a draft: the e-invoice provider failed while the shipment
+    was confirmed (the shipment still confirms; finance issues the draft later)."""
+
+    entity_type: str = "invoice"
+    action: str = "issue_deferred"

@@ -7,8 +7,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
+from app.adapters.einvoice.base import EInvoiceError
 from app.domain import order_lines as lines_domain
-from app.domain.billing.events import InvoiceDrafted
+from app.domain.billing.events import InvoiceDrafted, InvoiceIssueDeferred
 from app.domain.billing.invoices import (
     InvoiceAmounts,
     InvoiceStatus,
@@ -72,8 +73,29 @@ async def invoice_shipments(
         after = {**after, "not_issued": [f"{i.field}: {i.message}" for i in held]}
     uow.record(InvoiceDrafted(actor=actor, entity_id=invoice.id, after=after))
     if issue and not held:
-        await issue_invoice(uow, ctx, invoice, actor)
+        await _issue(uow, ctx, invoice, actor, automatic=source != "manual")
     return invoice
+
+
+async def _issue(
+    uow: UnitOfWork, ctx: Context, invoice: Invoice, actor: str, *, automatic: bool
+) -> None:
+    """Issue the new invoice. An automatic one stays a draft when the e-invoice provider
+    fails (nothing of the invoice was changed yet), so a provider outage never stops goods
+    from being confirmed as shipped; a manual one answers the failure (502)."""
+    if not automatic:
+        await issue_invoice(uow, ctx, invoice, actor)
+        return
+    try:
+        await issue_invoice(uow, ctx, invoice, actor)
+    except EInvoiceError as exc:
+        uow.record(
+            InvoiceIssueDeferred(
+                actor=actor,
+                entity_id=invoice.id,
+                after={"number": invoice.number, "reason": str(exc), "code": exc.code},
+            )
+        )
 
 
 async def _locked_orders(uow: UnitOfWork, order_ids: list[uuid.UUID]) -> dict[uuid.UUID, Order]:

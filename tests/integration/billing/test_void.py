@@ -212,3 +212,24 @@ async def test_a_special_invoice_needs_the_buyers_full_valid_details(
     ok = await manual(client, auth, other["id"], invoice_type="special")
     assert ok.status_code == 201, ok.text
     assert ok.json()["status"] == "issued" and ok.json()["invoice_type"] == "special"
+
+
+async def test_a_provider_outage_leaves_the_automatic_invoice_a_draft(
+    client, auth, vat, sessionmaker, provider
+) -> None:
+    provider.fail = "timeout"
+    placed, shipment = await ship(client, auth, {"V-1": "1"})
+    assert shipment["status"] != "draft"
+    [draft] = await invoices_of(client, auth, placed["id"])
+    assert draft["status"] == "draft" and draft["provider_number"] is None
+    assert await books(sessionmaker) == {}
+    finance = await auth.as_role("finance")
+    url = f"/api/v1/invoices/{draft['id']}/issue"
+    headers = {**finance, "If-Match": f'"{draft["version"]}"'}
+    assert_problem(await client.post(url, headers=headers), 502, code="einvoice_unavailable")
+    assert (await get_invoice(client, auth, draft["id"]))["status"] == "draft"
+    provider.fail = None
+    issued = await client.post(url, headers=headers)
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["status"] == "issued" and issued.json()["provider_number"]
+    assert (await books(sessionmaker))["1122"] == Decimal(issued.json()["total"])
