@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.adapters.einvoice.base import EInvoiceProvider
 from app.domain.billing.events import (
     CreditNoteApplied,
     CreditNoteIssued,
@@ -102,8 +103,10 @@ COMMANDS = _commands(
 )
 
 
-def build_bus(settings: Settings) -> MessageBus:
-    return MessageBus(settings, commands=COMMANDS, reactions=REACTIONS)
+def build_bus(settings: Settings, *, einvoice: EInvoiceProvider | None = None) -> MessageBus:
+    """The bus of every command and reaction; ``einvoice`` replaces the local e-invoice
+    provider (tests pass a fake)."""
+    return MessageBus(settings, commands=COMMANDS, reactions=REACTIONS, einvoice=einvoice)
 
 
 def unit_of_work(

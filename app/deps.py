@@ -32,7 +32,12 @@ def get_bus(request: Request) -> MessageBus:
     bus: MessageBus = request.app.state.bus
     settings: Settings = request.app.state.settings
     if bus.settings is not settings:
-        bus = MessageBus(settings, commands=bus.commands, reactions=bus.reactions)
+        bus = MessageBus(
+            settings,
+            commands=bus.commands,
+            reactions=bus.reactions,
+            einvoice=bus.context.einvoice,
+        )
         request.app.state.bus = bus
     return bus
 

@@ -168,7 +168,20 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem(500, "An unexpected error occurred; it has been logged.")
 
 
+async def _einvoice_error(request: Request, exc: Exception) -> JSONResponse:
+    """The e-invoice provider refused or failed: nothing was changed (the unit of work rolled
+    back); the code is the provider error's own."""
+    from app.adapters.einvoice.base import EInvoiceError
+
+    assert isinstance(exc, EInvoiceError)
+    log.warning("einvoice.failed", extra={"path": request.url.path, "code": exc.code})
+    return problem(502, f"The e-invoice provider failed: {exc}", code=exc.code)
+
+
 def install(app: FastAPI) -> None:
+    from app.adapters.einvoice.base import EInvoiceError
+
+    app.add_exception_handler(EInvoiceError, _einvoice_error)
     app.add_exception_handler(e.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.domain.auth import CUSTOMERS_CREDIT, Principal
+from app.domain.billing.taxpayer import taxpayer_id_problem
 from app.domain.errors import FieldIssue, PermissionDenied, Violations
 
 
@@ -23,8 +24,17 @@ class CustomerStatus(StrEnum):
 DEFAULT_PAYMENT_TERMS_DAYS = 30
 
 # What decides how much credit a customer gets: the limit, how long it may take to pay, whether
-# it may order at all, and the currency the limit is counted in. Finance's (and admin's) call.
-CREDIT_FIELDS = ("credit_limit", "payment_terms_days", "status", "currency")
+# it may order at all, the currency the limit is counted in, and when it is invoiced (a
+# periodic customer owes for a whole month of shipments before its invoice exists).
+# Finance's (and admin's) call.
+CREDIT_FIELDS = (
+    "credit_limit",
+    "payment_terms_days",
+    "status",
+    "currency",
+    "invoicing_policy",
+    "invoicing_period",
+)
 
 
 def credit_changes(changes: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
@@ -35,8 +45,10 @@ def credit_changes(changes: Mapping[str, Any], current: Mapping[str, Any]) -> li
 
 def credit_granted(values: Mapping[str, Any], allowance: Decimal) -> list[str]:
     """The credit fields of a new customer that grant more than anyone may: a credit limit
-    above ``allowance`` or payment terms longer than the default."""
+    above ``allowance``, payment terms longer than the default, or periodic invoicing."""
     granted = []
+    if values.get("invoicing_policy", "on_shipment") == "periodic":
+        granted.append("invoicing_policy")
     if values["credit_limit"] > allowance:
         granted.append("credit_limit")
     if values["payment_terms_days"] > DEFAULT_PAYMENT_TERMS_DAYS:
@@ -53,6 +65,32 @@ def ensure_may_decide_credit(principal: Principal, fields: Sequence[str]) -> Non
             f"it needs the '{CUSTOMERS_CREDIT}' permission.",
             issues=[FieldIssue(f, "permission", message) for f in fields],
         )
+
+
+def invoicing_issues(policy: str, period: str | None) -> list[FieldIssue]:
+    """A periodic (月结) customer has a period (week or month); no other customer has one."""
+    if policy == "periodic" and period is None:
+        return [FieldIssue("invoicing_period", "required", "A periodic customer needs a period.")]
+    if policy != "periodic" and period is not None:
+        return [
+            FieldIssue(
+                "invoicing_period",
+                "only_periodic",
+                f"Only periodic customers have an invoicing period; this one is {policy}.",
+            )
+        ]
+    return []
+
+
+def tax_registration_issues(registration: Mapping[str, Any] | None) -> list[FieldIssue]:
+    """A taxpayer id given is a valid 统一社会信用代码."""
+    taxpayer_id = (registration or {}).get("taxpayer_id")
+    if taxpayer_id is None:
+        return []
+    problem = taxpayer_id_problem(taxpayer_id)
+    if problem is None:
+        return []
+    return [FieldIssue("tax_registration.taxpayer_id", problem[0], problem[1])]
 
 
 def _new_id() -> str:

@@ -6,12 +6,13 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.repositories.base import Base, IdMixin, Lookups, Quantity, TimestampMixin, VersionedMixin
 from app.repositories.numbering import next_document_number
+from app.repositories.pagination import PageResult, paginate
 
 
 class Payment(IdMixin, TimestampMixin, VersionedMixin, Base):
@@ -195,3 +196,66 @@ class PaymentRepository(Lookups[Payment]):
             .order_by(Payment.created_at, Payment.id)
         )
         return list(await self.session.scalars(stmt))
+
+    async def credit_note_lines(self, credit_note_id: uuid.UUID) -> list[CreditNoteLine]:
+        stmt = (
+            select(CreditNoteLine)
+            .where(CreditNoteLine.credit_note_id == credit_note_id)
+            .order_by(CreditNoteLine.line_no)
+        )
+        return list(await self.session.scalars(stmt))
+
+    async def credited_by_line(
+        self, invoice_line_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[Decimal, Decimal, Decimal]]:
+        """(quantity, net, tax) credited so far per invoice line, by every credit note."""
+        stmt = (
+            select(
+                CreditNoteLine.invoice_line_id,
+                func.sum(CreditNoteLine.quantity),
+                func.sum(CreditNoteLine.net),
+                func.sum(CreditNoteLine.tax),
+            )
+            .where(CreditNoteLine.invoice_line_id.in_(invoice_line_ids))
+            .group_by(CreditNoteLine.invoice_line_id)
+        )
+        rows = await self.session.execute(stmt)
+        return {
+            line_id: (Decimal(q), Decimal(n), Decimal(t))
+            for line_id, q, n, t in rows
+            if line_id is not None
+        }
+
+    async def credit_notes_of_invoice(
+        self, invoice_id: uuid.UUID, *, lock: bool = False
+    ) -> list[CreditNote]:
+        stmt = select(CreditNote).where(CreditNote.invoice_id == invoice_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return list(await self.session.scalars(stmt.order_by(CreditNote.number)))
+
+    async def credit_applications(self, credit_note_id: uuid.UUID) -> list[CreditApplication]:
+        stmt = (
+            select(CreditApplication)
+            .where(CreditApplication.credit_note_id == credit_note_id)
+            .order_by(CreditApplication.applied_at, CreditApplication.id)
+        )
+        return list(await self.session.scalars(stmt))
+
+    async def credit_note_page(
+        self,
+        *,
+        customer_id: uuid.UUID | None,
+        invoice_id: uuid.UUID | None,
+        limit: int,
+        cursor: str | None,
+    ) -> PageResult[CreditNote]:
+        """Newest number first, by customer or invoice."""
+        stmt = select(CreditNote)
+        if customer_id is not None:
+            stmt = stmt.where(CreditNote.customer_id == customer_id)
+        if invoice_id is not None:
+            stmt = stmt.where(CreditNote.invoice_id == invoice_id)
+        return await paginate(
+            self.session, stmt, [CreditNote.number], limit=limit, cursor=cursor, descending=True
+        )

@@ -8,6 +8,7 @@ from app.routers import (
     auth,
     bank_statements,
     carriers,
+    credit_notes,
     customers,
     exchange_rates,
     health,
@@ -58,6 +59,7 @@ ROUTERS: list[APIRouter] = [
     allocation.router,
     allocation.backorders,
     invoices.router,
+    credit_notes.router,
     bank_statements.router,
     bank_statements.lines,
     invoicing_runs.router,
@@ -117,6 +119,10 @@ TAGS = [
     {
         "name": "invoices",
         "description": "Invoices (发票) from shipments, by policy or by hand; issue and void.",
+    },
+    {
+        "name": "credit-notes",
+        "description": "Credit notes (红字发票) for returned goods, price adjustments, discounts.",
     },
     {
         "name": "bank-statements",

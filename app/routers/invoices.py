@@ -13,6 +13,7 @@ from app.domain.auth import Principal
 from app.domain.billing.invoices import InvoiceStatus
 from app.errors import problem_responses
 from app.schemas.common import Page
+from app.schemas.credit_notes import InvoiceVoid
 from app.schemas.invoices import (
     InvoiceCreate,
     InvoiceLineRead,
@@ -69,7 +70,7 @@ def invoice_read(view: InvoiceView) -> InvoiceRead:
     response_model=InvoiceRead,
     status_code=status.HTTP_201_CREATED,
     summary="Invoice selected shipments",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, 502),
 )
 async def create(
     body: InvoiceCreate, bus: BusDep, uow: UowDep, principal: Writer, set_etag: ETagDep
@@ -128,7 +129,7 @@ async def get(
     "/{invoice_id}/issue",
     response_model=InvoiceRead,
     summary="Issue a draft invoice",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, 502),
 )
 async def issue(
     invoice_id: uuid.UUID, bus: BusDep, uow: UowDep, principal: Writer, set_etag: ETagDep
@@ -137,5 +138,29 @@ async def issue(
     Issuing an invoice that is no longer a draft is a 409."""
     cmd = IssueInvoice(principal=principal, invoice_id=invoice_id)
     view = await bus.handle(cmd, uow)
+    set_etag(view.invoice.version)
+    return invoice_read(view)
+
+
+@router.post(
+    "/{invoice_id}/void",
+    response_model=InvoiceRead,
+    summary="Void an invoice",
+    responses=problem_responses(401, 403, 404, 409, 422, 502),
+)
+async def void(
+    invoice_id: uuid.UUID,
+    body: InvoiceVoid,
+    bus: BusDep,
+    uow: UowDep,
+    principal: Writer,
+    set_etag: ETagDep,
+) -> InvoiceRead:
+    """Void a draft, or an issued invoice without payments applied (409
+    ``invoice_has_payments`` otherwise): a red-letter credit note (through the e-invoice
+    provider) clears what it owes. Its lines' quantities are given back and its shipments
+    can be invoiced again; nothing is deleted. An action like issue: no If-Match (voiding
+    twice is a 409 ``already_void``)."""
+    view = await bus.handle(body.to_command(principal, invoice_id), uow)
     set_etag(view.invoice.version)
     return invoice_read(view)

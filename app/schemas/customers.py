@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from app.domain.auth import Principal
+from app.domain.billing.invoices import InvoiceType, InvoicingPeriod, InvoicingPolicy
 from app.domain.carrier_selection import Preference
 from app.domain.customers import DEFAULT_PAYMENT_TERMS_DAYS, CustomerStatus
 from app.schemas.common import (
@@ -48,15 +49,36 @@ class ShipTo(Address):
 
 
 ShipTos = Annotated[list[ShipTo], Field(max_length=100)]
+
+
+class TaxRegistration(Schema):
+    """The buyer's VAT registration as printed on its invoices; a special (专用) invoice needs
+    every field, and a valid 统一社会信用代码."""
+
+    buyer_name: str | None = Field(default=None, min_length=1, max_length=200)
+    taxpayer_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        description="统一社会信用代码: 18 characters, the last a check character",
+        examples=["91350100M000100Y43"],
+    )
+    address: str | None = Field(default=None, min_length=1, max_length=300)
+    phone: str | None = Field(default=None, min_length=1, max_length=50)
+    bank: str | None = Field(default=None, min_length=1, max_length=200)
+    account: str | None = Field(default=None, min_length=1, max_length=64)
+
+
 # Value objects stored as JSON documents, always whole (every field, defaults included).
-_DOCUMENTS = {"contacts", "bill_to", "ship_to"}
+_DOCUMENTS = {"contacts", "bill_to", "ship_to", "tax_registration"}
+_ENUMS = ("status", "shipping_preference", "invoicing_policy", "invoicing_period", "invoice_type")
 
 
 def _columns(data: Schema, given: set[str]) -> dict[str, Any]:
     values = data.model_dump(include=given - _DOCUMENTS)
     values.update(data.model_dump(mode="json", include=given & _DOCUMENTS))
-    for name in ("status", "shipping_preference"):
-        if name in values:
+    for name in _ENUMS:
+        if values.get(name) is not None:
             values[name] = str(values[name])
     return values
 
@@ -90,6 +112,16 @@ class CustomerCreate(Schema):
         default=None, description="Carrier code; required with shipping_preference=preferred"
     )
     active: bool = True
+    invoicing_policy: InvoicingPolicy = Field(
+        default=InvoicingPolicy.ON_SHIPMENT, description="When the customer is invoiced"
+    )
+    invoicing_period: InvoicingPeriod | None = Field(
+        default=None, description="Required exactly when invoicing_policy is periodic (月结)"
+    )
+    invoice_type: InvoiceType = Field(
+        default=InvoiceType.ORDINARY, description="普通 (ordinary) or 专用 (special) VAT invoice"
+    )
+    tax_registration: TaxRegistration | None = None
 
     def to_command(self, principal: Principal) -> CreateCustomer:
         return CreateCustomer(principal=principal, **_columns(self, set(type(self).model_fields)))
@@ -112,6 +144,10 @@ class CustomerUpdate(Schema):
     shipping_preference: Patch[Preference] = None
     preferred_carrier: Code | None = None
     active: Patch[bool] = None
+    invoicing_policy: Patch[InvoicingPolicy] = None
+    invoicing_period: InvoicingPeriod | None = None
+    invoice_type: Patch[InvoiceType] = None
+    tax_registration: TaxRegistration | None = None
 
     def to_command(
         self, principal: Principal, customer_id: uuid.UUID, expected_version: int
@@ -141,6 +177,10 @@ class CustomerRead(Schema):
     shipping_preference: Preference
     preferred_carrier: str | None
     active: bool
+    invoicing_policy: InvoicingPolicy
+    invoicing_period: InvoicingPeriod | None
+    invoice_type: InvoiceType
+    tax_registration: TaxRegistration | None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -14,6 +14,7 @@ from app.services.billing.commands import InvoiceShipments
 
 
 class InvoiceLineRead(Schema):
+    id: uuid.UUID = Field(description="Credit notes name the line they correct by this id")
     line_no: int
     order_id: uuid.UUID
     order_line_id: uuid.UUID

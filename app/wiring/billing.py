@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services.billing import invoices
+from app.services.billing import credit_note_handlers, invoices, voiding
 from app.services.billing.bank_commands import (
     IgnoreBankLine,
     ImportBankStatement,
@@ -12,6 +12,11 @@ from app.services.billing.bank_commands import (
 )
 from app.services.billing.bank_import import import_statement
 from app.services.billing.commands import InvoiceShipments, IssueInvoice
+from app.services.billing.credit_note_commands import (
+    ApplyCreditNote,
+    CreateCreditNote,
+    VoidInvoice,
+)
 from app.services.billing.overdue import raise_overdue_invoices
 from app.services.billing.overdue_commands import RaiseOverdueInvoices
 from app.services.billing.periodic import invoice_customer_period, run_periodic_invoicing
@@ -27,4 +32,7 @@ COMMANDS: dict[type, CommandHandler] = {
     IgnoreBankLine: ignore_line,
     RunPeriodicInvoicing: run_periodic_invoicing,
     InvoiceCustomerPeriod: invoice_customer_period,
+    VoidInvoice: voiding.void_invoice,
+    CreateCreditNote: credit_note_handlers.create_credit_note,
+    ApplyCreditNote: credit_note_handlers.apply_credit_note,
 }

@@ -122,3 +122,12 @@ class BankLineIgnored(Event):
 
     entity_type: str = "bank_statement_line"
     action: str = "ignored"
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceIssueDeferred(Event):
+    """An automatic invoice stays a draft: the e-invoice provider failed while the shipment
+    was confirmed (the shipment still confirms; finance issues the draft later)."""
+
+    entity_type: str = "invoice"
+    action: str = "issue_deferred"

@@ -7,8 +7,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
+from app.adapters.einvoice.base import EInvoiceError
 from app.domain import order_lines as lines_domain
-from app.domain.billing.events import InvoiceDrafted
+from app.domain.billing.events import InvoiceDrafted, InvoiceIssueDeferred
 from app.domain.billing.invoices import (
     InvoiceAmounts,
     InvoiceStatus,
@@ -16,6 +17,7 @@ from app.domain.billing.invoices import (
     format_invoice_number,
     share,
 )
+from app.domain.billing.taxpayer import buyer_issues
 from app.domain.errors import InvalidState
 from app.domain.money import ZERO
 from app.domain.shipments import DEPARTED
@@ -62,10 +64,38 @@ async def invoice_shipments(
     uow.invoices.add(invoice, lines)
     uow.invoices.bill_shipments(invoice.id, [s.id for s in pending])
     await uow.flush()
-    uow.record(InvoiceDrafted(actor=actor, entity_id=invoice.id, after=snapshot(invoice)))
-    if issue:
-        await issue_invoice(uow, ctx, invoice, actor)
+    # An automatic invoice whose buyer details are not enough (a special invoice without the
+    # full registration) stays a draft, the reason recorded: the shipment still confirms, and
+    # issuing it later is refused until the customer's details are complete.
+    held = buyer_issues(invoice.invoice_type, invoice.buyer) if source != "manual" else []
+    after = snapshot(invoice)
+    if held:
+        after = {**after, "not_issued": [f"{i.field}: {i.message}" for i in held]}
+    uow.record(InvoiceDrafted(actor=actor, entity_id=invoice.id, after=after))
+    if issue and not held:
+        await _issue(uow, ctx, invoice, actor, automatic=source != "manual")
     return invoice
+
+
+async def _issue(
+    uow: UnitOfWork, ctx: Context, invoice: Invoice, actor: str, *, automatic: bool
+) -> None:
+    """Issue the new invoice. An automatic one stays a draft when the e-invoice provider
+    fails (nothing of the invoice was changed yet), so a provider outage never stops goods
+    from being confirmed as shipped; a manual one answers the failure (502)."""
+    if not automatic:
+        await issue_invoice(uow, ctx, invoice, actor)
+        return
+    try:
+        await issue_invoice(uow, ctx, invoice, actor)
+    except EInvoiceError as exc:
+        uow.record(
+            InvoiceIssueDeferred(
+                actor=actor,
+                entity_id=invoice.id,
+                after={"number": invoice.number, "reason": str(exc), "code": exc.code},
+            )
+        )
 
 
 async def _locked_orders(uow: UnitOfWork, order_ids: list[uuid.UUID]) -> dict[uuid.UUID, Order]:

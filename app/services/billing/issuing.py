@@ -9,6 +9,7 @@ from app.adapters.einvoice.base import InvoiceDocument
 from app.domain.billing import ledger
 from app.domain.billing.events import InvoiceIssued
 from app.domain.billing.invoices import check_can_issue, due_date
+from app.domain.billing.taxpayer import check_buyer
 from app.repositories.base import snapshot
 from app.repositories.invoices import Invoice
 from app.services.bus import Context
@@ -18,6 +19,7 @@ from app.services.unit_of_work import UnitOfWork
 async def issue_invoice(uow: UnitOfWork, ctx: Context, invoice: Invoice, actor: str) -> None:
     """Draft → issued, today, due after the customer's payment terms."""
     check_can_issue(invoice.status)
+    check_buyer(invoice.invoice_type, invoice.buyer)
     customer = await uow.customers.get(invoice.customer_id)
     assert customer is not None
     before = snapshot(invoice)

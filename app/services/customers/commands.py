@@ -29,6 +29,10 @@ class CreateCustomer:
     shipping_preference: str
     preferred_carrier: str | None
     active: bool
+    invoicing_policy: str = "on_shipment"
+    invoicing_period: str | None = None
+    invoice_type: str = "ordinary"
+    tax_registration: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

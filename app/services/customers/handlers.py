@@ -13,6 +13,8 @@ from app.domain.customers import (
     credit_granted,
     distinct_tags,
     ensure_may_decide_credit,
+    invoicing_issues,
+    tax_registration_issues,
 )
 from app.domain.errors import DuplicateKey, UnknownReference
 from app.domain.products import raise_for_issues
@@ -55,12 +57,23 @@ async def _check_shipping(
         )
 
 
+def _check_billing(values: Mapping[str, Any], customer: Customer | None = None) -> None:
+    """The (merged) invoicing policy and period agree; a taxpayer id given is valid."""
+    policy = values.get("invoicing_policy", customer.invoicing_policy if customer else None)
+    period = values.get("invoicing_period", customer.invoicing_period if customer else None)
+    issues = invoicing_issues(str(policy or "on_shipment"), period)
+    if "tax_registration" in values:
+        issues += tax_registration_issues(values["tax_registration"])
+    raise_for_issues(issues)
+
+
 async def create_customer(cmd: CreateCustomer, uow: UnitOfWork, ctx: Context) -> Customer:
     """Create a customer; a credit limit above ``LADING_NEW_CUSTOMER_CREDIT_LIMIT_MAX``, or
     longer payment terms than the default, is finance's call."""
     values = _arranged(columns_of(cmd))
     limit_max = ctx.settings.new_customer_credit_limit_max
     ensure_may_decide_credit(cmd.principal, credit_granted(values, limit_max))
+    _check_billing(values)
 
     async def check(uow: UnitOfWork) -> None:
         if await uow.customers.get_by_code(cmd.code):
@@ -85,6 +98,7 @@ async def update_customer(cmd: UpdateCustomer, uow: UnitOfWork, ctx: Context) ->
     async def check(customer: Customer) -> None:
         current = {name: getattr(customer, name) for name in CREDIT_FIELDS}
         ensure_may_decide_credit(cmd.principal, credit_changes(values, current))
+        _check_billing(values, customer)
         await _check_price_list(uow, values)
         await _check_shipping(uow, values, customer)
 
