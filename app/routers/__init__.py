@@ -11,6 +11,7 @@ from app.routers import (
     exchange_rates,
     health,
     invoices,
+    ledger,
     order_imports,
     order_review,
     orders,
@@ -18,6 +19,7 @@ from app.routers import (
     price_lists,
     products,
     purchasing,
+    receivables,
     settings,
     shipments,
     stock,
@@ -54,6 +56,8 @@ ROUTERS: list[APIRouter] = [
     allocation.router,
     allocation.backorders,
     invoices.router,
+    receivables.router,
+    ledger.router,
     settings.router,
     admin.router,
 ]
@@ -110,6 +114,14 @@ TAGS = [
     {
         "name": "invoices",
         "description": "Invoices (发票) from shipments, by policy or by hand; issue and void.",
+    },
+    {
+        "name": "receivables",
+        "description": "Receivables (应收账款): customer statements (对账单), aging and DSO.",
+    },
+    {
+        "name": "ledger",
+        "description": "The books: trial balance and the journal export for the general ledger.",
     },
     {"name": "admin", "description": "Administration: the invariant check."},
 ]
