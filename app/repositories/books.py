@@ -70,8 +70,22 @@ class CustomerMovement:
     amount: Decimal
 
 
+PLACES = Decimal("0.0001")  # the scale of money columns
+
+
 def _dec(value: Any) -> Decimal:
-    return Decimal(str(value)) if value is not None else ZERO
+    """A sum as the database gave it (SQLite sums NUMERIC as floating point) at the scale
+    of the money columns."""
+    return Decimal(str(value)).quantize(PLACES) if value is not None else ZERO
+
+
+def _nonzero(expr: Any) -> ColumnElement[bool]:
+    """``expr`` is not zero at the money scale (robust to SQLite's floating-point sums)."""
+    return func.round(expr, 4) != 0
+
+
+def _above(expr: Any, limit: Any) -> ColumnElement[bool]:
+    return func.round(expr - limit, 4) > 0
 
 
 def _active_at(reversed_at: Any, at: datetime | None) -> ColumnElement[bool]:
@@ -198,7 +212,7 @@ class BooksRepository:
                 JournalEntry.action,
                 JournalLine.currency,
             )
-            .having(net != 0)
+            .having(_nonzero(net))
             .order_by(JournalEntry.posted_at, JournalEntry.id, JournalLine.currency)
             .limit(limit)
         )
@@ -232,7 +246,7 @@ class BooksRepository:
                 func.sum(JournalLine.credit),
             )
             .group_by(JournalLine.entry_id, JournalLine.currency)
-            .having(func.sum(JournalLine.debit) != func.sum(JournalLine.credit))
+            .having(_nonzero(func.sum(JournalLine.debit) - func.sum(JournalLine.credit)))
             .order_by(JournalLine.entry_id)
         )
         rows = (await self.session.execute(stmt)).tuples().all()
@@ -305,10 +319,10 @@ class BooksRepository:
             .outerjoin(credited, credited.c.invoice_id == Invoice.id)
             .where(
                 or_(
-                    Invoice.amount_paid != by_apps_paid,
-                    Invoice.amount_credited != by_apps_credited,
-                    Invoice.amount_paid + Invoice.amount_credited > Invoice.total,
-                    by_apps_paid + by_apps_credited > Invoice.total,
+                    _nonzero(Invoice.amount_paid - by_apps_paid),
+                    _nonzero(Invoice.amount_credited - by_apps_credited),
+                    _above(Invoice.amount_paid + Invoice.amount_credited, Invoice.total),
+                    _above(by_apps_paid + by_apps_credited, Invoice.total),
                 )
             )
             .order_by(Invoice.number)
@@ -341,9 +355,9 @@ class BooksRepository:
             .outerjoin(apps, apps.c.payment_id == Payment.id)
             .where(
                 or_(
-                    Payment.amount_applied != applied,
-                    Payment.amount_applied + Payment.amount_refunded > Payment.amount,
-                    applied + Payment.amount_refunded > Payment.amount,
+                    _nonzero(Payment.amount_applied - applied),
+                    _above(Payment.amount_applied + Payment.amount_refunded, Payment.amount),
+                    _above(applied + Payment.amount_refunded, Payment.amount),
                 )
             )
             .order_by(Payment.number)
@@ -376,9 +390,11 @@ class BooksRepository:
             .outerjoin(apps, apps.c.credit_note_id == CreditNote.id)
             .where(
                 or_(
-                    CreditNote.amount_applied != applied,
-                    CreditNote.amount_applied + CreditNote.amount_refunded > CreditNote.total,
-                    applied + CreditNote.amount_refunded > CreditNote.total,
+                    _nonzero(CreditNote.amount_applied - applied),
+                    _above(
+                        CreditNote.amount_applied + CreditNote.amount_refunded, CreditNote.total
+                    ),
+                    _above(applied + CreditNote.amount_refunded, CreditNote.total),
                 )
             )
             .order_by(CreditNote.number)
@@ -419,7 +435,7 @@ class BooksRepository:
                 Invoice.issued_at.is_not(None),
                 Invoice.issue_date <= as_of,
                 or_(Invoice.voided_at.is_(None), Invoice.voided_at > end_of_day),
-                open_amount > 0,
+                _above(open_amount, 0),
             )
         )
         if customer_id is not None:

@@ -29,6 +29,11 @@ LINE_BATCH = 5000
 CHECK_HORIZON = datetime(9999, 12, 31, tzinfo=UTC)
 
 
+def _d(value: object) -> Decimal:
+    """An amount read back from a sum (SQLite sums as floating point), at the money scale."""
+    return Decimal(str(value)).quantize(Decimal("0.0001"))
+
+
 def _plain(value: object) -> str:
     return format(Decimal(str(value)).normalize(), "f")
 
@@ -131,7 +136,7 @@ async def _invoice_applications(uow: UnitOfWork) -> list[StockViolation]:
         apps_credited,
     ) in await uow.books.invoice_application_rows():
         name = f"invoice {number}"
-        if Decimal(paid) != Decimal(apps_paid):
+        if _d(paid) != _d(apps_paid):
             out.append(
                 _books_violation(
                     "invoice_paid_mismatch",
@@ -141,7 +146,7 @@ async def _invoice_applications(uow: UnitOfWork) -> list[StockViolation]:
                     f"applications' {_plain(apps_paid)}",
                 )
             )
-        if Decimal(credited) != Decimal(apps_credited):
+        if _d(credited) != _d(apps_credited):
             out.append(
                 _books_violation(
                     "invoice_credited_mismatch",
@@ -151,10 +156,8 @@ async def _invoice_applications(uow: UnitOfWork) -> list[StockViolation]:
                     f"applications' {_plain(apps_credited)}",
                 )
             )
-        applied = max(
-            Decimal(paid) + Decimal(credited), Decimal(apps_paid) + Decimal(apps_credited)
-        )
-        if applied > Decimal(total):
+        applied = max(_d(paid) + _d(credited), _d(apps_paid) + _d(apps_credited))
+        if applied > _d(total):
             out.append(
                 _books_violation(
                     "invoice_over_applied",
@@ -180,7 +183,7 @@ def _document_uses(kind: str, of: str, rows: list[Any]) -> list[StockViolation]:
     out = []
     for id_, number, amount, applied, refunded, apps in rows:
         name = f"{kind.replace('_', ' ')} {number}"
-        if Decimal(applied) != Decimal(apps):
+        if _d(applied) != _d(apps):
             out.append(
                 _books_violation(
                     f"{kind}_applied_mismatch",
@@ -190,8 +193,8 @@ def _document_uses(kind: str, of: str, rows: list[Any]) -> list[StockViolation]:
                     f"applications' {_plain(apps)}",
                 )
             )
-        used = max(Decimal(applied), Decimal(apps)) + Decimal(refunded)
-        if used > Decimal(amount):
+        used = max(_d(applied), _d(apps)) + _d(refunded)
+        if used > _d(amount):
             out.append(
                 _books_violation(
                     f"{kind}_over_used",
