@@ -4,6 +4,7 @@ credit note used beyond its total — is reported, naming the record, on both en
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -11,13 +12,18 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
-from app import bootstrap
+from app import bootstrap, cli
+from app.db import create_engine, create_sessionmaker
 from app.repositories.invoices import Invoice
 from app.repositories.ledger import JournalEntry, JournalLine
 from app.repositories.payments import CreditApplication, CreditNote, Payment, PaymentApplication
 from app.services.check import check_books
+from app.settings import Settings
 from tests.builders import a_customer, a_product, a_warehouse
 from tests.integration.billing.books_support import a_payment, an_invoice, apply
+from tests.integration.test_check import committed_database
+
+__all__ = ["committed_database"]
 
 D = Decimal
 CHECK = "/api/v1/admin/check"
@@ -200,3 +206,30 @@ async def test_a_credit_note_used_beyond_its_total(uow, sessionmaker, settled) -
         ("invoice_credited_mismatch", "invoice", str(invoice.id)),
         ("receivable_mismatch", "customer", str(customer.id)),
     }
+
+
+async def _invoice_then_raise_its_total(url: str) -> str:
+    engine = create_engine(url)
+    try:
+        sessions = create_sessionmaker(engine)
+        uow = bootstrap.unit_of_work(sessions, bootstrap.build_bus(Settings(_env_file=None)))
+        customer = await a_customer(uow)
+        product = await a_product(uow, list_price=D("100.00"), tax_rate=D("0.13"))
+        invoice = await an_invoice(uow, customer, await a_warehouse(uow), [(product, 1)])
+        await _corrupt(
+            sessions, update(Invoice).where(Invoice.id == invoice.id).values(total=D("120.00"))
+        )
+        return str(customer.id)
+    finally:
+        await engine.dispose()
+
+
+def test_lading_check_names_the_customer_whose_receivable_drifted(
+    committed_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    customer_id = asyncio.run(_invoice_then_raise_its_total(committed_database))
+    assert cli.main(["check"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"VIOLATION receivable_mismatch: customer={customer_id}: the CNY receivable in the "
+        "journal 113 differs from invoices less applied payments and credit 120"
+    ]
