@@ -130,6 +130,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
             if v.order_line_id
             else f"warehouse={v.warehouse_id} product={v.product_id}"
         )
+        if v.record_id is not None:
+            where = f"{v.record_type}={v.record_id}"
         print(f"VIOLATION {v.rule}: {where}: {v.detail}")
     if violations:
         print(f"{len(violations)} invariant violation(s)", file=sys.stderr)

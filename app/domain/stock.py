@@ -123,6 +123,9 @@ class StockViolation:
     rule: str
     detail: str
     order_line_id: str | None = None
+    # Any other record a violation is about (an invoice, a payment, a journal entry, ...).
+    record_type: str | None = None
+    record_id: str | None = None
 
 
 def stock_violations(

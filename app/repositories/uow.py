@@ -14,6 +14,7 @@ from app.domain.events import Event
 from app.observability import current_request_id
 from app.repositories.bank_statements import BankStatementRepository
 from app.repositories.base import jsonable
+from app.repositories.books import BooksRepository
 from app.repositories.carriers import CarrierRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.events import AuditEvent, AuditRepository, OutboxEvent
@@ -124,6 +125,7 @@ class SqlAlchemyUnitOfWork:
         self.payments = PaymentRepository(self.session)
         self.ledger = LedgerRepository(self.session)
         self.bank_statements = BankStatementRepository(self.session)
+        self.books = BooksRepository(self.session)
         return self
 
     async def __aexit__(

@@ -14,6 +14,7 @@ from app.routers import (
     health,
     invoices,
     invoicing_runs,
+    ledger,
     order_imports,
     order_review,
     orders,
@@ -21,6 +22,7 @@ from app.routers import (
     price_lists,
     products,
     purchasing,
+    receivables,
     settings,
     shipment_labels,
     shipments,
@@ -63,6 +65,8 @@ ROUTERS: list[APIRouter] = [
     bank_statements.router,
     bank_statements.lines,
     invoicing_runs.router,
+    receivables.router,
+    ledger.router,
     settings.router,
     admin.router,
 ]
@@ -131,6 +135,14 @@ TAGS = [
     {
         "name": "invoicing",
         "description": "Periodic invoicing (月结) runs: a closed week or month billed at once.",
+    },
+    {
+        "name": "receivables",
+        "description": "Receivables (应收账款): customer statements (对账单), aging and DSO.",
+    },
+    {
+        "name": "ledger",
+        "description": "The books: trial balance and the journal export for the general ledger.",
     },
     {"name": "admin", "description": "Administration: the invariant check."},
 ]

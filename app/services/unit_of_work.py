@@ -11,6 +11,7 @@ from typing import Protocol, Self
 
 from app.domain.events import Event
 from app.repositories.bank_statements import BankStatementRepository
+from app.repositories.books import BooksRepository
 from app.repositories.carriers import CarrierRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.events import AuditRepository
@@ -65,6 +66,7 @@ class UnitOfWork(Protocol):
     payments: PaymentRepository
     ledger: LedgerRepository
     bank_statements: BankStatementRepository
+    books: BooksRepository
 
     async def __aenter__(self) -> Self: ...
 

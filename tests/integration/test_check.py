@@ -49,6 +49,8 @@ async def test_admin_check_is_ok_then_reports_a_level_that_left_its_ledger(
             "warehouse_id": str(warehouse.id),
             "product_id": str(product.id),
             "order_line_id": None,
+            "record_type": None,
+            "record_id": None,
             "rule": "ledger_mismatch",
             "detail": "on_hand 7 differs from the movements' sum 5",
         }
