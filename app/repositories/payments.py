@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.repositories.base import Base, IdMixin, Lookups, Quantity, TimestampMixin, VersionedMixin
 from app.repositories.numbering import next_document_number
+from app.repositories.pagination import PageResult, paginate
 
 
 class Payment(IdMixin, TimestampMixin, VersionedMixin, Base):
@@ -157,6 +159,12 @@ class Refund(IdMixin, Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
+@dataclass(frozen=True)
+class PaymentFilter:
+    customer_id: uuid.UUID | None = None
+    status: str | None = None
+
+
 class PaymentRepository(Lookups[Payment]):
     model = Payment
     noun = "payment"
@@ -195,3 +203,28 @@ class PaymentRepository(Lookups[Payment]):
             .order_by(Payment.created_at, Payment.id)
         )
         return list(await self.session.scalars(stmt))
+
+    async def application(
+        self, application_id: uuid.UUID, *, lock: bool = False
+    ) -> PaymentApplication | None:
+        stmt = select(PaymentApplication).where(PaymentApplication.id == application_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.session.scalars(stmt)).first()
+
+    async def refund(self, refund_id: uuid.UUID) -> Refund | None:
+        return await self.session.get(Refund, refund_id)
+
+    async def page(
+        self, f: PaymentFilter, *, limit: int, cursor: str | None
+    ) -> PageResult[Payment]:
+        """Newest first, filtered."""
+        stmt = select(Payment)
+        if f.customer_id is not None:
+            stmt = stmt.where(Payment.customer_id == f.customer_id)
+        if f.status is not None:
+            stmt = stmt.where(Payment.status == f.status)
+        columns = [Payment.created_at, Payment.id]
+        return await paginate(
+            self.session, stmt, columns, limit=limit, cursor=cursor, descending=True
+        )

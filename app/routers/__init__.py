@@ -14,6 +14,7 @@ from app.routers import (
     order_imports,
     order_review,
     orders,
+    payments,
     picking,
     price_lists,
     products,
@@ -54,6 +55,8 @@ ROUTERS: list[APIRouter] = [
     allocation.router,
     allocation.backorders,
     invoices.router,
+    payments.router,
+    payments.refunds,
     settings.router,
     admin.router,
 ]
@@ -111,5 +114,10 @@ TAGS = [
         "name": "invoices",
         "description": "Invoices (发票) from shipments, by policy or by hand; issue and void.",
     },
+    {
+        "name": "payments",
+        "description": "Payments (结算): receive, apply to invoices, unapply, reverse (bounced).",
+    },
+    {"name": "refunds", "description": "Refunds of unapplied customer credit (退款)."},
     {"name": "admin", "description": "Administration: the invariant check."},
 ]

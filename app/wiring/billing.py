@@ -12,10 +12,26 @@ from app.domain.billing.events import (
     InvoiceSettlementChanged,
     PaymentApplied,
     PaymentReceived,
+    PaymentReversed,
+    PaymentUnapplied,
+    RefundPaid,
 )
-from app.domain.events import Event, ShipmentConfirmed, ShipmentDelivered
-from app.services.billing import invoices, reactions
+from app.domain.events import (
+    Event,
+    OrderPaymentUpdated,
+    OrderPlaced,
+    ShipmentConfirmed,
+    ShipmentDelivered,
+)
+from app.services.billing import invoices, payments, prepaid, reactions, refunds, reversals
 from app.services.billing.commands import InvoiceShipments, IssueInvoice
+from app.services.billing.payments_commands import (
+    ApplyPayment,
+    ReceivePayment,
+    RefundCredit,
+    ReversePayment,
+    UnapplyPayment,
+)
 from app.services.bus import CommandHandler, EventHandler
 from app.services.ledger.posting import post_entry
 
@@ -26,9 +42,21 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     InvoiceSettlementChanged: [reactions.on_settlement_changed],
     PaymentReceived: [post_entry],
     PaymentApplied: [post_entry],
+    PaymentUnapplied: [post_entry],
+    PaymentReversed: [post_entry],
+    RefundPaid: [post_entry],
+    OrderPlaced: [prepaid.on_order_payment_reported],
+    OrderPaymentUpdated: [prepaid.on_order_payment_reported],
 }
+# After the receivable is posted, the prepaid payments of the invoice's orders settle it.
+REACTIONS[InvoiceIssued] = [*REACTIONS[InvoiceIssued], prepaid.on_invoice_issued]
 
 COMMANDS: dict[type, CommandHandler] = {
     InvoiceShipments: invoices.invoice_selected_shipments,
     IssueInvoice: invoices.issue_draft,
+    ReceivePayment: payments.receive,
+    ApplyPayment: payments.apply_more,
+    UnapplyPayment: reversals.unapply,
+    ReversePayment: reversals.reverse,
+    RefundCredit: refunds.refund_credit,
 }
