@@ -15,7 +15,13 @@ from typing import Any
 
 from app.domain.billing.invoices import balance
 from app.domain.billing.refunds import ApplyStrategy, check_minor_units
-from app.domain.billing.settlement import OpenInvoice, converted, oldest_due_first, unapplied
+from app.domain.billing.settlement import (
+    OpenInvoice,
+    check_can_use,
+    converted,
+    oldest_due_first,
+    unapplied,
+)
 from app.domain.errors import Conflict, RuleViolation
 from app.repositories.base import jsonable
 from app.repositories.invoices import Invoice
@@ -145,6 +151,7 @@ async def spread(
     """Apply ``payment`` (its row locked) as asked. Invoices are locked after the payment, in
     id order, so two payments on one invoice wait for each other and never apply more than it
     owes: an explicit amount above what is left is refused, oldest due first takes what is left."""
+    check_can_use(payment.status)
     if requests:
         await _apply_listed(uow, payment, requests, actor)
     elif strategy is ApplyStrategy.OLDEST_DUE_FIRST:
