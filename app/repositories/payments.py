@@ -195,13 +195,16 @@ class PaymentRepository(Lookups[Payment]):
         )
         return list(await self.session.scalars(stmt))
 
-    async def for_order(self, order_id: uuid.UUID) -> list[Payment]:
-        """Payments made for a prepaid order, oldest first."""
+    async def for_order(self, order_id: uuid.UUID, *, lock: bool = False) -> list[Payment]:
+        """Payments made for a prepaid order, oldest first (``lock``: locked, and read
+        afresh even if this session holds them)."""
         stmt = (
             select(Payment)
             .where(Payment.order_id == order_id, Payment.status == "received")
             .order_by(Payment.created_at, Payment.id)
         )
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return list(await self.session.scalars(stmt))
 
     async def application(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.domain.billing.events import InvoiceIssued
-from app.domain.billing.invoices import InvoiceStatus, balance
+from app.domain.billing.invoices import balance
 from app.domain.billing.settlement import PaymentMethod, unapplied
 from app.domain.events import OrderPaymentUpdated, OrderPlaced
 from app.domain.orders import PaymentStatus
@@ -50,10 +50,8 @@ async def on_order_payment_reported(
     )
     if isinstance(event, OrderPlaced):
         return  # nothing is invoiced yet
-    for invoice in sorted(await uow.invoices.of_orders([order.id]), key=lambda i: str(i.id)):
-        if invoice.status == InvoiceStatus.ISSUED:
-            locked = await uow.invoices.get_for_update_or_raise(invoice.id)
-            await _settle(uow, payment, locked, event.actor)
+    for invoice in await uow.invoices.open_of_order_for_update(order.id):
+        await _settle(uow, payment, invoice, event.actor)
 
 
 async def on_invoice_issued(event: InvoiceIssued, uow: UnitOfWork, ctx: Context) -> None:
@@ -61,9 +59,8 @@ async def on_invoice_issued(event: InvoiceIssued, uow: UnitOfWork, ctx: Context)
     actor = event.actor
     invoice = await uow.invoices.get_for_update_or_raise(event.entity_uuid)
     for order_id in await uow.invoices.order_ids([invoice.id]):
-        for payment in await uow.payments.for_order(order_id):
-            locked = await uow.payments.get_for_update_or_raise(payment.id)
-            await _settle(uow, locked, invoice, actor)
+        for payment in await uow.payments.for_order(order_id, lock=True):
+            await _settle(uow, payment, invoice, actor)
 
 
 async def _settle(uow: UnitOfWork, payment: Payment, invoice: Invoice, actor: str) -> None:
