@@ -23,7 +23,7 @@ from app.schemas.payments import (
     RefundRead,
 )
 from app.services.billing import payment_queries as queries
-from app.services.billing.payment_queries import PaymentResult, PaymentView
+from app.services.billing.payment_queries import PaymentResult, PaymentView, RefundResult
 from app.services.billing.payments_commands import ReversePayment, UnapplyPayment
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"], dependencies=AUTHENTICATED)
@@ -180,11 +180,28 @@ async def reverse(
     response_model=RefundRead,
     status_code=status.HTTP_201_CREATED,
     summary="Refund unapplied credit",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses={
+        200: {
+            "model": RefundRead,
+            "description": "The refund already existed under this Idempotency-Key",
+        },
+        **problem_responses(401, 403, 404, 409, 422),
+    },
 )
-async def refund(body: RefundCreate, bus: BusDep, uow: UowDep, principal: Writer) -> RefundRead:
+async def refund(
+    body: RefundCreate,
+    bus: BusDep,
+    uow: UowDep,
+    principal: Writer,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> RefundRead:
     """Pay back part of a payment's or a credit note's unapplied credit, never more."""
-    return RefundRead.model_validate(await bus.handle(body.to_command(principal), uow))
+    result: RefundResult = await bus.handle(body.to_command(principal, idempotency_key), uow)
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+    response.headers["Location"] = f"/api/v1/refunds/{result.refund.id}"
+    return RefundRead.model_validate(result.refund)
 
 
 @refunds.get(

@@ -142,9 +142,10 @@ class RefundCreate(Schema):
     reference: Reference | None = None
     refunded_on: date = Field(default_factory=_today, description="Default: today")
 
-    def to_command(self, principal: Principal) -> RefundCredit:
+    def to_command(self, principal: Principal, idempotency_key: str | None) -> RefundCredit:
         return RefundCredit(
             principal=principal,
+            idempotency_key=idempotency_key,
             payment_id=self.payment_id,
             credit_note_id=self.credit_note_id,
             amount=self.amount,

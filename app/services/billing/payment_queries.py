@@ -28,6 +28,12 @@ class PaymentResult:
     created: bool = True
 
 
+@dataclass(frozen=True)
+class RefundResult:
+    refund: Refund
+    created: bool = True
+
+
 async def load_view(uow: UnitOfWork, payment: Payment) -> PaymentView:
     """The view of a payment (inside an open unit of work)."""
     p = payment

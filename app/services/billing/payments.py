@@ -4,14 +4,8 @@ received and applied. What is left is the customer's unapplied credit."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, fields
-from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Any
 
 from app.domain.billing.invoices import balance
 from app.domain.billing.refunds import ApplyStrategy, check_minor_units
@@ -23,11 +17,10 @@ from app.domain.billing.settlement import (
     unapplied,
 )
 from app.domain.errors import Conflict, RuleViolation
-from app.repositories.base import jsonable
 from app.repositories.invoices import Invoice
-from app.repositories.orders import IdempotencyRecord
 from app.repositories.payments import Payment
 from app.repositories.uow import is_unique_violation
+from app.services.billing.idempotency import fingerprint, remember, replayed
 from app.services.billing.payment_queries import PaymentResult, PaymentView, load_view
 from app.services.billing.payments_commands import ApplicationRequest, ApplyPayment, ReceivePayment
 from app.services.billing.settling import apply_payment, receive_payment
@@ -36,30 +29,6 @@ from app.services.common import retrying
 from app.services.unit_of_work import UnitOfWork
 
 PAYMENTS_WRITE = "payments:write"
-_NOT_CONTENT = frozenset({"principal", "idempotency_key"})
-
-
-def _canonical(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return "0" if text in ("-0", "") else text
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _canonical(v) for k, v in value.items()}
-    return jsonable(value)
-
-
-def request_hash(cmd: ReceivePayment) -> str:
-    """The fingerprint of what is asked (the kind of resource included, since orders share
-    the key space): the same body gives the same hash whatever its number formatting."""
-    content: dict[str, Any] = {"resource": "payment"}
-    for f in fields(cmd):
-        if f.name not in _NOT_CONTENT:
-            value = getattr(cmd, f.name)
-            content[f.name] = [asdict(x) for x in value] if f.name == "applications" else value
-    canonical = json.dumps(_canonical(content), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @retrying
@@ -67,7 +36,7 @@ async def receive(cmd: ReceivePayment, uow: UnitOfWork, ctx: Context) -> Payment
     """Receive a payment and apply it as asked, exactly once per Idempotency-Key: the same key
     and body answer the first payment again; the same key with another body is a 409."""
     cmd.principal.require(PAYMENTS_WRITE)
-    digest = request_hash(cmd)
+    digest = fingerprint("payment", cmd)
     try:
         return await _receive(uow, cmd, digest)
     except Exception as exc:
@@ -82,17 +51,8 @@ async def receive(cmd: ReceivePayment, uow: UnitOfWork, ctx: Context) -> Payment
 
 
 async def _existing(uow: UnitOfWork, cmd: ReceivePayment, digest: str) -> Payment | None:
-    if not cmd.idempotency_key:
-        return None
-    record = await uow.idempotency.get(cmd.principal.subject_id, cmd.idempotency_key)
-    if record is None:
-        return None
-    if record.request_hash != digest:
-        raise Conflict(
-            "This Idempotency-Key was used with a different request body.",
-            code="idempotency_key_reused",
-        )
-    return await uow.payments.get_or_raise(uuid.UUID(record.resource_id))
+    found = await replayed(uow, cmd.principal, cmd.idempotency_key, digest)
+    return None if found is None else await uow.payments.get_or_raise(found)
 
 
 async def _receive(uow: UnitOfWork, cmd: ReceivePayment, digest: str) -> PaymentResult:
@@ -113,18 +73,7 @@ async def _receive(uow: UnitOfWork, cmd: ReceivePayment, digest: str) -> Payment
             received_on=cmd.received_on,
             actor=cmd.principal.actor,
         )
-        if cmd.idempotency_key:
-            uow.idempotency.add(
-                IdempotencyRecord(
-                    owner=cmd.principal.subject_id,
-                    key=cmd.idempotency_key,
-                    request_hash=digest,
-                    resource_id=str(payment.id),
-                    status_code=201,
-                    created_at=datetime.now(UTC),
-                )
-            )
-            await uow.flush()  # a racing twin under the same key stops here
+        await remember(uow, cmd.principal, cmd.idempotency_key, digest, payment.id)
         await spread(uow, payment, cmd.applications, cmd.apply, cmd.principal.actor)
         await uow.commit()
         return PaymentResult(await load_view(uow, payment))

@@ -74,3 +74,4 @@ class RefundCredit:
     method: PaymentMethod
     reference: str | None
     refunded_on: date
+    idempotency_key: str | None = None

@@ -11,9 +11,12 @@ from app.domain.billing import ledger
 from app.domain.billing.events import RefundPaid
 from app.domain.billing.refunds import check_refund, format_refund_number
 from app.domain.billing.settlement import METHOD_ACCOUNTS, check_can_use, unapplied
-from app.domain.errors import NotFound, RuleViolation
+from app.domain.errors import Conflict, NotFound, RuleViolation
 from app.repositories.base import snapshot
 from app.repositories.payments import CreditNote, Payment, Refund
+from app.repositories.uow import is_unique_violation
+from app.services.billing.idempotency import fingerprint, remember, replayed
+from app.services.billing.payment_queries import RefundResult
 from app.services.billing.payments_commands import RefundCredit
 from app.services.bus import Context
 from app.services.common import retrying
@@ -23,14 +26,35 @@ PAYMENTS_WRITE = "payments:write"
 
 
 @retrying
-async def refund_credit(cmd: RefundCredit, uow: UnitOfWork, ctx: Context) -> Refund:
-    """Pay back part of a payment's or a credit note's unapplied credit, never more."""
+async def refund_credit(cmd: RefundCredit, uow: UnitOfWork, ctx: Context) -> RefundResult:
+    """Pay back part of a payment's or a credit note's unapplied credit, never more; once
+    per Idempotency-Key."""
     cmd.principal.require(PAYMENTS_WRITE)
     if (cmd.payment_id is None) == (cmd.credit_note_id is None):
         raise RuleViolation.on(
             "payment_id", "one_source", "Name exactly one of payment_id and credit_note_id."
         )
+    digest = fingerprint("refund", cmd)
+    try:
+        return await _refund(uow, cmd, digest)
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+    async with uow:  # a twin under the same key committed first: its refund
+        found = await replayed(uow, cmd.principal, cmd.idempotency_key, digest)
+        refund = await uow.payments.refund(found) if found else None
+        if refund is None:  # pragma: no cover - the violation names a key that exists
+            raise Conflict("A concurrent request conflicted; retry.")
+        return RefundResult(refund, created=False)
+
+
+async def _refund(uow: UnitOfWork, cmd: RefundCredit, digest: str) -> RefundResult:
     async with uow:
+        found = await replayed(uow, cmd.principal, cmd.idempotency_key, digest)
+        if found is not None:
+            existing = await uow.payments.refund(found)
+            assert existing is not None
+            return RefundResult(existing, created=False)
         source = await _source(uow, cmd)
         if isinstance(source, Payment):
             check_can_use(source.status)
@@ -57,9 +81,10 @@ async def refund_credit(cmd: RefundCredit, uow: UnitOfWork, ctx: Context) -> Ref
         uow.payments.add(refund)
         source.amount_refunded += cmd.amount
         await uow.flush()
+        await remember(uow, cmd.principal, cmd.idempotency_key, digest, refund.id)
         _record(uow, refund, cmd)
         await uow.commit()
-        return refund
+        return RefundResult(refund)
 
 
 async def _source(uow: UnitOfWork, cmd: RefundCredit) -> Payment | CreditNote:

@@ -245,18 +245,21 @@ async def test_refunds_of_unapplied_credit(client, auth, data, sessionmaker) -> 
     )
     assert_problem(too_much, 422, field="amount").get("errors")
     assert too_much.json()["errors"][0]["rule"] == "within_unapplied"
-    response = await client.post(
-        "/api/v1/refunds",
-        json={
-            "payment_id": payment["id"],
-            "amount": "20.00",
-            "method": "bank_transfer",
-            "reference": "back",
-        },
-        headers=h,
-    )
+    body = {
+        "payment_id": payment["id"],
+        "amount": "20.00",
+        "method": "bank_transfer",
+        "reference": "back",
+    }
+    keyed = {**h, "Idempotency-Key": "rf-1"}
+    response = await client.post("/api/v1/refunds", json=body, headers=keyed)
     assert response.status_code == 201, response.text
     refund = response.json()
+    # The same key and body: the same refund, not a second one; another body: refused.
+    again = await client.post("/api/v1/refunds", json={**body, "amount": "20"}, headers=keyed)
+    assert again.status_code == 200 and again.json()["id"] == refund["id"]
+    other = await client.post("/api/v1/refunds", json={**body, "amount": "1"}, headers=keyed)
+    assert_problem(other, 409, code="idempotency_key_reused")
     assert refund["number"].startswith(f"RF-{date.today().year}-")
     got = await client.get(f"/api/v1/refunds/{refund['id']}", headers=h)
     assert got.status_code == 200 and got.json()["amount"] == "20.00"
