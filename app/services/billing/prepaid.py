@@ -1,14 +1,17 @@
 """Prepaid storefront orders: the payment reported on an order becomes a payment, which
 settles the order's invoices by itself.
 
-- When an order stands ``paid`` (at intake, or reported later), a ``storefront_gateway``
-  payment of the reported amount is received for it (``order_id`` set, the order's payment
-  reference), once: an order that already has a (not reversed) payment gets no second one.
+- When an order of a prepaid channel (the storefront) stands ``paid`` — at intake, or
+  reported later — a ``storefront_gateway`` payment of the reported amount is received for
+  it (``order_id`` set, the order's payment reference), once: an order that already has a
+  (not reversed) payment gets no second one.
 - It is applied at once to the order's issued invoices that still owe, and whenever an
   invoice of the order is issued later (``InvoiceIssued``).
 - A payment reported later as lower or unpaid changes nothing here: money already received is
   not reversed by a storefront's report; finance reverses the payment
   (``POST /payments/{id}/reverse``) when the gateway confirms it bounced.
+- A ``paid`` report on an order of another channel (finance's flag on a phone order) makes
+  no payment: finance records the money with ``POST /payments``, so it is never counted twice.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from app.domain.billing.events import InvoiceIssued
 from app.domain.billing.invoices import balance
 from app.domain.billing.settlement import PaymentMethod, unapplied
 from app.domain.events import OrderPaymentUpdated, OrderPlaced
-from app.domain.orders import PaymentStatus
+from app.domain.orders import PREPAID_CHANNELS, PaymentStatus
 from app.repositories.invoices import Invoice
 from app.repositories.payments import Payment
 from app.services.billing.settling import apply_payment, receive_payment
@@ -34,6 +37,8 @@ async def on_order_payment_reported(
     order = await uow.orders.get(event.entity_uuid)
     if order is None or order.payment_status != PaymentStatus.PAID:
         return
+    if order.channel not in PREPAID_CHANNELS:
+        return  # a paid flag on a manual order is a note; finance records the money itself
     if not isinstance(event, OrderPlaced) and await uow.payments.for_order(order.id):
         return  # a new order has no payment yet: no statement spent on the hot path
     customer = await uow.customers.get_or_raise(order.customer_id)

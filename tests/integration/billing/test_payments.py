@@ -536,3 +536,15 @@ async def test_payments_need_the_payments_scopes(client, auth, data) -> None:
     key = await auth.with_scopes("orders:write", "orders:payment", channel="storefront")
     assert_problem(await client.post(PAYMENTS, json=body, headers=key), 403)
     assert_problem(await client.get(PAYMENTS, headers=key), 403)
+
+
+async def test_a_paid_flag_on_a_manual_order_makes_no_payment(client, auth, data) -> None:
+    placed, invoice = await shipped_invoice(client, auth)
+    response = await client.post(
+        f"/api/v1/orders/{placed['id']}/payment",
+        json={"status": "paid", "reference": "noted", "amount": "30.00"},
+        headers=await finance(auth),
+    )
+    assert response.status_code == 200, response.text
+    assert await order_payments(client, auth, invoice["customer_id"]) == []
+    assert await billing_status(client, auth, placed["id"]) == "invoiced"
