@@ -35,6 +35,8 @@ from app.domain.events import (
     OrderCancelled,
     OrderEdited,
     OrderEditStarted,
+    OrderPaymentUpdated,
+    OrderPlaced,
     OrderRejected,
     OrderShortClosed,
     OrderSubmitted,
@@ -45,6 +47,7 @@ from app.domain.events import (
 )
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.allocation import reactions as allocation
+from app.services.billing import prepaid
 from app.services.billing import reactions as billing_reactions
 from app.services.bus import CommandHandler, EventHandler, MessageBus
 from app.services.ledger.posting import post_entry
@@ -70,7 +73,11 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     # order to cash
     ShipmentConfirmed: [billing_reactions.on_shipment_confirmed],
     ShipmentDelivered: [billing_reactions.on_shipment_delivered],
-    InvoiceIssued: [post_entry],
+    # after the receivable is posted, the prepaid payments of the invoice's orders settle it
+    InvoiceIssued: [post_entry, prepaid.on_invoice_issued],
+    # a prepaid (storefront) order's payment, at intake or reported later, becomes a payment
+    OrderPlaced: [prepaid.on_order_payment_reported],
+    OrderPaymentUpdated: [prepaid.on_order_payment_reported],
     InvoiceSettlementChanged: [billing_reactions.on_settlement_changed],
     PaymentReceived: [post_entry],
     # money applied re-reviews the customer's orders held for credit (after the entry)

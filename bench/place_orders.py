@@ -454,7 +454,7 @@ def pgbench_script(
     for _statement, params in captured:
         for value in params or ():
             if isinstance(value, str) and (
-                value.startswith(("SO-", "CAPTURE-")) or value == "capture"
+                value.startswith(("SO-", "PAY-", "CAPTURE-")) or value == "capture"
             ):
                 fresh[value] = f"('{value[:3]}' || :client_id::text || '-' || :r::text)"
     lines = ["\\set r random(1, 2000000000)"]

@@ -180,6 +180,41 @@ class InvoiceRepository(Lookups[Invoice]):
         )
         return list(await self.session.scalars(stmt))
 
+    async def open_for_update(self, customer_id: uuid.UUID, currency: str) -> list[Invoice]:
+        """The customer's issued invoices in ``currency`` that still owe something, locked in
+        id order (the lock order of invoices)."""
+        stmt = (
+            select(Invoice)
+            .where(
+                Invoice.customer_id == customer_id,
+                Invoice.currency == currency,
+                Invoice.status == "issued",
+                Invoice.amount_paid + Invoice.amount_credited < Invoice.total,
+            )
+            .order_by(Invoice.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list(await self.session.scalars(stmt))
+
+    async def open_of_order_for_update(self, order_id: uuid.UUID) -> list[Invoice]:
+        """The issued invoices billing ``order_id`` that still owe something, locked in id
+        order and read afresh."""
+        stmt = (
+            select(Invoice)
+            .where(
+                Invoice.id.in_(
+                    select(InvoiceLine.invoice_id).where(InvoiceLine.order_id == order_id)
+                ),
+                Invoice.status == "issued",
+                Invoice.amount_paid + Invoice.amount_credited < Invoice.total,
+            )
+            .order_by(Invoice.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list(await self.session.scalars(stmt))
+
     async def order_ids(self, invoice_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
         """The orders the invoices bill, in a fixed order (the order lock order)."""
         stmt = (

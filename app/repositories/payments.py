@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -158,6 +159,12 @@ class Refund(IdMixin, Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
+@dataclass(frozen=True)
+class PaymentFilter:
+    customer_id: uuid.UUID | None = None
+    status: str | None = None
+
+
 class PaymentRepository(Lookups[Payment]):
     model = Payment
     noun = "payment"
@@ -188,13 +195,16 @@ class PaymentRepository(Lookups[Payment]):
         )
         return list(await self.session.scalars(stmt))
 
-    async def for_order(self, order_id: uuid.UUID) -> list[Payment]:
-        """Payments made for a prepaid order, oldest first."""
+    async def for_order(self, order_id: uuid.UUID, *, lock: bool = False) -> list[Payment]:
+        """Payments made for a prepaid order, oldest first (``lock``: locked, and read
+        afresh even if this session holds them)."""
         stmt = (
             select(Payment)
             .where(Payment.order_id == order_id, Payment.status == "received")
             .order_by(Payment.created_at, Payment.id)
         )
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return list(await self.session.scalars(stmt))
 
     async def credit_note_lines(self, credit_note_id: uuid.UUID) -> list[CreditNoteLine]:
@@ -258,4 +268,29 @@ class PaymentRepository(Lookups[Payment]):
             stmt = stmt.where(CreditNote.invoice_id == invoice_id)
         return await paginate(
             self.session, stmt, [CreditNote.number], limit=limit, cursor=cursor, descending=True
+        )
+
+    async def application(
+        self, application_id: uuid.UUID, *, lock: bool = False
+    ) -> PaymentApplication | None:
+        stmt = select(PaymentApplication).where(PaymentApplication.id == application_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.session.scalars(stmt)).first()
+
+    async def refund(self, refund_id: uuid.UUID) -> Refund | None:
+        return await self.session.get(Refund, refund_id)
+
+    async def page(
+        self, f: PaymentFilter, *, limit: int, cursor: str | None
+    ) -> PageResult[Payment]:
+        """Newest first, filtered."""
+        stmt = select(Payment)
+        if f.customer_id is not None:
+            stmt = stmt.where(Payment.customer_id == f.customer_id)
+        if f.status is not None:
+            stmt = stmt.where(Payment.status == f.status)
+        columns = [Payment.created_at, Payment.id]
+        return await paginate(
+            self.session, stmt, columns, limit=limit, cursor=cursor, descending=True
         )

@@ -18,6 +18,7 @@ from app.routers import (
     order_imports,
     order_review,
     orders,
+    payments,
     picking,
     price_lists,
     products,
@@ -61,6 +62,8 @@ ROUTERS: list[APIRouter] = [
     allocation.router,
     allocation.backorders,
     invoices.router,
+    payments.router,
+    payments.refunds,
     credit_notes.router,
     bank_statements.router,
     bank_statements.lines,
@@ -124,6 +127,11 @@ TAGS = [
         "name": "invoices",
         "description": "Invoices (发票) from shipments, by policy or by hand; issue and void.",
     },
+    {
+        "name": "payments",
+        "description": "Payments (结算): receive, apply to invoices, unapply, reverse (bounced).",
+    },
+    {"name": "refunds", "description": "Refunds of unapplied customer credit (退款)."},
     {
         "name": "credit-notes",
         "description": "Credit notes (红字发票) for returned goods, price adjustments, discounts.",

@@ -18,12 +18,12 @@ from app.schemas.orders import (
     OrderCreate,
     OrderEvent,
     OrderLineRead,
+    OrderPaymentRead,
     OrderRead,
     OrderShortClose,
     OrderSummary,
     OrderTotals,
     OrderUpdate,
-    PaymentRead,
 )
 from app.services.orders.commands import CancelOrder, ShortCloseOrder, SubmitOrder
 from app.services.orders.queries import (
@@ -96,7 +96,7 @@ def _read(view: OrderView) -> OrderRead:
         priority=o.priority,
         notes=o.notes,
         discount_percent=o.discount_percent,
-        payment=PaymentRead(
+        payment=OrderPaymentRead(
             status=o.payment_status, reference=o.payment_reference, amount=o.payment_amount
         ),
         requires_price_approval=o.requires_price_approval,

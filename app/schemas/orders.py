@@ -217,7 +217,7 @@ class OrderLineRead(Schema):
     total: AmountOut
 
 
-class PaymentRead(Schema):
+class OrderPaymentRead(Schema):
     status: PaymentStatus | None
     reference: str | None
     amount: AmountOut | None
@@ -248,7 +248,7 @@ class OrderRead(Schema):
     priority: int
     notes: str | None
     discount_percent: DecimalOut
-    payment: PaymentRead
+    payment: OrderPaymentRead
     requires_price_approval: bool
     holds: list[str] = Field(description="Holds in force (see GET /orders/{id}/review)")
     pending_approvals: list[str] = Field(description="Roles that must still approve, in order")

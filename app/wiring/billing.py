@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from app.services.billing import credit_note_handlers, invoices, voiding
+from app.services.billing import (
+    credit_note_handlers,
+    invoices,
+    payments,
+    refunds,
+    reversals,
+    voiding,
+)
 from app.services.billing.bank_commands import (
     IgnoreBankLine,
     ImportBankStatement,
@@ -19,6 +26,13 @@ from app.services.billing.credit_note_commands import (
 )
 from app.services.billing.overdue import raise_overdue_invoices
 from app.services.billing.overdue_commands import RaiseOverdueInvoices
+from app.services.billing.payments_commands import (
+    ApplyPayment,
+    ReceivePayment,
+    RefundCredit,
+    ReversePayment,
+    UnapplyPayment,
+)
 from app.services.billing.periodic import invoice_customer_period, run_periodic_invoicing
 from app.services.billing.periodic_commands import InvoiceCustomerPeriod, RunPeriodicInvoicing
 from app.services.bus import CommandHandler
@@ -35,4 +49,9 @@ COMMANDS: dict[type, CommandHandler] = {
     VoidInvoice: voiding.void_invoice,
     CreateCreditNote: credit_note_handlers.create_credit_note,
     ApplyCreditNote: credit_note_handlers.apply_credit_note,
+    ReceivePayment: payments.receive,
+    ApplyPayment: payments.apply_more,
+    UnapplyPayment: reversals.unapply,
+    ReversePayment: reversals.reverse,
+    RefundCredit: refunds.refund_credit,
 }
