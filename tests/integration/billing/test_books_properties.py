@@ -3,11 +3,12 @@ the service functions against a real SQLite database, keep every identity ``ladi
 proves — after every step.
 
 The operations are the rules of :class:`BooksMachine`: issue an invoice for a shipped order,
-receive a payment, apply part of a payment within what it has left and the invoice owes, and
-try applications that must be refused (more than the payment has, more than the invoice owes,
-another customer's invoice, another currency without a rate) and change nothing. Another
-operation (reverse a payment, issue or apply a credit note) is one more ``@rule`` method that
-calls its service function and updates ``self.expected``; the invariants stay as they are.
+receive a payment, apply part of a payment within what it has left and the invoice owes, try
+applications that must be refused (more than the payment has, more than the invoice owes,
+another customer's invoice, another currency without a rate) and change nothing, reverse a
+payment (a bounced transfer re-opens what it paid), and issue a credit note (a price
+adjustment applied to its invoice). Another operation is one more ``@rule`` method that calls
+its use case and updates ``self.expected``; the invariants stay as they are.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -33,10 +34,14 @@ from sqlalchemy import func, select
 
 from app import bootstrap, migrate
 from app.db import create_engine, create_sessionmaker
+from app.domain.auth import Principal, Role, scopes_for_roles
 from app.domain.errors import RuleViolation
 from app.domain.money import round_money
+from app.repositories.invoices import InvoiceLine
 from app.repositories.ledger import JournalLine
 from app.repositories.payments import PaymentApplication
+from app.services.billing.credit_note_commands import CreateCreditNote, CreditLine
+from app.services.billing.payments_commands import ReversePayment
 from app.services.check import check_books
 from app.settings import Settings
 from tests.builders import a_customer, a_product, a_warehouse
@@ -47,6 +52,13 @@ CENT = D("0.01")
 RATE = D("7.1")  # CNY per USD, for applications across currencies
 PRICES = ("9.99", "100.00", "33.33")
 Snapshot = tuple[Any, ...]
+FINANCE = Principal(
+    subject_id="books-machine",
+    name="books-machine",
+    kind="user",
+    roles=(Role.FINANCE.value,),
+    scopes=scopes_for_roles([Role.FINANCE.value]),
+)
 
 
 class BooksMachine(RuleBasedStateMachine):
@@ -61,12 +73,14 @@ class BooksMachine(RuleBasedStateMachine):
         super().__init__()
         self.loop = asyncio.new_event_loop()
         self.engine = create_engine(self.url)
-        self.uow = bootstrap.unit_of_work(
-            create_sessionmaker(self.engine), bootstrap.build_bus(Settings(_env_file=None))
-        )
+        self.bus = bootstrap.build_bus(Settings(_env_file=None))
+        self.uow = bootstrap.unit_of_work(create_sessionmaker(self.engine), self.bus)
         # Document id -> what is applied to it (invoices) or from it (payments).
         self.expected: dict[uuid.UUID, Decimal] = {}
         self.totals: dict[uuid.UUID, Decimal] = {}
+        # (payment, invoice) -> what the payment applied to the invoice (invoice currency).
+        self.applied: dict[tuple[uuid.UUID, uuid.UUID], Decimal] = {}
+        self.reversed: set[uuid.UUID] = set()
 
     def run(self, work: Coroutine[Any, Any, Any]) -> Any:
         return self.loop.run_until_complete(work)
@@ -121,7 +135,7 @@ class BooksMachine(RuleBasedStateMachine):
         """``share`` % of the most that may be applied (at least a cent), at the rate when
         the currencies differ."""
         p, i = self.run(self._documents(payment, invoice))
-        if p.customer_id != i.customer_id:
+        if p.customer_id != i.customer_id or payment in self.reversed:
             return  # another customer's invoice: the refused rule covers it
         rate = None if p.currency == i.currency else RATE
         available = p.amount - p.amount_applied - p.amount_refunded
@@ -137,6 +151,46 @@ class BooksMachine(RuleBasedStateMachine):
         self.run(apply(self.uow, payment, invoice, amount, rate=rate))
         self.expected[payment] += amount
         self.expected[invoice] += applied
+        self.applied[(payment, invoice)] = self.applied.get((payment, invoice), D(0)) + applied
+
+    @rule(payment=payments)
+    def reverse(self, payment: uuid.UUID) -> None:
+        """A bounced transfer: everything the payment paid is open again."""
+        if payment in self.reversed:
+            return
+        self.run(
+            self.bus.handle(
+                ReversePayment(principal=FINANCE, payment_id=payment, reason="bounced"), self.uow
+            )
+        )
+        self.reversed.add(payment)
+        event("payment reversed")
+        self.expected[payment] = D(0)
+        for (p, invoice), applied in list(self.applied.items()):
+            if p == payment:
+                self.expected[invoice] -= applied
+                del self.applied[(p, invoice)]
+
+    @rule(invoice=invoices, share=st.integers(1, 100))
+    def credit(self, invoice: uuid.UUID, share: int) -> None:
+        """A price adjustment of ``share`` % of a line's net (at least a cent), applied to its
+        invoice as far as it owes; beyond what the line has left it must be refused."""
+        line = self.run(self._first_line(invoice))
+        net = max(CENT, (line.net * share / 100).quantize(CENT, rounding=ROUND_DOWN))
+        command = CreateCreditNote(
+            principal=FINANCE,
+            invoice_id=invoice,
+            reason="price_adjustment",
+            note=None,
+            lines=(CreditLine(invoice_line_id=line.id, amount=net),),
+        )
+        before = self.run(self._credited(invoice))
+        try:
+            self.run(self.bus.handle(command, self.uow))
+            event("credit note issued")
+        except RuleViolation:  # credited before: what the line has left is less
+            assert self.run(self._credited(invoice)) == before
+            event("credit note refused")
 
     @rule(
         payment=payments,
@@ -146,6 +200,8 @@ class BooksMachine(RuleBasedStateMachine):
     def apply_refused(self, payment: uuid.UUID, invoice: uuid.UUID, how: str) -> None:
         """An application beyond a limit is refused (422 naming the rule) and changes nothing."""
         p, i = self.run(self._documents(payment, invoice))
+        if payment in self.reversed:
+            return  # a reversed payment is refused as a state, not a limit
         available = p.amount - p.amount_applied - p.amount_refunded
         owed = i.total - i.amount_paid - i.amount_credited
         rate = None if p.currency == i.currency else RATE
@@ -199,6 +255,17 @@ class BooksMachine(RuleBasedStateMachine):
                 await self.uow.payments.get_or_raise(payment_id),
                 await self.uow.invoices.get_or_raise(invoice_id),
             )
+
+    async def _credited(self, invoice_id: uuid.UUID) -> Snapshot:
+        async with self.uow:
+            invoice = await self.uow.invoices.get_or_raise(invoice_id)
+            session = self.uow.session
+            lines = await session.scalar(select(func.count()).select_from(JournalLine))
+            return (invoice.amount_credited, lines)
+
+    async def _first_line(self, invoice_id: uuid.UUID) -> InvoiceLine:
+        async with self.uow:
+            return (await self.uow.invoices.lines(invoice_id))[0]
 
     async def _snapshot(self, payment_id: uuid.UUID, invoice_id: uuid.UUID) -> Snapshot:
         async with self.uow:
