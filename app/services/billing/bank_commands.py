@@ -9,13 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.domain.auth import Principal
-from app.domain.billing.bank_statements import (
-    LineStatus,
-    MatchRule,
-    check_can_ignore,
-    check_can_match,
-    reference_of,
-)
+from app.domain.billing.bank_matching import check_can_ignore, check_can_match
+from app.domain.billing.bank_statements import LineStatus, MatchRule, reference_of
 from app.domain.billing.events import BankLineIgnored, BankLineMatched
 from app.domain.billing.invoices import balance
 from app.domain.billing.settlement import OpenInvoice, PaymentMethod, oldest_due_first

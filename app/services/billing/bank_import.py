@@ -8,19 +8,16 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from app.domain.billing.bank_statements import (
-    LineStatus,
+from app.domain.billing.bank_matching import (
     Match,
     OpenInvoiceRef,
     Payer,
-    StatementLine,
-    digest,
     identify_payer,
     invoice_numbers,
     match_by_customer_amount,
     match_by_invoice_number,
-    parse_statement,
 )
+from app.domain.billing.bank_statements import LineStatus, StatementLine, digest, parse_statement
 from app.domain.billing.events import BankStatementImported
 from app.domain.billing.invoices import InvoiceStatus, balance
 from app.domain.money import ZERO

@@ -9,19 +9,21 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.billing.bank_statements import (
-    MatchRule,
+from app.domain.billing.bank_matching import (
     OpenInvoiceRef,
     Payer,
-    StatementLine,
     check_can_ignore,
     check_can_match,
-    decode,
-    fingerprint,
     identify_payer,
     invoice_numbers,
     match_by_customer_amount,
     match_by_invoice_number,
+)
+from app.domain.billing.bank_statements import (
+    MatchRule,
+    StatementLine,
+    decode,
+    fingerprint,
     parse_amount,
     parse_date,
     parse_statement,
