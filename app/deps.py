@@ -183,3 +183,13 @@ class PageParams:
 
 
 PageDep = Annotated[PageParams, Depends()]
+
+# The header of every create that may be repeated safely.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Repeat a create safely: the same key and body return the first answer.",
+    ),
+]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, status
+from fastapi import APIRouter, Depends, status
 
-from app.deps import AUTHENTICATED, BusDep, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, IdempotencyKey, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
@@ -24,14 +24,6 @@ from app.services.billing.credit_note_queries import CreditNoteView
 router = APIRouter(prefix="/api/v1/credit-notes", tags=["credit-notes"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("invoices:read"))]
 Writer = Annotated[Principal, Depends(requires("invoices:write"))]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="Repeat a create safely: the same key and body return the first answer.",
-    ),
-]
 
 
 def credit_note_read(view: CreditNoteView) -> CreditNoteRead:

@@ -6,9 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from app.deps import AUTHENTICATED, BusDep, ETagDep, IfMatchDep, PageDep, UowDep, requires
+from app.deps import (
+    AUTHENTICATED,
+    BusDep,
+    ETagDep,
+    IdempotencyKey,
+    IfMatchDep,
+    PageDep,
+    UowDep,
+    requires,
+)
 from app.domain.auth import Principal
 from app.domain.orders import BillingStatus, Channel, FulfillmentStatus, OrderStatus
 from app.errors import problem_responses
@@ -39,14 +48,6 @@ from app.services.orders.queries import (
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("orders:read"))]
 Writer = Annotated[Principal, Depends(requires("orders:write"))]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="Repeat a create safely: the same key and body return the first answer.",
-    ),
-]
 
 
 def _lines(view: OrderView) -> list[OrderLineRead]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
-from app.deps import AUTHENTICATED, BusDep, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, IdempotencyKey, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.billing.settlement import PaymentMethod, PaymentState
 from app.errors import problem_responses
@@ -30,14 +30,6 @@ router = APIRouter(prefix="/api/v1/payments", tags=["payments"], dependencies=AU
 refunds = APIRouter(prefix="/api/v1/refunds", tags=["refunds"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("payments:read"))]
 Writer = Annotated[Principal, Depends(requires("payments:write"))]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="Repeat a create safely: the same key and body return the first answer.",
-    ),
-]
 
 
 def payment_read(view: PaymentView) -> PaymentRead:

@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
+from app.domain.billing import ledger
 from app.domain.billing.settlement import PaymentMethod
 from app.repositories.customers import Customer
 from app.repositories.invoices import Invoice
-from app.repositories.ledger import JournalEntry
+from app.repositories.ledger import JournalEntry, JournalLine
 from app.repositories.payments import Payment, PaymentApplication
 from app.repositories.products import Product
 from app.repositories.uow import SqlAlchemyUnitOfWork
@@ -99,3 +100,32 @@ async def date_invoice(
             .values(posted_at=datetime.combine(issued, time(9), tzinfo=UTC))
         )
         await uow.session.commit()
+
+
+def receivable_posted(invoice: Invoice) -> list[object]:
+    """The journal rows issuing ``invoice`` posts, for a test that writes an issued invoice
+    directly (so the books' identities that ``lading check`` proves still hold)."""
+    posting = ledger.invoice_issued(
+        invoice.net_total, invoice.tax_total, invoice.currency, invoice.number
+    )
+    entry = JournalEntry(
+        id=uuid.uuid4(),
+        posted_at=datetime.now(UTC),
+        memo=posting.memo,
+        source_type="invoice",
+        source_id=str(invoice.id),
+        action="issued",
+        actor=ACTOR,
+    )
+    lines = [
+        JournalLine(
+            entry_id=entry.id,
+            account=leg.account.value,
+            customer_id=invoice.customer_id if leg.account in ledger.PER_CUSTOMER else None,
+            currency=leg.currency,
+            debit=leg.debit,
+            credit=leg.credit,
+        )
+        for leg in posting.legs
+    ]
+    return [entry, *lines]

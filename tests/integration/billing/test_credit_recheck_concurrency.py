@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from app.repositories.invoices import Invoice
 from tests.factories import make_customer, make_product
+from tests.integration.billing.books_support import receivable_posted
 from tests.integration.billing.test_credit_receivables import pay
 
 
@@ -32,6 +33,7 @@ async def test_two_payments_at_once_release_each_held_order_once(
                 status="issued",
                 source="manual",
                 issue_date=today,
+                issued_at=datetime.now(UTC),
                 due_date=today + timedelta(days=30),
                 net_total=Decimal("50.00"),
                 tax_total=Decimal("0.00"),
@@ -44,6 +46,9 @@ async def test_two_payments_at_once_release_each_held_order_once(
             for _ in range(2)
         ]
         session.add_all(invoices)
+        for invoice in invoices:
+            invoice.id = uuid.uuid4()
+            session.add_all(receivable_posted(invoice))
         await session.commit()
     sales = await pg_auth.as_role("sales")
     held = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.repositories.invoices import Invoice
 from app.repositories.payments import PaymentApplication
 from tests.factories import make_customer
+from tests.integration.billing.books_support import receivable_posted
 
 PAYMENTS = "/api/v1/payments"
 
@@ -24,26 +25,27 @@ async def _invoice_owing(pg_app, total: str = "100.00") -> tuple[str, str]:
     customer = await make_customer(sessionmaker, f"C-{uuid.uuid4().hex[:6]}")
     invoice_id = uuid.uuid4()
     async with sessionmaker() as session:
-        session.add(
-            Invoice(
-                id=invoice_id,
-                number=f"INV-T-{invoice_id.hex[:10]}",
-                customer_id=customer.id,
-                currency="CNY",
-                status="issued",
-                invoice_type="ordinary",
-                source="manual",
-                issue_date=date.today(),
-                due_date=date.today(),
-                net_total=Decimal(total),
-                tax_total=Decimal(0),
-                total=Decimal(total),
-                amount_paid=Decimal(0),
-                amount_credited=Decimal(0),
-                created_by="test",
-                version=1,
-            )
+        invoice = Invoice(
+            id=invoice_id,
+            number=f"INV-T-{invoice_id.hex[:10]}",
+            customer_id=customer.id,
+            currency="CNY",
+            status="issued",
+            invoice_type="ordinary",
+            source="manual",
+            issue_date=date.today(),
+            issued_at=datetime.now(UTC),
+            due_date=date.today(),
+            net_total=Decimal(total),
+            tax_total=Decimal(0),
+            total=Decimal(total),
+            amount_paid=Decimal(0),
+            amount_credited=Decimal(0),
+            created_by="test",
+            version=1,
         )
+        session.add(invoice)
+        session.add_all(receivable_posted(invoice))  # as issuing it would have posted
         await session.commit()
     return str(customer.id), str(invoice_id)
 
