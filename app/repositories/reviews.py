@@ -201,11 +201,15 @@ class ReviewRepository:
     async def _uninvoiced(
         self, customer_id: uuid.UUID, exclude_order_id: uuid.UUID | None
     ) -> Decimal:
-        """Committed orders' value not yet invoiced, from their lines' uninvoiced quantity."""
+        """Committed orders' value not yet invoiced, from their lines' uninvoiced quantity —
+        of what was ordered, or of what was shipped once the order is short-closed (the rest
+        will never be shipped nor billed)."""
+        due = case(
+            (Order.short_closed_at.is_(None), OrderLine.quantity_ordered),
+            else_=OrderLine.quantity_shipped,
+        )
         unbilled = (
-            OrderLine.total
-            * (OrderLine.quantity_ordered - OrderLine.quantity_invoiced)
-            / OrderLine.quantity_ordered
+            OrderLine.total * (due - OrderLine.quantity_invoiced) / OrderLine.quantity_ordered
         )
         stmt = (
             select(func.coalesce(func.sum(unbilled), 0))

@@ -84,6 +84,15 @@ async def partly_shipped(client, auth) -> tuple[dict, dict]:
     return placed, shipment
 
 
+async def open_orders(client, auth, customer_id: str) -> Decimal:
+    """The customer's committed orders not yet invoiced, as the credit position counts them."""
+    response = await client.get(
+        f"/api/v1/customers/{customer_id}/credit", headers=await auth.as_role("finance")
+    )
+    assert response.status_code == 200, response.text
+    return Decimal(response.json()["open_orders"])
+
+
 async def backorders(client, auth, order_id: str) -> list[dict]:
     response = await client.get("/api/v1/backorders", headers=await auth.as_role("viewer"))
     assert response.status_code == 200, response.text
@@ -126,10 +135,13 @@ async def test_a_short_closed_order_releases_what_it_holds_and_completes(
     assert order["billing_status"] == "partially_invoiced" and order["completed"] is False
     assert [x["backordered"] for x in await backorders(client, auth, placed["id"])] == ["2"]
     assert await level(client, auth, "S-2") == ("2", "2")
+    # What nobody will ship stops counting against credit once the order is short-closed.
+    assert await open_orders(client, auth, placed["customer_id"]) > Decimal(0)
 
     response = await short_close(client, auth, order)
     assert response.status_code == 200, response.text
     closed = response.json()
+    assert await open_orders(client, auth, placed["customer_id"]) == Decimal(0)
     assert closed["short_close_reason"] == "customer takes no more" and closed["short_closed_at"]
     # Its reservations went back, no backorder is left, the statuses count what shipped.
     assert [(x["sku"], x["reserved"], x["shipped"]) for x in closed["lines"]] == [
