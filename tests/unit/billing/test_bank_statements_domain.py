@@ -146,7 +146,7 @@ def test_a_malformed_row_refuses_the_whole_file_naming_each_field() -> None:
         "2026-12-01,10,Acme,1,ok,CNY\n"
         "someday,ten,Acme,1,bad,CNY\n"
         "2026-12-01,1.234,Acme,1,three decimals,CNY\n"
-        "2026-12-01,5,,1,no payer,XXX\n"
+        "2026-12-01,5,,1,no payer,ABC\n"  # ABC: no such ISO 4217 code
     )
     with pytest.raises(RuleViolation) as caught:
         parse_statement(text.encode(), "CNY")
