@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.domain.outbound_urls import OutboundPolicy, url_violation
+from app.domain.outbound_urls import OutboundPolicy
 
 PLACEHOLDER_SECRET = "change-me-in-production"
 
@@ -48,10 +48,8 @@ class Settings(BaseSettings):
     # How long a claimed batch is held; renewed after each event sent, so a killed dispatcher
     # delays the rest of its batch by this much. Must exceed one delivery's timeout.
     dispatcher_lease_seconds: float = Field(default=30.0, gt=0)
-    webhook_url: str | None = None
-    webhook_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
-    # Where secrets may be sent (carrier endpoints, the webhook URL): https, and no private,
+    # Where secrets may be sent (carrier endpoints, webhook endpoints): https, and no private,
     # link-local or metadata address unless allowed here (host names, IPs or CIDR networks,
     # comma-separated). Plain http is always allowed to loopback (the fake carrier).
     outbound_allow_http: bool = False
@@ -115,16 +113,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_outbound(self) -> Settings:
-        """A malformed allowed network or a forbidden webhook URL refuses to start. Host names
-        are not resolved here: the dispatcher checks what they resolve to on each delivery."""
+        """A malformed allowed network refuses to start."""
         try:
-            policy = self.outbound_policy
+            self.outbound_policy  # noqa: B018 - parsed to be checked
         except ValueError as exc:
             raise ValueError(f"LADING_OUTBOUND_ALLOWED_HOSTS: {exc}") from exc
-        if self.webhook_url:
-            violation = url_violation("webhook_url", self.webhook_url, None, policy)
-            if violation is not None:
-                raise ValueError(f"LADING_WEBHOOK_URL: {violation.detail}")
         return self
 
     @model_validator(mode="after")
@@ -146,16 +139,12 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
         if self.environment != "development":
-            for name in ("secret_key", "webhook_secret"):
-                value: SecretStr = getattr(self, name)
-                if (
-                    value.get_secret_value() == PLACEHOLDER_SECRET
-                    or len(value.get_secret_value()) < 32
-                ):
-                    raise ValueError(
-                        f"LADING_{name.upper()} must be set to a random value of at least "
-                        "32 characters outside development"
-                    )
+            value = self.secret_key.get_secret_value()
+            if value == PLACEHOLDER_SECRET or len(value) < 32:
+                raise ValueError(
+                    "LADING_SECRET_KEY must be set to a random value of at least "
+                    "32 characters outside development"
+                )
         return self
 
 

@@ -77,7 +77,6 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             environment="test",
             database_url=url,
             secret_key=secrets.token_urlsafe(40),
-            webhook_secret=secrets.token_urlsafe(40),
             inprocess_dispatcher=False,
             log_level="WARNING",
         )

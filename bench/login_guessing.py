@@ -87,7 +87,6 @@ def run(overrides: dict[str, Any], threads: int, guesses: int) -> dict[str, Any]
             environment="test",
             database_url=url,
             secret_key="b" * 40,
-            webhook_secret="w" * 40,
             inprocess_dispatcher=False,
             log_level="WARNING",
             **overrides,

@@ -247,7 +247,6 @@ def _server_env(url: str) -> dict[str, str]:
         "LADING_DATABASE_URL": url,
         "LADING_ENVIRONMENT": "production",
         "LADING_SECRET_KEY": secrets.token_hex(32),
-        "LADING_WEBHOOK_SECRET": secrets.token_hex(32),
         "LADING_INPROCESS_DISPATCHER": "false",
         "LADING_LOG_LEVEL": "WARNING",
         "LADING_DATABASE_POOL_SIZE": "20",

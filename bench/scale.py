@@ -1020,7 +1020,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 environment="test",
                 database_url=url_text,
                 secret_key=secrets.token_urlsafe(40),
-                webhook_secret=secrets.token_urlsafe(40),
                 inprocess_dispatcher=False,
                 log_level="WARNING",
             )

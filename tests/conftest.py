@@ -120,7 +120,6 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "environment": "test",
         "database_url": database_url,
         "secret_key": secrets.token_urlsafe(40),
-        "webhook_secret": secrets.token_urlsafe(40),
         "inprocess_dispatcher": False,
         "log_level": "WARNING",
     }

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app.adapters.notifiers.webhook import sign
+from app.adapters.carriers.generic_json import sign
 from app.fake_carrier.state import (
     FakeCarrier,
     FakeLabel,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, select
+from sqlalchemy import BigInteger, Index, Integer, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,7 +30,13 @@ class AuditEvent(IdMixin, Base):
 
 
 class OutboxEvent(IdMixin, Base):
-    """An event to deliver to the outside world; the worker sends it after commit."""
+    """An event for the outside world, written in the transaction that made it happen.
+
+    The worker routes it after commit (``app.worker.routing``): it takes the next ``position``
+    of the event stream, in commit order, and the routes fan it out to what sends it on
+    (webhook deliveries, notifications); positioned consumers (the live stream, NATS) read the
+    stream by position. ``status``: ``pending`` until routed, then ``routed``; ``dead`` when
+    routing failed ``dispatcher_max_attempts`` times."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_status_available_at", "status", "available_at"),)
@@ -44,7 +50,28 @@ class OutboxEvent(IdMixin, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]  # when it was routed
+    position: Mapped[int | None] = mapped_column(BigInteger, index=True, unique=True)
+
+
+class StreamCounter(Base):
+    """The last position given out; its row lock, held until the routing transaction commits,
+    makes positions increase in commit order (a reader never sees 7 before 6 commits)."""
+
+    __tablename__ = "stream_counters"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class ConsumerOffset(Base):
+    """How far a positioned consumer of the event stream got (the NATS publisher, ...)."""
+
+    __tablename__ = "consumer_offsets"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditRepository:

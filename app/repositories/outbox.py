@@ -1,75 +1,70 @@
-"""Claiming and settling outbox rows; any number of workers may share the table."""
+"""The outbox as the worker sees it: routing pending events onto the stream, reading it back."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.repositories.events import OutboxEvent
+from app.repositories.base import utcnow
+from app.repositories.events import ConsumerOffset, OutboxEvent, StreamCounter
+
+STREAM = "outbox"
 
 
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def claim_due(
-        self, now: datetime, limit: int, lease_until: datetime
-    ) -> list[OutboxEvent]:
-        """Lease pending events that are due, oldest first: their ``available_at`` moves to
-        ``lease_until``, so once the claim commits no other worker takes them until the lease
-        runs out (a worker that dies mid-send loses nothing). On PostgreSQL the select uses
-        ``FOR UPDATE SKIP LOCKED`` so concurrent claimers never pick the same rows."""
+    @property
+    def _postgres(self) -> bool:
+        return self.session.bind.dialect.name == "postgresql"
+
+    async def claim_unrouted(self, now: datetime, limit: int) -> list[OutboxEvent]:
+        """Pending events that are due, oldest first, locked for this transaction. On
+        PostgreSQL ``FOR UPDATE SKIP LOCKED``: concurrent routers never take the same rows, and
+        a router that dies releases them by rolling back (nothing to lease)."""
         stmt = (
             select(OutboxEvent)
             .where(OutboxEvent.status == "pending", OutboxEvent.available_at <= now)
-            .order_by(OutboxEvent.available_at, OutboxEvent.created_at)
+            .order_by(OutboxEvent.created_at, OutboxEvent.id)
             .limit(limit)
         )
-        if self.session.bind.dialect.name == "postgresql":
+        if self._postgres:
             stmt = stmt.with_for_update(skip_locked=True)
-        rows = list((await self.session.scalars(stmt)).all())
-        if rows:
-            await self.session.execute(
-                update(OutboxEvent)
-                .where(OutboxEvent.id.in_([r.id for r in rows]))
-                .values(available_at=lease_until)
-            )
-        return rows
+        return list((await self.session.scalars(stmt)).all())
 
-    async def renew(
-        self, event_ids: list[uuid.UUID], lease: datetime, lease_until: datetime
-    ) -> set[uuid.UUID]:
-        """Extend this worker's lease on events it has not sent yet; returns those still held.
-        The lease's end is its token: an event whose ``available_at`` is no longer ``lease``
-        was settled, or its lease ran out and another worker took it."""
-        if not event_ids:
-            return set()
-        renewed = await self.session.scalars(
-            update(OutboxEvent)
-            .where(
-                OutboxEvent.id.in_(event_ids),
-                OutboxEvent.status == "pending",
-                OutboxEvent.available_at == lease,
-            )
-            .values(available_at=lease_until)
-            .returning(OutboxEvent.id)
+    async def take_positions(self, count: int) -> range:
+        """The next ``count`` stream positions. The counter row stays locked until this
+        transaction ends, so a second router waits here and numbers after this one commits."""
+        last = await self.session.scalar(
+            update(StreamCounter)
+            .where(StreamCounter.name == STREAM)
+            .values(value=StreamCounter.value + count)
+            .returning(StreamCounter.value)
         )
-        return set(renewed.all())
+        if last is None:
+            raise RuntimeError("stream_counters has no 'outbox' row (run the migrations)")
+        return range(last - count + 1, last + 1)
 
-    async def mark_sent(self, event_id: uuid.UUID, now: datetime) -> None:
-        await self.session.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.id == event_id)
-            .values(status="sent", sent_at=now, attempts=OutboxEvent.attempts + 1)
-        )
+    async def mark_routed(self, events: Sequence[OutboxEvent], now: datetime) -> None:
+        """Give each event its position (in the order given) and mark it routed."""
+        positions = await self.take_positions(len(events))
+        for event, position in zip(events, positions, strict=True):
+            event.position = position
+            event.status = "routed"
+            event.sent_at = now
+            event.attempts += 1
+        await self.session.flush()
 
     async def mark_failed(
         self, event_id: uuid.UUID, *, error: str, retry_at: datetime | None
     ) -> None:
-        """Record a failed attempt; ``retry_at=None`` moves the event to the dead letters."""
+        """Record a failed routing; ``retry_at=None`` moves the event to the dead letters."""
         values: dict[str, object] = {
             "attempts": OutboxEvent.attempts + 1,
             "last_error": error[:2000],
@@ -80,4 +75,50 @@ class OutboxRepository:
             values["available_at"] = retry_at
         await self.session.execute(
             update(OutboxEvent).where(OutboxEvent.id == event_id).values(**values)
+        )
+
+    async def after(
+        self, position: int, limit: int, *, types: Sequence[str] | None = None
+    ) -> list[OutboxEvent]:
+        """Routed events after ``position``, in stream order (every position up to the last
+        committed one is visible, so a reader that goes on from the last it saw misses none).
+        ``types`` keeps only those event types."""
+        stmt = select(OutboxEvent).where(OutboxEvent.position > position)
+        if types is not None:
+            stmt = stmt.where(OutboxEvent.event_type.in_(list(types)))
+        stmt = stmt.order_by(OutboxEvent.position).limit(limit)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def last_position(self) -> int:
+        """The last position given out (0 before the first); a new reader starts here."""
+        value = await self.session.scalar(
+            select(StreamCounter.value).where(StreamCounter.name == STREAM)
+        )
+        return int(value or 0)
+
+    async def offset(self, consumer: str, *, lock: bool = False) -> int | None:
+        """How far ``consumer`` got; ``None`` when it never ran. ``lock`` takes its row for
+        this transaction (``SKIP LOCKED`` on PostgreSQL: ``None`` too when another holds it),
+        so one process at a time consumes in order."""
+        stmt = select(ConsumerOffset).where(ConsumerOffset.name == consumer)
+        if lock and self._postgres:
+            stmt = stmt.with_for_update(skip_locked=True)
+        row = await self.session.scalar(stmt)
+        return None if row is None else row.position
+
+    async def ensure_offset(self, consumer: str, start: int) -> None:
+        """Create ``consumer``'s offset at ``start`` unless it exists (in one statement, so two
+        processes starting at once do not collide)."""
+        insert = postgresql.insert if self._postgres else sqlite.insert
+        await self.session.execute(
+            insert(ConsumerOffset)
+            .values(name=consumer, position=start, updated_at=utcnow())
+            .on_conflict_do_nothing(index_elements=[ConsumerOffset.name])
+        )
+
+    async def advance(self, consumer: str, position: int) -> None:
+        await self.session.execute(
+            update(ConsumerOffset)
+            .where(ConsumerOffset.name == consumer)
+            .values(position=position, updated_at=utcnow())
         )

@@ -1,232 +1,150 @@
-"""The outbox dispatcher: events leave after commit, signed, retried with backoff, dead-lettered."""
+"""Routing: pending outbox events are numbered onto the event stream in commit order and handed
+to the routes in one transaction; a failing event waits with back-off without holding others."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
 import random
+import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
 
-from app.adapters.notifiers.webhook import HttpWebhookNotifier
-from app.adapters.outbound import GuardedTransport, OutboundGuard
 from app.repositories.events import OutboxEvent
-from app.settings import Settings
-from app.worker.dispatcher import dispatch_once
-
-SECRET = b"test-webhook-secret"
+from app.repositories.outbox import OutboxRepository
+from app.worker.routing import route_once
 
 
-async def _add_event(sessionmaker, event_type: str = "warehouse.created") -> OutboxEvent:
+async def _add_events(sessionmaker, count: int, kind: str = "warehouse.created") -> list[uuid.UUID]:
+    ids = []
     async with sessionmaker() as session:
-        event = OutboxEvent(
-            event_type=event_type,
-            aggregate_type="warehouse",
-            aggregate_id="w-1",
-            payload={"code": "SH", "name": "上海"},
-        )
-        session.add(event)
+        for n in range(count):
+            event = OutboxEvent(
+                event_type=kind,
+                aggregate_type="warehouse",
+                aggregate_id=f"w-{n}",
+                payload={"code": f"W{n}", "name": "上海"},
+                created_at=datetime.now(UTC) + timedelta(microseconds=n),
+            )
+            session.add(event)
+            await session.flush()
+            ids.append(event.id)
         await session.commit()
-    return event
+    return ids
 
 
-async def _reload(sessionmaker, event_id) -> OutboxEvent:
+async def _load(sessionmaker, ids: Sequence[uuid.UUID]) -> list[OutboxEvent]:
     async with sessionmaker() as session:
-        return (await session.scalars(select(OutboxEvent).where(OutboxEvent.id == event_id))).one()
+        rows = (await session.scalars(select(OutboxEvent).where(OutboxEvent.id.in_(ids)))).all()
+    by_id = {r.id: r for r in rows}
+    return [by_id[i] for i in ids]
 
 
-def _notifier(handler) -> tuple[HttpWebhookNotifier, httpx.AsyncClient]:
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    return HttpWebhookNotifier(client, "https://hooks.example/lading", SECRET), client
+class _Route:
+    """Records what it was given; fails on the events whose aggregate id it is told to."""
+
+    def __init__(self, fail_on: str | None = None) -> None:
+        self.seen: list[list[uuid.UUID]] = []
+        self.fail_on = fail_on
+
+    async def __call__(self, session, events, settings) -> None:
+        self.seen.append([e.id for e in events])
+        if any(e.aggregate_id == self.fail_on for e in events):
+            raise ValueError("this event cannot be routed")
 
 
-async def test_event_is_posted_signed_with_its_id_as_idempotency_key(sessionmaker) -> None:
-    event = await _add_event(sessionmaker)
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(204)
-
-    notifier, client = _notifier(handler)
-    async with client:
-        sent = await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=3)
-    assert sent == 1
-    (request,) = seen
-    assert request.method == "POST" and str(request.url) == "https://hooks.example/lading"
-    assert request.headers["idempotency-key"] == str(event.id)
-    assert request.headers["x-lading-event-type"] == "warehouse.created"
-    body = json.loads(request.content)
-    assert body["id"] == str(event.id) and body["payload"]["name"] == "上海"
-    timestamp, mac = (p.split("=", 1)[1] for p in request.headers["x-lading-signature"].split(","))
-    expected = hmac.new(SECRET, timestamp.encode() + b"." + request.content, hashlib.sha256)
-    assert hmac.compare_digest(mac, expected.hexdigest())
-    stored = await _reload(sessionmaker, event.id)
-    assert stored.status == "sent" and stored.attempts == 1 and stored.sent_at is not None
-    # Nothing is sent twice.
-    notifier2, client2 = _notifier(handler)
-    async with client2:
-        assert await dispatch_once(sessionmaker, notifier2, batch_size=10, max_attempts=3) == 0
-    assert len(seen) == 1
+async def test_events_are_routed_in_order_with_increasing_positions(sessionmaker, settings) -> None:
+    ids = await _add_events(sessionmaker, 3)
+    route = _Route()
+    assert await route_once(sessionmaker, settings, [route]) >= 3
+    assert [i for i in route.seen[0] if i in ids] == ids
+    rows = await _load(sessionmaker, ids)
+    assert all(r.status == "routed" and r.sent_at is not None for r in rows)
+    positions = [r.position for r in rows]
+    assert positions == sorted(positions) and len(set(positions)) == 3
+    # Read back by position: a reader that goes on from the last it saw gets the rest.
+    async with sessionmaker() as session:
+        after = await OutboxRepository(session).after(positions[0], 10)
+    assert [e.id for e in after][:2] == ids[1:]
+    # Routed once: the next round has nothing of these.
+    again = _Route()
+    await route_once(sessionmaker, settings, [again])
+    assert not any(i in ids for seen in again.seen for i in seen)
 
 
-async def test_failure_is_retried_later_with_backoff(sessionmaker) -> None:
-    event = await _add_event(sessionmaker)
-    notifier, client = _notifier(lambda request: httpx.Response(503))
+async def test_a_failing_event_waits_with_back_off_and_the_others_go_on(
+    sessionmaker, settings
+) -> None:
+    ids = await _add_events(sessionmaker, 3)
+    route = _Route(fail_on="w-1")
     before = datetime.now(UTC)
-    async with client:
-        await dispatch_once(
-            sessionmaker, notifier, batch_size=10, max_attempts=5, rand=random.Random(1)
-        )
-    stored = await _reload(sessionmaker, event.id)
-    assert stored.status == "pending" and stored.attempts == 1
-    assert "503" in (stored.last_error or "")
-    # random.Random(1) draws 0.27 s of the first attempt's 2 s ceiling: due again later, not now.
-    assert before + timedelta(seconds=0.2) < stored.available_at
-    assert stored.available_at <= datetime.now(UTC) + timedelta(seconds=2)
+    await route_once(sessionmaker, settings, [route], rand=random.Random(1))
+    good, bad, other = await _load(sessionmaker, ids)
+    assert good.status == other.status == "routed"
+    assert bad.status == "pending" and bad.position is None and bad.attempts == 1
+    assert "cannot be routed" in (bad.last_error or "")
+    assert bad.available_at > before  # not again at once
 
 
-async def test_timeouts_and_connection_errors_count_as_failures(sessionmaker) -> None:
-    event = await _add_event(sessionmaker)
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("slow receiver", request=request)
-
-    notifier, client = _notifier(handler)
-    async with client:
-        await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=5)
-    stored = await _reload(sessionmaker, event.id)
-    assert stored.status == "pending" and "ReadTimeout" in (stored.last_error or "")
-
-
-async def test_dead_letter_after_max_attempts(sessionmaker) -> None:
-    event = await _add_event(sessionmaker)
-    notifier, client = _notifier(lambda request: httpx.Response(500))
-    async with client:
-        for _ in range(3):
-            async with sessionmaker() as session:
-                row = await session.get(OutboxEvent, event.id)
-                row.available_at = datetime.now(UTC) - timedelta(seconds=1)
-                await session.commit()
-            await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=3)
-    stored = await _reload(sessionmaker, event.id)
-    assert stored.status == "dead" and stored.attempts == 3
-
-
-async def test_a_claimed_event_is_leased_not_resent_by_a_second_worker(sessionmaker) -> None:
-    from app.repositories.outbox import OutboxRepository
-
-    event = await _add_event(sessionmaker)
-    now = datetime.now(UTC)
-    async with sessionmaker() as session:
-        claimed = await OutboxRepository(session).claim_due(now, 10, now + timedelta(minutes=5))
-        await session.commit()
-    assert [e.id for e in claimed] == [event.id]
-    async with sessionmaker() as session:
-        again = await OutboxRepository(session).claim_due(now, 10, now + timedelta(minutes=5))
-    assert again == []
-
-
-class _Recorder:
-    """A notifier that records what it sends and can run a step before each send."""
-
-    def __init__(self, before_send=None) -> None:
-        self.sent: list[str] = []
-        self.before_send = before_send
-
-    async def send(self, event) -> None:
-        if self.before_send is not None:
-            await self.before_send(event, len(self.sent))
-        self.sent.append(event.id)
-
-
-async def test_a_dispatcher_killed_mid_batch_holds_the_rest_for_one_short_lease(
-    sessionmaker,
+async def test_an_event_that_never_routes_is_dead_after_the_last_attempt(
+    sessionmaker, settings
 ) -> None:
-    events = [await _add_event(sessionmaker) for _ in range(4)]
-
-    async def die_on_the_second(event, index) -> None:
-        if index == 1:
-            raise asyncio.CancelledError  # the process is killed while sending
-
-    killed = _Recorder(die_on_the_second)
-    with pytest.raises(asyncio.CancelledError):
-        await dispatch_once(sessionmaker, killed, batch_size=10, max_attempts=3)
-    killed_at = datetime.now(UTC)
-    rest = [await _reload(sessionmaker, e.id) for e in events[1:]]
-    assert all(r.status == "pending" for r in rest)
-    # Held back for one lease (30 s by default), not for minutes.
-    assert all(r.available_at <= killed_at + timedelta(seconds=31) for r in rest)
-    # Once the lease has run out another dispatcher delivers them.
-    async with sessionmaker() as session:
-        for r in rest:
-            (await session.get(OutboxEvent, r.id)).available_at = datetime.now(UTC)
-        await session.commit()
-    short = _Recorder(die_on_the_second)
-    with pytest.raises(asyncio.CancelledError):
-        await dispatch_once(
-            sessionmaker, short, batch_size=10, max_attempts=3, lease=timedelta(seconds=0.2)
-        )
-    await asyncio.sleep(0.3)
-    survivor = _Recorder()
-    assert await dispatch_once(sessionmaker, survivor, batch_size=10, max_attempts=3) == 2
-    assert sorted(killed.sent + short.sent + survivor.sent) == sorted(str(e.id) for e in events)
+    (event_id,) = await _add_events(sessionmaker, 1, kind="broken.event")
+    few = settings.model_copy(update={"dispatcher_max_attempts": 2})
+    route = _Route(fail_on="w-0")
+    for _ in range(2):
+        async with sessionmaker() as session:
+            row = await session.get(OutboxEvent, event_id)
+            row.available_at = datetime.now(UTC) - timedelta(seconds=1)
+            await session.commit()
+        await route_once(sessionmaker, few, [route])
+    (row,) = await _load(sessionmaker, [event_id])
+    assert row.status == "dead" and row.attempts == 2 and row.position is None
 
 
-async def test_the_lease_is_renewed_while_the_batch_is_sent(sessionmaker) -> None:
-    events = [await _add_event(sessionmaker) for _ in range(3)]
-    leases: list[datetime] = []
+@pytest.mark.postgres_only
+async def test_positions_are_given_in_commit_order(pg_engine) -> None:
+    """The counter's row lock: a second transaction asking for positions waits until the first
+    commits, so no reader ever sees a later position before an earlier one is committed."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    async def look_at_the_last(event, index) -> None:
-        leases.append((await _reload(sessionmaker, events[-1].id)).available_at)
+    maker = async_sessionmaker(pg_engine, expire_on_commit=False)
+    async with maker() as first:
+        mine = await OutboxRepository(first).take_positions(5)
 
-    notifier = _Recorder(look_at_the_last)
-    assert await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=3) == 3
-    first, second, third = leases
-    assert first < second < third
-
-
-async def test_an_event_whose_lease_was_taken_over_is_left_to_the_other_worker(
-    sessionmaker,
-) -> None:
-    events = [await _add_event(sessionmaker) for _ in range(2)]
-
-    async def another_worker_takes_the_second(event, index) -> None:
-        if index == 0:
-            async with sessionmaker() as session:
-                row = await session.get(OutboxEvent, events[1].id)
-                row.available_at = datetime.now(UTC) + timedelta(minutes=1)
+        async def second() -> range:
+            async with maker() as session:
+                taken = await OutboxRepository(session).take_positions(1)
                 await session.commit()
+                return taken
 
-    notifier = _Recorder(another_worker_takes_the_second)
-    assert await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=3) == 1
-    assert notifier.sent == [str(events[0].id)]
-    assert (await _reload(sessionmaker, events[1].id)).status == "pending"
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # blocked on the counter row
+        await first.commit()
+    theirs = await asyncio.wait_for(waiting, 5)
+    assert theirs.start == mine.stop
 
 
-async def test_a_webhook_url_now_resolving_privately_is_not_delivered_to(sessionmaker) -> None:
-    """The URL passed the settings check (a name is not resolved then); each delivery
-    resolves it again, and refuses a private address before sending anything."""
-    event = await _add_event(sessionmaker)
-    seen: list[httpx.Request] = []
+@pytest.mark.postgres_only
+async def test_two_routers_at_once_route_each_event_once(pg_engine, settings) -> None:
+    from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    async def resolve(host: str) -> list[str]:
-        return ["10.0.0.9"] if host == "hooks.example" else []
+    maker = async_sessionmaker(pg_engine, expire_on_commit=False)
+    ids = await _add_events(maker, 40)
+    small = settings.model_copy(update={"dispatcher_batch_size": 5})
+    routes = [_Route(), _Route()]
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(204)
+    async def router(route: _Route) -> None:
+        for _ in range(100):
+            if not await route_once(maker, small, [route]):
+                return
 
-    guard = OutboundGuard(Settings(_env_file=None).outbound_policy, resolve)  # type: ignore[call-arg]
-    client = httpx.AsyncClient(transport=GuardedTransport(guard, httpx.MockTransport(handler)))
-    notifier = HttpWebhookNotifier(client, "https://hooks.example/lading", SECRET)
-    async with client:
-        await dispatch_once(sessionmaker, notifier, batch_size=10, max_attempts=3)
-    assert seen == []
-    stored = await _reload(sessionmaker, event.id)
-    assert stored.status != "sent" and "private address" in (stored.last_error or "")
+    await asyncio.gather(*(router(r) for r in routes))
+    seen = [i for r in routes for batch in r.seen for i in batch if i in ids]
+    assert sorted(seen) == sorted(ids)  # each event routed by one router, once
+    rows = await _load(maker, ids)
+    positions = [r.position for r in rows]
+    assert None not in positions and len(set(positions)) == len(ids)

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.adapters.notifiers.webhook import sign
+from app.adapters.carriers.generic_json import sign
 from app.fake_carrier.server import create_app
 from app.fake_carrier.state import FakeLabel, Switches
 from app.repositories.carriers import Carrier

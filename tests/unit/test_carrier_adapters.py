@@ -20,8 +20,7 @@ from app.adapters.carriers.easypost import (
     easypost_signature,
     lading_status,
 )
-from app.adapters.carriers.generic_json import STATUSES, GenericJsonGateway
-from app.adapters.notifiers.webhook import sign
+from app.adapters.carriers.generic_json import STATUSES, GenericJsonGateway, sign
 from app.domain.products import GoodsClass
 
 API_KEY = "EZTK_test_key"

@@ -21,7 +21,7 @@ def test_placeholder_secret_is_refused_outside_development(environment: str) -> 
 def test_short_secret_is_refused_in_production() -> None:
     with pytest.raises(ValidationError):
         Settings(  # type: ignore[call-arg]
-            _env_file=None, environment="production", secret_key="short", webhook_secret="x" * 40
+            _env_file=None, environment="production", secret_key="short"
         )
 
 
@@ -47,24 +47,6 @@ def test_the_lockout_cap_may_not_be_below_the_first_lockout() -> None:
         Settings(  # type: ignore[call-arg]
             _env_file=None, login_lockout_seconds=600, login_lockout_max_seconds=60
         )
-
-
-@pytest.mark.parametrize(
-    "url",
-    ["http://hooks.example/lading", "https://10.0.0.7/hook", "https://169.254.169.254/", "ftp://x"],
-)
-def test_a_forbidden_webhook_url_refuses_to_start(url: str) -> None:
-    with pytest.raises(ValidationError, match="LADING_WEBHOOK_URL"):
-        Settings(_env_file=None, webhook_url=url)  # type: ignore[call-arg]
-
-
-def test_webhook_urls_that_may_be_used() -> None:
-    for url in ("https://hooks.example/lading", "http://127.0.0.1:9000/hook"):
-        assert Settings(_env_file=None, webhook_url=url).webhook_url == url  # type: ignore[call-arg]
-    allowed = Settings(  # type: ignore[call-arg]
-        _env_file=None, webhook_url="https://10.0.0.7/hook", outbound_allowed_hosts=["10.0.0.0/8"]
-    )
-    assert allowed.webhook_url == "https://10.0.0.7/hook"
 
 
 def test_outbound_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

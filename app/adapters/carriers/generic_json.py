@@ -24,7 +24,7 @@ label: the carrier never sells a second one.
 
 Webhooks POSTed to Lading carry the body ``{"id", "tracking_number", "events": [...]}`` (events
 as above) and the header ``X-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body>``
-under the shared webhook secret (the form of :func:`app.adapters.notifiers.webhook.sign`).
+under the shared webhook secret (:func:`sign`).
 Signatures older (or further in the future) than the replay window, 300 s by default, are
 refused.
 
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import hmac
 import json
 import time
@@ -56,10 +57,17 @@ from app.adapters.carriers.base import (
     TrackingEvent,
     WebhookEvent,
 )
-from app.adapters.notifiers.webhook import sign
 from app.domain.tracking import TrackingStatus
 
 STATUSES = frozenset(status.value for status in TrackingStatus)
+
+
+def sign(secret: bytes, timestamp: str, body: bytes) -> str:
+    """``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body>``; receivers recompute it."""
+    mac = hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
 RAW_ERROR_CHARS = 2000  # of an error answer that is not the error JSON
 REPLAY_WINDOW_S = 300
 DEFAULT_TIMEOUT_S = 10.0

@@ -1,0 +1,64 @@
+"""Every job of the worker, with how often it runs when idle (``app.worker.jobs``), and every
+route events take when routed (``app.worker.routing``). A new kind of background work is one
+step function and one line here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.worker import housekeeping, invoicing, overdue, tracking
+from app.worker.jobs import Job, WorkerContext
+from app.worker.routing import Route, route_once
+
+# What routing fans each event out to, in this order, in the routing transaction.
+ROUTES: list[Route] = []
+
+
+async def route_events(ctx: WorkerContext) -> bool:
+    routed = await route_once(ctx.sessionmaker, ctx.settings, ROUTES)
+    return routed >= ctx.settings.dispatcher_batch_size
+
+
+async def purge(ctx: WorkerContext) -> bool:
+    """Expired idempotency records and forgotten failed sign-in counters."""
+    retention = timedelta(hours=ctx.settings.idempotency_retention_hours)
+    await housekeeping.purge_idempotency_keys(ctx.sessionmaker, retention=retention)
+    window = timedelta(seconds=ctx.settings.login_failure_window_seconds)
+    await housekeeping.purge_login_failures(ctx.sessionmaker, window=window)
+    return False
+
+
+async def expire_reservations(ctx: WorkerContext) -> bool:
+    await housekeeping.expire_reservations(ctx.sessionmaker, ctx.settings)
+    return False
+
+
+async def carrier_round(ctx: WorkerContext) -> bool:
+    """Pending label purchases retried, carriers without webhooks polled about shipments last
+    tracked ``tracking_poll_minutes`` ago."""
+    await housekeeping.retry_labels(ctx.sessionmaker, ctx.carrier_http, ctx.settings)
+    interval = timedelta(minutes=ctx.settings.tracking_poll_minutes)
+    await tracking.poll_carriers(
+        ctx.sessionmaker, ctx.carrier_http, interval=interval, settings=ctx.settings
+    )
+    return False
+
+
+async def raise_overdue(ctx: WorkerContext) -> bool:
+    await overdue.raise_overdue(ctx.sessionmaker, ctx.settings)
+    return False
+
+
+async def invoice_closed_periods(ctx: WorkerContext) -> bool:
+    await invoicing.invoice_closed_periods(ctx.sessionmaker, ctx.settings)
+    return False
+
+
+JOBS: list[Job] = [
+    Job("route_events", route_events, lambda s: s.dispatcher_interval_seconds),
+    Job("purge", purge, lambda s: 600.0),
+    Job("expire_reservations", expire_reservations, lambda s: 30.0),
+    Job("carrier_round", carrier_round, lambda s: s.carrier_round_seconds),
+    Job("raise_overdue", raise_overdue, lambda s: s.overdue_round_seconds),
+    Job("invoice_closed_periods", invoice_closed_periods, lambda s: 3600.0),
+]
