@@ -32,6 +32,9 @@ RESOURCES = (
     "invoices",
     "payments",
     "ledger",
+    "webhooks",
+    "notifications",
+    "alerts",
 )
 # orders:price-override: set a unit price other than the one pricing resolves.
 # orders:approve: approve, reject, hold and release (the review decides which role each needs).
@@ -46,11 +49,16 @@ SCOPES: frozenset[str] = frozenset(
     | {f"{r}:write" for r in RESOURCES}
     | {"admin", "orders:price-override", "orders:approve", ORDERS_PAYMENT, CUSTOMERS_CREDIT}
 )
-READ_ALL = frozenset(s for s in SCOPES if s.endswith(":read"))
+# webhooks:*: the outbound webhook endpoints (their URLs, secrets and delivery log) are the
+#   administrator's. notifications:read: what was sent to which customer (contact data);
+#   notifications:write: the templates. alerts:write: acknowledge and resolve alerts.
+STAFF_ONLY = frozenset({"webhooks:read", "webhooks:write", "notifications:read"})
+READ_ALL = frozenset(s for s in SCOPES if s.endswith(":read")) - STAFF_ONLY
 
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.ADMIN: SCOPES,
-    Role.SALES: READ_ALL | {"orders:write", "customers:write"},
+    Role.SALES: READ_ALL
+    | {"orders:write", "customers:write", "notifications:read", "alerts:write"},
     Role.SALES_MANAGER: READ_ALL
     | {
         "orders:write",
@@ -59,6 +67,8 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
         "customers:write",
         "products:write",
         "price-lists:write",
+        "notifications:read",
+        "alerts:write",
     },
     Role.FINANCE: READ_ALL
     | {
@@ -68,8 +78,11 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
         ORDERS_PAYMENT,
         "invoices:write",
         "payments:write",
+        "notifications:read",
+        "alerts:write",
     },
-    Role.WAREHOUSE: READ_ALL | {"stock:write", "warehouses:write", "suppliers:write"},
+    Role.WAREHOUSE: READ_ALL
+    | {"stock:write", "warehouses:write", "suppliers:write", "alerts:write"},
     Role.VIEWER: READ_ALL,
 }
 
@@ -82,6 +95,11 @@ API_KEY_SCOPES: frozenset[str] = SCOPES - {
     "invoices:write",
     "payments:write",
     "ledger:write",
+    "webhooks:read",
+    "webhooks:write",
+    "notifications:read",
+    "notifications:write",
+    "alerts:write",
 }
 
 

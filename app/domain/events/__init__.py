@@ -11,7 +11,8 @@ defaults of a class give the usual values, so ``OrderApproved(actor=..., entity_
 payload=...)`` is all a use case writes. ``Changed`` is the generic event of records no
 reaction listens to (master data, settings) and takes its names per instance.
 
-The classes live in one module per area (``orders``, ``stock``, ``shipping``, ``access``;
+The classes live in one module per area (``orders``, ``stock``, ``shipping``, ``access``,
+``notices``;
 order to cash in ``app.domain.billing.events``) and are imported from this package.
 """
 
@@ -25,6 +26,7 @@ from app.domain.events.base import (
     Event,
     Image,
 )
+from app.domain.events.notices import WebhookEndpointDisabled
 from app.domain.events.orders import (
     OrderAllocated,
     OrderApprovalGiven,
@@ -141,4 +143,5 @@ __all__ = [
     "TransferReceived",
     "TransferShipped",
     "UserCreated",
+    "WebhookEndpointDisabled",
 ]
