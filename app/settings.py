@@ -94,6 +94,36 @@ class Settings(BaseSettings):
     company_name: str | None = Field(default=None, max_length=200)
     shipper_phone: str | None = Field(default=None, max_length=50)
 
+    # --- Customer notifications (app.services.notifications) ------------------------------
+    # Email goes over SMTP when a host is set, SMS through Twilio when an account is set;
+    # a channel without a provider writes its messages to the log (the demo).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    notification_email_from: str = "Lading <noreply@localhost>"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = None
+    twilio_base_url: str = "https://api.twilio.com"
+    # Sending: batch per round, round interval when idle, how long a claimed message is held
+    # (a worker killed while sending is retried after it), attempts before it is dead.
+    notification_batch_size: int = Field(default=20, ge=1)
+    notification_round_seconds: float = Field(default=5.0, gt=0)
+    notification_lease_seconds: float = Field(default=120.0, gt=0)
+    notification_max_attempts: int = Field(default=8, ge=1)
+    # The public tracking link in shipping notifications: this base + /api/v1/track/{token}.
+    public_base_url: str = "http://localhost:8000"
+    # Overdue reminders (催款) at these days past the due date, checked this often.
+    dunning_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [1, 7, 14])
+    dunning_round_seconds: float = Field(default=3600.0, gt=0)
+    # Alerts by email: addresses of each role's staff, as JSON ({"warehouse": ["a@x.cn"]}),
+    # in this language.
+    staff_emails: dict[str, list[str]] = Field(default_factory=dict)
+    staff_language: Literal["zh-CN", "en"] = "zh-CN"
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -110,6 +140,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("dunning_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("dunning_days")
+    @classmethod
+    def _days_past_due(cls, value: list[int]) -> list[int]:
+        if any(d < 1 for d in value):
+            raise ValueError("LADING_DUNNING_DAYS: each step is at least 1 day past due")
+        return sorted(set(value))
 
     @model_validator(mode="after")
     def _check_outbound(self) -> Settings:

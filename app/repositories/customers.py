@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     exists,
+    false,
     func,
     select,
     type_coerce,
@@ -68,6 +69,11 @@ class Customer(IdMixin, TimestampMixin, VersionedMixin, Base):
     # VAT registration for invoices: buyer name, taxpayer id (统一社会信用代码), address and
     # phone, bank and account.
     tax_registration: Mapped[dict[str, Any] | None]
+    # Notifications: the language they are written in (zh-CN or en) and the channels the
+    # customer opted out of.
+    language: Mapped[str] = mapped_column(String(8), default="zh-CN", server_default="zh-CN")
+    email_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
+    sms_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Supplier(IdMixin, TimestampMixin, VersionedMixin, Base):

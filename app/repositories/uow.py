@@ -22,6 +22,7 @@ from app.repositories.exchange_rates import ExchangeRateRepository
 from app.repositories.invoices import InvoiceRepository
 from app.repositories.ledger import LedgerRepository
 from app.repositories.login_throttle import LoginThrottleRepository
+from app.repositories.notifications import NotificationRepository
 from app.repositories.orders import (
     IdempotencyRepository,
     OrderImportRepository,
@@ -126,6 +127,7 @@ class SqlAlchemyUnitOfWork:
         self.ledger = LedgerRepository(self.session)
         self.bank_statements = BankStatementRepository(self.session)
         self.books = BooksRepository(self.session)
+        self.notifications = NotificationRepository(self.session)
         return self
 
     async def __aexit__(

@@ -15,6 +15,7 @@ from app.routers import (
     invoices,
     invoicing_runs,
     ledger,
+    notifications,
     order_imports,
     order_review,
     orders,
@@ -72,6 +73,7 @@ ROUTERS: list[APIRouter] = [
     ledger.router,
     settings.router,
     admin.router,
+    notifications.router,
 ]
 
 TAGS = [
@@ -153,4 +155,8 @@ TAGS = [
         "description": "The books: trial balance and the journal export for the general ledger.",
     },
     {"name": "admin", "description": "Administration: the invariant check."},
+    {
+        "name": "notifications",
+        "description": "Customer notifications: the log of what was sent, templates (admins).",
+    },
 ]

@@ -13,6 +13,7 @@ from app.domain.auth import Principal
 from app.domain.billing.invoices import InvoiceType, InvoicingPeriod, InvoicingPolicy
 from app.domain.carrier_selection import Preference
 from app.domain.customers import DEFAULT_PAYMENT_TERMS_DAYS, CustomerStatus
+from app.domain.notifications.kinds import Language
 from app.schemas.common import (
     Address,
     AddressRead,
@@ -71,7 +72,14 @@ class TaxRegistration(Schema):
 
 # Value objects stored as JSON documents, always whole (every field, defaults included).
 _DOCUMENTS = {"contacts", "bill_to", "ship_to", "tax_registration"}
-_ENUMS = ("status", "shipping_preference", "invoicing_policy", "invoicing_period", "invoice_type")
+_ENUMS = (
+    "language",
+    "status",
+    "shipping_preference",
+    "invoicing_policy",
+    "invoicing_period",
+    "invoice_type",
+)
 
 
 def _columns(data: Schema, given: set[str]) -> dict[str, Any]:
@@ -122,6 +130,11 @@ class CustomerCreate(Schema):
         default=InvoiceType.ORDINARY, description="普通 (ordinary) or 专用 (special) VAT invoice"
     )
     tax_registration: TaxRegistration | None = None
+    language: Language = Field(
+        default=Language.ZH_CN, description="The language of the customer's notifications"
+    )
+    email_opt_out: bool = Field(default=False, description="No notification emails")
+    sms_opt_out: bool = Field(default=False, description="No notification text messages")
 
     def to_command(self, principal: Principal) -> CreateCustomer:
         return CreateCustomer(principal=principal, **_columns(self, set(type(self).model_fields)))
@@ -148,6 +161,9 @@ class CustomerUpdate(Schema):
     invoicing_period: InvoicingPeriod | None = None
     invoice_type: Patch[InvoiceType] = None
     tax_registration: TaxRegistration | None = None
+    language: Patch[Language] = None
+    email_opt_out: Patch[bool] = None
+    sms_opt_out: Patch[bool] = None
 
     def to_command(
         self, principal: Principal, customer_id: uuid.UUID, expected_version: int
@@ -181,6 +197,9 @@ class CustomerRead(Schema):
     invoicing_period: InvoicingPeriod | None
     invoice_type: InvoiceType
     tax_registration: TaxRegistration | None
+    language: Language
+    email_opt_out: bool
+    sms_opt_out: bool
     version: int
     created_at: datetime
     updated_at: datetime

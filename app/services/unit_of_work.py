@@ -19,6 +19,7 @@ from app.repositories.exchange_rates import ExchangeRateRepository
 from app.repositories.invoices import InvoiceRepository
 from app.repositories.ledger import LedgerRepository
 from app.repositories.login_throttle import LoginThrottleRepository
+from app.repositories.notifications import NotificationRepository
 from app.repositories.orders import IdempotencyRepository, OrderImportRepository, OrderRepository
 from app.repositories.payments import PaymentRepository
 from app.repositories.picking import PickListRepository
@@ -67,6 +68,7 @@ class UnitOfWork(Protocol):
     ledger: LedgerRepository
     bank_statements: BankStatementRepository
     books: BooksRepository
+    notifications: NotificationRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.worker import housekeeping, invoicing, overdue, tracking
+from app.services.notifications.routing import route_notifications
+from app.worker import housekeeping, invoicing, notifications, overdue, tracking
 from app.worker.jobs import Job, WorkerContext
 from app.worker.routing import Route, route_once
 
@@ -62,3 +63,14 @@ JOBS: list[Job] = [
     Job("raise_overdue", raise_overdue, lambda s: s.overdue_round_seconds),
     Job("invoice_closed_periods", invoice_closed_periods, lambda s: 3600.0),
 ]
+
+# Customer notifications and staff alert emails (app.services.notifications).
+ROUTES.append(route_notifications)
+JOBS.append(
+    Job(
+        "send_notifications",
+        notifications.send_notifications,
+        lambda s: s.notification_round_seconds,
+    )
+)
+JOBS.append(Job("dunning", notifications.dunning, lambda s: s.dunning_round_seconds))

@@ -33,6 +33,9 @@ class CreateCustomer:
     invoicing_period: str | None = None
     invoice_type: str = "ordinary"
     tax_registration: dict[str, Any] | None = None
+    language: str = "zh-CN"
+    email_opt_out: bool = False
+    sms_opt_out: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

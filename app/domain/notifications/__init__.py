@@ -1,0 +1,1 @@
+"""Customer and staff notifications: what is told, to whom, on which channel."""

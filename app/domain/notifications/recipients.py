@@ -1,0 +1,48 @@
+"""Who a customer notification goes to, or why it is not sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.domain.notifications.kinds import Channel
+
+
+class SkipReason(StrEnum):
+    OPTED_OUT = "opted_out"
+    NO_ADDRESS = "no_address"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """An address to send to, or the reason there is none."""
+
+    address: str | None
+    skipped: SkipReason | None = None
+
+
+FIELDS = {Channel.EMAIL: "email", Channel.SMS: "phone"}
+
+
+def customer_recipient(
+    contacts: Sequence[Mapping[str, object]], channel: Channel, opted_out: Iterable[Channel]
+) -> Recipient:
+    """The customer's address for ``channel``: the first of its contacts, in the order they
+    are listed, that has one (an email address for email, a phone number for SMS). A customer
+    that opted out of the channel, or has no such contact, is skipped."""
+    if channel in set(opted_out):
+        return Recipient(None, SkipReason.OPTED_OUT)
+    field = FIELDS[channel]
+    for contact in contacts:
+        value = contact.get(field)
+        if isinstance(value, str) and value.strip():
+            return Recipient(value.strip())
+    return Recipient(None, SkipReason.NO_ADDRESS)
+
+
+def staff_recipient(addresses: Sequence[str]) -> Recipient:
+    """Staff of a role get one email to all their addresses (``LADING_STAFF_EMAILS``)."""
+    if not addresses:
+        return Recipient(None, SkipReason.NO_ADDRESS)
+    return Recipient(", ".join(addresses))

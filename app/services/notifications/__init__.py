@@ -1,0 +1,2 @@
+"""Notifications: made from routed events (``routing``), sent by the worker (``sending``),
+overdue reminders (``dunning``), templates admins edit (``templates``)."""

@@ -1,0 +1,20 @@
+"""The worker's notification jobs: send what is due, make the overdue reminders."""
+
+from __future__ import annotations
+
+from app.adapters.notifiers.registry import notifiers_for
+from app.services.notifications.dunning import remind_overdue
+from app.services.notifications.sending import send_due
+from app.worker.jobs import WorkerContext
+
+
+async def send_notifications(ctx: WorkerContext) -> bool:
+    """One batch of due notifications through the configured channels."""
+    notifiers = notifiers_for(ctx.settings, ctx.http)
+    sent = await send_due(ctx.sessionmaker, notifiers, ctx.settings)
+    return sent >= ctx.settings.notification_batch_size
+
+
+async def dunning(ctx: WorkerContext) -> bool:
+    await remind_overdue(ctx.sessionmaker, ctx.settings)
+    return False
