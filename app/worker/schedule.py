@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.services.notifications.routing import route_notifications
-from app.worker import housekeeping, invoicing, notifications, overdue, tracking
+from app.worker import housekeeping, invoicing, overdue, tracking
 from app.worker.jobs import Job, WorkerContext
+from app.worker.notify import jobs as notifications
+from app.worker.notify.routing import route_notifications
 from app.worker.routing import Route, route_once
 
 # What routing fans each event out to, in this order, in the routing transaction.

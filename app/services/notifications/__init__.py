@@ -1,2 +1,3 @@
-"""Notifications: made from routed events (``routing``), sent by the worker (``sending``),
-overdue reminders (``dunning``), templates admins edit (``templates``)."""
+"""Notifications as use cases see them: the templates admins edit and how they render, the
+rows made from a context (``making``), the log. The worker routes and sends them
+(``app.worker.notify``)."""

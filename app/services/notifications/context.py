@@ -13,22 +13,19 @@ Every kind has ``company`` and ``customer`` (``code``, ``name``); order and ship
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.domain.money import round_money
 from app.domain.notifications.kinds import SHIPMENT_KINDS, Kind
-from app.repositories.carriers import Carrier, CarrierRepository
-from app.repositories.customers import Customer, CustomerRepository
+from app.repositories.carriers import Carrier
+from app.repositories.customers import Customer
 from app.repositories.invoices import Invoice
-from app.repositories.orders import Order, OrderLine, OrderRepository
+from app.repositories.orders import Order, OrderLine
 from app.repositories.payments import Refund
-from app.repositories.shipments import Shipment, ShipmentRepository
+from app.repositories.shipments import Shipment
 from app.settings import Settings
 
 Context = dict[str, Any]
@@ -107,28 +104,6 @@ def refund_part(refund: Refund) -> dict[str, Any]:
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-async def shipment_context(
-    session: AsyncSession, shipment_id: uuid.UUID, settings: Settings
-) -> tuple[Context, Customer, Order] | None:
-    shipment = await ShipmentRepository(session).get(shipment_id)
-    if shipment is None:
-        return None
-    order = await OrderRepository(session).get(shipment.order_id)
-    assert order is not None
-    customer = await CustomerRepository(session).get(order.customer_id)
-    assert customer is not None
-    carrier = (
-        await CarrierRepository(session).get(shipment.carrier_id) if shipment.carrier_id else None
-    )
-    context = {
-        "company": company(settings),
-        "customer": customer_part(customer),
-        "order": order_part(order, await OrderRepository(session).lines(order.id)),
-        "shipment": shipment_part(shipment, carrier, settings),
-    }
-    return context, customer, order
 
 
 def company(settings: Settings) -> str:

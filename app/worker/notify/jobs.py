@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from app.adapters.notifiers.registry import notifiers_for
-from app.services.notifications.dunning import remind_overdue
-from app.services.notifications.sending import send_due
 from app.worker.jobs import WorkerContext
+from app.worker.notify.dunning import remind_overdue
+from app.worker.notify.sending import send_due
 
 
 async def send_notifications(ctx: WorkerContext) -> bool:

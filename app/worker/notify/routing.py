@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.notifications.kinds import SHIPMENT_KINDS, Kind, Subject, kind_of, subject_of
+from app.repositories.carriers import CarrierRepository
 from app.repositories.customers import Customer, CustomerRepository
 from app.repositories.events import OutboxEvent
 from app.repositories.invoices import InvoiceRepository
 from app.repositories.notifications import NotificationRepository
-from app.repositories.orders import OrderRepository
+from app.repositories.orders import Order, OrderRepository
 from app.repositories.payments import PaymentRepository
+from app.repositories.shipments import ShipmentRepository
 from app.services.notifications import context as ctx
 from app.services.notifications.making import Occasion, make
 from app.services.notifications.templates_store import Templates
@@ -76,7 +78,7 @@ async def _customer_context(
     session: AsyncSession, kind: Kind, subject_id: uuid.UUID, settings: Settings
 ) -> Found | None:
     if kind in SHIPMENT_KINDS:
-        shipment = await ctx.shipment_context(session, subject_id, settings)
+        shipment = await shipment_context(session, subject_id, settings)
         if shipment is None:
             return None
         context, customer, order = shipment
@@ -131,3 +133,25 @@ def _alert(event: OutboxEvent, settings: Settings) -> Occasion:
         staff=tuple(settings.staff_emails.get(role, ())),
         outbox_event_id=event.id,
     )
+
+
+async def shipment_context(
+    session: AsyncSession, shipment_id: uuid.UUID, settings: Settings
+) -> tuple[ctx.Context, Customer, Order] | None:
+    shipment = await ShipmentRepository(session).get(shipment_id)
+    if shipment is None:
+        return None
+    order = await OrderRepository(session).get(shipment.order_id)
+    assert order is not None
+    customer = await CustomerRepository(session).get(order.customer_id)
+    assert customer is not None
+    carrier = (
+        await CarrierRepository(session).get(shipment.carrier_id) if shipment.carrier_id else None
+    )
+    context = {
+        "company": ctx.company(settings),
+        "customer": ctx.customer_part(customer),
+        "order": ctx.order_part(order, await OrderRepository(session).lines(order.id)),
+        "shipment": ctx.shipment_part(shipment, carrier, settings),
+    }
+    return context, customer, order
