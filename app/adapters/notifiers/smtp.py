@@ -55,6 +55,9 @@ class SmtpNotifier:
                 start_tls=c.security == "starttls",
                 timeout=c.timeout_seconds,
             )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            refused = "; ".join(f"{r.code} {r.message} ({r.recipient})" for r in exc.recipients)
+            raise NotifierError(refused) from exc
         except aiosmtplib.SMTPResponseException as exc:
             raise NotifierError(f"{exc.code} {exc.message}") from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
