@@ -9,7 +9,12 @@ from fastapi import APIRouter, Depends, status
 
 from app.deps import AUTHENTICATED, BusDep, PageDep, SettingsDep, UowDep, requires
 from app.domain.auth import Principal
-from app.domain.notifications.kinds import Channel, Kind, Language, NotificationStatus
+from app.domain.notifications.kinds import (
+    Language,
+    NotificationChannel,
+    NotificationKind,
+    NotificationStatus,
+)
 from app.errors import problem_responses
 from app.schemas.common import Page
 from app.schemas.notifications import (
@@ -42,9 +47,9 @@ async def list_(
     page: PageDep,
     customer_id: uuid.UUID | None = None,
     order_id: uuid.UUID | None = None,
-    kind: Kind | None = None,
+    kind: NotificationKind | None = None,
     status: NotificationStatus | None = None,
-    channel: Channel | None = None,
+    channel: NotificationChannel | None = None,
 ) -> Page[NotificationRead]:
     """The log, newest first: what was sent (or skipped) to whom, when, and the answer."""
     result = await queries.list_notifications(
@@ -106,7 +111,11 @@ async def preview(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get_template(
-    kind: Kind, channel: Channel, language: Language, uow: UowDep, principal: Writer
+    kind: NotificationKind,
+    channel: NotificationChannel,
+    language: Language,
+    uow: UowDep,
+    principal: Writer,
 ) -> TemplateRead:
     """The template in force for a kind, channel and language."""
     view = await templates.get_template(uow, kind.value, channel.value, language.value)
@@ -120,8 +129,8 @@ async def get_template(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def save_template(
-    kind: Kind,
-    channel: Channel,
+    kind: NotificationKind,
+    channel: NotificationChannel,
     language: Language,
     body: TemplateUpdate,
     bus: BusDep,
@@ -148,7 +157,12 @@ async def save_template(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def reset_template(
-    kind: Kind, channel: Channel, language: Language, bus: BusDep, uow: UowDep, principal: Writer
+    kind: NotificationKind,
+    channel: NotificationChannel,
+    language: Language,
+    bus: BusDep,
+    uow: UowDep,
+    principal: Writer,
 ) -> TemplateRead:
     """Drop the saved template; the default shipped with Lading is in force again."""
     command = ResetTemplate(

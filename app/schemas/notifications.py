@@ -7,7 +7,12 @@ from datetime import datetime
 
 from pydantic import Field
 
-from app.domain.notifications.kinds import Channel, Kind, Language, NotificationStatus
+from app.domain.notifications.kinds import (
+    Language,
+    NotificationChannel,
+    NotificationKind,
+    NotificationStatus,
+)
 from app.schemas.common import Schema
 
 
@@ -15,11 +20,11 @@ class NotificationRead(Schema):
     """One message on one channel: what was sent (or why not), to whom, and the answer."""
 
     id: uuid.UUID
-    kind: Kind
+    kind: NotificationKind
     step: int = Field(description="Days past due of an overdue reminder; 0 otherwise")
     subject_type: str = Field(description="What it is about: order, shipment, invoice, ...")
     subject_id: str
-    channel: Channel
+    channel: NotificationChannel
     recipient: str | None
     language: Language
     customer_id: uuid.UUID | None
@@ -37,8 +42,8 @@ class NotificationRead(Schema):
 
 
 class TemplateRead(Schema):
-    kind: Kind
-    channel: Channel
+    kind: NotificationKind
+    channel: NotificationChannel
     language: Language
     subject: str | None = Field(description="Email only")
     body: str
@@ -58,8 +63,8 @@ class TemplateUpdate(Schema):
 
 
 class TemplatePreviewRequest(Schema):
-    kind: Kind
-    channel: Channel
+    kind: NotificationKind
+    channel: NotificationChannel
     language: Language
     order_id: uuid.UUID = Field(description="The order whose data fills the template")
     subject: str | None = Field(

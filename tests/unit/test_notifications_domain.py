@@ -14,7 +14,12 @@ from app.adapters.notifiers.base import OutboundMessage
 from app.adapters.notifiers.smtp import build_message
 from app.domain.errors import RuleViolation
 from app.domain.notifications.dunning import due_window
-from app.domain.notifications.kinds import Channel, Kind, kind_of, subject_of
+from app.domain.notifications.kinds import (
+    NotificationChannel,
+    NotificationKind,
+    kind_of,
+    subject_of,
+)
 from app.domain.notifications.recipients import SkipReason, customer_recipient, staff_recipient
 from app.services.notifications.context import sample_context
 from app.services.notifications.defaults import default_template
@@ -26,18 +31,26 @@ from app.settings import Settings
 @pytest.mark.parametrize(
     ("event_type", "payload", "kind"),
     [
-        ("order.approved", {}, Kind.ORDER_CONFIRMED),
+        ("order.approved", {}, NotificationKind.ORDER_CONFIRMED),
         ("order.created", {}, None),
         ("order.allocated", {}, None),
-        ("order.shipped", {}, Kind.SHIPPED),
-        ("order.delivered", {}, Kind.DELIVERED),
-        ("shipment.tracking_updated", {"status": "out_for_delivery"}, Kind.OUT_FOR_DELIVERY),
-        ("shipment.tracking_updated", {"status": "exception"}, Kind.DELIVERY_EXCEPTION),
-        ("shipment.tracking_updated", {"status": "delivery_failed"}, Kind.DELIVERY_EXCEPTION),
+        ("order.shipped", {}, NotificationKind.SHIPPED),
+        ("order.delivered", {}, NotificationKind.DELIVERED),
+        (
+            "shipment.tracking_updated",
+            {"status": "out_for_delivery"},
+            NotificationKind.OUT_FOR_DELIVERY,
+        ),
+        ("shipment.tracking_updated", {"status": "exception"}, NotificationKind.DELIVERY_EXCEPTION),
+        (
+            "shipment.tracking_updated",
+            {"status": "delivery_failed"},
+            NotificationKind.DELIVERY_EXCEPTION,
+        ),
         ("shipment.tracking_updated", {"status": "in_transit"}, None),
-        ("refund.paid", {}, Kind.REFUND_PAID),
-        ("invoice.issued", {}, Kind.INVOICE_ISSUED),
-        ("alert.raised", {}, Kind.ALERT_RAISED),
+        ("refund.paid", {}, NotificationKind.REFUND_PAID),
+        ("invoice.issued", {}, NotificationKind.INVOICE_ISSUED),
+        ("alert.raised", {}, NotificationKind.ALERT_RAISED),
         ("alert.resolved", {}, None),
     ],
 )
@@ -46,11 +59,13 @@ def test_events_make_their_kinds(event_type, payload, kind) -> None:
 
 
 def test_shipping_kinds_are_about_the_shipment() -> None:
-    subject = subject_of(Kind.SHIPPED, "order", "o-1", {"shipment_id": "s-1"})
+    subject = subject_of(NotificationKind.SHIPPED, "order", "o-1", {"shipment_id": "s-1"})
     assert (subject.type, subject.id) == ("shipment", "s-1")
-    tracking = subject_of(Kind.OUT_FOR_DELIVERY, "shipment", "s-2", {"shipment_id": "s-2"})
+    tracking = subject_of(
+        NotificationKind.OUT_FOR_DELIVERY, "shipment", "s-2", {"shipment_id": "s-2"}
+    )
     assert (tracking.type, tracking.id) == ("shipment", "s-2")
-    assert subject_of(Kind.ORDER_CONFIRMED, "order", "o-1", {}).id == "o-1"
+    assert subject_of(NotificationKind.ORDER_CONFIRMED, "order", "o-1", {}).id == "o-1"
 
 
 CONTACTS = [
@@ -61,15 +76,17 @@ CONTACTS = [
 
 
 def test_the_first_contact_with_an_address_receives() -> None:
-    assert customer_recipient(CONTACTS, Channel.EMAIL, []).address == "wang@example.cn"
-    assert customer_recipient(CONTACTS, Channel.SMS, []).address == "+8613800138000"
+    assert customer_recipient(CONTACTS, NotificationChannel.EMAIL, []).address == "wang@example.cn"
+    assert customer_recipient(CONTACTS, NotificationChannel.SMS, []).address == "+8613800138000"
 
 
 def test_opted_out_and_missing_addresses_are_skipped() -> None:
-    out = customer_recipient(CONTACTS, Channel.SMS, [Channel.SMS])
+    out = customer_recipient(CONTACTS, NotificationChannel.SMS, [NotificationChannel.SMS])
     assert (out.address, out.skipped) == (None, SkipReason.OPTED_OUT)
-    assert customer_recipient(CONTACTS, Channel.EMAIL, [Channel.SMS]).address
-    none = customer_recipient(CONTACTS[:1], Channel.EMAIL, [])
+    assert customer_recipient(
+        CONTACTS, NotificationChannel.EMAIL, [NotificationChannel.SMS]
+    ).address
+    none = customer_recipient(CONTACTS[:1], NotificationChannel.EMAIL, [])
     assert none.skipped == SkipReason.NO_ADDRESS
     assert staff_recipient([]).skipped == SkipReason.NO_ADDRESS
     assert staff_recipient(["a@x.cn", "b@x.cn"]).address == "a@x.cn, b@x.cn"
@@ -111,13 +128,15 @@ def test_every_default_renders_against_its_sample(key) -> None:
     kind, channel, language = key
     template = default_template(kind, channel, language)
     assert template is not None
-    check_template(template.subject, template.body, sample_context(Kind(kind), Settings()))
+    check_template(
+        template.subject, template.body, sample_context(NotificationKind(kind), Settings())
+    )
     assert (template.subject is None) == (channel == "sms")
 
 
 def test_both_languages_exist_for_every_kind_and_channel() -> None:
-    for kind in Kind:
-        channels = ["email"] if kind is Kind.ALERT_RAISED else ["email", "sms"]
+    for kind in NotificationKind:
+        channels = ["email"] if kind is NotificationKind.ALERT_RAISED else ["email", "sms"]
         for channel in channels:
             for language in ("zh-CN", "en"):
                 assert (kind.value, channel, language) in keys()

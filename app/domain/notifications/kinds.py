@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
-class Kind(StrEnum):
+class NotificationKind(StrEnum):
     ORDER_CONFIRMED = "order_confirmed"
     SHIPPED = "shipped"
     OUT_FOR_DELIVERY = "out_for_delivery"
@@ -22,7 +22,7 @@ class Kind(StrEnum):
     ALERT_RAISED = "alert_raised"
 
 
-class Channel(StrEnum):
+class NotificationChannel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
 
@@ -40,13 +40,17 @@ class NotificationStatus(StrEnum):
 
 
 # Kinds told to the customer; the alert goes to staff, by email only.
-CUSTOMER_KINDS = tuple(k for k in Kind if k is not Kind.ALERT_RAISED)
-STAFF_KINDS = (Kind.ALERT_RAISED,)
+CUSTOMER_KINDS = tuple(k for k in NotificationKind if k is not NotificationKind.ALERT_RAISED)
+STAFF_KINDS = (NotificationKind.ALERT_RAISED,)
 
 
-def channels_of(kind: Kind) -> tuple[Channel, ...]:
+def channels_of(kind: NotificationKind) -> tuple[NotificationChannel, ...]:
     """The channels a kind is sent on."""
-    return (Channel.EMAIL,) if kind in STAFF_KINDS else (Channel.EMAIL, Channel.SMS)
+    return (
+        (NotificationChannel.EMAIL,)
+        if kind in STAFF_KINDS
+        else (NotificationChannel.EMAIL, NotificationChannel.SMS)
+    )
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ OUT_FOR_DELIVERY = "out_for_delivery"
 EXCEPTIONS = frozenset({"delivery_failed", "exception", "returned_to_sender"})
 
 
-def kind_of(event_type: str, payload: Mapping[str, object]) -> Kind | None:
+def kind_of(event_type: str, payload: Mapping[str, object]) -> NotificationKind | None:
     """The kind of notification an outbox event makes, if any.
 
     - ``order.approved`` confirms the order: nothing holds it any more (review, credit and
@@ -78,28 +82,33 @@ def kind_of(event_type: str, payload: Mapping[str, object]) -> Kind | None:
     if event_type == "shipment.tracking_updated":
         status = payload.get("status")
         if status == OUT_FOR_DELIVERY:
-            return Kind.OUT_FOR_DELIVERY
-        return Kind.DELIVERY_EXCEPTION if status in EXCEPTIONS else None
+            return NotificationKind.OUT_FOR_DELIVERY
+        return NotificationKind.DELIVERY_EXCEPTION if status in EXCEPTIONS else None
     return TOPICS.get(event_type)
 
 
-TOPICS: dict[str, Kind] = {
-    "order.approved": Kind.ORDER_CONFIRMED,
-    "order.shipped": Kind.SHIPPED,
-    "order.delivered": Kind.DELIVERED,
-    "refund.paid": Kind.REFUND_PAID,
-    "invoice.issued": Kind.INVOICE_ISSUED,
-    "alert.raised": Kind.ALERT_RAISED,
+TOPICS: dict[str, NotificationKind] = {
+    "order.approved": NotificationKind.ORDER_CONFIRMED,
+    "order.shipped": NotificationKind.SHIPPED,
+    "order.delivered": NotificationKind.DELIVERED,
+    "refund.paid": NotificationKind.REFUND_PAID,
+    "invoice.issued": NotificationKind.INVOICE_ISSUED,
+    "alert.raised": NotificationKind.ALERT_RAISED,
 }
 
 # Kinds whose subject is the shipment (a split order is told once per shipment).
 SHIPMENT_KINDS = frozenset(
-    {Kind.SHIPPED, Kind.OUT_FOR_DELIVERY, Kind.DELIVERED, Kind.DELIVERY_EXCEPTION}
+    {
+        NotificationKind.SHIPPED,
+        NotificationKind.OUT_FOR_DELIVERY,
+        NotificationKind.DELIVERED,
+        NotificationKind.DELIVERY_EXCEPTION,
+    }
 )
 
 
 def subject_of(
-    kind: Kind, aggregate_type: str, aggregate_id: str, payload: Mapping[str, object]
+    kind: NotificationKind, aggregate_type: str, aggregate_id: str, payload: Mapping[str, object]
 ) -> Subject:
     """The subject of a kind made from an event: the shipment for shipment kinds (the
     order events carry ``shipment_id``), else the event's own aggregate."""

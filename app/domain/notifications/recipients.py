@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.domain.notifications.kinds import Channel
+from app.domain.notifications.kinds import NotificationChannel
 
 
 class SkipReason(StrEnum):
@@ -22,11 +22,13 @@ class Recipient:
     skipped: SkipReason | None = None
 
 
-FIELDS = {Channel.EMAIL: "email", Channel.SMS: "phone"}
+FIELDS = {NotificationChannel.EMAIL: "email", NotificationChannel.SMS: "phone"}
 
 
 def customer_recipient(
-    contacts: Sequence[Mapping[str, object]], channel: Channel, opted_out: Iterable[Channel]
+    contacts: Sequence[Mapping[str, object]],
+    channel: NotificationChannel,
+    opted_out: Iterable[NotificationChannel],
 ) -> Recipient:
     """The customer's address for ``channel``: the first of its contacts, in the order they
     are listed, that has one (an email address for email, a phone number for SMS). A customer

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain.money import round_money
-from app.domain.notifications.kinds import SHIPMENT_KINDS, Kind
+from app.domain.notifications.kinds import SHIPMENT_KINDS, NotificationKind
 from app.repositories.carriers import Carrier
 from app.repositories.customers import Customer
 from app.repositories.invoices import Invoice
@@ -158,13 +158,13 @@ _ALERT = {
     "link": "/api/v1/shipments/00000000-0000-0000-0000-000000000001",
     "opened_at": "2026-12-02T08:00:00+00:00",
 }
-_PARTS: dict[Kind, tuple[str, ...]] = {
-    Kind.ORDER_CONFIRMED: ("order",),
+_PARTS: dict[NotificationKind, tuple[str, ...]] = {
+    NotificationKind.ORDER_CONFIRMED: ("order",),
     **{k: ("order", "shipment") for k in SHIPMENT_KINDS},
-    Kind.INVOICE_ISSUED: ("invoice",),
-    Kind.INVOICE_OVERDUE: ("invoice",),
-    Kind.REFUND_PAID: ("refund",),
-    Kind.ALERT_RAISED: ("alert",),
+    NotificationKind.INVOICE_ISSUED: ("invoice",),
+    NotificationKind.INVOICE_OVERDUE: ("invoice",),
+    NotificationKind.REFUND_PAID: ("refund",),
+    NotificationKind.ALERT_RAISED: ("alert",),
 }
 _SAMPLES: Mapping[str, Mapping[str, Any]] = {
     "order": _ORDER,
@@ -175,14 +175,14 @@ _SAMPLES: Mapping[str, Mapping[str, Any]] = {
 }
 
 
-def parts_of(kind: Kind) -> tuple[str, ...]:
+def parts_of(kind: NotificationKind) -> tuple[str, ...]:
     """The variables of a kind beside ``company`` and ``customer``."""
     return _PARTS[kind]
 
 
-def sample_context(kind: Kind, settings: Settings) -> Context:
+def sample_context(kind: NotificationKind, settings: Settings) -> Context:
     context: Context = {"company": company(settings)}
-    if kind is not Kind.ALERT_RAISED:
+    if kind is not NotificationKind.ALERT_RAISED:
         context["customer"] = {"code": "C-0001", "name": "上海华东贸易有限公司"}
     for part in _PARTS[kind]:
         context[part] = dict(_SAMPLES[part])

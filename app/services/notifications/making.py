@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from app.domain.notifications.kinds import Channel, Kind, NotificationStatus, Subject, channels_of
+from app.domain.notifications.kinds import (
+    NotificationChannel,
+    NotificationKind,
+    NotificationStatus,
+    Subject,
+    channels_of,
+)
 from app.domain.notifications.recipients import Recipient, customer_recipient, staff_recipient
 from app.repositories.customers import Customer
 from app.repositories.notifications import NotificationRepository
@@ -26,7 +32,7 @@ log = logging.getLogger(__name__)
 class Occasion:
     """What happened, to whom, and what the templates may say about it."""
 
-    kind: Kind
+    kind: NotificationKind
     subject: Subject
     context: Mapping[str, Any]
     language: str
@@ -37,19 +43,22 @@ class Occasion:
     outbox_event_id: uuid.UUID | None = None
 
 
-def recipient_for(occasion: Occasion, channel: Channel) -> Recipient:
+def recipient_for(occasion: Occasion, channel: NotificationChannel) -> Recipient:
     customer = occasion.customer
     if customer is None:
         return staff_recipient(occasion.staff)
     opted_out = [
         c
-        for c, out in ((Channel.EMAIL, customer.email_opt_out), (Channel.SMS, customer.sms_opt_out))
+        for c, out in (
+            (NotificationChannel.EMAIL, customer.email_opt_out),
+            (NotificationChannel.SMS, customer.sms_opt_out),
+        )
         if out
     ]
     return customer_recipient(customer.contacts, channel, opted_out)
 
 
-def row_for(occasion: Occasion, channel: Channel, template: Template) -> dict[str, Any]:
+def row_for(occasion: Occasion, channel: NotificationChannel, template: Template) -> dict[str, Any]:
     recipient = recipient_for(occasion, channel)
     now = datetime.now(UTC)
     row: dict[str, Any] = {

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.domain.errors import FieldIssue, NotFound, RuleViolation
 from app.domain.events import Changed
-from app.domain.notifications.kinds import Channel, Kind
+from app.domain.notifications.kinds import NotificationChannel, NotificationKind
 from app.repositories.base import utcnow
 from app.repositories.notifications import NotificationTemplate
 from app.services.bus import Context
@@ -66,8 +66,8 @@ def _view(
         updated_by=saved.updated_by if saved else None,
         variables=[
             "company",
-            *(() if kind == Kind.ALERT_RAISED else ("customer",)),
-            *ctx.parts_of(Kind(kind)),
+            *(() if kind == NotificationKind.ALERT_RAISED else ("customer",)),
+            *ctx.parts_of(NotificationKind(kind)),
         ],
     )
 
@@ -86,12 +86,12 @@ async def get_template(uow: UnitOfWork, kind: str, channel: str, language: str) 
 
 
 def _check_shape(channel: str, subject: str | None) -> None:
-    if channel == Channel.EMAIL and not (subject and subject.strip()):
+    if channel == NotificationChannel.EMAIL and not (subject and subject.strip()):
         raise RuleViolation(
             "An email template needs a subject.",
             issues=[FieldIssue("subject", "required", "An email template needs a subject.")],
         )
-    if channel == Channel.SMS and subject is not None:
+    if channel == NotificationChannel.SMS and subject is not None:
         raise RuleViolation(
             "A text message has no subject.",
             issues=[FieldIssue("subject", "absent", "A text message has no subject.")],
@@ -103,7 +103,9 @@ async def save_template(cmd: SaveTemplate, uow: UnitOfWork, context: Context) ->
     naming ``subject`` or ``body`` otherwise), so it can never fail when a message is sent."""
     _default_or_404(cmd.kind, cmd.channel, cmd.language)
     _check_shape(cmd.channel, cmd.subject)
-    check_template(cmd.subject, cmd.body, ctx.sample_context(Kind(cmd.kind), context.settings))
+    check_template(
+        cmd.subject, cmd.body, ctx.sample_context(NotificationKind(cmd.kind), context.settings)
+    )
     async with uow:
         saved = await uow.notifications.template(cmd.kind, cmd.channel, cmd.language, lock=True)
         before = _image(saved)
@@ -177,17 +179,17 @@ async def preview(
     """Render the saved template (or the proposed ``subject``/``body``) for an order: its
     customer, order and newest shipment; the parts an order does not have (an invoice, a
     refund, an alert) come from the kind's sample."""
-    kind_ = Kind(kind)
+    kind_ = NotificationKind(kind)
     async with uow:
         templates = await Templates.load(uow.notifications)
-        saved = templates.effective(kind_, Channel(channel), language) or _default_or_404(
-            kind, channel, language
-        )
+        saved = templates.effective(
+            kind_, NotificationChannel(channel), language
+        ) or _default_or_404(kind, channel, language)
         context = ctx.sample_context(kind_, settings)
         context.update(await _order_parts(uow, order_id, settings))
     proposed_subject = subject if subject is not None else saved.subject
     proposed_body = body if body is not None else saved.body
-    if channel == Channel.SMS:
+    if channel == NotificationChannel.SMS:
         proposed_subject = None
     check_template(proposed_subject, proposed_body, context)
     return render(proposed_subject, proposed_body, context)

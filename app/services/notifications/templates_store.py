@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain.notifications.kinds import Channel, Kind
+from app.domain.notifications.kinds import NotificationChannel, NotificationKind
 from app.repositories.notifications import NotificationRepository
 from app.services.notifications.defaults import Template, default_template
 
@@ -18,6 +18,8 @@ class Templates:
         rows = await repo.templates()
         return cls({(t.kind, t.channel, t.language): Template(t.subject, t.body) for t in rows})
 
-    def effective(self, kind: Kind, channel: Channel, language: str) -> Template | None:
+    def effective(
+        self, kind: NotificationKind, channel: NotificationChannel, language: str
+    ) -> Template | None:
         key = (kind.value, channel.value, language)
         return self.overrides.get(key) or default_template(*key)

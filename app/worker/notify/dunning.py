@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.notifications.dunning import due_window
-from app.domain.notifications.kinds import Kind, Subject
+from app.domain.notifications.kinds import NotificationKind, Subject
 from app.repositories.customers import CustomerRepository
 from app.repositories.notifications import NotificationRepository
 from app.services.notifications import context as ctx
@@ -69,7 +69,7 @@ async def _batch(
                 "invoice": ctx.invoice_part(invoice, today),
             }
             occasion = Occasion(
-                kind=Kind.INVOICE_OVERDUE,
+                kind=NotificationKind.INVOICE_OVERDUE,
                 subject=Subject("invoice", str(invoice.id)),
                 context=context,
                 language=customer.language,

@@ -12,7 +12,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.notifications.kinds import SHIPMENT_KINDS, Kind, Subject, kind_of, subject_of
+from app.domain.notifications.kinds import (
+    SHIPMENT_KINDS,
+    NotificationKind,
+    Subject,
+    kind_of,
+    subject_of,
+)
 from app.repositories.carriers import CarrierRepository
 from app.repositories.customers import Customer, CustomerRepository
 from app.repositories.events import OutboxEvent
@@ -51,9 +57,9 @@ async def route_notifications(
 
 
 async def occasion_for(
-    session: AsyncSession, event: OutboxEvent, kind: Kind, settings: Settings
+    session: AsyncSession, event: OutboxEvent, kind: NotificationKind, settings: Settings
 ) -> Occasion | None:
-    if kind is Kind.ALERT_RAISED:
+    if kind is NotificationKind.ALERT_RAISED:
         return _alert(event, settings)
     subject = subject_of(kind, event.aggregate_type, event.aggregate_id, event.payload)
     found = await _customer_context(session, kind, uuid.UUID(subject.id), settings)
@@ -75,7 +81,7 @@ Found = tuple[ctx.Context, Customer, uuid.UUID | None]
 
 
 async def _customer_context(
-    session: AsyncSession, kind: Kind, subject_id: uuid.UUID, settings: Settings
+    session: AsyncSession, kind: NotificationKind, subject_id: uuid.UUID, settings: Settings
 ) -> Found | None:
     if kind in SHIPMENT_KINDS:
         shipment = await shipment_context(session, subject_id, settings)
@@ -83,11 +89,11 @@ async def _customer_context(
             return None
         context, customer, order = shipment
         return context, customer, order.id
-    if kind is Kind.ORDER_CONFIRMED:
+    if kind is NotificationKind.ORDER_CONFIRMED:
         return await order_context(session, subject_id, settings)
     customers = CustomerRepository(session)
     base: ctx.Context = {"company": ctx.company(settings)}
-    if kind is Kind.INVOICE_ISSUED:
+    if kind is NotificationKind.INVOICE_ISSUED:
         invoice = await InvoiceRepository(session).get(subject_id)
         if invoice is None:
             return None
@@ -126,7 +132,7 @@ def _alert(event: OutboxEvent, settings: Settings) -> Occasion:
     payload = dict(event.payload)
     role = str(payload.get("role", ""))
     return Occasion(
-        kind=Kind.ALERT_RAISED,
+        kind=NotificationKind.ALERT_RAISED,
         subject=Subject("alert", str(payload.get("id") or event.aggregate_id)),
         context={"company": ctx.company(settings), "alert": payload},
         language=settings.staff_language,

@@ -31,13 +31,13 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd hook
+    async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append((list(envelope.rcpt_tos), envelope.content))
         return "250 2.0.0 Ok: queued as 4A1B2C"
 
 
 class Refusing(Inbox):
-    async def handle_RCPT(self, server, session, envelope, address, options) -> str:  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, options) -> str:
         return "550 5.1.1 <wang@example.cn>: Recipient address rejected"
 
 

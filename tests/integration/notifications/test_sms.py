@@ -119,9 +119,7 @@ async def test_an_error_answer_is_logged_and_retried(sessionmaker, settings) -> 
         assert (sms.status, sms.attempts) == ("pending", 1)
         assert sms.provider_answer.startswith("400 ")
         assert json.loads(sms.provider_answer[4:])["code"] == 21211
-        await send_due(
-            sessionmaker, notifiers, settings, now=datetime.now(UTC) + timedelta(days=1)
-        )
+        await send_due(sessionmaker, notifiers, settings, now=datetime.now(UTC) + timedelta(days=1))
     sms = by_channel(await notifications_of(sessionmaker, order.id))["sms"]
     assert (sms.status, sms.attempts) == ("sent", 2)
 
