@@ -46,7 +46,12 @@ async def route_notifications(
     repo = NotificationRepository(session)
     templates = await Templates.load(repo)
     for event, kind in wanted:
-        occasion = await occasion_for(session, event, kind, settings)
+        try:
+            occasion = await occasion_for(session, event, kind, settings)
+        except (ValueError, KeyError, TypeError):
+            # An event whose payload does not name its subject (a malformed id) is not ours
+            # to hold up: the other routes (webhooks, ...) still take it.
+            occasion = None
         if occasion is None:
             log.warning(
                 "notification.subject_missing",

@@ -235,3 +235,21 @@ async def test_dunning_makes_one_reminder_per_invoice_and_step(sessionmaker, set
     await remind_overdue(sessionmaker, settings, today=today + timedelta(days=6))
     steps = [(r.step, r.channel) for r in await notifications_of(sessionmaker, owed.id)]
     assert steps == [(1, "email"), (1, "sms"), (7, "email"), (7, "sms")]
+
+
+async def test_events_that_do_not_name_a_known_subject_are_passed_over(
+    sessionmaker, settings
+) -> None:
+    """Routing goes on (the other routes still take the event) and nothing is made."""
+    gone = uuid.uuid4()
+    await route(
+        sessionmaker,
+        settings,
+        event("order.approved", "order", "not-a-uuid"),
+        event("order.approved", "order", gone),
+        event("order.shipped", "order", gone),  # no shipment_id in its payload
+        event("invoice.issued", "invoice", gone),
+        event("refund.paid", "refund", gone),
+    )
+    assert await notifications_of(sessionmaker, gone) == []
+    assert await notifications_of(sessionmaker, "not-a-uuid") == []
