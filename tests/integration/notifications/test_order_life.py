@@ -14,15 +14,15 @@ from app.worker.notify.sending import send_due
 from app.worker.routing import route_once
 from app.worker.schedule import ROUTES
 from tests.integration.notifications.test_email import Inbox, smtp_server, smtp_settings
-from tests.integration.test_shipments import (  # noqa: F401 - data is a fixture
+from tests.integration.test_shipments import (
     SHIPMENTS,
     confirm,
     created,
-    data,
     headers,
     picked_order,
     verify,
 )
+from tests.integration.test_shipments import data as shipment_data
 
 
 async def _deliver(sessionmaker, settings) -> None:
@@ -30,6 +30,9 @@ async def _deliver(sessionmaker, settings) -> None:
         pass
     async with httpx.AsyncClient() as http:
         await send_due(sessionmaker, notifiers_for(settings, http), settings)
+
+
+data = shipment_data  # the fixture: products, the HZ warehouse and customer ACME
 
 
 async def test_an_orders_life_is_told_by_email(client, auth, data, sessionmaker, settings) -> None:
