@@ -151,3 +151,18 @@ def test_an_email_message_is_utf8_with_the_chinese_subject() -> None:
     assert parsed["Subject"] == "订单确认：SO-1"
     assert parsed.get_content().strip() == "您好，订单已确认。"
     assert parsed.get_content_charset() == "utf-8"
+
+
+def test_huge_products_are_refused_by_the_sandbox() -> None:
+    with pytest.raises(SecurityError):
+        render_text("{{ 'x' * 10000000 }}", {})
+    with pytest.raises(SecurityError):
+        render_text("{{ 10 ** 100000 }}", {})
+    assert render_text("{{ '-' * 10 }}{{ 2 ** 10 }}", {}) == "----------1024"
+    with pytest.raises(RuleViolation):
+        check_template("{{ 1 / 0 }}", "ok", {})  # not a TemplateError, still refused
+
+
+def test_phone_numbers_are_sent_without_their_punctuation() -> None:
+    contacts = [{"name": "王芳", "phone": "+86 (21) 5080-1234"}]
+    assert customer_recipient(contacts, NotificationChannel.SMS, []).address == "+862150801234"

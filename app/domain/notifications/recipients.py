@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -39,8 +40,17 @@ def customer_recipient(
     for contact in contacts:
         value = contact.get(field)
         if isinstance(value, str) and value.strip():
-            return Recipient(value.strip())
+            address = value.strip()
+            return Recipient(
+                phone_number(address) if channel is NotificationChannel.SMS else address
+            )
     return Recipient(None, SkipReason.NO_ADDRESS)
+
+
+def phone_number(text: str) -> str:
+    """A phone number as SMS providers take it (E.164 style): the spaces, dashes, dots and
+    brackets people write it with are dropped (``+86 21 5080-1234`` → ``+862150801234``)."""
+    return re.sub(r"[\s\-().]", "", text)
 
 
 def staff_recipient(addresses: Sequence[str]) -> Recipient:

@@ -10,17 +10,39 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from app.domain.errors import FieldIssue, RuleViolation
 
 TEMPLATE_MAX = 20_000
+# The largest string or list a template may build by multiplying, and the largest power.
+PRODUCT_MAX = 100_000
+EXPONENT_MAX = 100
+
+
+class NotificationSandbox(SandboxedEnvironment):
+    """The sandbox, also bounding ``*`` and ``**``: ``{{ 'x' * 10**12 }}`` would otherwise
+    exhaust memory while a template is checked."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > EXPONENT_MAX:
+            raise SecurityError(f"exponent above {EXPONENT_MAX}")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
+                if sized and len(seq) * times > PRODUCT_MAX:
+                    raise SecurityError(f"a product longer than {PRODUCT_MAX}")
+        return super().call_binop(context, operator, left, right)
 
 
 @lru_cache(maxsize=1)
 def environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(
+    return NotificationSandbox(
         undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
     )
 
@@ -32,8 +54,8 @@ class Rendered:
 
 
 def render_text(source: str, context: Mapping[str, Any]) -> str:
-    """Render one template; raises ``jinja2.TemplateError`` (syntax, undefined variable,
-    sandbox security) when it cannot."""
+    """Render one template; raises when it cannot (``jinja2.TemplateError`` for syntax,
+    undefined variables and the sandbox; whatever the expression raises otherwise)."""
     return environment().from_string(source).render(**context)
 
 
@@ -54,7 +76,7 @@ def template_issues(subject: str | None, body: str, context: Mapping[str, Any]) 
             continue
         try:
             render_text(source, context)
-        except TemplateError as exc:
+        except Exception as exc:  # any failure of the template is the template's fault
             issues.append(FieldIssue(field, "renders", f"{type(exc).__name__}: {exc}"))
     return issues
 
