@@ -1,8 +1,8 @@
 """Sending: the worker claims due notifications in a short transaction, sends them through
 the channel adapters outside any transaction, and records each answer in another. A failed
-send is retried with back-off (``app.domain.retry``) until ``LADING_NOTIFICATION_MAX_ATTEMPTS``,
-then it is dead (``failed``); a worker killed while sending leaves its claims to be retried
-when their lease ends, so nothing claimed is lost."""
+send is retried with exponential back-off and jitter (``app.domain.retry``) until
+``LADING_NOTIFICATION_MAX_ATTEMPTS``, then it is dead (``failed``); a worker killed while
+sending leaves its claims to be retried when their lease ends, so nothing claimed is lost."""
 
 from __future__ import annotations
 
@@ -16,11 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.adapters.notifiers.base import Notifier, NotifierError, OutboundMessage
 from app.domain.notifications.kinds import NotificationStatus
-from app.domain.retry import next_retry
+from app.domain.retry import backoff_delay
 from app.repositories.notifications import NotificationRepository
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Back-off between attempts: up to 30 s after the first failure, doubling, at most 6 hours
+# (full jitter); the default 8 attempts span up to about two hours of an SMTP or SMS outage.
+RETRY_BASE_SECONDS = 30.0
+RETRY_CAP_SECONDS = 6 * 3600.0
 
 
 async def send_due(
@@ -98,7 +103,11 @@ async def _failed(
     rand: random.Random | None,
 ) -> None:
     # ``attempts`` already counts this one (the claim counted it).
-    delay = next_retry(attempts - 1, settings.notification_max_attempts, rand=rand)
+    delay = None
+    if attempts < settings.notification_max_attempts:
+        delay = backoff_delay(
+            attempts, base_seconds=RETRY_BASE_SECONDS, cap_seconds=RETRY_CAP_SECONDS, rand=rand
+        )
     now = datetime.now(UTC)
     async with sessionmaker() as session:
         await NotificationRepository(session).finish(
