@@ -133,10 +133,18 @@ async def test_a_refusing_server_is_retried_then_the_message_is_dead(
         assert (email.status, email.attempts) == ("pending", 1)
         assert email.provider_answer.startswith("550 5.1.1")
         assert email.next_attempt_at is not None
+        # The first back-off is at most 30 seconds (full jitter), the next at most 60.
+        assert email.next_attempt_at - email.updated_at <= timedelta(seconds=30)
         # Not due again before its back-off: a round now leaves it alone.
         retry_at = email.next_attempt_at
         later = retry_at + timedelta(seconds=1)
+        await _send(sessionmaker, settings, now=retry_at - timedelta(seconds=1))
+        email = by_channel(await notifications_of(sessionmaker, order.id))["email"]
+        assert email.attempts == 1
         await _send(sessionmaker, settings, now=later)
+        email = by_channel(await notifications_of(sessionmaker, order.id))["email"]
+        assert (email.status, email.attempts) == ("pending", 2)
+        assert email.next_attempt_at - email.updated_at <= timedelta(seconds=60)
         await _send(sessionmaker, settings, now=later + timedelta(days=1))
         email = by_channel(await notifications_of(sessionmaker, order.id))["email"]
     assert (email.status, email.attempts, email.next_attempt_at) == ("failed", 3, None)
@@ -167,7 +175,7 @@ async def test_a_claimed_message_is_not_sent_twice_by_a_second_round(
     sessionmaker, settings
 ) -> None:
     """A claim leases the message: a round that starts before the first one answered (another
-    worker) does not take it."""
+    worker) does not take it; a claim whose worker died is taken again after its lease."""
     from app.repositories.notifications import NotificationRepository
 
     who = await customer(sessionmaker)
@@ -183,3 +191,8 @@ async def test_a_claimed_message_is_not_sent_twice_by_a_second_round(
     async with sessionmaker() as session:
         again = await NotificationRepository(session).claim_due(now, now, 10)
     assert [c for c in again if c.order_id == order.id] == []
+    # That worker died: once the lease is over, the next round sends the messages.
+    sent = await _send(sessionmaker, settings, now=now + timedelta(minutes=3))
+    assert sent == 2
+    rows = await notifications_of(sessionmaker, order.id)
+    assert {(r.status, r.attempts) for r in rows} == {("sent", 2)}
