@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+
+from app.repositories.events import AuditEvent
 from tests.integration.notifications.data import (
     approved_order,
     customer,
@@ -84,6 +87,13 @@ async def test_a_saved_template_is_used_and_reset_to_the_default(
     reset = await client.delete(TEMPLATE, headers=headers)
     assert reset.status_code == 200 and reset.json()["customized"] is False
     assert reset.json()["subject"] == "订单确认：{{ order.number }}"
+    async with sessionmaker() as session:
+        audited = (
+            await session.scalars(
+                select(AuditEvent.action).where(AuditEvent.entity_type == "notification_template")
+            )
+        ).all()
+    assert sorted(audited) == ["reset", "updated"]
 
 
 async def test_a_template_that_does_not_render_is_refused_when_saved(client, auth) -> None:

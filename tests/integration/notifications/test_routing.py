@@ -253,3 +253,31 @@ async def test_events_that_do_not_name_a_known_subject_are_passed_over(
     )
     assert await notifications_of(sessionmaker, gone) == []
     assert await notifications_of(sessionmaker, "not-a-uuid") == []
+
+
+async def test_a_template_that_fails_on_real_data_fails_its_row_not_the_routing(
+    sessionmaker, settings
+) -> None:
+    """Saving refuses such a template; one stored without the API (here) still cannot stop
+    routing: its notification is failed with the reason, the other channel goes out."""
+    from app.repositories.notifications import NotificationTemplate
+
+    async with sessionmaker() as session:
+        session.add(
+            NotificationTemplate(
+                kind="order_confirmed",
+                channel="email",
+                language="zh-CN",
+                subject="{{ order.number }}",
+                body="{{ order.lines[5].name }}",
+                updated_by="test",
+            )
+        )
+        await session.commit()
+    who = await customer(sessionmaker)
+    order = await approved_order(sessionmaker, who)
+    await route(sessionmaker, settings, event("order.approved", "order", order.id))
+    rows = by_channel(await notifications_of(sessionmaker, order.id))
+    assert (rows["email"].status, rows["email"].next_attempt_at) == ("failed", None)
+    assert rows["email"].provider_answer.startswith("not rendered: UndefinedError")
+    assert rows["sms"].status == "pending"
