@@ -1,6 +1,7 @@
-"""Through HTTP on both engines: an order's life — placed and approved, picked, shipped and
-delivered by the own fleet — sends the confirmation, shipped, invoice and delivered emails
-to a real SMTP server, routed from the outbox rows the requests wrote."""
+"""Through HTTP on both engines: a storefront order's life — pushed paid with an API key and
+approved, picked, shipped and delivered by the own fleet — sends the confirmation, shipped,
+invoice and delivered emails to a real SMTP server, routed from the outbox rows the requests
+wrote."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from app.worker.routing import route_once
 from app.worker.schedule import ROUTES
 from tests.integration.notifications.test_email import Inbox, smtp_server, smtp_settings
 from tests.integration.test_shipments import (
+    SHANGHAI,
     SHIPMENTS,
     confirm,
     created,
     headers,
-    picked_order,
     verify,
 )
 from tests.integration.test_shipments import data as shipment_data
@@ -35,11 +36,54 @@ async def _deliver(sessionmaker, settings) -> None:
 data = shipment_data  # the fixture: products, the HZ warehouse and customer ACME
 
 
+async def storefront_order_picked(client, auth) -> dict:
+    """Stock received; a paid storefront order pushed with an API key (approved and allocated
+    at once); its pick confirmed."""
+    received = await client.post(
+        "/api/v1/stock/movements",
+        headers=await headers(auth),
+        json={"warehouse": "HZ", "sku": "S-1", "kind": "receipt", "quantity": "2"},
+    )
+    assert received.status_code == 201, received.text
+    key = await auth.with_scopes(
+        "orders:write", "orders:read", "orders:payment", channel="storefront"
+    )
+    response = await client.post(
+        "/api/v1/orders",
+        headers={**key, "Idempotency-Key": "shop-order-1"},
+        json={
+            "channel": "storefront",
+            "external_ref": "SHOP-1",
+            "customer": {"code": "ACME"},
+            "ship_to": SHANGHAI,
+            "lines": [{"sku": "S-1", "quantity": "2"}],
+            "submit": True,
+            "payment": {"status": "paid", "reference": "pay-1", "amount": "20"},
+        },
+    )
+    assert response.status_code == 201, response.text
+    placed = response.json()
+    assert placed["status"] == "approved", placed
+    pick = await client.post(
+        "/api/v1/pick-lists",
+        headers=await headers(auth),
+        json={"warehouse": "HZ", "order_ids": [placed["id"]]},
+    )
+    assert pick.status_code == 201, pick.text
+    confirmed = await client.post(
+        f"/api/v1/pick-lists/{pick.json()['id']}/confirm",
+        headers=await headers(auth),
+        json={"lines": [{"sku": "S-1", "picked": "2"}]},
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    return placed
+
+
 async def test_an_orders_life_is_told_by_email(client, auth, data, sessionmaker, settings) -> None:
     inbox = Inbox()
     async with smtp_server(inbox) as port:
         settings = smtp_settings(settings, port)
-        placed = await picked_order(client, auth, {"S-1": "2"})
+        placed = await storefront_order_picked(client, auth)
         await _deliver(sessionmaker, settings)
         shipment = await created(client, auth, placed["id"], {"S-1": "2"})
         assert (await verify(client, auth, shipment["id"], {"S-1": "2"})).status_code == 200
