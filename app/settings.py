@@ -155,6 +155,21 @@ class Settings(BaseSettings):
             raise ValueError("LADING_DUNNING_DAYS: each step is at least 1 day past due")
         return sorted(set(value))
 
+    @field_validator("staff_emails")
+    @classmethod
+    def _staff_addresses(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        bad = [a for addresses in value.values() for a in addresses if "@" not in a]
+        if bad:
+            raise ValueError(f"LADING_STAFF_EMAILS: not email addresses: {bad}")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("LADING_PUBLIC_BASE_URL must be an http(s) URL")
+        return value
+
     @model_validator(mode="after")
     def _check_outbound(self) -> Settings:
         """A malformed allowed network refuses to start."""

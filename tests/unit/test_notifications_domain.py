@@ -166,3 +166,16 @@ def test_huge_products_are_refused_by_the_sandbox() -> None:
 def test_phone_numbers_are_sent_without_their_punctuation() -> None:
     contacts = [{"name": "王芳", "phone": "+86 (21) 5080-1234"}]
     assert customer_recipient(contacts, NotificationChannel.SMS, []).address == "+862150801234"
+
+
+def test_notification_settings_are_checked() -> None:
+    from pydantic import ValidationError
+
+    assert Settings(_env_file=None, dunning_days="14, 1,7,7").dunning_days == [1, 7, 14]  # type: ignore[call-arg]
+    for bad in (
+        {"dunning_days": "0,7"},
+        {"staff_emails": {"warehouse": ["not-an-address"]}},
+        {"public_base_url": "lading.example.cn"},
+    ):
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None, **bad)  # type: ignore[call-arg]
