@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.routers import (
     admin,
+    alerts,
     allocation,
     auth,
     bank_statements,
@@ -72,6 +73,7 @@ ROUTERS: list[APIRouter] = [
     ledger.router,
     settings.router,
     admin.router,
+    alerts.router,
 ]
 
 TAGS = [
@@ -153,4 +155,8 @@ TAGS = [
         "description": "The books: trial balance and the journal export for the general ledger.",
     },
     {"name": "admin", "description": "Administration: the invariant check."},
+    {
+        "name": "alerts",
+        "description": "Exception alerts (预警) for the role that must act: acknowledge, resolve.",
+    },
 ]
