@@ -51,7 +51,10 @@ async def raised(sessionmaker, rule: str) -> int:
 
 
 async def test_a_stalled_shipment_raises_one_alert_that_resolves_when_tracking_moves(
-    client, sessionmaker, settings, shipped
+    client,
+    sessionmaker,
+    settings,
+    shipped,  # noqa: F811 - the fixture imported above
 ) -> None:
     shipment = shipped["shipment"]["id"]
     # Not silent yet: nothing for tracking (the promised date 2026-11-26 is past, though).
@@ -91,7 +94,9 @@ async def test_a_stalled_shipment_raises_one_alert_that_resolves_when_tracking_m
 
 
 async def test_carrier_exceptions_raise_one_alert_cleared_when_tracking_moves_on(
-    client, sessionmaker, shipped
+    client,
+    sessionmaker,
+    shipped,  # noqa: F811 - the fixture imported above
 ) -> None:
     shipment = shipped["shipment"]["id"]
     t0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
