@@ -1,9 +1,9 @@
 """The conditions of the time-based alert rules as queries (the worker's scan).
 
 Each rule is a condition on its subject's table, given the moments of
-``app.domain.alerts.Bounds``. The scan asks for subjects meeting it that have no unresolved
-alert of the rule yet (to raise), and which of the subjects of unresolved alerts still meet it
-(to resolve the others)."""
+``app.domain.alerts.Bounds``. The scan walks the subjects meeting it in batches by id (raising
+skips those already alerted) and asks which subjects of unresolved alerts still meet it (to
+resolve the others)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
@@ -12,7 +12,6 @@ from app.deps import AUTHENTICATED, BusDep, PageDep, UowDep, requires
 from app.domain.alerts import AlertState, Rule, Severity
 from app.domain.auth import Principal, Role
 from app.errors import problem_responses
-from app.repositories.alerts import Alert, AlertFilter
 from app.schemas.alerts import AlertRead, AlertResolve
 from app.schemas.common import Page
 from app.services.alerts import queries
@@ -23,7 +22,7 @@ Reader = Annotated[Principal, Depends(requires("alerts:read"))]
 Writer = Annotated[Principal, Depends(requires("alerts:write"))]
 
 
-def alert_read(alert: Alert) -> AlertRead:
+def alert_read(alert: Any) -> AlertRead:
     return AlertRead.model_validate(alert)
 
 
@@ -48,7 +47,7 @@ async def list_(
     ] = None,
 ) -> Page[AlertRead]:
     """Alerts, newest first, by state, rule, severity, role, subject or opening time."""
-    f = AlertFilter(
+    f = queries.AlertFilter(
         state=state.value if state else None,
         rule=rule.value if rule else None,
         severity=severity.value if severity else None,

@@ -1,10 +1,12 @@
-"""Reading alerts."""
+"""Reading alerts (``AlertFilter`` is the list's filter)."""
 
 from __future__ import annotations
 
 import uuid
 
 from app.repositories.alerts import Alert, AlertFilter
+
+__all__ = ["AlertFilter", "get_alert", "list_alerts"]
 from app.repositories.pagination import PageResult
 from app.services.unit_of_work import UnitOfWork
 
