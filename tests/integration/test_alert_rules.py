@@ -52,6 +52,7 @@ async def raised(sessionmaker, rule: str) -> int:
 
 async def test_a_stalled_shipment_raises_one_alert_that_resolves_when_tracking_moves(
     client,
+    auth,
     sessionmaker,
     settings,
     shipped,  # noqa: F811 - the fixture imported above
@@ -73,6 +74,13 @@ async def test_a_stalled_shipment_raises_one_alert_that_resolves_when_tracking_m
         f"/api/v1/shipments/{shipment}",
     )
     assert shipped["shipment"]["number"] in alert.message
+    warehouse = await auth.as_role("warehouse")
+    listed = await client.get(
+        "/api/v1/alerts",
+        params={"subject_type": "shipment", "subject_id": shipment, "rule": "tracking_silent"},
+        headers=warehouse,
+    )
+    assert [(a["id"], a["state"]) for a in listed.json()["items"]] == [(str(alert.id), "open")]
 
     # The carrier tells something new: the silence is over at once.
     moved = [("in_transit", NOW, "Departed Hangzhou hub")]
@@ -82,6 +90,8 @@ async def test_a_stalled_shipment_raises_one_alert_that_resolves_when_tracking_m
     alert = next(a for a in rows if a.rule == "tracking_silent")
     assert (alert.resolution, alert.resolution_reason) == ("auto", "tracking moved")
     assert alert.resolved_by == "system"
+    got = await client.get(f"/api/v1/alerts/{alert.id}", headers=warehouse)
+    assert (got.json()["state"], got.json()["resolution"]) == ("resolved", "auto")
     # the scan soon after finds it talking: no new alert
     await scan_alerts(sessionmaker, settings, now=NOW + timedelta(hours=1))
     assert await raised(sessionmaker, "tracking_silent") == 1
