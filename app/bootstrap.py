@@ -20,6 +20,7 @@ from app.domain.billing.events import (
     CreditNoteApplied,
     CreditNoteIssued,
     InvoiceIssued,
+    InvoiceOverdue,
     InvoiceSettlementChanged,
     PaymentApplied,
     PaymentReceived,
@@ -44,8 +45,13 @@ from app.domain.events import (
     ShipmentDelivered,
     ShortPicked,
     StockArrived,
+    StockMoved,
+    TrackingAlerted,
+    TrackingUpdated,
+    WebhookEndpointDisabled,
 )
 from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services.alerts import reactions as alerts
 from app.services.allocation import reactions as allocation
 from app.services.billing import prepaid
 from app.services.billing import reactions as billing_reactions
@@ -56,6 +62,7 @@ from app.services.order_review.review import on_order_edited, on_order_submitted
 from app.services.shipments.reactions import on_carrier_reported_delivery
 from app.services.transfers.reactions import on_consolidation_planned
 from app.settings import Settings
+from app.wiring import alerts as alert_wiring
 from app.wiring import billing, master_data, notifications, orders, shipping, warehouse
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
@@ -67,7 +74,7 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     OrderRejected: [allocation.on_order_released],
     OrderShortClosed: [allocation.on_order_released],
     ConsolidationPlanned: [on_consolidation_planned],
-    StockArrived: [allocation.on_stock_arrived],
+    StockArrived: [allocation.on_stock_arrived, alerts.on_stock_arrived],
     ShortPicked: [allocation.on_short_picked],
     CarrierReportedDelivery: [on_carrier_reported_delivery],
     # order to cash
@@ -78,7 +85,10 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     # a prepaid (storefront) order's payment, at intake or reported later, becomes a payment
     OrderPlaced: [prepaid.on_order_payment_reported],
     OrderPaymentUpdated: [prepaid.on_order_payment_reported],
-    InvoiceSettlementChanged: [billing_reactions.on_settlement_changed],
+    InvoiceSettlementChanged: [
+        billing_reactions.on_settlement_changed,
+        alerts.on_settlement_changed,
+    ],
     PaymentReceived: [post_entry],
     # money applied re-reviews the customer's orders held for credit (after the entry)
     PaymentApplied: [post_entry, on_money_applied],
@@ -87,6 +97,12 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     RefundPaid: [post_entry],
     CreditNoteIssued: [post_entry],
     CreditNoteApplied: [post_entry, on_money_applied],
+    # exception alerts (the time-based rules are the worker's scan)
+    TrackingAlerted: [alerts.on_tracking_alerted],
+    TrackingUpdated: [alerts.on_tracking_updated],
+    InvoiceOverdue: [alerts.on_invoice_overdue],
+    StockMoved: [alerts.on_stock_moved],
+    WebhookEndpointDisabled: [alerts.on_endpoint_disabled],
 }
 
 
@@ -108,6 +124,7 @@ COMMANDS = _commands(
     master_data.COMMANDS,
     billing.COMMANDS,
     notifications.COMMANDS,
+    alert_wiring.COMMANDS,
 )
 
 

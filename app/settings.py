@@ -93,6 +93,18 @@ class Settings(BaseSettings):
     reporting_currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     company_name: str | None = Field(default=None, max_length=200)
     shipper_phone: str | None = Field(default=None, max_length=50)
+    # Exception alerts (app.domain.alerts): the thresholds of the rules, and how often the
+    # worker's scan raises the time-based ones and resolves those whose condition cleared. A
+    # shipment not shipped by the day's cutoff (local time in alert_timezone; warehouses
+    # have no cutoff of their own) raises an alert once the cutoff passed.
+    alert_backorder_days: int = Field(default=3, ge=1)
+    alert_unallocated_hours: int = Field(default=4, ge=1)
+    alert_approval_hours: int = Field(default=8, ge=1)
+    alert_label_pending_minutes: int = Field(default=30, ge=1)
+    alert_tracking_silent_hours: int = Field(default=48, ge=1)
+    alert_ship_cutoff: str = Field(default="17:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    alert_timezone: str = Field(default="Asia/Shanghai", min_length=1)
+    alert_scan_seconds: float = Field(default=300.0, gt=0)
 
     # --- Customer notifications (app.services.notifications) ------------------------------
     # Email goes over SMTP when a host is set, SMS through Twilio when an account is set;
@@ -205,6 +217,18 @@ class Settings(BaseSettings):
                     "32 characters outside development"
                 )
         return self
+
+    @field_validator("alert_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        """An unknown time zone for the shipping cutoff refuses to start."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"LADING_ALERT_TIMEZONE: unknown time zone {value!r}") from exc
+        return value
 
 
 @lru_cache

@@ -226,11 +226,16 @@ class PurchasingRepository(Lookups[PurchaseOrder]):
         return {pid: (Decimal(q), when) for pid, q, when in result.tuples().all()}
 
     async def replenishment_candidates(
-        self, on_order_statuses: Collection[str], limit: int
+        self,
+        on_order_statuses: Collection[str],
+        limit: int,
+        *,
+        product_ids: Collection[uuid.UUID] | None = None,
     ) -> list[Candidate]:
         """Active products, by SKU, whose backorders exceed what is on order or whose projected
         position (available + on order − backordered) is below the reorder point; at most
-        ``limit`` (ask for one more to learn whether the list was cut)."""
+        ``limit`` (ask for one more to learn whether the list was cut); only ``product_ids``
+        when given (the alerts' check of a few products)."""
         available = (
             select(
                 StockLevel.product_id.label("product_id"),
@@ -280,6 +285,8 @@ class PurchasingRepository(Lookups[PurchaseOrder]):
             .order_by(Product.sku)
             .limit(limit)
         )
+        if product_ids is not None:
+            stmt = stmt.where(Product.id.in_(list(product_ids)))
         result = await self.session.execute(stmt)
         return [
             Candidate(product, Decimal(a), Decimal(s), Decimal(o))

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.events import Event
 from app.observability import current_request_id
+from app.repositories.alert_scan import AlertScanRepository
+from app.repositories.alerts import AlertRepository
 from app.repositories.bank_statements import BankStatementRepository
 from app.repositories.base import jsonable
 from app.repositories.books import BooksRepository
@@ -128,6 +130,8 @@ class SqlAlchemyUnitOfWork:
         self.bank_statements = BankStatementRepository(self.session)
         self.books = BooksRepository(self.session)
         self.notifications = NotificationRepository(self.session)
+        self.alerts = AlertRepository(self.session)
+        self.alert_scan = AlertScanRepository(self.session)
         return self
 
     async def __aexit__(

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.routers import (
     admin,
+    alerts,
     allocation,
     auth,
     bank_statements,
@@ -74,6 +75,7 @@ ROUTERS: list[APIRouter] = [
     settings.router,
     admin.router,
     notifications.router,
+    alerts.router,
 ]
 
 TAGS = [
@@ -158,5 +160,9 @@ TAGS = [
     {
         "name": "notifications",
         "description": "Customer notifications: the log of what was sent, templates (admins).",
+    },
+    {
+        "name": "alerts",
+        "description": "Exception alerts (预警) for the role that must act: acknowledge, resolve.",
     },
 ]

@@ -10,6 +10,8 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from app.domain.events import Event
+from app.repositories.alert_scan import AlertScanRepository
+from app.repositories.alerts import AlertRepository
 from app.repositories.bank_statements import BankStatementRepository
 from app.repositories.books import BooksRepository
 from app.repositories.carriers import CarrierRepository
@@ -69,6 +71,8 @@ class UnitOfWork(Protocol):
     bank_statements: BankStatementRepository
     books: BooksRepository
     notifications: NotificationRepository
+    alerts: AlertRepository
+    alert_scan: AlertScanRepository
 
     async def __aenter__(self) -> Self: ...
 

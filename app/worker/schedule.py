@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.worker import housekeeping, invoicing, overdue, tracking
+from app.worker import alerts, housekeeping, invoicing, overdue, tracking
 from app.worker.jobs import Job, WorkerContext
 from app.worker.notify import jobs as notifications
 from app.worker.notify.routing import route_notifications
@@ -56,6 +56,11 @@ async def invoice_closed_periods(ctx: WorkerContext) -> bool:
     return False
 
 
+async def scan_alerts(ctx: WorkerContext) -> bool:
+    await alerts.scan_alerts(ctx.sessionmaker, ctx.settings)
+    return False
+
+
 JOBS: list[Job] = [
     Job("route_events", route_events, lambda s: s.dispatcher_interval_seconds),
     Job("purge", purge, lambda s: 600.0),
@@ -63,6 +68,7 @@ JOBS: list[Job] = [
     Job("carrier_round", carrier_round, lambda s: s.carrier_round_seconds),
     Job("raise_overdue", raise_overdue, lambda s: s.overdue_round_seconds),
     Job("invoice_closed_periods", invoice_closed_periods, lambda s: 3600.0),
+    Job("scan_alerts", scan_alerts, lambda s: s.alert_scan_seconds),
 ]
 
 # Customer notifications and staff alert emails (app.services.notifications).

@@ -21,6 +21,7 @@ from app.domain.events.access import (
     ApiKeyRevoked,
     UserCreated,
 )
+from app.domain.events.alerts import AlertAcknowledged, AlertRaised, AlertResolved
 from app.domain.events.base import (
     Changed,
     Event,
@@ -86,6 +87,9 @@ from app.domain.events.stock import (
 )
 
 __all__ = [
+    "AlertAcknowledged",
+    "AlertRaised",
+    "AlertResolved",
     "ApiKeyCreated",
     "ApiKeyRevoked",
     "BinLocationSet",

@@ -1,0 +1,2 @@
+"""Exception alerts: raised by reactions and the worker's scan, acknowledged and resolved by
+staff (``app.domain.alerts`` holds the rules)."""
