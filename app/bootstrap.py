@@ -56,7 +56,7 @@ from app.services.order_review.review import on_order_edited, on_order_submitted
 from app.services.shipments.reactions import on_carrier_reported_delivery
 from app.services.transfers.reactions import on_consolidation_planned
 from app.settings import Settings
-from app.wiring import billing, master_data, orders, shipping, warehouse
+from app.wiring import billing, master_data, orders, shipping, warehouse, webhooks
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     OrderSubmitted: [on_order_submitted],
@@ -107,6 +107,7 @@ COMMANDS = _commands(
     shipping.COMMANDS,
     master_data.COMMANDS,
     billing.COMMANDS,
+    webhooks.COMMANDS,
 )
 
 

@@ -41,6 +41,8 @@ from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
 from app.repositories.warehouses import WarehouseRepository
+from app.repositories.webhook_deliveries import WebhookDeliveryRepository
+from app.repositories.webhooks import WebhookEndpointRepository
 
 
 def is_unique_violation(exc: BaseException) -> bool:
@@ -126,6 +128,8 @@ class SqlAlchemyUnitOfWork:
         self.ledger = LedgerRepository(self.session)
         self.bank_statements = BankStatementRepository(self.session)
         self.books = BooksRepository(self.session)
+        self.webhook_endpoints = WebhookEndpointRepository(self.session)
+        self.webhook_deliveries = WebhookDeliveryRepository(self.session)
         return self
 
     async def __aexit__(

@@ -32,6 +32,7 @@ from app.routers import (
     tracking,
     transfers,
     warehouses,
+    webhook_endpoints,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -72,6 +73,7 @@ ROUTERS: list[APIRouter] = [
     ledger.router,
     settings.router,
     admin.router,
+    webhook_endpoints.router,
 ]
 
 TAGS = [
@@ -153,4 +155,9 @@ TAGS = [
         "description": "The books: trial balance and the journal export for the general ledger.",
     },
     {"name": "admin", "description": "Administration: the invariant check."},
+    {
+        "name": "webhook-endpoints",
+        "description": "Outbound webhooks (Standard Webhooks): endpoints, secrets, deliveries, "
+        "replay.",
+    },
 ]

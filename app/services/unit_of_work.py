@@ -34,6 +34,8 @@ from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
 from app.repositories.warehouses import WarehouseRepository
+from app.repositories.webhook_deliveries import WebhookDeliveryRepository
+from app.repositories.webhooks import WebhookEndpointRepository
 
 
 class UnitOfWork(Protocol):
@@ -67,6 +69,8 @@ class UnitOfWork(Protocol):
     ledger: LedgerRepository
     bank_statements: BankStatementRepository
     books: BooksRepository
+    webhook_endpoints: WebhookEndpointRepository
+    webhook_deliveries: WebhookDeliveryRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.worker import housekeeping, invoicing, overdue, tracking
+from app.worker import housekeeping, invoicing, overdue, tracking, webhooks
 from app.worker.jobs import Job, WorkerContext
 from app.worker.routing import Route, route_once
 
@@ -62,3 +62,9 @@ JOBS: list[Job] = [
     Job("raise_overdue", raise_overdue, lambda s: s.overdue_round_seconds),
     Job("invoice_closed_periods", invoice_closed_periods, lambda s: 3600.0),
 ]
+
+# Outbound webhooks: a delivery per matching endpoint when an event is routed; the sender.
+ROUTES.append(webhooks.fan_out)
+JOBS.append(
+    Job("deliver_webhooks", webhooks.deliver_webhooks, lambda s: s.dispatcher_interval_seconds)
+)
