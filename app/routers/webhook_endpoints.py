@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, status
 
@@ -23,7 +23,6 @@ from app.deps import (
 from app.domain.auth import Principal
 from app.domain.webhooks import webhook_id
 from app.errors import problem_responses
-from app.repositories.webhooks import WebhookDelivery, WebhookEndpoint
 from app.schemas.common import Page
 from app.schemas.webhooks import (
     ReplayRead,
@@ -60,20 +59,18 @@ class DeliveryStatus(StrEnum):
     DEAD = "dead"
 
 
-def _with_secret(endpoint: WebhookEndpoint) -> WebhookEndpointWithSecret:
+def _with_secret(endpoint: Any) -> WebhookEndpointWithSecret:
+    """The endpoint row with its new secret (creation, rotation: the one answer showing it)."""
     read = WebhookEndpointRead.model_validate(endpoint)
     return WebhookEndpointWithSecret(**read.model_dump(), secret=endpoint.secret)
 
 
-def _delivery(row: WebhookDelivery) -> WebhookDeliveryRead:
-    read = WebhookDeliveryRead.model_validate({**_columns(row), "webhook_id": webhook_id(row.id)})
-    return read
-
-
-def _columns(row: WebhookDelivery) -> dict[str, object]:
-    return {
-        key: getattr(row, key) for key in WebhookDeliveryRead.model_fields if key != "webhook_id"
-    }
+def _delivery(row: Any) -> WebhookDeliveryRead:
+    """A delivery row with the ``webhook-id`` its attempts carry."""
+    names = [key for key in WebhookDeliveryRead.model_fields if key != "webhook_id"]
+    return WebhookDeliveryRead(
+        **{key: getattr(row, key) for key in names}, webhook_id=webhook_id(row.id)
+    )
 
 
 @router.post(

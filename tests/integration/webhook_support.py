@@ -79,11 +79,13 @@ async def routed(
 async def deliveries_of(
     sessionmaker: async_sessionmaker[AsyncSession], endpoint_id: uuid.UUID
 ) -> list[WebhookDelivery]:
+    """An endpoint's deliveries in stream order (the order they are sent in)."""
     async with sessionmaker() as session:
         rows = await session.scalars(
             select(WebhookDelivery)
+            .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
             .where(WebhookDelivery.endpoint_id == endpoint_id)
-            .order_by(WebhookDelivery.created_at)
+            .order_by(OutboxEvent.position)
         )
         return list(rows.all())
 
