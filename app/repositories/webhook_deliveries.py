@@ -116,14 +116,23 @@ class WebhookDeliveryRepository:
         ids = list((await self.session.scalars(stmt)).all())
         if not ids:
             return []
-        await self.session.execute(
+        # Still due as the lease is written: on SQLite (no row locks) a second process that
+        # read the same rows takes none of them once the first one's lease is committed.
+        leased = await self.session.scalars(
             update(WebhookDelivery)
-            .where(WebhookDelivery.id.in_(ids))
+            .where(
+                WebhookDelivery.id.in_(ids),
+                WebhookDelivery.status == "pending",
+                WebhookDelivery.next_attempt_at <= now,
+            )
             .values(next_attempt_at=lease_until)
+            .returning(WebhookDelivery.id)
         )
-        return await self._load(ids)
+        return await self._load(list(leased.all()))
 
     async def _load(self, ids: list[uuid.UUID]) -> list[Claimed]:
+        if not ids:
+            return []
         d, event, endpoint = WebhookDelivery, OutboxEvent, WebhookEndpoint
         rows = await self.session.execute(
             select(d, event, endpoint)

@@ -101,7 +101,9 @@ async def send(http: httpx.AsyncClient, row: Claimed) -> Outcome:
                 if len(answer) >= EXCERPT_BYTES:
                     break
             status = response.status_code
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # the network, the receiver, or a bug: an attempt that failed
+        if not isinstance(exc, httpx.HTTPError):
+            log.exception("webhooks.send_failed", extra={"delivery_id": str(row.id)})
         elapsed = int((time.perf_counter() - started) * 1000)
         return Outcome(None, f"{type(exc).__name__}: {exc}"[:500], elapsed, None)
     elapsed = int((time.perf_counter() - started) * 1000)

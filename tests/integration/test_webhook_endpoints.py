@@ -310,3 +310,24 @@ async def test_replay_of_an_unknown_event_or_endpoint_is_404(client, admin) -> N
     )
     unknown = f"{BASE}/00000000-0000-4000-8000-000000000000/replay"
     assert_problem(await client.post(unknown, json=body, headers=admin), 404)
+
+
+async def test_active_true_on_a_disabled_endpoint_switches_it_on_afresh(
+    client, admin, sessionmaker, settings
+) -> None:
+    created = await _create(client, admin, event_types=["*"])
+    await routed(sessionmaker, settings, [outbox_event()])
+    async with Recorder(lambda request, index: httpx.Response(410)).client() as http:
+        await deliver_once(sessionmaker, http, settings)
+    disabled = await client.get(f"{BASE}/{created['id']}", headers=admin)
+    assert disabled.json()["disabled_at"] is not None
+    etag = disabled.headers["etag"]
+    on = await client.patch(
+        f"{BASE}/{created['id']}", json={"active": True}, headers={**admin, "If-Match": etag}
+    )
+    assert on.status_code == 200, on.text
+    assert on.json()["active"] is True and on.json()["disabled_at"] is None
+    assert on.json()["failing_since"] is None
+    back = Recorder()
+    async with back.client() as http:
+        assert await deliver_once(sessionmaker, http, settings) == 1  # due at once

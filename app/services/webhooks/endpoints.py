@@ -96,6 +96,8 @@ async def update_endpoint(
             for key in changed:
                 setattr(endpoint, key, changes[key])
             endpoint.updated_by = cmd.principal.actor
+            if "active" in changed and endpoint.active:
+                await _switched_on(uow, endpoint)
             await uow.flush()
             _record(uow, "updated", endpoint, cmd.principal.actor, before)
         await uow.commit()
@@ -127,15 +129,21 @@ async def enable_endpoint(
         if not endpoint.active:
             before = image(endpoint)
             endpoint.active = True
-            endpoint.disabled_at = None
-            endpoint.disabled_reason = None
-            endpoint.failing_since = None
             endpoint.updated_by = cmd.principal.actor
+            await _switched_on(uow, endpoint)
             await uow.flush()
-            await uow.webhook_deliveries.due_now(endpoint.id, datetime.now(UTC))
             _record(uow, "enabled", endpoint, cmd.principal.actor, before)
         await uow.commit()
     return endpoint
+
+
+async def _switched_on(uow: UnitOfWork, endpoint: WebhookEndpoint) -> None:
+    """An endpoint on again (``enable``, or ``active: true``) starts afresh: no longer
+    disabled, no failing run, its pending deliveries due at once."""
+    endpoint.disabled_at = None
+    endpoint.disabled_reason = None
+    endpoint.failing_since = None
+    await uow.webhook_deliveries.due_now(endpoint.id, datetime.now(UTC))
 
 
 async def disable_endpoint(cmd: DisableWebhookEndpoint, uow: UnitOfWork, ctx: Context) -> bool:
