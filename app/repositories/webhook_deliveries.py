@@ -7,9 +7,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy import Table, exists, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -17,6 +17,10 @@ from sqlalchemy.orm import aliased
 from app.repositories.base import UtcDateTime
 from app.repositories.events import OutboxEvent
 from app.repositories.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+DELIVERIES = cast(Table, WebhookDelivery.__table__)
+ATTEMPTS = cast(Table, WebhookAttempt.__table__)
+ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,11 @@ class WebhookDeliveryRepository:
             for row in rows
         ]
 
+    async def _execute(self, stmt: Any) -> Any:
+        """Core statements on the session's connection: the hot path of sending skips the
+        ORM's bulk-update bookkeeping (a third of a delivery's CPU otherwise)."""
+        return await (await self.session.connection()).execute(stmt)
+
     async def renew(
         self, ids: list[uuid.UUID], lease: datetime, lease_until: datetime
     ) -> set[uuid.UUID]:
@@ -168,20 +177,21 @@ class WebhookDeliveryRepository:
         ``lease`` was settled, or its lease ran out and another worker took it."""
         if not ids:
             return set()
-        renewed = await self.session.scalars(
-            update(WebhookDelivery)
+        renewed = await self._execute(
+            update(DELIVERIES)
             .where(
-                WebhookDelivery.id.in_(ids),
-                WebhookDelivery.status == "pending",
-                WebhookDelivery.next_attempt_at == lease,
+                DELIVERIES.c.id.in_(ids),
+                DELIVERIES.c.status == "pending",
+                DELIVERIES.c.next_attempt_at == lease,
             )
             .values(next_attempt_at=lease_until)
-            .returning(WebhookDelivery.id)
+            .returning(DELIVERIES.c.id)
         )
-        return set(renewed.all())
+        return set(renewed.scalars().all())
 
-    def log_attempt(self, attempt: WebhookAttempt) -> None:
-        self.session.add(attempt)
+    async def log_attempt(self, **values: Any) -> None:
+        """One row of the attempt log (``WebhookAttempt``'s columns)."""
+        await self._execute(insert(ATTEMPTS).values(id=uuid.uuid4(), **values))
 
     async def settle(
         self,
@@ -195,35 +205,34 @@ class WebhookDeliveryRepository:
         values: dict[str, Any] = {
             "status": status,
             "last_status": last_status[:200],
-            "attempts": WebhookDelivery.attempts + 1,
+            "attempts": DELIVERIES.c.attempts + 1,
             "delivered_at": delivered_at,
         }
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
-        await self.session.execute(
-            update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(**values)
+        await self._execute(
+            update(DELIVERIES).where(DELIVERIES.c.id == delivery_id).values(**values)
         )
 
     async def endpoint_answered(self, endpoint_id: uuid.UUID) -> None:
         """A success ends the endpoint's failing run."""
-        await self.session.execute(
-            update(WebhookEndpoint)
-            .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.failing_since.is_not(None))
+        await self._execute(
+            update(ENDPOINTS)
+            .where(ENDPOINTS.c.id == endpoint_id, ENDPOINTS.c.failing_since.is_not(None))
             .values(failing_since=None)
         )
 
     async def endpoint_failed(self, endpoint_id: uuid.UUID, now: datetime) -> datetime | None:
         """Start the endpoint's failing run unless one is going on; returns its start."""
-        return await self.session.scalar(
-            update(WebhookEndpoint)
-            .where(WebhookEndpoint.id == endpoint_id)
-            .values(
-                failing_since=func.coalesce(
-                    WebhookEndpoint.failing_since, literal(now, UtcDateTime())
-                )
-            )
-            .returning(WebhookEndpoint.failing_since)
+        since = func.coalesce(ENDPOINTS.c.failing_since, literal(now, UtcDateTime()))
+        result = await self._execute(
+            update(ENDPOINTS)
+            .where(ENDPOINTS.c.id == endpoint_id)
+            .values(failing_since=since)
+            .returning(ENDPOINTS.c.failing_since)
         )
+        value: datetime | None = result.scalar()
+        return value
 
     async def due_now(self, endpoint_id: uuid.UUID, now: datetime) -> None:
         """Every pending delivery of the endpoint due at ``now`` (it was switched back on)."""

@@ -26,7 +26,6 @@ from app.domain import webhooks as rules
 from app.observability import Metrics
 from app.repositories.events import OutboxEvent
 from app.repositories.webhook_deliveries import Claimed, WebhookDeliveryRepository
-from app.repositories.webhooks import WebhookAttempt
 from app.services.webhooks.replay import delivery_row
 from app.settings import Settings
 from app.worker.jobs import WorkerContext
@@ -120,15 +119,13 @@ async def settle(
 ) -> str | None:
     """Log the attempt and mark the delivery delivered, due again after its back-off, or dead
     after the last attempt; returns why the endpoint must be switched off, if it must."""
-    repo.log_attempt(
-        WebhookAttempt(
-            delivery_id=row.id,
-            at=now,
-            status_code=outcome.status,
-            error=outcome.error,
-            duration_ms=outcome.duration_ms,
-            response_excerpt=outcome.excerpt,
-        )
+    await repo.log_attempt(
+        delivery_id=row.id,
+        at=now,
+        status_code=outcome.status,
+        error=outcome.error,
+        duration_ms=outcome.duration_ms,
+        response_excerpt=outcome.excerpt,
     )
     if rules.succeeded(outcome.status):
         await repo.settle(
