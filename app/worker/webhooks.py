@@ -11,6 +11,7 @@ off through the bus (``endpoint.disabled``)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -150,6 +151,30 @@ async def settle(
     return rules.disable_reason(outcome.status, since, now, disable_after)
 
 
+class _Batch:
+    """A claimed batch while it is sent: the rows not started, those in flight, and the
+    worker's lease on all of them (its end is the token ``renew`` checks)."""
+
+    def __init__(self, rows: list[Claimed], held: datetime) -> None:
+        self.waiting = rows
+        self.in_flight: dict[uuid.UUID, Claimed] = {}
+        self.lost: set[uuid.UUID] = set()
+        self.held = held
+        self.attempted = 0
+        self.lock = asyncio.Lock()  # one settlement at a time: each renews the lease
+
+    def take(self) -> Claimed | None:
+        if not self.waiting:
+            return None
+        row = self.waiting.pop(0)
+        self.in_flight[row.id] = row
+        return row
+
+    def unsettled(self) -> list[uuid.UUID]:
+        ids = [r.id for r in self.waiting] + list(self.in_flight)
+        return [i for i in ids if i not in self.lost]
+
+
 async def deliver_once(
     sessionmaker: async_sessionmaker[AsyncSession],
     http: httpx.AsyncClient,
@@ -158,35 +183,60 @@ async def deliver_once(
     metrics: Metrics | None = None,
     rand: random.Random | None = None,
 ) -> int:
-    """Send one batch of due deliveries, one after another; returns how many were tried."""
+    """Send one batch of due deliveries, ``LADING_WEBHOOK_CONCURRENCY`` at a time (a batch
+    holds at most one delivery per endpoint and ordering key, so this keeps each order's
+    events in order); returns how many were tried."""
     lease = timedelta(seconds=settings.dispatcher_lease_seconds)
     now = datetime.now(UTC)
-    held = now + lease
     async with sessionmaker() as session:
-        pending = await WebhookDeliveryRepository(session).claim_due(
-            now, settings.dispatcher_batch_size, held
+        rows = await WebhookDeliveryRepository(session).claim_due(
+            now, settings.dispatcher_batch_size, now + lease
         )
         await session.commit()
-    attempted = 0
-    while pending:
-        row = pending.pop(0)
-        outcome = await send(http, row)
-        attempted += 1
-        settled = datetime.now(UTC)
-        async with sessionmaker() as session:
-            repo = WebhookDeliveryRepository(session)
-            reason = await settle(repo, row, outcome, settled, settings, rand)
-            still_held = await repo.renew([r.id for r in pending], held, settled + lease)
-            await session.commit()
-        held = settled + lease
-        _count(metrics, outcome)
-        for lost in (r for r in pending if r.id not in still_held):
-            log.warning("webhooks.lease_lost", extra={"delivery_id": str(lost.id)})
-        pending = [r for r in pending if r.id in still_held]
-        if reason is not None:
-            await disable(sessionmaker, settings, row.endpoint_id, reason, settled)
-            pending = [r for r in pending if r.endpoint_id != row.endpoint_id]
-    return attempted
+    batch = _Batch(rows, now + lease)
+
+    async def sender() -> None:
+        while (row := batch.take()) is not None:
+            outcome = await send(http, row)
+            async with batch.lock:
+                await _settle_one(sessionmaker, settings, batch, row, outcome, lease, rand)
+            _count(metrics, outcome)
+
+    async with asyncio.TaskGroup() as group:
+        for _ in range(min(settings.webhook_concurrency, len(rows))):
+            group.create_task(sender())
+    return batch.attempted
+
+
+async def _settle_one(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    batch: _Batch,
+    row: Claimed,
+    outcome: Outcome,
+    lease: timedelta,
+    rand: random.Random | None,
+) -> None:
+    """Settle ``row`` and renew the lease of the rest of the batch; a row whose lease another
+    worker took over is left to it; an endpoint to switch off is switched off, and its rows
+    not yet started stay for when it is on again."""
+    del batch.in_flight[row.id]
+    batch.attempted += 1
+    settled = datetime.now(UTC)
+    async with sessionmaker() as session:
+        repo = WebhookDeliveryRepository(session)
+        reason = await settle(repo, row, outcome, settled, settings, rand)
+        unsettled = batch.unsettled()
+        still_held = await repo.renew(unsettled, batch.held, settled + lease)
+        await session.commit()
+    batch.held = settled + lease
+    for lost in (i for i in unsettled if i not in still_held):
+        log.warning("webhooks.lease_lost", extra={"delivery_id": str(lost)})
+        batch.lost.add(lost)
+    batch.waiting = [r for r in batch.waiting if r.id not in batch.lost]
+    if reason is not None:
+        await disable(sessionmaker, settings, row.endpoint_id, reason, settled)
+        batch.waiting = [r for r in batch.waiting if r.endpoint_id != row.endpoint_id]
 
 
 def _count(metrics: Metrics | None, outcome: Outcome) -> None:

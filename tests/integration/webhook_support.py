@@ -24,6 +24,11 @@ from app.worker.webhooks import fan_out
 URL = "https://hooks.example/lading"
 
 
+def one_at_a_time(settings: Settings) -> Settings:
+    """Settings whose worker sends one delivery at a time, in the batch's order."""
+    return settings.model_copy(update={"webhook_concurrency": 1})
+
+
 async def make_endpoint(
     sessionmaker: async_sessionmaker[AsyncSession],
     *,
