@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
 from app.schemas.common import Schema
 from app.schemas.patch import Patch
@@ -25,6 +25,20 @@ EventTypes = Annotated[
         "('order.*') or '*' for every event.",
     ),
 ]
+
+
+def _in_utc(value: datetime) -> datetime:
+    """A time with a zone that also exists in UTC (year 1 at +14:00 does not)."""
+    try:
+        moved = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range") from None
+    if not 1900 <= moved.year <= 9000:
+        raise ValueError("the time must be between the years 1900 and 9000")
+    return moved
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class WebhookEndpointCreate(Schema):
@@ -93,8 +107,8 @@ class ReplayRequest(Schema):
     passes the endpoint's filter."""
 
     event_id: uuid.UUID | None = None
-    start: AwareDatetime | None = Field(default=None, alias="from")
-    end: AwareDatetime | None = Field(default=None, alias="to")
+    start: Instant | None = Field(default=None, alias="from")
+    end: Instant | None = Field(default=None, alias="to")
 
 
 class ReplayRead(Schema):

@@ -294,6 +294,8 @@ async def test_replay_of_one_event_and_of_a_range_keeps_the_webhook_id(
             "event_id",
         ),
         ({"event_id": "nope"}, "event_id"),
+        ({"from": "0001-01-01T00:00:00+14:00", "to": "2026-12-02T00:00:00Z"}, "from"),
+        ({"from": "2026-12-01T00:00:00Z", "to": "9999-12-31T23:59:59-12:00"}, "to"),
     ],
 )
 async def test_bad_replays_are_422_naming_the_field(client, admin, body, field) -> None:
