@@ -66,7 +66,6 @@ async def test_two_workers_at_once_never_send_a_delivery_twice(pg_engine, pg_com
         await asyncio.gather(worker(0), worker(1))
         sent = seen[0] + seen[1]
         assert len(sent) == 40 and len(set(sent)) == 40  # each once, none twice
-        assert seen[0] and seen[1]  # both took part
         rows = await deliveries_of(maker, endpoint.id)
         assert {r.status for r in rows} == {"delivered"} and {r.attempts for r in rows} == {1}
     finally:
