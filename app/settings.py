@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Deliveries one worker process sends at once (receivers are slow: each waits for its
     # answer, up to LADING_WEBHOOK_TIMEOUT_SECONDS).
     webhook_concurrency: int = Field(default=8, ge=1, le=100)
+    # The delivery log (attempts, settled deliveries) is kept this long, then purged.
+    webhook_log_retention_days: int = Field(default=30, ge=1)
     # Where secrets may be sent (carrier endpoints, webhook endpoints): https, and no private,
     # link-local or metadata address unless allowed here (host names, IPs or CIDR networks,
     # comma-separated). Plain http is always allowed to loopback (the fake carrier).

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, func, insert, literal, select, update
+from sqlalchemy import Table, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -260,3 +260,16 @@ class WebhookDeliveryRepository:
 
     async def event(self, event_id: uuid.UUID) -> OutboxEvent | None:
         return await self.session.get(OutboxEvent, event_id)
+
+    async def purge_before(self, cutoff: datetime) -> int:
+        """Forget attempts older than ``cutoff``, and settled deliveries (delivered or dead)
+        made before it; pending ones stay. A replay makes a forgotten delivery again under the
+        same id. Returns how many deliveries went."""
+        settled = select(DELIVERIES.c.id).where(
+            DELIVERIES.c.status.in_(["delivered", "dead"]), DELIVERIES.c.created_at < cutoff
+        )
+        await self._execute(
+            delete(ATTEMPTS).where(or_(ATTEMPTS.c.at < cutoff, ATTEMPTS.c.delivery_id.in_(settled)))
+        )
+        result = await self._execute(delete(DELIVERIES).where(DELIVERIES.c.id.in_(settled)))
+        return int(result.rowcount or 0)

@@ -68,3 +68,4 @@ ROUTES.append(webhooks.fan_out)
 JOBS.append(
     Job("deliver_webhooks", webhooks.deliver_webhooks, lambda s: s.dispatcher_interval_seconds)
 )
+JOBS.append(Job("purge_webhook_log", webhooks.purge_webhook_log, lambda s: 3600.0))

@@ -275,3 +275,14 @@ async def deliver_webhooks(ctx: WorkerContext) -> bool:
     """Job step: one batch of due deliveries."""
     tried = await deliver_once(ctx.sessionmaker, ctx.http, ctx.settings, metrics=ctx.metrics)
     return tried >= ctx.settings.dispatcher_batch_size
+
+
+async def purge_webhook_log(ctx: WorkerContext) -> bool:
+    """Job step: forget attempts and settled deliveries older than the retention."""
+    cutoff = datetime.now(UTC) - timedelta(days=ctx.settings.webhook_log_retention_days)
+    async with ctx.sessionmaker() as session:
+        purged = await WebhookDeliveryRepository(session).purge_before(cutoff)
+        await session.commit()
+    if purged:
+        log.info("webhooks.log_purged", extra={"deliveries": purged})
+    return False

@@ -396,3 +396,54 @@ async def test_a_worker_sends_several_deliveries_at_once(sessionmaker, settings)
     assert most == 4
     rows = await deliveries_of(sessionmaker, endpoint.id)
     assert {r.status for r in rows} == {"delivered"} and {r.attempts for r in rows} == {1}
+
+
+async def test_the_log_is_purged_after_its_retention_and_replay_keeps_the_id(
+    sessionmaker, settings
+) -> None:
+    from app.repositories.webhook_deliveries import WebhookDeliveryRepository
+    from app.services.webhooks.replay import delivery_row
+
+    endpoint = await make_endpoint(sessionmaker)
+    old, recent, waiting = await routed(
+        sessionmaker, settings, [outbox_event(), outbox_event(), outbox_event()]
+    )
+    by_event = {r.event_id: r for r in await deliveries_of(sessionmaker, endpoint.id)}
+    recorder = Recorder(
+        lambda request, index: httpx.Response(
+            500 if json.loads(request.content)["id"] == str(waiting.id) else 204
+        )
+    )
+    async with recorder.client() as http:
+        assert await deliver_once(sessionmaker, http, settings) == 3
+    first_id = next(
+        r.headers["webhook-id"]
+        for r in recorder.requests
+        if json.loads(r.content)["id"] == str(old.id)
+    )
+    async with sessionmaker() as session:
+        for event in (old, waiting):  # made long ago
+            row = await session.get(WebhookDelivery, by_event[event.id].id)
+            assert row is not None
+            row.created_at = datetime.now(UTC) - timedelta(days=40)
+        await session.commit()
+        purged = await WebhookDeliveryRepository(session).purge_before(
+            datetime.now(UTC) - timedelta(days=30)
+        )
+        await session.commit()
+    assert purged == 1  # the old delivered one; the pending one stays, however old
+    left = {r.event_id: r.status for r in await deliveries_of(sessionmaker, endpoint.id)}
+    assert left == {recent.id: "delivered", waiting.id: "pending"}
+    assert await attempts_of(sessionmaker, by_event[old.id].id) == []
+    async with sessionmaker() as session:  # a replay makes it again, under the same id
+        repo = WebhookDeliveryRepository(session)
+        await repo.upsert([delivery_row(endpoint.id, old, datetime.now(UTC))], reset=True)
+        await session.commit()
+    async with recorder.client() as http:
+        await deliver_once(sessionmaker, http, settings)
+    again = [
+        r.headers["webhook-id"]
+        for r in recorder.requests[3:]
+        if json.loads(r.content)["id"] == str(old.id)
+    ]
+    assert again == [first_id]
