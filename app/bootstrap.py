@@ -63,7 +63,15 @@ from app.services.shipments.reactions import on_carrier_reported_delivery
 from app.services.transfers.reactions import on_consolidation_planned
 from app.settings import Settings
 from app.wiring import alerts as alert_wiring
-from app.wiring import billing, master_data, notifications, orders, shipping, warehouse
+from app.wiring import (
+    billing,
+    master_data,
+    notifications,
+    orders,
+    shipping,
+    warehouse,
+    webhooks,
+)
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     OrderSubmitted: [on_order_submitted],
@@ -125,6 +133,7 @@ COMMANDS = _commands(
     billing.COMMANDS,
     notifications.COMMANDS,
     alert_wiring.COMMANDS,
+    webhooks.COMMANDS,
 )
 
 

@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     # delays the rest of its batch by this much. Must exceed one delivery's timeout.
     dispatcher_lease_seconds: float = Field(default=30.0, gt=0)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Outbound webhook endpoints: one whose every delivery failed for this long is disabled
+    # (410 Gone disables it at once); after a secret's rotation the old one still signs
+    # beside the new one for the overlap unless the rotation names its own.
+    webhook_disable_after_hours: float = Field(default=24.0, gt=0)
+    webhook_secret_overlap_hours: float = Field(default=24.0, ge=0, le=720)
+    # Deliveries one worker process sends at once (receivers are slow: each waits for its
+    # answer, up to LADING_WEBHOOK_TIMEOUT_SECONDS).
+    webhook_concurrency: int = Field(default=8, ge=1, le=100)
+    # The delivery log (attempts, settled deliveries) is kept this long, then purged.
+    webhook_log_retention_days: int = Field(default=30, ge=1)
     # Where secrets may be sent (carrier endpoints, webhook endpoints): https, and no private,
     # link-local or metadata address unless allowed here (host names, IPs or CIDR networks,
     # comma-separated). Plain http is always allowed to loopback (the fake carrier).

@@ -44,6 +44,8 @@ from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
 from app.repositories.warehouses import WarehouseRepository
+from app.repositories.webhook_deliveries import WebhookDeliveryRepository
+from app.repositories.webhooks import WebhookEndpointRepository
 
 
 def is_unique_violation(exc: BaseException) -> bool:
@@ -132,6 +134,8 @@ class SqlAlchemyUnitOfWork:
         self.notifications = NotificationRepository(self.session)
         self.alerts = AlertRepository(self.session)
         self.alert_scan = AlertScanRepository(self.session)
+        self.webhook_endpoints = WebhookEndpointRepository(self.session)
+        self.webhook_deliveries = WebhookDeliveryRepository(self.session)
         return self
 
     async def __aexit__(

@@ -34,6 +34,7 @@ from app.routers import (
     tracking,
     transfers,
     warehouses,
+    webhook_endpoints,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -76,6 +77,7 @@ ROUTERS: list[APIRouter] = [
     admin.router,
     notifications.router,
     alerts.router,
+    webhook_endpoints.router,
 ]
 
 TAGS = [
@@ -164,5 +166,10 @@ TAGS = [
     {
         "name": "alerts",
         "description": "Exception alerts (预警) for the role that must act: acknowledge, resolve.",
+    },
+    {
+        "name": "webhook-endpoints",
+        "description": "Outbound webhooks (Standard Webhooks): endpoints, secrets, deliveries, "
+        "replay.",
     },
 ]

@@ -37,6 +37,8 @@ from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
 from app.repositories.warehouses import WarehouseRepository
+from app.repositories.webhook_deliveries import WebhookDeliveryRepository
+from app.repositories.webhooks import WebhookEndpointRepository
 
 
 class UnitOfWork(Protocol):
@@ -73,6 +75,8 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     alerts: AlertRepository
     alert_scan: AlertScanRepository
+    webhook_endpoints: WebhookEndpointRepository
+    webhook_deliveries: WebhookDeliveryRepository
 
     async def __aenter__(self) -> Self: ...
 

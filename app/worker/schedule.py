@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.worker import alerts, housekeeping, invoicing, overdue, tracking
+from app.worker import alerts, housekeeping, invoicing, overdue, tracking, webhooks
 from app.worker.jobs import Job, WorkerContext
 from app.worker.notify import jobs as notifications
 from app.worker.notify.routing import route_notifications
@@ -81,3 +81,9 @@ JOBS.append(
     )
 )
 JOBS.append(Job("dunning", notifications.dunning, lambda s: s.dunning_round_seconds))
+# Outbound webhooks: a delivery per matching endpoint when an event is routed; the sender.
+ROUTES.append(webhooks.fan_out)
+JOBS.append(
+    Job("deliver_webhooks", webhooks.deliver_webhooks, lambda s: s.dispatcher_interval_seconds)
+)
+JOBS.append(Job("purge_webhook_log", webhooks.purge_webhook_log, lambda s: 3600.0))

@@ -1,0 +1,1 @@
+"""Outbound webhook endpoints: managed by administrators, fed by the worker."""
