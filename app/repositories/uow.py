@@ -27,6 +27,7 @@ from app.repositories.orders import (
     OrderImportRepository,
     OrderRepository,
 )
+from app.repositories.outbox import OutboxRepository
 from app.repositories.payments import PaymentRepository
 from app.repositories.picking import PickListRepository
 from app.repositories.pricing import PricingRepository
@@ -126,6 +127,7 @@ class SqlAlchemyUnitOfWork:
         self.ledger = LedgerRepository(self.session)
         self.bank_statements = BankStatementRepository(self.session)
         self.books = BooksRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return self
 
     async def __aexit__(

@@ -28,6 +28,7 @@ from app.routers import (
     shipment_labels,
     shipments,
     stock,
+    stream,
     suppliers,
     tracking,
     transfers,
@@ -72,6 +73,7 @@ ROUTERS: list[APIRouter] = [
     ledger.router,
     settings.router,
     admin.router,
+    stream.router,
 ]
 
 TAGS = [
@@ -153,4 +155,8 @@ TAGS = [
         "description": "The books: trial balance and the journal export for the general ledger.",
     },
     {"name": "admin", "description": "Administration: the invariant check."},
+    {
+        "name": "stream",
+        "description": "The live stream: events as they happen (Server-Sent Events).",
+    },
 ]

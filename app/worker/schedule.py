@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from app.worker import housekeeping, invoicing, overdue, tracking
 from app.worker.jobs import Job, WorkerContext
+from app.worker.publishing import NatsPublisher, publishing_enabled
 from app.worker.routing import Route, route_once
 
 # What routing fans each event out to, in this order, in the routing transaction.
@@ -62,3 +63,13 @@ JOBS: list[Job] = [
     Job("raise_overdue", raise_overdue, lambda s: s.overdue_round_seconds),
     Job("invoice_closed_periods", invoice_closed_periods, lambda s: 3600.0),
 ]
+
+# Events onto NATS JetStream, only with LADING_NATS_URL (app.worker.publishing).
+JOBS.append(
+    Job(
+        "publish_nats",
+        NatsPublisher(),
+        lambda s: s.nats_interval_seconds,
+        publishing_enabled,
+    )
+)
