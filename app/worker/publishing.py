@@ -71,7 +71,11 @@ async def publish_once(
     consumer = consumer_name(settings)
     async with sessionmaker() as session:
         repo = OutboxRepository(session)
-        await repo.ensure_offset(consumer, 0)
+        if await repo.offset(consumer) is None:
+            # Created in a transaction of its own: a row this transaction inserted would make
+            # a second publisher wait for its commit instead of skipping the locked row.
+            await repo.ensure_offset(consumer, 0)
+            await session.commit()
         position = await repo.offset(consumer, lock=True)
         if position is None:  # another publisher holds the offset
             return 0

@@ -6,6 +6,7 @@ so publishing an event again after a crash stores it once."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 
@@ -39,12 +40,18 @@ class NatsEventBus:
             return self._js
         await self.close()
         try:
-            self._client = await nats.connect(
-                self.url,
-                connect_timeout=self.timeout,
-                allow_reconnect=False,
-                error_cb=_log_error,
-            )
+            # nats-py retries a refused first connection unless the server is dropped after
+            # one retry (max_reconnect_attempts=0 would mean "forever"); the deadline bounds
+            # it all.
+            async with asyncio.timeout(self.timeout * 2):
+                self._client = await nats.connect(
+                    self.url,
+                    connect_timeout=self.timeout,
+                    allow_reconnect=False,
+                    max_reconnect_attempts=1,
+                    reconnect_time_wait=0.1,
+                    error_cb=_log_error,
+                )
         except (TimeoutError, NatsError, OSError) as exc:
             raise EventBusError(f"NATS at {self.url} is unreachable: {exc}") from exc
         self._js = self._client.jetstream(timeout=self.timeout)
