@@ -112,8 +112,9 @@ async def events(
     API key in the headers (use a fetch-based EventSource in the browser)."""
     limits = _limits(settings, max_seconds)
     after = _after(last_event_id)
-    if after is None:
-        after = await stream.last_position(new_uow)
+    last = await stream.last_position(new_uow)
+    if after is None or after > last:  # an id this stream never gave: from now
+        after = last
     items = stream.follow(new_uow, principal.scopes, after, limits, request.is_disconnected)
     return StreamingResponse(
         _frames(items),

@@ -338,3 +338,14 @@ async def test_credentials_and_bad_input_are_refused(world: World) -> None:
             "/api/v1/stream", headers=viewer, params={"max_seconds": PATIENCE + 1}
         )
         assert_problem(too_long, 422, field="max_seconds")
+
+
+async def test_an_id_the_stream_never_gave_starts_from_now(world: World) -> None:
+    """A Last-Event-ID beyond the last position (say, from a database since restored) would
+    wait for positions that may never come: the stream starts now instead."""
+    sales = await world.auth.as_role("sales")
+    async with stream(world.base_url, {**sales, "Last-Event-ID": str(10**15)}) as reader:
+        order_id = await world.place_order(sales)
+        await world.route()
+        frames = await reader.until(lambda f: _ours([f], {order_id}) != [])
+    assert frames[-1].event == "order.created"
