@@ -367,3 +367,37 @@ async def test_one_publisher_at_a_time_on_postgresql(pg_engine, pg_committed_url
     assert await offset(sessions, settings) == last
     sent = holder.sent + other.sent
     assert len(sent) == len(set(sent))  # nothing published twice
+
+
+async def test_the_worker_publishes_with_the_schedules_job(
+    sessionmaker, jetstream: Settings
+) -> None:
+    """The job of ``app.worker.schedule`` in the worker's own loop (as ``lading worker`` and
+    the embedded worker run it) sends what was routed."""
+    from app.worker import dispatcher
+    from app.worker.jobs import Job
+
+    await add_routed(sessionmaker, jetstream, ["order.created", "order.allocated"])
+    events = await all_routed(sessionmaker)
+    (job,) = [j for j in JOBS if j.name == "publish_nats"]
+    stepped = asyncio.Event()
+
+    async def step(ctx: WorkerContext) -> bool:
+        try:
+            return await job.step(ctx)
+        finally:
+            stepped.set()
+
+    watched = Job(job.name, step, job.every, job.enabled)
+    task = asyncio.create_task(dispatcher.run_forever(sessionmaker, jetstream, jobs=[watched]))
+    try:
+        async with asyncio.timeout(30):
+            await stepped.wait()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await job.step.close()  # type: ignore[attr-defined]
+    assert await offset(sessionmaker, jetstream) == events[-1].position
+    got = await messages(jetstream)
+    assert [m.headers["Nats-Msg-Id"] for m in got] == [str(e.id) for e in events]
