@@ -119,8 +119,8 @@ async def follow(
                     yield item
                 position = events[-1].position or position
                 quiet_since = time.monotonic()
-                if len(events) == limits.batch_size:
-                    continue
+                if len(events) == limits.batch_size and quiet_since < end:
+                    continue  # more is waiting
             now = time.monotonic()
             if now >= end:
                 reason = "max_seconds"
