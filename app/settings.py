@@ -145,6 +145,26 @@ class Settings(BaseSettings):
     # in this language.
     staff_emails: dict[str, list[str]] = Field(default_factory=dict)
     staff_language: Literal["zh-CN", "en"] = "zh-CN"
+    # The live stream (GET /api/v1/stream, Server-Sent Events): each open stream reads the
+    # event stream from the database every poll (one short session each), sends a comment
+    # line as heartbeat after this long without an event, and ends after at most
+    # stream_max_seconds (the client reconnects with Last-Event-ID and loses nothing).
+    stream_poll_seconds: float = Field(default=1.0, gt=0)
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    stream_max_seconds: float = Field(default=300.0, gt=0)
+    stream_batch_size: int = Field(default=100, ge=1)
+    # Events onto NATS JetStream: when nats_url is set, the worker publishes every routed event
+    # to the stream nats_stream (created if missing, subjects "<prefix>.>") as subject
+    # "<nats_subject_prefix>.<event type>"; nats_timeout_seconds bounds connecting and each
+    # publish's acknowledgement.
+    nats_url: str | None = None
+    nats_stream: str = Field(default="LADING", pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    nats_subject_prefix: str = Field(
+        default="lading", pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
+    )
+    nats_interval_seconds: float = Field(default=1.0, gt=0)
+    nats_batch_size: int = Field(default=100, ge=1)
+    nats_timeout_seconds: float = Field(default=5.0, gt=0)
 
     @property
     def is_sqlite(self) -> bool:

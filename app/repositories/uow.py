@@ -30,6 +30,7 @@ from app.repositories.orders import (
     OrderImportRepository,
     OrderRepository,
 )
+from app.repositories.outbox import OutboxRepository
 from app.repositories.payments import PaymentRepository
 from app.repositories.picking import PickListRepository
 from app.repositories.pricing import PricingRepository
@@ -136,6 +137,7 @@ class SqlAlchemyUnitOfWork:
         self.alert_scan = AlertScanRepository(self.session)
         self.webhook_endpoints = WebhookEndpointRepository(self.session)
         self.webhook_deliveries = WebhookDeliveryRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return self
 
     async def __aexit__(

@@ -30,6 +30,7 @@ from app.routers import (
     shipment_labels,
     shipments,
     stock,
+    stream,
     suppliers,
     tracking,
     transfers,
@@ -78,6 +79,7 @@ ROUTERS: list[APIRouter] = [
     notifications.router,
     alerts.router,
     webhook_endpoints.router,
+    stream.router,
 ]
 
 TAGS = [
@@ -171,5 +173,9 @@ TAGS = [
         "name": "webhook-endpoints",
         "description": "Outbound webhooks (Standard Webhooks): endpoints, secrets, deliveries, "
         "replay.",
+    },
+    {
+        "name": "stream",
+        "description": "The live stream: events as they happen (Server-Sent Events).",
     },
 ]

@@ -10,6 +10,7 @@ from app.worker import alerts, housekeeping, invoicing, overdue, tracking, webho
 from app.worker.jobs import Job, WorkerContext
 from app.worker.notify import jobs as notifications
 from app.worker.notify.routing import route_notifications
+from app.worker.publishing import NatsPublisher, publishing_enabled
 from app.worker.routing import Route, route_once
 
 # What routing fans each event out to, in this order, in the routing transaction.
@@ -87,3 +88,12 @@ JOBS.append(
     Job("deliver_webhooks", webhooks.deliver_webhooks, lambda s: s.dispatcher_interval_seconds)
 )
 JOBS.append(Job("purge_webhook_log", webhooks.purge_webhook_log, lambda s: 3600.0))
+# Events onto NATS JetStream, only with LADING_NATS_URL (app.worker.publishing).
+JOBS.append(
+    Job(
+        "publish_nats",
+        NatsPublisher(),
+        lambda s: s.nats_interval_seconds,
+        publishing_enabled,
+    )
+)

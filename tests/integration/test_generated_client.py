@@ -236,3 +236,27 @@ async def test_an_order_from_intake_to_delivery_through_the_generated_client(
         # An error parses into Problem.
         missing = await _call("orders_get", "Problem", 404, client=client, order_id=uuid.uuid4())
         assert missing.parsed.code == "not_found"
+
+
+async def test_the_live_stream_through_the_generated_client(
+    generated: ModuleType, app: Any, auth: Any
+) -> None:
+    """A bounded stream arrives as its SSE text; a bad Last-Event-ID as a Problem."""
+    token = (await auth.as_role("viewer"))["Authorization"].split(" ", 1)[1]
+    client = generated.AuthenticatedClient(base_url="http://test", token=token)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    client.set_async_httpx_client(
+        httpx.AsyncClient(
+            transport=transport,
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    )
+    operation = _api("stream_events")
+    async with client:
+        answer = await operation.asyncio_detailed(client=client, max_seconds=0.2)
+        assert answer.status_code == 200
+        assert isinstance(answer.parsed, str) and answer.parsed.startswith("retry: 1000")
+        bad = await operation.asyncio_detailed(client=client, last_event_id="x")
+        assert bad.status_code == 422
+        assert isinstance(bad.parsed, _model("Problem"))

@@ -83,7 +83,9 @@ async def _admin_token(settings: Any) -> str:
 @pytest.fixture
 def server(fresh_database: str) -> Iterator[tuple[str, str]]:
     """The application on 127.0.0.1:<free port>: (base URL, an admin's token)."""
-    settings = make_settings(fresh_database)
+    # The live stream ends after stream_max_seconds (a client reconnects): bounded here so
+    # that each of its calls ends soon.
+    settings = make_settings(fresh_database, stream_max_seconds=0.5)
     token = _run(_admin_token(settings))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
