@@ -244,6 +244,31 @@ async def test_a_later_event_of_an_order_waits_for_the_earlier_one(sessionmaker,
     assert sent == [str(placed.id), str(other.id), str(placed.id), str(shipped.id)]
 
 
+async def test_the_job_runs_again_at_once_while_an_orders_events_are_due(
+    sessionmaker, settings
+) -> None:
+    """A batch takes one delivery per order, so an order's next event becomes due only after
+    it: the job step asks to run again at once while it sent anything, instead of waiting an
+    interval per event of the order."""
+    from app.worker.jobs import WorkerContext
+    from app.worker.webhooks import deliver_webhooks
+
+    await make_endpoint(sessionmaker)
+    order = "8a0d1a0e-0000-4000-8000-000000000002"
+    events = await routed(
+        sessionmaker,
+        settings,
+        [outbox_event(kind, aggregate_id=order) for kind in ("order.placed", "order.approved")],
+    )
+    recorder = Recorder()
+    async with recorder.client() as http:
+        ctx = WorkerContext(sessionmaker, settings, http, http)
+        assert await deliver_webhooks(ctx) is True  # the first; the second is due now
+        assert await deliver_webhooks(ctx) is True
+        assert await deliver_webhooks(ctx) is False  # nothing was due: wait an interval
+    assert [json.loads(r.content)["id"] for r in recorder.requests] == [str(e.id) for e in events]
+
+
 async def test_a_dead_delivery_no_longer_holds_its_order_back(sessionmaker, settings) -> None:
     endpoint = await make_endpoint(sessionmaker)
     order = "8a0d1a0e-0000-4000-8000-000000000002"

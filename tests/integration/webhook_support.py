@@ -167,4 +167,4 @@ class Receiver:
         if delay:
             await asyncio.sleep(delay)
         await send({"type": "http.response.start", "status": status, "headers": []})
-        await send({"type": "http.response.body", "body": b"thanks"})
+        await send({"type": "http.response.body", "body": b"" if status == 204 else b"thanks"})
