@@ -13,8 +13,9 @@ from app.worker.notify.routing import route_notifications
 from app.worker.publishing import NatsPublisher, publishing_enabled
 from app.worker.routing import Route, route_once
 
-# What routing fans each event out to, in this order, in the routing transaction.
-ROUTES: list[Route] = []
+# What routing fans each event out to, in this order, in the routing transaction: a webhook
+# delivery per matching endpoint; customer notifications and staff alert emails.
+ROUTES: list[Route] = [webhooks.fan_out, route_notifications]
 
 
 async def route_events(ctx: WorkerContext) -> bool:
@@ -70,30 +71,16 @@ JOBS: list[Job] = [
     Job("raise_overdue", raise_overdue, lambda s: s.overdue_round_seconds),
     Job("invoice_closed_periods", invoice_closed_periods, lambda s: 3600.0),
     Job("scan_alerts", scan_alerts, lambda s: s.alert_scan_seconds),
-]
-
-# Customer notifications and staff alert emails (app.services.notifications).
-ROUTES.append(route_notifications)
-JOBS.append(
+    # customer notifications and staff alert emails; dunning reminders
     Job(
         "send_notifications",
         notifications.send_notifications,
         lambda s: s.notification_round_seconds,
-    )
-)
-JOBS.append(Job("dunning", notifications.dunning, lambda s: s.dunning_round_seconds))
-# Outbound webhooks: a delivery per matching endpoint when an event is routed; the sender.
-ROUTES.append(webhooks.fan_out)
-JOBS.append(
-    Job("deliver_webhooks", webhooks.deliver_webhooks, lambda s: s.dispatcher_interval_seconds)
-)
-JOBS.append(Job("purge_webhook_log", webhooks.purge_webhook_log, lambda s: 3600.0))
-# Events onto NATS JetStream, only with LADING_NATS_URL (app.worker.publishing).
-JOBS.append(
-    Job(
-        "publish_nats",
-        NatsPublisher(),
-        lambda s: s.nats_interval_seconds,
-        publishing_enabled,
-    )
-)
+    ),
+    Job("dunning", notifications.dunning, lambda s: s.dunning_round_seconds),
+    # outbound webhooks, and forgetting their old attempts
+    Job("deliver_webhooks", webhooks.deliver_webhooks, lambda s: s.dispatcher_interval_seconds),
+    Job("purge_webhook_log", webhooks.purge_webhook_log, lambda s: 3600.0),
+    # events onto NATS JetStream, only with LADING_NATS_URL
+    Job("publish_nats", NatsPublisher(), lambda s: s.nats_interval_seconds, publishing_enabled),
+]

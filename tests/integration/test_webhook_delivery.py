@@ -15,6 +15,7 @@ from standardwebhooks import Webhook
 
 from app.adapters.outbound import GuardedTransport, OutboundGuard
 from app.domain.webhooks import RETRY_SCHEDULE, webhook_id
+from app.repositories.alerts import Alert
 from app.repositories.events import OutboxEvent
 from app.repositories.webhooks import WebhookDelivery, WebhookEndpoint
 from app.worker.routing import route_once
@@ -158,6 +159,13 @@ async def test_410_gone_disables_the_endpoint_at_once(sessionmaker, settings) ->
     (event,) = await _disabled_events(sessionmaker, endpoint.id)
     assert event.aggregate_type == "webhook_endpoint"
     assert event.payload["url"] == endpoint.url and "410" in event.payload["reason"]
+    async with sessionmaker() as session:  # and the administrators' alert (a reaction)
+        alerts = (
+            await session.scalars(select(Alert).where(Alert.subject_id == str(endpoint.id)))
+        ).all()
+    assert [(a.rule, a.role, a.state) for a in alerts] == [
+        ("webhook_endpoint_disabled", "admin", "open")
+    ]
     rows = await deliveries_of(sessionmaker, endpoint.id)
     assert {r.status for r in rows} == {"pending"}  # kept for when it is switched back on
     await make_due(sessionmaker, *(r.id for r in rows))
