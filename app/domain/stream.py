@@ -37,6 +37,7 @@ EVENT_SCOPES: tuple[tuple[str, str], ...] = (
     ("user.", ADMIN),
     ("api_key.", ADMIN),
     ("endpoint.", ADMIN),
+    ("notification_template.", ADMIN),
 )
 
 

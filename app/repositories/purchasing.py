@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.orders import OrderStatus
+from app.domain.replenishment import ProductPosition
 from app.repositories.base import (
     Base,
     IdMixin,
@@ -85,6 +86,21 @@ class Candidate:
     available: Decimal
     shortage: Decimal
     on_order: Decimal
+
+    def position(self) -> ProductPosition:
+        """As the domain's product position (replenishment suggestions, the stock alert)."""
+        p = self.product
+        return ProductPosition(
+            product_id=p.id,
+            sku=p.sku,
+            available=self.available,
+            shortage=self.shortage,
+            on_order=self.on_order,
+            reorder_point=p.reorder_point,
+            reorder_quantity=p.reorder_quantity,
+            uom_precision=p.uom_precision,
+            supplier_id=p.preferred_supplier_id,
+        )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from app.domain import alerts as domain
@@ -19,33 +21,21 @@ from app.services.unit_of_work import UnitOfWork
 @retrying
 async def acknowledge_alert(cmd: AcknowledgeAlert, uow: UnitOfWork, ctx: Context) -> Alert:
     """An open alert becomes acknowledged (409 ``invalid_state`` otherwise)."""
-    async with uow:
-        alert = await uow.alerts.get_for_update_or_raise(cmd.alert_id)
-        before = snapshot(alert)
+
+    def acknowledge(alert: Alert) -> None:
         alert.state = domain.acknowledge(AlertState(alert.state)).value
         alert.acknowledged_at = datetime.now(UTC)
         alert.acknowledged_by = cmd.principal.actor
-        await uow.flush()
-        uow.record(
-            AlertAcknowledged(
-                actor=cmd.principal.actor,
-                entity_id=alert.id,
-                before=before,
-                after=snapshot(alert),
-                payload=payload(alert),
-            )
-        )
-        await uow.commit()
-    return alert
+
+    return await _change(uow, cmd.alert_id, cmd.principal.actor, acknowledge, AlertAcknowledged)
 
 
 @retrying
 async def resolve_alert(cmd: ResolveAlert, uow: UnitOfWork, ctx: Context) -> Alert:
     """An open or acknowledged alert is resolved by hand with a reason (409
     ``already_resolved`` for a resolved one)."""
-    async with uow:
-        alert = await uow.alerts.get_for_update_or_raise(cmd.alert_id)
-        before = snapshot(alert)
+
+    def resolve(alert: Alert) -> None:
         domain.resolve(AlertState(alert.state), cmd.reason)
         resolve_row(
             alert,
@@ -54,10 +44,26 @@ async def resolve_alert(cmd: ResolveAlert, uow: UnitOfWork, ctx: Context) -> Ale
             reason=cmd.reason.strip(),
             at=datetime.now(UTC),
         )
+
+    return await _change(uow, cmd.alert_id, cmd.principal.actor, resolve, AlertResolved)
+
+
+async def _change(
+    uow: UnitOfWork,
+    alert_id: uuid.UUID,
+    actor: str,
+    change: Callable[[Alert], None],
+    event: type[AlertAcknowledged | AlertResolved],
+) -> Alert:
+    """Lock the alert, change it, record the change (audited, onto the stream)."""
+    async with uow:
+        alert = await uow.alerts.get_for_update_or_raise(alert_id)
+        before = snapshot(alert)
+        change(alert)
         await uow.flush()
         uow.record(
-            AlertResolved(
-                actor=cmd.principal.actor,
+            event(
+                actor=actor,
                 entity_id=alert.id,
                 before=before,
                 after=snapshot(alert),

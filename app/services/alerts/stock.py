@@ -9,28 +9,12 @@ from collections.abc import Collection
 from app.domain.alerts import AlertSpec, Rule, below_reorder_point
 from app.domain.purchasing import ON_ORDER
 from app.domain.replenishment import ProductPosition
-from app.repositories.purchasing import Candidate
 from app.services.alerts.raising import clear_alerts, open_alert
 from app.services.unit_of_work import UnitOfWork
 
 RULE = Rule.STOCK_BELOW_REORDER_POINT
 # Products the scan checks per round (those short or below their reorder point, by SKU).
 SCAN_LIMIT = 1000
-
-
-def position(c: Candidate) -> ProductPosition:
-    p = c.product
-    return ProductPosition(
-        product_id=p.id,
-        sku=p.sku,
-        available=c.available,
-        shortage=c.shortage,
-        on_order=c.on_order,
-        reorder_point=p.reorder_point,
-        reorder_quantity=p.reorder_quantity,
-        uom_precision=p.uom_precision,
-        supplier_id=p.preferred_supplier_id,
-    )
 
 
 def spec(p: ProductPosition, actor: str) -> AlertSpec:
@@ -45,7 +29,7 @@ async def below(
     candidates = await uow.purchasing.replenishment_candidates(
         ON_ORDER, limit, product_ids=product_ids
     )
-    return [p for p in map(position, candidates) if below_reorder_point(p)]
+    return [p for p in (c.position() for c in candidates) if below_reorder_point(p)]
 
 
 async def check_products(uow: UnitOfWork, product_ids: Collection[uuid.UUID], actor: str) -> None:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.purchasing import ON_ORDER
-from app.domain.replenishment import ProductPosition, SupplierGroup, plan
+from app.domain.replenishment import SupplierGroup, plan
 from app.repositories.products import Product
-from app.repositories.purchasing import Candidate, SupplierInfo
+from app.repositories.purchasing import SupplierInfo
 from app.services.purchasing.views import today
 from app.services.unit_of_work import UnitOfWork
 
@@ -33,21 +33,6 @@ class SuggestionsView:
     truncated: bool
 
 
-def _position(c: Candidate) -> ProductPosition:
-    p = c.product
-    return ProductPosition(
-        product_id=p.id,
-        sku=p.sku,
-        available=c.available,
-        shortage=c.shortage,
-        on_order=c.on_order,
-        reorder_point=p.reorder_point,
-        reorder_quantity=p.reorder_quantity,
-        uom_precision=p.uom_precision,
-        supplier_id=p.preferred_supplier_id,
-    )
-
-
 async def plan_suggestions(uow: UnitOfWork, on: date) -> SuggestionsView:
     """Within an open unit of work: the suggestions as of ``on``, grouped by supplier."""
     candidates = await uow.purchasing.replenishment_candidates(ON_ORDER, SUGGESTION_LIMIT + 1)
@@ -58,7 +43,7 @@ async def plan_suggestions(uow: UnitOfWork, on: date) -> SuggestionsView:
         {c.product.preferred_supplier_id for c in candidates if c.product.preferred_supplier_id}
     )
     lead_times = {sid: s.lead_time_days for sid, s in suppliers.items()}
-    groups = plan(map(_position, candidates), lead_times, on)
+    groups = plan((c.position() for c in candidates), lead_times, on)
     views = [
         GroupView(g, suppliers[g.supplier_id] if g.supplier_id else None, products) for g in groups
     ]
