@@ -60,7 +60,7 @@ from app.adapters.carriers.base import (
     TrackingEvent,
     WebhookEvent,
 )
-from app.adapters.carriers.generic_json import (
+from app.adapters.carriers.wire import (
     DEFAULT_TIMEOUT_S,
     Malformed,
     decimal,
