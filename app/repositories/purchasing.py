@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -25,7 +24,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.orders import OrderStatus
-from app.domain.replenishment import ProductPosition
 from app.repositories.base import (
     Base,
     IdMixin,
@@ -40,6 +38,7 @@ from app.repositories.numbering import next_document_number
 from app.repositories.orders import Order, OrderLine
 from app.repositories.pagination import PageResult, equals, newest_first
 from app.repositories.products import Product
+from app.repositories.replenishment import Candidate, SupplierInfo
 from app.repositories.stock import StockLevel
 from app.repositories.warehouses import Warehouse
 
@@ -76,40 +75,6 @@ class PurchaseOrderLine(IdMixin, Base):
     quantity: Mapped[Decimal] = mapped_column(Quantity)
     received_quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
     unit_price: Mapped[Decimal | None]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One active product that may need buying, with the quantities replenishment weighs."""
-
-    product: Product
-    available: Decimal
-    shortage: Decimal
-    on_order: Decimal
-
-    def position(self) -> ProductPosition:
-        """As the domain's product position (replenishment suggestions, the stock alert)."""
-        p = self.product
-        return ProductPosition(
-            product_id=p.id,
-            sku=p.sku,
-            available=self.available,
-            shortage=self.shortage,
-            on_order=self.on_order,
-            reorder_point=p.reorder_point,
-            reorder_quantity=p.reorder_quantity,
-            uom_precision=p.uom_precision,
-            supplier_id=p.preferred_supplier_id,
-        )
-
-
-@dataclass(frozen=True)
-class SupplierInfo:
-    id: uuid.UUID
-    code: str
-    name: str
-    lead_time_days: int
-    active: bool
 
 
 def _remaining() -> ColumnElement[Decimal]:

@@ -14,7 +14,8 @@ from app.domain.purchasing import PurchaseOrderStatus, format_purchase_order_num
 from app.domain.stock import check_quantity_precision
 from app.repositories.customers import Supplier
 from app.repositories.products import Product
-from app.repositories.purchasing import PurchaseOrder, PurchaseOrderLine, SupplierInfo
+from app.repositories.purchasing import PurchaseOrder, PurchaseOrderLine
+from app.repositories.replenishment import SupplierInfo
 from app.repositories.warehouses import Warehouse
 from app.services.purchasing.views import PurchaseOrderView, image
 from app.services.unit_of_work import UnitOfWork

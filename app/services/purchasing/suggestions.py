@@ -9,7 +9,7 @@ from datetime import date
 from app.domain.purchasing import ON_ORDER
 from app.domain.replenishment import SupplierGroup, plan
 from app.repositories.products import Product
-from app.repositories.purchasing import SupplierInfo
+from app.repositories.replenishment import SupplierInfo
 from app.services.purchasing.views import today
 from app.services.unit_of_work import UnitOfWork
 
