@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Row, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.repositories.books_journal import (
@@ -98,71 +99,52 @@ class DocumentReads:
         """Payments whose ``amount_applied`` differs from their active applications, or that
         used more than their amount: (id, number, amount, amount_applied, amount_refunded,
         applications' sum)."""
-        apps = (
-            select(
-                PaymentApplication.payment_id.label("payment_id"),
-                func.sum(PaymentApplication.amount).label("amount"),
-            )
-            .where(PaymentApplication.reversed_at.is_(None))
-            .group_by(PaymentApplication.payment_id)
-            .subquery()
+        return await self._application_rows(
+            Payment, Payment.amount, PaymentApplication, PaymentApplication.payment_id
         )
-        applied = func.coalesce(apps.c.amount, 0)
-        stmt = (
-            select(
-                Payment.id,
-                Payment.number,
-                Payment.amount,
-                Payment.amount_applied,
-                Payment.amount_refunded,
-                applied,
-            )
-            .outerjoin(apps, apps.c.payment_id == Payment.id)
-            .where(
-                or_(
-                    _nonzero(Payment.amount_applied - applied),
-                    _above(Payment.amount_applied + Payment.amount_refunded, Payment.amount),
-                    _above(applied + Payment.amount_refunded, Payment.amount),
-                )
-            )
-            .order_by(Payment.number)
-        )
-        return list((await self.session.execute(stmt)).all())
 
     async def credit_note_application_rows(self) -> list[Row[Any]]:
         """Credit notes whose ``amount_applied`` differs from their active applications, or
         that gave more than their total: (id, number, total, amount_applied, amount_refunded,
         applications' sum)."""
+        return await self._application_rows(
+            CreditNote, CreditNote.total, CreditApplication, CreditApplication.credit_note_id
+        )
+
+    async def _application_rows(
+        self,
+        document: type[Payment] | type[CreditNote],
+        amount: InstrumentedAttribute[Decimal],
+        application: type[PaymentApplication] | type[CreditApplication],
+        document_id: InstrumentedAttribute[uuid.UUID],
+    ) -> list[Row[Any]]:
+        """Money documents (payments, credit notes) whose applied amount is not the sum of
+        their active applications, or that gave out more than they hold."""
         apps = (
-            select(
-                CreditApplication.credit_note_id.label("credit_note_id"),
-                func.sum(CreditApplication.amount).label("amount"),
-            )
-            .where(CreditApplication.reversed_at.is_(None))
-            .group_by(CreditApplication.credit_note_id)
+            select(document_id.label("document_id"), func.sum(application.amount).label("amount"))
+            .where(application.reversed_at.is_(None))
+            .group_by(document_id)
             .subquery()
         )
         applied = func.coalesce(apps.c.amount, 0)
         stmt = (
             select(
-                CreditNote.id,
-                CreditNote.number,
-                CreditNote.total,
-                CreditNote.amount_applied,
-                CreditNote.amount_refunded,
+                document.id,
+                document.number,
+                amount,
+                document.amount_applied,
+                document.amount_refunded,
                 applied,
             )
-            .outerjoin(apps, apps.c.credit_note_id == CreditNote.id)
+            .outerjoin(apps, apps.c.document_id == document.id)
             .where(
                 or_(
-                    _nonzero(CreditNote.amount_applied - applied),
-                    _above(
-                        CreditNote.amount_applied + CreditNote.amount_refunded, CreditNote.total
-                    ),
-                    _above(applied + CreditNote.amount_refunded, CreditNote.total),
+                    _nonzero(document.amount_applied - applied),
+                    _above(document.amount_applied + document.amount_refunded, amount),
+                    _above(applied + document.amount_refunded, amount),
                 )
             )
-            .order_by(CreditNote.number)
+            .order_by(document.number)
         )
         return list((await self.session.execute(stmt)).all())
 
