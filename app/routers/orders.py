@@ -22,18 +22,8 @@ from app.domain.auth import Principal
 from app.domain.orders import BillingStatus, Channel, FulfillmentStatus, OrderStatus
 from app.errors import problem_responses
 from app.schemas.common import Page
-from app.schemas.orders import (
-    OrderCancel,
-    OrderCreate,
-    OrderEvent,
-    OrderLineRead,
-    OrderPaymentRead,
-    OrderRead,
-    OrderShortClose,
-    OrderSummary,
-    OrderTotals,
-    OrderUpdate,
-)
+from app.schemas.order_reads import OrderEvent, OrderRead, OrderSummary, order_read
+from app.schemas.orders import OrderCancel, OrderCreate, OrderShortClose, OrderUpdate
 from app.services.orders.commands import CancelOrder, ShortCloseOrder, SubmitOrder
 from app.services.orders.queries import (
     OrderFilters,
@@ -48,79 +38,6 @@ from app.services.orders.queries import (
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("orders:read"))]
 Writer = Annotated[Principal, Depends(requires("orders:write"))]
-
-
-def _lines(view: OrderView) -> list[OrderLineRead]:
-    return [
-        OrderLineRead(
-            id=x.id,
-            line_no=x.line_no,
-            sku=x.sku,
-            name=x.name,
-            ordered=x.quantity_ordered,
-            reserved=x.quantity_reserved,
-            shipped=x.quantity_shipped,
-            delivered=x.quantity_delivered,
-            invoiced=x.quantity_invoiced,
-            returned=x.quantity_returned,
-            unit_price=x.unit_price,
-            price_source=x.price_source,
-            below_floor=x.below_floor,
-            discount_percent=x.discount_percent,
-            tax_rate=x.tax_rate,
-            gross_before_discount=x.gross_before_discount,
-            discount=x.discount,
-            net=x.net,
-            tax=x.tax,
-            total=x.total,
-        )
-        for x in view.lines
-    ]
-
-
-def _read(view: OrderView) -> OrderRead:
-    o = view.order
-    return OrderRead(
-        id=o.id,
-        number=o.number,
-        channel=Channel(o.channel),
-        external_ref=o.external_ref,
-        status=OrderStatus(o.status),
-        fulfillment_status=FulfillmentStatus(o.fulfillment_status),
-        billing_status=BillingStatus(o.billing_status),
-        customer_id=o.customer_id,
-        customer_code=o.customer_code,
-        customer_name=o.customer_name,
-        ship_to=o.ship_to,
-        requested_delivery_date=o.requested_delivery_date,
-        currency=o.currency,
-        priority=o.priority,
-        notes=o.notes,
-        discount_percent=o.discount_percent,
-        payment=OrderPaymentRead(
-            status=o.payment_status, reference=o.payment_reference, amount=o.payment_amount
-        ),
-        requires_price_approval=o.requires_price_approval,
-        holds=o.holds,
-        pending_approvals=o.pending_approvals,
-        totals=OrderTotals(
-            gross_before_discount=o.gross_before_discount,
-            discount=o.discount_total,
-            net=o.net_total,
-            tax=o.tax_total,
-            total=o.total,
-        ),
-        lines=_lines(view),
-        created_by=o.created_by,
-        created_at=o.created_at,
-        updated_at=o.updated_at,
-        submitted_at=o.submitted_at,
-        cancelled_at=o.cancelled_at,
-        cancel_reason=o.cancel_reason,
-        short_closed_at=o.short_closed_at,
-        short_close_reason=o.short_close_reason,
-        version=o.version,
-    )
 
 
 @router.post(
@@ -152,7 +69,7 @@ async def create(
         response.status_code = status.HTTP_200_OK
     set_etag(result.view.order.version)
     response.headers["Location"] = f"/api/v1/orders/{result.view.order.id}"
-    return _read(result.view)
+    return order_read(result.view)
 
 
 @router.get(
@@ -221,7 +138,7 @@ async def get_by_number(
     """The order with this number (as printed on documents); ETag for a later edit."""
     view = await get_order_by_number(uow, number)
     set_etag(view.order.version)
-    return _read(view)
+    return order_read(view)
 
 
 @router.get(
@@ -234,7 +151,7 @@ async def get(order_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETa
     """An order with its lines, totals and derived statuses; ETag for a later edit."""
     view = await get_order(uow, order_id)
     set_etag(view.order.version)
-    return _read(view)
+    return order_read(view)
 
 
 @router.patch(
@@ -255,7 +172,7 @@ async def update(
     """Change a draft's lines, ship-to, dates or notes and re-price it. Needs If-Match."""
     view: OrderView = await bus.handle(body.to_command(order_id, version, principal), uow)
     set_etag(view.order.version)
-    return _read(view)
+    return order_read(view)
 
 
 @router.post(
@@ -266,7 +183,7 @@ async def update(
 )
 async def submit(order_id: uuid.UUID, bus: BusDep, uow: UowDep, principal: Writer) -> OrderRead:
     """Submit a draft for review."""
-    return _read(await bus.handle(SubmitOrder(principal=principal, order_id=order_id), uow))
+    return order_read(await bus.handle(SubmitOrder(principal=principal, order_id=order_id), uow))
 
 
 @router.post(
@@ -280,7 +197,7 @@ async def cancel(
 ) -> OrderRead:
     """Cancel with a reason, allowed until anything has shipped."""
     command = CancelOrder(principal=principal, order_id=order_id, reason=body.reason)
-    return _read(await bus.handle(command, uow))
+    return order_read(await bus.handle(command, uow))
 
 
 @router.post(
@@ -304,7 +221,7 @@ async def short_close(
     command = ShortCloseOrder(principal=principal, order_id=order_id, reason=body.reason)
     view: OrderView = await bus.handle(command, uow)
     set_etag(view.order.version)
-    return _read(view)
+    return order_read(view)
 
 
 @router.get(

@@ -1,34 +1,27 @@
-"""Sales orders: create, update, read, and the order timeline."""
+"""Sales orders as they come in: create, update, cancel, short-close (how the API shows them:
+``app.schemas.order_reads``)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, computed_field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from app.domain.auth import Principal
 from app.domain.errors import FieldIssue, RuleViolation
 from app.domain.limits import numeric_max
 from app.domain.orders import (
-    BillingStatus,
     Channel,
-    FulfillmentStatus,
-    OrderStatus,
-    PaymentStatus,
     RequestedLine,
-    is_completed,
 )
 from app.domain.payments import PaymentReport
 from app.schemas.common import (
     Address,
-    AmountOut,
     CurrencyCode,
-    DecimalOut,
-    DeliveryAddress,
     Schema,
 )
 from app.schemas.patch import Patch
@@ -192,117 +185,3 @@ class OrderCancel(Schema):
 
 class OrderShortClose(Schema):
     reason: str = Field(min_length=1, max_length=500, description="Why the rest will not ship")
-
-
-class OrderLineRead(Schema):
-    id: uuid.UUID
-    line_no: int
-    sku: str
-    name: str
-    ordered: DecimalOut
-    reserved: DecimalOut
-    shipped: DecimalOut
-    delivered: DecimalOut
-    invoiced: DecimalOut
-    returned: DecimalOut
-    unit_price: AmountOut
-    price_source: str
-    below_floor: bool
-    discount_percent: DecimalOut
-    tax_rate: DecimalOut
-    gross_before_discount: AmountOut
-    discount: AmountOut
-    net: AmountOut
-    tax: AmountOut
-    total: AmountOut
-
-
-class OrderPaymentRead(Schema):
-    status: PaymentStatus | None
-    reference: str | None
-    amount: AmountOut | None
-
-
-class OrderTotals(Schema):
-    gross_before_discount: AmountOut
-    discount: AmountOut
-    net: AmountOut
-    tax: AmountOut
-    total: AmountOut
-
-
-class OrderRead(Schema):
-    id: uuid.UUID
-    number: str
-    channel: Channel
-    external_ref: str | None
-    status: OrderStatus
-    fulfillment_status: FulfillmentStatus
-    billing_status: BillingStatus
-    customer_id: uuid.UUID
-    customer_code: str
-    customer_name: str
-    ship_to: DeliveryAddress
-    requested_delivery_date: date | None
-    currency: str
-    priority: int
-    notes: str | None
-    discount_percent: DecimalOut
-    payment: OrderPaymentRead
-    requires_price_approval: bool
-    holds: list[str] = Field(description="Holds in force (see GET /orders/{id}/review)")
-    pending_approvals: list[str] = Field(description="Roles that must still approve, in order")
-    totals: OrderTotals
-    lines: list[OrderLineRead]
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    submitted_at: datetime | None
-    cancelled_at: datetime | None
-    cancel_reason: str | None
-    short_closed_at: datetime | None
-    short_close_reason: str | None
-    version: int
-
-    @computed_field(  # type: ignore[prop-decorator]
-        description="Derived: everything it will ship delivered (all ordered, or all shipped "
-        "once short-closed) and paid"
-    )
-    @property
-    def completed(self) -> bool:
-        return is_completed(self.fulfillment_status, self.billing_status)
-
-
-class OrderSummary(Schema):
-    """An order in a list (no lines)."""
-
-    id: uuid.UUID
-    number: str
-    channel: Channel
-    external_ref: str | None
-    status: OrderStatus
-    fulfillment_status: FulfillmentStatus
-    billing_status: BillingStatus
-    customer_id: uuid.UUID
-    customer_code: str
-    customer_name: str
-    requested_delivery_date: date | None
-    currency: str
-    total: AmountOut
-    priority: int
-    created_at: datetime
-
-    @computed_field(  # type: ignore[prop-decorator]
-        description="Derived: delivered (all it will ship) and paid"
-    )
-    @property
-    def completed(self) -> bool:
-        return is_completed(self.fulfillment_status, self.billing_status)
-
-
-class OrderEvent(Schema):
-    at: datetime
-    actor: str
-    action: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
