@@ -38,6 +38,17 @@ class OutboxRepository:
             stmt = stmt.with_for_update(skip_locked=True)
         return list((await self.session.scalars(stmt)).all())
 
+    async def claim_one(self, event_id: uuid.UUID) -> OutboxEvent | None:
+        """One event, if it is still pending and no other router holds it (locked, SKIP LOCKED
+        on PostgreSQL)."""
+        stmt = select(OutboxEvent).where(
+            OutboxEvent.id == event_id, OutboxEvent.status == "pending"
+        )
+        if self._postgres:
+            stmt = stmt.with_for_update(skip_locked=True)
+        event: OutboxEvent | None = await self.session.scalar(stmt)
+        return event
+
     async def take_positions(self, count: int) -> range:
         """The next ``count`` stream positions. The counter row stays locked until this
         transaction ends, so a second router waits here and numbers after this one commits."""

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.retry import next_retry
@@ -78,12 +77,7 @@ async def _route_alone(
 ) -> None:
     now = datetime.now(UTC)
     async with sessionmaker() as session:
-        stmt = select(OutboxEvent).where(
-            OutboxEvent.id == event_id, OutboxEvent.status == "pending"
-        )
-        if session.bind.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        event = await session.scalar(stmt)
+        event = await OutboxRepository(session).claim_one(event_id)
         if event is None:
             return
         attempts = event.attempts
