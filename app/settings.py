@@ -116,6 +116,17 @@ class Settings(BaseSettings):
     alert_timezone: str = Field(default="Asia/Shanghai", min_length=1)
     alert_scan_seconds: float = Field(default=300.0, gt=0)
 
+    # --- After-sales (app.domain.after_sales) --------------------------------------------
+    # Days after delivery goods may be returned: storefront orders (无理由退货) and others; a
+    # product's own return_window_days overrides both. Case targets override the defaults of
+    # app.domain.after_sales.cases, as JSON keyed "priority" or "kind.priority", each
+    # [response hours, resolution hours]: {"complaint.urgent": [1, 12]}. Attachments: the
+    # largest accepted, in bytes.
+    return_window_days: int = Field(default=30, ge=0, le=3650)
+    storefront_return_window_days: int = Field(default=7, ge=0, le=3650)
+    case_targets: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    case_attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+
     # --- Customer notifications (app.services.notifications) ------------------------------
     # Email goes over SMTP when a host is set, SMS through Twilio when an account is set;
     # a channel without a provider writes its messages to the log (the demo).

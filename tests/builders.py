@@ -221,6 +221,7 @@ def _line_row(order: Order, line_no: int, product: Product, quantity: Quantity) 
         quantity_delivered=D(0),
         quantity_invoiced=D(0),
         quantity_returned=D(0),
+        quantity_credited=D(0),
         unit_price=product.list_price,
         price_source="list",
         below_floor=False,

@@ -35,6 +35,8 @@ RESOURCES = (
     "webhooks",
     "notifications",
     "alerts",
+    "cases",
+    "returns",
 )
 # orders:price-override: set a unit price other than the one pricing resolves.
 # orders:approve: approve, reject, hold and release (the review decides which role each needs).
@@ -42,12 +44,19 @@ RESOURCES = (
 #   reports only for orders of the channel it is bound to (app.domain.payments).
 # customers:credit: decide a customer's credit — its credit limit, payment terms, status and
 #   currency — and create one with more credit than LADING_NEW_CUSTOMER_CREDIT_LIMIT_MAX.
+# returns:approve: approve or refuse a return (the review settings name the roles as well).
+# returns:receive: receive and inspect returned goods at a warehouse, release or scrap
+#   quarantined goods. Refunding a return is a finance decision: invoices:write and
+#   payments:write (the credit note and the refund).
 CUSTOMERS_CREDIT = "customers:credit"
 ORDERS_PAYMENT = "orders:payment"
+RETURNS_APPROVE = "returns:approve"
+RETURNS_RECEIVE = "returns:receive"
 SCOPES: frozenset[str] = frozenset(
     {f"{r}:read" for r in RESOURCES}
     | {f"{r}:write" for r in RESOURCES}
     | {"admin", "orders:price-override", "orders:approve", ORDERS_PAYMENT, CUSTOMERS_CREDIT}
+    | {RETURNS_APPROVE, RETURNS_RECEIVE}
 )
 # webhooks:*: the outbound webhook endpoints (their URLs, secrets and delivery log) are the
 #   administrator's. notifications:read: what was sent to which customer (contact data);
@@ -58,7 +67,14 @@ READ_ALL = frozenset(s for s in SCOPES if s.endswith(":read")) - STAFF_ONLY
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.ADMIN: SCOPES,
     Role.SALES: READ_ALL
-    | {"orders:write", "customers:write", "notifications:read", "alerts:write"},
+    | {
+        "orders:write",
+        "customers:write",
+        "notifications:read",
+        "alerts:write",
+        "cases:write",
+        "returns:write",
+    },
     Role.SALES_MANAGER: READ_ALL
     | {
         "orders:write",
@@ -69,6 +85,9 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
         "price-lists:write",
         "notifications:read",
         "alerts:write",
+        "cases:write",
+        "returns:write",
+        RETURNS_APPROVE,
     },
     Role.FINANCE: READ_ALL
     | {
@@ -80,9 +99,18 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
         "payments:write",
         "notifications:read",
         "alerts:write",
+        "cases:write",
+        RETURNS_APPROVE,
     },
     Role.WAREHOUSE: READ_ALL
-    | {"stock:write", "warehouses:write", "suppliers:write", "alerts:write"},
+    | {
+        "stock:write",
+        "warehouses:write",
+        "suppliers:write",
+        "alerts:write",
+        "cases:write",
+        RETURNS_RECEIVE,
+    },
     Role.VIEWER: READ_ALL,
 }
 
@@ -100,6 +128,8 @@ API_KEY_SCOPES: frozenset[str] = SCOPES - {
     "notifications:read",
     "notifications:write",
     "alerts:write",
+    RETURNS_APPROVE,
+    RETURNS_RECEIVE,
 }
 
 

@@ -28,6 +28,7 @@ class LineLike(Protocol):
     quantity_delivered: Decimal
     quantity_invoiced: Decimal
     quantity_returned: Decimal
+    quantity_credited: Decimal
 
 
 class OrderLike(Protocol):
@@ -45,6 +46,7 @@ def quantities(line: LineLike) -> LineQuantities:
         line.quantity_delivered,
         line.quantity_invoiced,
         line.quantity_returned,
+        line.quantity_credited,
     )
 
 
@@ -123,6 +125,36 @@ def invoice(order: OrderLike, lines: Sequence[LineLike], changes: Changes) -> No
                 code="invoiced_beyond_shipped",
             )
         line.quantity_invoiced = after
+    refresh(order, lines)
+
+
+def return_goods(order: OrderLike, lines: Sequence[LineLike], changes: Changes) -> None:
+    """These delivered quantities came back (a received return). Never beyond what was
+    delivered (invariant 3)."""
+    for line, quantity in _pairs(lines, changes):
+        after = line.quantity_returned + quantity
+        if quantity <= 0 or after > line.quantity_delivered:
+            raise InvalidState(
+                f"Returning {quantity} would bring the line to {after} returned of "
+                f"{line.quantity_delivered} delivered.",
+                code="returned_beyond_delivered",
+            )
+        line.quantity_returned = after
+    refresh(order, lines)
+
+
+def credit(order: OrderLike, lines: Sequence[LineLike], changes: Changes) -> None:
+    """Credit notes for returned goods took these invoiced quantities back. Never beyond what
+    was invoiced."""
+    for line, quantity in _pairs(lines, changes):
+        after = line.quantity_credited + quantity
+        if quantity <= 0 or after > line.quantity_invoiced:
+            raise InvalidState(
+                f"Crediting {quantity} would bring the line to {after} credited of "
+                f"{line.quantity_invoiced} invoiced.",
+                code="credited_beyond_invoiced",
+            )
+        line.quantity_credited = after
     refresh(order, lines)
 
 

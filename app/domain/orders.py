@@ -66,6 +66,8 @@ class FulfillmentStatus(StrEnum):
     SHIPPED = "shipped"
     PARTIALLY_DELIVERED = "partially_delivered"
     DELIVERED = "delivered"
+    PARTIALLY_RETURNED = "partially_returned"
+    RETURNED = "returned"
 
 
 class BillingStatus(StrEnum):
@@ -74,6 +76,8 @@ class BillingStatus(StrEnum):
     INVOICED = "invoiced"
     PARTIALLY_PAID = "partially_paid"
     PAID = "paid"
+    PARTIALLY_CREDITED = "partially_credited"
+    CREDITED = "credited"
 
 
 class Settlement(StrEnum):
@@ -89,7 +93,8 @@ class Settlement(StrEnum):
 @dataclass(frozen=True)
 class LineQuantities:
     """The quantities of one line (invariant 3): shipped ≤ reserved + shipped ≤ ordered,
-    invoiced ≤ shipped, delivered ≤ shipped, returned ≤ delivered."""
+    invoiced ≤ shipped, delivered ≤ shipped, returned ≤ delivered, credited ≤ invoiced
+    (``credited``: what credit notes for returned goods took back of the invoiced)."""
 
     ordered: Decimal
     reserved: Decimal = ZERO
@@ -97,6 +102,7 @@ class LineQuantities:
     delivered: Decimal = ZERO
     invoiced: Decimal = ZERO
     returned: Decimal = ZERO
+    credited: Decimal = ZERO
 
     def violations(self) -> list[str]:
         out = []
@@ -108,6 +114,7 @@ class LineQuantities:
                 self.delivered,
                 self.invoiced,
                 self.returned,
+                self.credited,
             )
             < 0
         ):
@@ -120,6 +127,8 @@ class LineQuantities:
             out.append("delivered exceeds shipped")
         if self.returned > self.delivered:
             out.append("returned exceeds delivered")
+        if self.credited > self.invoiced:
+            out.append("credited exceeds invoiced")
         return out
 
 
@@ -127,14 +136,23 @@ def fulfillment_status(
     lines: Iterable[LineQuantities], *, short_closed: bool = False
 ) -> FulfillmentStatus:
     """From the lines' quantities against what was ordered — or, once the order is
-    short-closed (what is not shipped never will be), against only what was shipped."""
+    short-closed (what is not shipped never will be), against only what was shipped. Once
+    everything is delivered, returns show: everything delivered came back (returned), or
+    some of it (partially returned)."""
     items = [q for q in lines if (q.shipped if short_closed else q.ordered) > 0]
     ordered = sum(((q.shipped if short_closed else q.ordered) for q in items), ZERO)
     if not items or ordered == 0:
         return FulfillmentStatus.UNFULFILLED
     shipped = sum((q.shipped for q in items), ZERO)
     delivered = sum((q.delivered for q in items), ZERO)
+    returned = sum((q.returned for q in items), ZERO)
     covered = sum((q.reserved + q.shipped for q in items), ZERO)
+    if delivered >= ordered and returned > 0:
+        return (
+            FulfillmentStatus.RETURNED
+            if returned >= delivered
+            else FulfillmentStatus.PARTIALLY_RETURNED
+        )
     if delivered >= ordered:
         return FulfillmentStatus.DELIVERED
     if delivered > 0:
@@ -158,13 +176,18 @@ def billing_status(
 ) -> BillingStatus:
     """Unbilled, partially invoiced or invoiced from the lines' invoiced quantities (against
     what was ordered, or only what was shipped once the order is short-closed); paid once
-    everything is invoiced and every invoice settled, partially paid once anything is."""
+    everything is invoiced and every invoice settled, partially paid once anything is. Credit
+    notes for returned goods show once the invoices are settled: everything invoiced was
+    credited back (credited), or some of it (partially credited)."""
     items = list(lines)
     due = sum(((q.shipped if short_closed else q.ordered) for q in items), ZERO)
     invoiced = sum((q.invoiced for q in items), ZERO)
+    credited = sum((q.credited for q in items), ZERO)
     whole = invoiced >= due
+    if invoiced > 0 and credited >= invoiced:
+        return BillingStatus.CREDITED
     if whole and invoiced > 0 and settlement is Settlement.FULL:
-        return BillingStatus.PAID
+        return BillingStatus.PARTIALLY_CREDITED if credited > 0 else BillingStatus.PAID
     if settlement is not Settlement.NONE and invoiced > 0:
         return BillingStatus.PARTIALLY_PAID
     if invoiced <= 0:
@@ -177,7 +200,15 @@ def billing_status(
 def is_completed(fulfillment: FulfillmentStatus, billing: BillingStatus) -> bool:
     """An order is completed once everything it will ship is delivered (all it ordered, or
     for a short-closed order all it shipped) and it is paid: derived, never set by hand."""
-    return fulfillment is FulfillmentStatus.DELIVERED and billing is BillingStatus.PAID
+    return fulfillment in DELIVERED_STATES and billing in SETTLED_STATES
+
+
+DELIVERED_STATES = frozenset(
+    {FulfillmentStatus.DELIVERED, FulfillmentStatus.PARTIALLY_RETURNED, FulfillmentStatus.RETURNED}
+)
+SETTLED_STATES = frozenset(
+    {BillingStatus.PAID, BillingStatus.PARTIALLY_CREDITED, BillingStatus.CREDITED}
+)
 
 
 def ensure_short_closable(

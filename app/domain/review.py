@@ -63,6 +63,10 @@ class ReviewPolicy:
     amount_threshold_2: Decimal = Decimal("200000")
     amount_approver_2: str = "finance"
     overdue_days: int = 30
+    # Returns (RMA) worth less than this are approved automatically (0: none); the others are
+    # decided by one of these roles (or an admin).
+    return_auto_approve_max: Decimal = Decimal("500")
+    return_approvers: tuple[str, ...] = ("sales_manager", "finance")
     # Which roles may release which hold; admin may release any.
     release_roles: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: {
@@ -79,7 +83,12 @@ class ReviewPolicy:
     def validate(self, roles: frozenset[str]) -> None:
         """Refuse settings that make no sense (negative amounts, T2 below T1, unknown roles)."""
         v = Violations()
-        for name in ("amount_threshold_1", "amount_threshold_2", "max_discount_percent"):
+        for name in (
+            "amount_threshold_1",
+            "amount_threshold_2",
+            "max_discount_percent",
+            "return_auto_approve_max",
+        ):
             if getattr(self, name) < 0:
                 v.add(name, "not_negative", f"{name} cannot be negative.")
         if self.max_discount_percent > 100:
@@ -96,6 +105,9 @@ class ReviewPolicy:
         for name in ("price_approver", "amount_approver_1", "amount_approver_2"):
             if getattr(self, name) not in roles:
                 v.add(name, "enum", f"Unknown role '{getattr(self, name)}'.")
+        for i, role in enumerate(self.return_approvers):
+            if role not in roles:
+                v.add(f"return_approvers.{i}", "enum", f"Unknown role '{role}'.")
         for i, rule in enumerate(self.enabled_rules):
             if rule not in RULES:
                 v.add(f"enabled_rules.{i}", "enum", f"Unknown rule '{rule}'.")

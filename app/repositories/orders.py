@@ -133,6 +133,10 @@ class OrderLine(IdMixin, Base):
         CheckConstraint(
             "quantity_returned <= quantity_delivered", name="returned_within_delivered"
         ),
+        CheckConstraint(
+            "quantity_credited >= 0 AND quantity_credited <= quantity_invoiced",
+            name="credited_within_invoiced",
+        ),
         # Lines still waiting for stock (backorders and lines of unreviewed orders), by SKU in
         # keyset order: the backorder list filtered by SKU reads only these.
         Index(
@@ -155,6 +159,7 @@ class OrderLine(IdMixin, Base):
     quantity_delivered: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
     quantity_invoiced: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
     quantity_returned: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    quantity_credited: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
     unit_price: Mapped[Decimal]
     price_source: Mapped[str] = mapped_column(String(24))
     below_floor: Mapped[bool] = mapped_column(default=False)

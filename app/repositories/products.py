@@ -63,6 +63,8 @@ class Product(IdMixin, TimestampMixin, VersionedMixin, Base):
         ForeignKey("suppliers.id"), index=True
     )
     substitutes: Mapped[list[str]]
+    # Days after delivery the product may be returned; None: the general return window.
+    return_window_days: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True, index=True)
 
 

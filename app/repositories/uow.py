@@ -18,6 +18,7 @@ from app.repositories.bank_statements import BankStatementRepository
 from app.repositories.base import jsonable
 from app.repositories.books import BooksRepository
 from app.repositories.carriers import CarrierRepository
+from app.repositories.cases import CaseRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.events import AuditEvent, AuditRepository, OutboxEvent
 from app.repositories.exchange_rates import ExchangeRateRepository
@@ -37,6 +38,7 @@ from app.repositories.pricing import PricingRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
 from app.repositories.reservations import AllocationRepository, ReservationRepository
+from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
 from app.repositories.settings import SettingsRepository
 from app.repositories.shipments import ShipmentRepository
@@ -134,6 +136,8 @@ class SqlAlchemyUnitOfWork:
         self.books = BooksRepository(self.session)
         self.notifications = NotificationRepository(self.session)
         self.alerts = AlertRepository(self.session)
+        self.cases = CaseRepository(self.session)
+        self.returns = ReturnRepository(self.session)
         self.alert_scan = AlertScanRepository(self.session)
         self.webhook_endpoints = WebhookEndpointRepository(self.session)
         self.webhook_deliveries = WebhookDeliveryRepository(self.session)

@@ -36,6 +36,9 @@ class OrderLineRead(Schema):
     delivered: DecimalOut
     invoiced: DecimalOut
     returned: DecimalOut
+    credited: DecimalOut = Field(
+        description="What credit notes for returned goods took back of the invoiced quantity"
+    )
     unit_price: AmountOut
     price_source: str
     below_floor: bool
@@ -152,6 +155,7 @@ def _lines(view: OrderView) -> list[OrderLineRead]:
             delivered=x.quantity_delivered,
             invoiced=x.quantity_invoiced,
             returned=x.quantity_returned,
+            credited=x.quantity_credited,
             unit_price=x.unit_price,
             price_source=x.price_source,
             below_floor=x.below_floor,

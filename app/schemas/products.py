@@ -36,6 +36,16 @@ TaxRate = Annotated[
     Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4, description="0.13 = 13 %")
 ]
 Substitutes = Annotated[list[Code], Field(max_length=50, description="SKUs of other products")]
+ReturnWindow = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=3650,
+        description="Days after delivery it may be returned; null: the general return window "
+        "(LADING_RETURN_WINDOW_DAYS, or LADING_STOREFRONT_RETURN_WINDOW_DAYS for storefront "
+        "orders)",
+    ),
+]
 
 
 def _columns(values: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +76,7 @@ class ProductCreate(Schema):
     preferred_supplier_id: uuid.UUID | None = None
     substitutes: Substitutes = Field(default_factory=list)
     active: bool = True
+    return_window_days: ReturnWindow | None = None
 
     def to_command(self, principal: Principal) -> CreateProduct:
         return CreateProduct(principal=principal, **_columns(self.model_dump()))
@@ -92,6 +103,7 @@ class ProductUpdate(Schema):
     preferred_supplier_id: uuid.UUID | None = None
     substitutes: Patch[Substitutes] = None
     active: Patch[bool] = None
+    return_window_days: ReturnWindow | None = None
 
     def to_command(
         self, principal: Principal, product_id: uuid.UUID, expected_version: int
@@ -125,6 +137,7 @@ class ProductRead(Schema):
     preferred_supplier_id: uuid.UUID | None
     substitutes: list[str]
     active: bool
+    return_window_days: int | None
     version: int
     created_at: datetime
     updated_at: datetime

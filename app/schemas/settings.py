@@ -39,6 +39,12 @@ class ReviewSettingsRead(Schema):
     release_roles: dict[str, list[str]] = Field(
         description="Hold code → roles that may release it (admin may release any)"
     )
+    return_auto_approve_max: AmountOut = Field(
+        description="Returns worth less than this are approved automatically (0: none)"
+    )
+    return_approvers: list[str] = Field(
+        description="Roles that approve or refuse the other returns (admin always may)"
+    )
     version: int
 
     @classmethod
@@ -54,6 +60,8 @@ class ReviewSettingsRead(Schema):
             amount_approver_2=policy.amount_approver_2,
             overdue_days=policy.overdue_days,
             release_roles={str(k): list(v) for k, v in policy.release_roles.items()},
+            return_auto_approve_max=policy.return_auto_approve_max,
+            return_approvers=list(policy.return_approvers),
             version=version,
         )
 
@@ -71,6 +79,8 @@ class ReviewSettingsUpdate(Schema):
     amount_threshold_2: Patch[Amount] = None
     amount_approver_2: Patch[RoleName] = None
     overdue_days: Patch[Days] = None
+    return_auto_approve_max: Patch[Amount] = None
+    return_approvers: Patch[Annotated[list[RoleName], Field(max_length=10)]] = None
     release_roles: Patch[
         Annotated[dict[Annotated[str, Field(max_length=32)], list[RoleName]], Field(max_length=20)]
     ] = Field(

@@ -274,6 +274,7 @@ async def _line_quantities(uow: UnitOfWork) -> list[StockViolation]:
                 x.quantity_delivered,
                 x.quantity_invoiced,
                 x.quantity_returned,
+                x.quantity_credited,
             )
             violations += [
                 StockViolation(None, None, "line_quantities", problem, order_line_id=str(x.id))

@@ -15,6 +15,7 @@ from app.repositories.alerts import AlertRepository
 from app.repositories.bank_statements import BankStatementRepository
 from app.repositories.books import BooksRepository
 from app.repositories.carriers import CarrierRepository
+from app.repositories.cases import CaseRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.events import AuditRepository
 from app.repositories.exchange_rates import ExchangeRateRepository
@@ -29,6 +30,7 @@ from app.repositories.pricing import PricingRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
 from app.repositories.reservations import AllocationRepository, ReservationRepository
+from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
 from app.repositories.settings import SettingsRepository
 from app.repositories.shipments import ShipmentRepository
@@ -74,6 +76,8 @@ class UnitOfWork(Protocol):
     books: BooksRepository
     notifications: NotificationRepository
     alerts: AlertRepository
+    cases: CaseRepository
+    returns: ReturnRepository
     alert_scan: AlertScanRepository
     webhook_endpoints: WebhookEndpointRepository
     webhook_deliveries: WebhookDeliveryRepository

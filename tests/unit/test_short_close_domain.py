@@ -50,6 +50,7 @@ def test_short_close_rewrites_the_order_statuses() -> None:
             quantity_delivered=q.delivered,
             quantity_invoiced=q.invoiced,
             quantity_returned=q.returned,
+            quantity_credited=q.credited,
         )
         for i, q in enumerate(PARTLY)
     ]

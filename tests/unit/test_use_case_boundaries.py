@@ -127,6 +127,7 @@ LINE_QUANTITIES = {
     "quantity_delivered",
     "quantity_invoiced",
     "quantity_returned",
+    "quantity_credited",
 }
 
 

@@ -12,7 +12,7 @@ payload=...)`` is all a use case writes. ``Changed`` is the generic event of rec
 reaction listens to (master data, settings) and takes its names per instance.
 
 The classes live in one module per area (``orders``, ``stock``, ``shipping``, ``access``,
-``notices``;
+``notices``, ``alerts``, ``after_sales``;
 order to cash in ``app.domain.billing.events``) and are imported from this package.
 """
 
@@ -20,6 +20,18 @@ from app.domain.events.access import (
     ApiKeyCreated,
     ApiKeyRevoked,
     UserCreated,
+)
+from app.domain.events.after_sales import (
+    CaseOpened,
+    CaseResolved,
+    CaseUpdated,
+    FeedbackReceived,
+    ReturnApproved,
+    ReturnReceived,
+    ReturnRefunded,
+    ReturnRefused,
+    ReturnRequested,
+    ReturnResolved,
 )
 from app.domain.events.alerts import AlertAcknowledged, AlertRaised, AlertResolved
 from app.domain.events.base import (
@@ -96,9 +108,13 @@ __all__ = [
     "CarrierCreated",
     "CarrierReportedDelivery",
     "CarrierUpdated",
+    "CaseOpened",
+    "CaseResolved",
+    "CaseUpdated",
     "Changed",
     "ConsolidationPlanned",
     "Event",
+    "FeedbackReceived",
     "GoodsReceiptMoved",
     "Image",
     "LabelCancelled",
@@ -132,6 +148,12 @@ __all__ = [
     "PurchaseOrderSent",
     "ReservationExpired",
     "ReservationsReleased",
+    "ReturnApproved",
+    "ReturnReceived",
+    "ReturnRefunded",
+    "ReturnRefused",
+    "ReturnRequested",
+    "ReturnResolved",
     "ReviewSettingsUpdated",
     "ShipmentConfirmed",
     "ShipmentCreated",

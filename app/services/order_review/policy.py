@@ -27,7 +27,10 @@ REVIEW_KEY = "review"
 DEFAULTS_VERSION = 0
 
 _FIELDS = {f.name: f for f in dataclasses.fields(ReviewPolicy)}
-_DECIMALS = frozenset({"max_discount_percent", "amount_threshold_1", "amount_threshold_2"})
+_DECIMALS = frozenset(
+    {"max_discount_percent", "amount_threshold_1", "amount_threshold_2", "return_auto_approve_max"}
+)
+_TUPLES = frozenset({"enabled_rules", "return_approvers"})
 _INTS = frozenset({"min_lead_time_days", "overdue_days"})
 
 
@@ -38,7 +41,7 @@ def policy_to_json(policy: ReviewPolicy) -> dict[str, Any]:
         value = getattr(policy, name)
         if name in _DECIMALS:
             data[name] = str(value)
-        elif name == "enabled_rules":
+        elif name in _TUPLES:
             data[name] = list(value)
         elif name == "release_roles":
             data[name] = {str(code): list(roles) for code, roles in value.items()}
@@ -51,7 +54,7 @@ def _coerce(name: str, value: Any) -> Any:
     """One field's JSON (or API) value as ``ReviewPolicy`` holds it."""
     if name in _DECIMALS:
         return Decimal(value) if isinstance(value, str | int) else value
-    if name == "enabled_rules":
+    if name in _TUPLES:
         return tuple(value)
     if name == "release_roles":
         return {str(code): tuple(roles) for code, roles in value.items()}

@@ -133,6 +133,7 @@ def _line(order: Order, no: int, p: PricedLine) -> OrderLine:
         quantity_delivered=ZERO,
         quantity_invoiced=ZERO,
         quantity_returned=ZERO,
+        quantity_credited=ZERO,
         unit_price=p.price.unit_price,
         price_source=p.price.source.value,
         below_floor=p.below_floor,

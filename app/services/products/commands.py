@@ -33,6 +33,7 @@ class CreateProduct:
     preferred_supplier_id: uuid.UUID | None
     substitutes: list[str]
     active: bool
+    return_window_days: int | None = None
 
 
 # The product's own fields (what a create sets and an update may change, but the SKU).

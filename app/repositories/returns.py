@@ -1,0 +1,183 @@
+"""Returns (RMA): the return, its lines, and what each line's quantities became (received,
+restocked, quarantined, scrapped, released from quarantine)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    func,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.domain.after_sales.returns import CLAIMING
+from app.repositories.base import Base, IdMixin, Lookups, Money, Quantity, VersionedMixin
+from app.repositories.numbering import next_document_number
+from app.repositories.pagination import PageResult, paginate
+
+
+class Return(IdMixin, VersionedMixin, Base):
+    __tablename__ = "returns"
+    __table_args__ = (Index("ix_returns_requested", "requested_at", "id"),)
+
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service_cases.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    reason_note: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str] = mapped_column(String(16))
+    warehouse_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    value: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    approval: Mapped[str | None] = mapped_column(String(16))  # automatic | manual
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
+    requested_at: Mapped[datetime]
+    requested_by: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime | None]
+    received_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))
+    # How the goods come back: a carrier's return label, or an own-fleet pickup.
+    carrier_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("carriers.id"), index=True)
+    carrier_service: Mapped[str | None] = mapped_column(String(64))
+    tracking_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    carrier_shipment_id: Mapped[str | None] = mapped_column(String(64))
+    label_status: Mapped[str | None] = mapped_column(String(16))
+    label_price: Mapped[Decimal | None] = mapped_column(Money)
+    label_content_type: Mapped[str | None] = mapped_column(String(64))
+    label_document: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    label_error: Mapped[str | None] = mapped_column(String(500))
+    tracking_status: Mapped[str | None] = mapped_column(String(32))
+    tracking_status_at: Mapped[datetime | None]
+    pickup_on: Mapped[date | None]
+    # What the resolution made: the credit note and refund, or the new order.
+    credit_note_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("credit_notes.id"))
+    refund_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("refunds.id"))
+    refunded_amount: Mapped[Decimal | None] = mapped_column(Money)
+    resolution_order_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("orders.id"), index=True
+    )
+
+
+class ReturnLine(IdMixin, Base):
+    __tablename__ = "return_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "restocked >= 0 AND quarantined >= 0 AND scrapped >= 0 AND released >= 0 "
+            "AND quarantine_scrapped >= 0 AND credited >= 0",
+            name="quantities_not_negative",
+        ),
+        CheckConstraint(
+            "released + quarantine_scrapped <= quarantined", name="quarantine_within_held"
+        ),
+    )
+
+    return_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("returns.id", ondelete="CASCADE"), index=True
+    )
+    line_no: Mapped[int]
+    order_line_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit_value: Mapped[Decimal] = mapped_column(Money)
+    exchange_product_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("products.id"))
+    received: Mapped[Decimal | None] = mapped_column(Quantity)
+    restocked: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    quarantined: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    scrapped: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    released: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    quarantine_scrapped: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    credited: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    difference_reason: Mapped[str | None] = mapped_column(String(500))
+    scrap_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+@dataclass(frozen=True)
+class ReturnFilter:
+    status: str | None = None
+    order_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None
+    case_id: uuid.UUID | None = None
+
+
+class ReturnRepository(Lookups[Return]):
+    """Returns and their lines. Helpers of a capability add intent-named methods here."""
+
+    model = Return
+    noun = "return"
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def next_number(self) -> int:
+        return await next_document_number(self.session, "return")
+
+    def add(self, row: Return | ReturnLine) -> None:
+        self.session.add(row)
+
+    async def lines(self, return_id: uuid.UUID) -> list[ReturnLine]:
+        stmt = select(ReturnLine).where(ReturnLine.return_id == return_id)
+        return list((await self.session.scalars(stmt.order_by(ReturnLine.line_no))).all())
+
+    async def claimed(
+        self, order_line_ids: Collection[uuid.UUID], *, excluding: uuid.UUID | None = None
+    ) -> dict[uuid.UUID, Decimal]:
+        """Per order line, what open returns (requested or approved, not yet received) ask
+        for, other than the return ``excluding``."""
+        if not order_line_ids:
+            return {}
+        stmt = (
+            select(ReturnLine.order_line_id, func.coalesce(func.sum(ReturnLine.quantity), 0))
+            .join(Return, Return.id == ReturnLine.return_id)
+            .where(
+                ReturnLine.order_line_id.in_(order_line_ids),
+                Return.status.in_([s.value for s in CLAIMING]),
+            )
+            .group_by(ReturnLine.order_line_id)
+        )
+        if excluding is not None:
+            stmt = stmt.where(Return.id != excluding)
+        rows = await self.session.execute(stmt)
+        return {line_id: Decimal(total) for line_id, total in rows.all()}
+
+    async def page(self, f: ReturnFilter, *, limit: int, cursor: str | None) -> PageResult[Return]:
+        """Returns, newest first."""
+        stmt = select(Return)
+        if f.status:
+            stmt = stmt.where(Return.status == f.status)
+        if f.order_id:
+            stmt = stmt.where(Return.order_id == f.order_id)
+        if f.customer_id:
+            stmt = stmt.where(Return.customer_id == f.customer_id)
+        if f.case_id:
+            stmt = stmt.where(Return.case_id == f.case_id)
+        return await paginate(
+            self.session,
+            stmt,
+            [Return.requested_at, Return.id],
+            limit=limit,
+            cursor=cursor,
+            descending=True,
+        )
