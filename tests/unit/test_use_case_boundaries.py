@@ -16,6 +16,7 @@ KERNEL = {
     "app.services.unit_of_work",
     "app.services.common",
     "app.services.resources",
+    "app.services.idempotency",
 }
 
 
