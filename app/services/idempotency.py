@@ -1,8 +1,8 @@
-"""Idempotency-Key for creates outside the order path (payments, refunds, returns), on the one
-mechanism orders use: the ``idempotency_keys`` table (``uow.idempotency``), keyed by caller and key, holding
-the request's fingerprint and the resource it created. The same key and body replay the
-first answer; the same key with another body is a 409; a twin racing the first loses on the
-table's primary key and answers with the winner's resource."""
+"""Idempotency-Key for creates outside the order path (payments, refunds, returns), on the
+one mechanism orders use: the ``idempotency_keys`` table (``uow.idempotency``), keyed by caller
+and key, holding the request's fingerprint and the resource it created. The same key and body
+replay the first answer; the same key with another body is a 409; a twin racing the first
+loses on the table's primary key and answers with the winner's resource."""
 
 from __future__ import annotations
 
