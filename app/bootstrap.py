@@ -62,8 +62,8 @@ from app.services.order_review.review import on_order_edited, on_order_submitted
 from app.services.shipments.reactions import on_carrier_reported_delivery
 from app.services.transfers.reactions import on_consolidation_planned
 from app.settings import Settings
-from app.wiring import alerts as alert_wiring
 from app.wiring import (
+    after_sales,
     billing,
     master_data,
     notifications,
@@ -72,6 +72,7 @@ from app.wiring import (
     warehouse,
     webhooks,
 )
+from app.wiring import alerts as alert_wiring
 
 REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     OrderSubmitted: [on_order_submitted],
@@ -134,6 +135,7 @@ COMMANDS = _commands(
     notifications.COMMANDS,
     alert_wiring.COMMANDS,
     webhooks.COMMANDS,
+    after_sales.COMMANDS,
 )
 
 

@@ -26,6 +26,7 @@ from app.domain.after_sales.returns import CLAIMING
 from app.repositories.base import Base, IdMixin, Lookups, Money, Quantity, VersionedMixin
 from app.repositories.numbering import next_document_number
 from app.repositories.pagination import PageResult, paginate
+from app.repositories.shipments import Shipment, ShipmentLine
 
 
 class Return(IdMixin, VersionedMixin, Base):
@@ -141,6 +142,18 @@ class ReturnRepository(Lookups[Return]):
         stmt = select(ReturnLine).where(ReturnLine.return_id == return_id)
         return list((await self.session.scalars(stmt.order_by(ReturnLine.line_no))).all())
 
+    async def lines_of(
+        self, return_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, list[ReturnLine]]:
+        """The lines of several returns at once (a page of them)."""
+        out: dict[uuid.UUID, list[ReturnLine]] = {x: [] for x in return_ids}
+        if not return_ids:
+            return out
+        stmt = select(ReturnLine).where(ReturnLine.return_id.in_(return_ids))
+        for x in (await self.session.scalars(stmt.order_by(ReturnLine.line_no))).all():
+            out[x.return_id].append(x)
+        return out
+
     async def claimed(
         self, order_line_ids: Collection[uuid.UUID], *, excluding: uuid.UUID | None = None
     ) -> dict[uuid.UUID, Decimal]:
@@ -161,6 +174,26 @@ class ReturnRepository(Lookups[Return]):
             stmt = stmt.where(Return.id != excluding)
         rows = await self.session.execute(stmt)
         return {line_id: Decimal(total) for line_id, total in rows.all()}
+
+    async def deliveries(
+        self, order_line_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[datetime, uuid.UUID]]:
+        """Per order line, its latest delivery: when, and the warehouse that shipped it."""
+        if not order_line_ids:
+            return {}
+        stmt = (
+            select(ShipmentLine.order_line_id, Shipment.delivered_at, Shipment.warehouse_id)
+            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+            .where(
+                ShipmentLine.order_line_id.in_(order_line_ids),
+                Shipment.delivered_at.is_not(None),
+            )
+        )
+        out: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
+        for line_id, at, warehouse_id in (await self.session.execute(stmt)).all():
+            if line_id not in out or at > out[line_id][0]:
+                out[line_id] = (at, warehouse_id)
+        return out
 
     async def page(self, f: ReturnFilter, *, limit: int, cursor: str | None) -> PageResult[Return]:
         """Returns, newest first."""

@@ -26,6 +26,7 @@ from app.routers import (
     products,
     purchasing,
     receivables,
+    returns,
     settings,
     shipment_labels,
     shipments,
@@ -78,6 +79,7 @@ ROUTERS: list[APIRouter] = [
     admin.router,
     notifications.router,
     alerts.router,
+    returns.router,
     webhook_endpoints.router,
     stream.router,
 ]
@@ -168,6 +170,11 @@ TAGS = [
     {
         "name": "alerts",
         "description": "Exception alerts (预警) for the role that must act: acknowledge, resolve.",
+    },
+    {
+        "name": "returns",
+        "description": "Returns (RMA, 退货): request, approval, return labels, receiving and "
+        "inspection, refund, replacement or exchange.",
     },
     {
         "name": "webhook-endpoints",

@@ -35,7 +35,7 @@ class ReturnReason(StrEnum):
     OTHER = "other"
 
 
-class Resolution(StrEnum):
+class ReturnResolution(StrEnum):
     REFUND = "refund"
     REPLACEMENT = "replacement"
     EXCHANGE = "exchange"

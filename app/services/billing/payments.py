@@ -20,12 +20,12 @@ from app.domain.errors import Conflict, RuleViolation
 from app.repositories.invoices import Invoice
 from app.repositories.payments import Payment
 from app.repositories.uow import is_unique_violation
-from app.services.idempotency import fingerprint, remember, replayed
 from app.services.billing.payment_queries import PaymentResult, PaymentView, load_view
 from app.services.billing.payments_commands import ApplicationRequest, ApplyPayment, ReceivePayment
 from app.services.billing.settling import apply_payment, receive_payment
 from app.services.bus import Context
 from app.services.common import retrying
+from app.services.idempotency import fingerprint, remember, replayed
 from app.services.unit_of_work import UnitOfWork
 
 PAYMENTS_WRITE = "payments:write"

@@ -15,11 +15,11 @@ from app.domain.errors import Conflict, NotFound, RuleViolation
 from app.repositories.base import snapshot
 from app.repositories.payments import CreditNote, Payment, Refund
 from app.repositories.uow import is_unique_violation
-from app.services.idempotency import fingerprint, remember, replayed
 from app.services.billing.payment_queries import RefundResult
 from app.services.billing.payments_commands import RefundCredit
 from app.services.bus import Context
 from app.services.common import retrying
+from app.services.idempotency import fingerprint, remember, replayed
 from app.services.unit_of_work import UnitOfWork
 
 PAYMENTS_WRITE = "payments:write"

@@ -10,62 +10,26 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from app.domain.auth import Principal, Role
 from app.domain.errors import RuleViolation, StaleVersion
 from app.domain.events import ReviewSettingsUpdated
 from app.domain.review import ReviewPolicy
+from app.domain.review_settings import (
+    FIELDS,
+    REVIEW_KEY,
+    coerce,
+    policy_from_json,
+    policy_to_json,
+)
 from app.repositories.settings import SettingRecord
 from app.repositories.uow import is_unique_violation
 from app.services.bus import Context
 from app.services.order_review.commands import UpdateReviewSettings
 from app.services.unit_of_work import UnitOfWork
 
-REVIEW_KEY = "review"
 DEFAULTS_VERSION = 0
-
-_FIELDS = {f.name: f for f in dataclasses.fields(ReviewPolicy)}
-_DECIMALS = frozenset(
-    {"max_discount_percent", "amount_threshold_1", "amount_threshold_2", "return_auto_approve_max"}
-)
-_TUPLES = frozenset({"enabled_rules", "return_approvers"})
-_INTS = frozenset({"min_lead_time_days", "overdue_days"})
-
-
-def policy_to_json(policy: ReviewPolicy) -> dict[str, Any]:
-    """The stored form: Decimals as strings, tuples as lists, hold codes as plain strings."""
-    data: dict[str, Any] = {}
-    for name in _FIELDS:
-        value = getattr(policy, name)
-        if name in _DECIMALS:
-            data[name] = str(value)
-        elif name in _TUPLES:
-            data[name] = list(value)
-        elif name == "release_roles":
-            data[name] = {str(code): list(roles) for code, roles in value.items()}
-        else:
-            data[name] = value
-    return data
-
-
-def _coerce(name: str, value: Any) -> Any:
-    """One field's JSON (or API) value as ``ReviewPolicy`` holds it."""
-    if name in _DECIMALS:
-        return Decimal(value) if isinstance(value, str | int) else value
-    if name in _TUPLES:
-        return tuple(value)
-    if name == "release_roles":
-        return {str(code): tuple(roles) for code, roles in value.items()}
-    return value
-
-
-def policy_from_json(data: Mapping[str, Any]) -> ReviewPolicy:
-    """The inverse of ``policy_to_json``. Fields missing from the document (added to the
-    policy after it was stored) take their defaults; fields no longer known are ignored."""
-    known = {name: _coerce(name, value) for name, value in data.items() if name in _FIELDS}
-    return ReviewPolicy(**known)
 
 
 async def load_review_policy(uow: UnitOfWork) -> ReviewPolicy:
@@ -84,11 +48,11 @@ async def get_review_settings(uow: UnitOfWork) -> tuple[ReviewPolicy, int]:
 
 
 def _merge(current: ReviewPolicy, changes: Mapping[str, Any]) -> ReviewPolicy:
-    unknown = sorted(set(changes) - set(_FIELDS))
+    unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
         raise RuleViolation.on(unknown[0], "unknown_field", f"No review setting '{unknown[0]}'.")
     return dataclasses.replace(
-        current, **{name: _coerce(name, value) for name, value in changes.items()}
+        current, **{name: coerce(name, value) for name, value in changes.items()}
     )
 
 

@@ -1,0 +1,1 @@
+"""Returns (RMA): requesting one, approving or refusing it, reading it."""

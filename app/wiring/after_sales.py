@@ -1,0 +1,14 @@
+"""After-sales on the bus: service cases, returns (RMA), delivery feedback."""
+
+from __future__ import annotations
+
+from app.services.after_sales.returns.commands import ApproveReturn, RefuseReturn, RequestReturn
+from app.services.after_sales.returns.decide import approve_return, refuse_return
+from app.services.after_sales.returns.request import request_return
+from app.services.bus import CommandHandler
+
+COMMANDS: dict[type, CommandHandler] = {
+    RequestReturn: request_return,
+    ApproveReturn: approve_return,
+    RefuseReturn: refuse_return,
+}
