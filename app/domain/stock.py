@@ -19,6 +19,9 @@ class MovementKind(StrEnum):
     TRANSFER_IN = "transfer_in"
     ADJUSTMENT = "adjustment"
     RETURN = "return"
+    # Returned goods written off at inspection (damaged): the goods came back (a return
+    # movement) and left at once.
+    SCRAP = "scrap"
 
 
 class StockOverflow(RuleViolation):
@@ -35,7 +38,7 @@ class StockOverflow(RuleViolation):
 # Kinds that only ever add stock, and kinds that only ever take it away; an adjustment may do
 # either. The sign of a movement's quantity is its direction.
 INBOUND = frozenset({MovementKind.RECEIPT, MovementKind.TRANSFER_IN, MovementKind.RETURN})
-OUTBOUND = frozenset({MovementKind.ISSUE, MovementKind.TRANSFER_OUT})
+OUTBOUND = frozenset({MovementKind.ISSUE, MovementKind.TRANSFER_OUT, MovementKind.SCRAP})
 # What people may record directly through the movements endpoint; the rest come from documents
 # (shipments, transfers, returns) in later capabilities.
 MANUAL_KINDS = frozenset({MovementKind.RECEIPT, MovementKind.ADJUSTMENT})

@@ -22,9 +22,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.domain.after_sales.returns import CLAIMING
+from app.domain.after_sales.returns import CLAIMING, ReturnStatus
 from app.repositories.base import Base, IdMixin, Lookups, Money, Quantity, VersionedMixin
 from app.repositories.numbering import next_document_number
+from app.repositories.orders import OrderLine
 from app.repositories.pagination import PageResult, paginate
 from app.repositories.shipments import Shipment, ShipmentLine
 
@@ -194,6 +195,47 @@ class ReturnRepository(Lookups[Return]):
             if line_id not in out or at > out[line_id][0]:
                 out[line_id] = (at, warehouse_id)
         return out
+
+    async def quarantine(
+        self, warehouse_id: uuid.UUID | None, *, limit: int, cursor: str | None
+    ) -> PageResult[tuple[Return, ReturnLine]]:
+        """Return lines holding goods in quarantine (with their return), by line id."""
+        holding = ReturnLine.quarantined - ReturnLine.released - ReturnLine.quarantine_scrapped
+        stmt = select(ReturnLine).join(Return, ReturnLine.return_id == Return.id).where(holding > 0)
+        if warehouse_id is not None:
+            stmt = stmt.where(Return.warehouse_id == warehouse_id)
+        page = await paginate(self.session, stmt, [ReturnLine.id], limit=limit, cursor=cursor)
+        ids = {x.return_id for x in page.items}
+        returns = (
+            {
+                r.id: r
+                for r in (
+                    await self.session.scalars(select(Return).where(Return.id.in_(ids)))
+                ).all()
+            }
+            if ids
+            else {}
+        )
+        return PageResult([(returns[x.return_id], x) for x in page.items], page.next_cursor)
+
+    async def returned_mismatches(self) -> list[tuple[uuid.UUID, Decimal, Decimal]]:
+        """(line, quantity_returned, what its received returns took back) wherever an order
+        line disagrees with its returns (``lading check``)."""
+        sums = (
+            select(ReturnLine.order_line_id, func.sum(ReturnLine.received).label("total"))
+            .join(Return, Return.id == ReturnLine.return_id)
+            .where(Return.status.in_([ReturnStatus.RECEIVED.value, ReturnStatus.RESOLVED.value]))
+            .group_by(ReturnLine.order_line_id)
+            .subquery()
+        )
+        total = func.coalesce(sums.c.total, 0)
+        stmt = (
+            select(OrderLine.id, OrderLine.quantity_returned, total)
+            .outerjoin(sums, sums.c.order_line_id == OrderLine.id)
+            .where(OrderLine.quantity_returned != total)
+        )
+        rows = (await self.session.execute(stmt)).tuples().all()
+        return [(i, Decimal(r), Decimal(t)) for i, r, t in rows]
 
     async def page(self, f: ReturnFilter, *, limit: int, cursor: str | None) -> PageResult[Return]:
         """Returns, newest first."""

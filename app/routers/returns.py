@@ -17,10 +17,11 @@ from app.deps import (
     UowDep,
     requires,
 )
-from app.domain.after_sales.returns import ReturnStatus
+from app.domain.after_sales.returns import ReturnStatus, held
 from app.domain.auth import RETURNS_APPROVE, Principal
 from app.errors import problem_responses
 from app.schemas.common import Page
+from app.schemas.return_receipts import QuarantinedRead
 from app.schemas.returns import ReturnCreate, ReturnLineRead, ReturnRead, ReturnRefuse
 from app.services.after_sales.returns import queries
 from app.services.after_sales.returns.commands import ApproveReturn
@@ -93,6 +94,34 @@ async def list_(
     )
     result = await queries.list_returns(uow, f, limit=page.limit, cursor=page.cursor)
     return Page(items=[return_read(v) for v in result.items], next_cursor=result.next_cursor)
+
+
+@router.get(
+    "/quarantine",
+    response_model=Page[QuarantinedRead],
+    summary="List quarantined returned goods",
+    responses=problem_responses(401, 403, 422),
+)
+async def quarantine(
+    uow: UowDep,
+    principal: Reader,
+    page: PageDep,
+    warehouse: Annotated[str | None, Query(max_length=64, description="Warehouse code")] = None,
+) -> Page[QuarantinedRead]:
+    """Returned goods held apart (not available to allocation), per return line."""
+    result = await queries.quarantine(uow, warehouse, limit=page.limit, cursor=page.cursor)
+    items = [
+        QuarantinedRead(
+            return_id=r.id,
+            return_number=r.number,
+            return_line_id=x.id,
+            sku=x.sku,
+            warehouse=code,
+            held=held(x.quarantined, x.released, x.quarantine_scrapped),
+        )
+        for r, x, code in result.items
+    ]
+    return Page(items=items, next_cursor=result.next_cursor)
 
 
 @router.get(

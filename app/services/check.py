@@ -5,7 +5,8 @@
   line's ``quantity_reserved`` equals the sum of the line's reservations;
 - invariant 3: every order line's quantities stay ordered (read a batch at a time);
 - shipments: each order line's shipped quantity equals what its shipped or delivered
-  shipments carry, and its delivered quantity what its delivered shipments carry;
+  shipments carry, and its delivered quantity what its delivered shipments carry; its
+  returned quantity what its received returns took back;
 - invariant 9 (the books): debits equal credits in every entry and overall, per currency;
   each customer's receivable (1122) in the journal equals its invoices less applied payments
   and credit notes; each invoice's, payment's and credit note's stored applied amounts equal
@@ -45,6 +46,7 @@ async def check_invariants(uow: UnitOfWork) -> list[StockViolation]:
             *await _reservation_ledger(uow),
             *await _line_reservations(uow),
             *await _line_shipments(uow),
+            *await _line_returns(uow),
             *await _line_quantities(uow),
             *await _books(uow),
         ]
@@ -257,6 +259,19 @@ async def _line_shipments(uow: UnitOfWork) -> list[StockViolation]:
             order_line_id=str(line_id),
         )
         for line_id, kind, quantity, carried in mismatches
+    ]
+
+
+async def _line_returns(uow: UnitOfWork) -> list[StockViolation]:
+    return [
+        StockViolation(
+            None,
+            None,
+            "line_returned_mismatch",
+            f"the line's returned {_plain(q)} differs from its received returns' {_plain(got)}",
+            order_line_id=str(line_id),
+        )
+        for line_id, q, got in await uow.returns.returned_mismatches()
     ]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from app.services.after_sales.receiving.commands import ReceiveReturn, TakeFromQuarantine
+from app.services.after_sales.receiving.quarantine import take_from_quarantine
+from app.services.after_sales.receiving.receive import receive_return
 from app.services.after_sales.returns.commands import ApproveReturn, RefuseReturn, RequestReturn
 from app.services.after_sales.returns.decide import approve_return, refuse_return
 from app.services.after_sales.returns.request import request_return
@@ -11,4 +14,6 @@ COMMANDS: dict[type, CommandHandler] = {
     RequestReturn: request_return,
     ApproveReturn: approve_return,
     RefuseReturn: refuse_return,
+    ReceiveReturn: receive_return,
+    TakeFromQuarantine: take_from_quarantine,
 }

@@ -180,9 +180,11 @@ class ReceivedLine:
 
 
 def check_receipt(lines: Sequence[ReceivedLine]) -> None:
-    """No negative quantity; more than requested only with a reason and never beyond what
-    the order line can take back; scrap with a reason."""
+    """No negative quantity; something arrived; more than requested only with a reason and
+    never beyond what the order line can take back; scrap with a reason."""
     v = Violations()
+    if not any(x.received > 0 for x in lines):
+        v.add("lines", "not_empty", "A receipt takes back at least one unit.")
     for n, x in enumerate(lines):
         for name in ("restock", "quarantine", "scrap"):
             if getattr(x, name) < 0:
@@ -210,3 +212,23 @@ def check_receivable(status: str) -> None:
             f"This return is {status}; only an approved return is received.",
             code="return_not_approved",
         )
+
+
+def held(quarantined: Decimal, released: Decimal, scrapped: Decimal) -> Decimal:
+    """What a return line still holds in quarantine."""
+    return quarantined - released - scrapped
+
+
+def check_quarantine_take(
+    quantity: Decimal, holding: Decimal, reason: str | None = None, *, scrap: bool = False
+) -> None:
+    """Releasing or scrapping quarantined goods: more than nothing, never more than is held;
+    scrapping with a reason."""
+    v = Violations()
+    if quantity <= 0:
+        v.add("quantity", "positive", "The quantity must be above zero.")
+    elif quantity > holding:
+        v.add("quantity", "within_quarantine", f"Only {holding} of this line is in quarantine.")
+    if scrap and not (reason and reason.strip()):
+        v.add("reason", "required", "Scrapping needs a reason.")
+    v.raise_if_any("The quarantine cannot change so.")

@@ -74,3 +74,28 @@ async def decide(
     )
     assert response.status_code == expect, response.text
     return response.json()
+
+
+async def receive(
+    client, auth, ret: dict, lines: dict[str, dict[str, Any]], *, expect: int = 200
+) -> dict:
+    """Receive ``ret``: SKU → {restock, quarantine, scrap, ...} per return line."""
+    by_sku = {x["sku"]: x["id"] for x in ret["lines"]}
+    body = {"lines": [{"return_line_id": by_sku[sku], **v} for sku, v in lines.items()]}
+    response = await client.post(
+        f"{RETURNS}/{ret['id']}/receive", headers=await auth.as_role("warehouse"), json=body
+    )
+    assert response.status_code == expect, response.text
+    return response.json()
+
+
+async def on_hand(client, auth, sku: str, warehouse: str = "HZ") -> tuple[str, str]:
+    """(on hand, reserved) of ``sku`` in ``warehouse``."""
+    response = await client.get(
+        "/api/v1/stock/levels",
+        params={"warehouse": warehouse, "sku": sku},
+        headers=await auth.as_role("warehouse"),
+    )
+    assert response.status_code == 200, response.text
+    [level] = response.json()["items"]
+    return level["on_hand"], level["reserved"]
