@@ -136,6 +136,17 @@ class ReturnRepository(Lookups[Return]):
     async def next_number(self) -> int:
         return await next_document_number(self.session, "return")
 
+    async def get_for_update(self, row_id: uuid.UUID) -> Return | None:
+        """The return, locked and read again: a use case that read it before taking the
+        order's lock sees what a transaction it waited for committed."""
+        stmt = (
+            select(Return)
+            .where(Return.id == row_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(stmt)).first()
+
     def add(self, row: Return | ReturnLine) -> None:
         self.session.add(row)
 
