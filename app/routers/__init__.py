@@ -26,6 +26,7 @@ from app.routers import (
     products,
     purchasing,
     receivables,
+    return_labels,
     returns,
     settings,
     shipment_labels,
@@ -80,6 +81,7 @@ ROUTERS: list[APIRouter] = [
     notifications.router,
     alerts.router,
     returns.router,
+    return_labels.router,
     webhook_endpoints.router,
     stream.router,
 ]

@@ -71,7 +71,8 @@ async def test_generic_return_quote_and_label_carry_the_return_flag() -> None:
 
     gateway = generic(handler)
     await gateway.quote(RETURN)
-    await gateway.buy_label(RETURN, Rate("regional", "express", SHIPMENT.weight_kg, "CNY", None), "k")
+    rate = Rate("regional", "express", SHIPMENT.weight_kg, "CNY", None)
+    await gateway.buy_label(RETURN, rate, "k")
     quote, label = (json.loads(r.content) for r in seen)
     assert quote["return"] is True and label["return"] is True
     assert quote["destination"] == {"country": "CN", "region": "ZJ"}
