@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy import select
 
 from app.adapters.carriers.generic_json import sign
+from app.fake_carrier.easypost import easypost_webhook
 from app.fake_carrier.generic import generic_webhook
 from app.repositories.events import OutboxEvent
 from tests.integration.after_sales.support import RETURNS, data, decide, delivered, request_return
@@ -105,6 +106,13 @@ async def test_a_return_label_is_bought_from_easypost_with_is_return(
     assert shipment["from_address"]["city"] == "上海市"
     document = await client.get(bought["label_url"], headers=await auth.as_role("viewer"))
     assert document.status_code == 307 and document.headers["location"].endswith(".png")
+
+    carrier.scan(bought["tracking_number"], "in_transit", "Accepted at the post office")
+    hook_headers, raw = easypost_webhook(carrier, bought["tracking_number"])
+    hooked = await client.post(f"{WEBHOOK}/EZ", headers=hook_headers, content=raw)
+    assert hooked.status_code == 200 and hooked.json()["status"] == "accepted", hooked.text
+    shown = await client.get(f"{RETURNS}/{ret['id']}", headers=await auth.as_role("viewer"))
+    assert shown.json()["tracking_status"] == "in_transit"
 
 
 async def test_a_return_label_is_refused_unless_approved_by_label_and_a_label_carrier(
