@@ -76,9 +76,9 @@ async def _start(
         if ret.label_status == LabelStatus.PURCHASED:
             return await load_view(uow, ret)
         check_can_buy_return_label(ret.status, ret.method)
-        shipment = await uow.returns.delivered_shipment(ret.order_id)
         if ret.label_status == LabelStatus.PENDING:
             return await _pending(uow, ret, cmd, now, settings)
+        shipment = await uow.returns.delivered_shipment(ret.order_id)
         carrier = await _carrier(uow, cmd.carrier, shipment.carrier_id if shipment else None)
         default = shipment.service if shipment and shipment.carrier_id == carrier.id else None
         return Quoting(
