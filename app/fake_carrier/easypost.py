@@ -138,12 +138,20 @@ async def ep_create_shipment(request: Request) -> Response:
             [{"field": "parcel.weight", "message": "cannot be blank"}],
         )
     shipment_id = "shp_" + secrets.token_hex(8)
+    is_return = shipment.get("is_return") is True
+    if is_return:  # as EasyPost: the original shipment's addresses, swapped
+        shipment = {
+            **shipment,
+            "from_address": shipment.get("to_address"),
+            "to_address": shipment.get("from_address"),
+        }
     gaps = _address_gaps(shipment)
     rates = [] if gaps else _rates(shipment_id, weight_kg)
     answer = {
         "id": shipment_id,
         "object": "Shipment",
         "mode": "test",
+        "is_return": is_return,
         "reference": shipment.get("reference"),
         "from_address": {"object": "Address", **(shipment.get("from_address") or {})},
         "to_address": {"object": "Address", **(shipment.get("to_address") or {})},
@@ -187,6 +195,7 @@ async def ep_buy(request: Request) -> Response:
         price=rate["rate"],
         currency=rate["currency"],
         shipment_id=shipment["id"],
+        is_return=shipment.get("is_return") is True,
     )
     label = carrier.sell(key or secrets.token_hex(8), label)
     shipment["tracking_code"] = label.tracking_number

@@ -34,7 +34,8 @@ def _bearer_auth(request: Request) -> bool:
 
 
 def _generic_label(label: FakeLabel) -> dict[str, Any]:
-    document = f"FAKE LABEL {label.tracking_number} {label.service}\n".encode()
+    kind = "RETURN LABEL" if label.is_return else "LABEL"
+    document = f"FAKE {kind} {label.tracking_number} {label.service}\n".encode()
     return {
         "tracking_number": label.tracking_number,
         "service": label.service,
@@ -112,7 +113,12 @@ async def generic_buy(request: Request) -> Response:
         return error_response(422, "weight_kg and a known service are required")
     base = "12.00" if body["service"] == "express" else "6.00"
     label = FakeLabel(
-        new_tracking_number("GJ"), body["service"], "generic", fake_price(weight, base), "CNY"
+        new_tracking_number("GJ"),
+        body["service"],
+        "generic",
+        fake_price(weight, base),
+        "CNY",
+        is_return=body.get("return") is True,
     )
     return JSONResponse(_generic_label(carrier.sell(key, label)), status_code=201)
 

@@ -46,6 +46,8 @@ class FakeLabel:
     # Trackers EasyPost made for the same code apart from the shipment's own (an insured
     # label gets one with no shipment_id); listed before the shipment's tracker.
     other_trackers: list[dict[str, Any]] = field(default_factory=list)
+    # A return label (the generic protocol's ``"return": true``, EasyPost's ``is_return``).
+    is_return: bool = False
 
 
 @dataclass

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -79,6 +80,12 @@ class Return(IdMixin, VersionedMixin, Base):
     resolution_order_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("orders.id"), index=True
     )
+    # The return label's purchase (its stable idempotency key and the rate it buys) and the
+    # own-fleet pickup's time window and note.
+    label_key: Mapped[str | None] = mapped_column(String(64))
+    label_rate: Mapped[dict[str, Any] | None]
+    pickup_window: Mapped[str | None] = mapped_column(String(32))
+    pickup_note: Mapped[str | None] = mapped_column(String(500))
 
 
 class ReturnLine(IdMixin, Base):
@@ -267,3 +274,42 @@ class ReturnRepository(Lookups[Return]):
             cursor=cursor,
             descending=True,
         )
+
+    async def delivered_shipment(self, order_id: uuid.UUID) -> Shipment | None:
+        """The order's latest delivered shipment (whose ship-to the goods come back from)."""
+        stmt = (
+            select(Shipment)
+            .where(Shipment.order_id == order_id, Shipment.delivered_at.is_not(None))
+            .order_by(Shipment.delivered_at.desc(), Shipment.id)
+            .limit(1)
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def for_tracking_update(
+        self, carrier_id: uuid.UUID, tracking_numbers: Collection[str]
+    ) -> list[Return]:
+        """The carrier's returns with these return-label tracking numbers, locked (PostgreSQL)
+        in id order, as the tracking webhooks lock shipments."""
+        if not tracking_numbers:
+            return []
+        stmt = (
+            select(Return)
+            .where(
+                Return.carrier_id == carrier_id,
+                Return.tracking_number.in_(sorted(tracking_numbers)),
+            )
+            .order_by(Return.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def label_of(self, return_id: uuid.UUID) -> tuple[str, bytes] | None:
+        """The bought return label's content type and document."""
+        stmt = select(Return.label_content_type, Return.label_document).where(
+            Return.id == return_id, Return.label_status == "purchased"
+        )
+        row = (await self.session.execute(stmt)).first()
+        if row is None or row[0] is None or row[1] is None:
+            return None
+        return row[0], bytes(row[1])

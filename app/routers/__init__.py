@@ -26,6 +26,7 @@ from app.routers import (
     products,
     purchasing,
     receivables,
+    return_labels,
     return_receipts,
     returns,
     settings,
@@ -82,6 +83,7 @@ ROUTERS: list[APIRouter] = [
     alerts.router,
     returns.router,
     return_receipts.router,
+    return_labels.router,
     webhook_endpoints.router,
     stream.router,
 ]

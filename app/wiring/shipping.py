@@ -11,6 +11,9 @@ from app.services.shipments.labels.retry import retry_pending_labels
 from app.services.shipments.labels.void import void_label
 from app.services.shipments.rates.commands import QuoteRates
 from app.services.shipments.rates.quote import quote_rates
+from app.services.shipments.return_labels.buy import buy_return_label
+from app.services.shipments.return_labels.commands import BuyReturnLabel, ScheduleReturnPickup
+from app.services.shipments.return_labels.pickup import schedule_pickup
 from app.services.shipments.tracking.commands import PollTracking, ReceiveTrackingWebhook
 from app.services.shipments.tracking.inbox import receive_webhook
 from app.services.shipments.tracking.poll import poll_tracking
@@ -24,4 +27,6 @@ COMMANDS: dict[type, CommandHandler] = {
     VoidLabel: void_label,
     ReceiveTrackingWebhook: receive_webhook,
     PollTracking: poll_tracking,
+    BuyReturnLabel: buy_return_label,
+    ScheduleReturnPickup: schedule_pickup,
 }

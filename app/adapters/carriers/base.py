@@ -86,6 +86,9 @@ class ShipmentFacts:
     origin: PostalAddress | None = None
     destination: PostalAddress | None = None
     parcel: Parcel | None = None
+    # A return: the goods travel from ``origin`` (the customer) back to ``destination`` (the
+    # warehouse); carriers that sell return labels are told so.
+    is_return: bool = False
 
 
 @dataclass(frozen=True)

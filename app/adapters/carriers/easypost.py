@@ -15,6 +15,10 @@ What this adapter adds:
   receiver of :class:`ShipmentFacts` (``app.services.shipments.parties`` builds them); without
   them EasyPost's carriers return no rates. The parcel is the shipment's, else the default
   dimensions given to the gateway.
+- Return shipments (:attr:`ShipmentFacts.is_return`, the goods going from the customer back
+  to the warehouse) are created with ``"is_return": true`` and the addresses as the original
+  shipment had them — ``from_address`` the warehouse, ``to_address`` the customer — which
+  EasyPost swaps for the return label (docs.easypost.com/docs/returns).
 - Weights go out in ounces, the parcel's dimensions in inches (converted from kg and cm).
 - Labels: EasyPost serves the document at ``label_url``; the adapter stores that URL as the
   label's document, with content type ``text/uri-list``; it never fetches the image.
@@ -194,21 +198,23 @@ class EasyPostGateway:
             to_address = {"country": shipment.country}
             if shipment.region:
                 to_address["state"] = shipment.region
-        return {
-            "shipment": {
-                "reference": shipment.reference,
-                "to_address": to_address,
-                "from_address": address_json(shipment.origin)
-                if shipment.origin
-                else self.from_address,
-                "parcel": {
-                    "weight": str(ounces(parcel.weight_kg)),
-                    "length": str(inches(parcel.length_cm)),
-                    "width": str(inches(parcel.width_cm)),
-                    "height": str(inches(parcel.height_cm)),
-                },
-            }
+        from_address = address_json(shipment.origin) if shipment.origin else self.from_address
+        body: dict[str, Any] = {
+            "reference": shipment.reference,
+            "to_address": to_address,
+            "from_address": from_address,
+            "parcel": {
+                "weight": str(ounces(parcel.weight_kg)),
+                "length": str(inches(parcel.length_cm)),
+                "width": str(inches(parcel.width_cm)),
+                "height": str(inches(parcel.height_cm)),
+            },
         }
+        if shipment.is_return:
+            # EasyPost's return: the addresses as the original shipment had them (the
+            # warehouse sends, the customer receives) and ``is_return``; EasyPost swaps them.
+            body |= {"to_address": from_address, "from_address": to_address, "is_return": True}
+        return {"shipment": body}
 
     async def quote(self, shipment: ShipmentFacts) -> list[Rate]:
         data = await self._call("POST", "/v2/shipments", json=self._shipment_body(shipment))

@@ -10,6 +10,10 @@ The protocol (all bodies are JSON, UTF-8; amounts are decimal strings; dates ISO
 ``{"rates": [{"service", "price", "currency", "promised_date", "zone"}]}`` (an empty list
 when the carrier cannot take the shipment; ``promised_date`` and ``zone`` may be null).
 
+A return shipment (the customer sends the goods back; ``destination`` is then the warehouse
+they return to) adds ``"return": true`` to the quote and label bodies; the flag is absent on
+ordinary shipments.
+
 ``POST /labels`` with an ``Idempotency-Key`` header and the quote body plus ``"service"``,
 ``"price"``, ``"currency"`` answers 200 or 201 ``{"tracking_number", "service", "price",
 "currency", "label": {"content_type", "data_base64"}}``. The same key always answers the same
@@ -121,7 +125,7 @@ class GenericJsonGateway:
 
     @staticmethod
     def _facts(shipment: ShipmentFacts) -> dict[str, Any]:
-        return {
+        facts: dict[str, Any] = {
             "reference": shipment.reference,
             "destination": {"country": shipment.country, "region": shipment.region},
             "weight_kg": str(shipment.weight_kg),
@@ -129,6 +133,9 @@ class GenericJsonGateway:
             "ship_at": shipment.ship_at.isoformat(),
             "deliver_by": shipment.deliver_by.isoformat() if shipment.deliver_by else None,
         }
+        if shipment.is_return:
+            facts["return"] = True
+        return facts
 
     async def quote(self, shipment: ShipmentFacts) -> list[Rate]:
         data = await self._call("POST", "/quotes", json=self._facts(shipment))

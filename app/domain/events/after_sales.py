@@ -89,3 +89,32 @@ class FeedbackReceived(Event):
     entity_type: str = "delivery_feedback"
     action: str = "received"
     topic: str | None = "feedback.received"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnLabelPurchased(Event):
+    """A carrier's return label was bought for the return (payload: carrier, service,
+    tracking number, price); the customer ships the goods back with it."""
+
+    entity_type: str = "return"
+    action: str = "label_purchased"
+    topic: str | None = "return.label_purchased"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnTrackingUpdated(Event):
+    """The carrier reported the return's parcel further along (its tracking status changed).
+    A ``delivered`` status does not receive the return: the warehouse inspects it first."""
+
+    entity_type: str = "return"
+    action: str = "tracking_updated"
+    topic: str | None = "return.tracking_updated"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnPickupScheduled(Event):
+    """The own fleet will collect the goods on a day (and in a time window)."""
+
+    entity_type: str = "return"
+    action: str = "pickup_scheduled"
+    topic: str | None = "return.pickup_scheduled"

@@ -1,6 +1,7 @@
 """Carriers' tracking webhooks: verified outside any transaction, then kept once per
 (carrier, event id) in an inbox whose unique key is the guard — a repeat, even one racing the
-first, answers ``duplicate`` and changes nothing."""
+first, answers ``duplicate`` and changes nothing. Events of a tracking number that is no
+shipment's but a return label's move that return's tracking status."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from app.repositories.shipments import Shipment
 from app.services.bus import Context
 from app.services.common import retrying
 from app.services.shipments.carriers.terms import config_of
+from app.services.shipments.return_labels.tracking import apply_return_events
 from app.services.shipments.tracking.apply import WEBHOOK, apply_events, carrier_actor
 from app.services.shipments.tracking.commands import ReceiveTrackingWebhook
 from app.services.unit_of_work import UnitOfWork
@@ -95,10 +97,18 @@ async def _take_webhook(
             return await _ignore(uow, carrier_code, webhook)
         numbers = {e.tracking_number for e in webhook.events}
         shipments = await uow.tracking.shipments_for_update(carrier_id, numbers)
-        stored, matched = await _apply(uow, shipments, webhook, carrier_actor(carrier_code), now)
+        actor = carrier_actor(carrier_code)
+        stored, matched = await _apply(uow, shipments, webhook, actor, now)
+        # Numbers of no shipment may be return labels' (the customer sends goods back).
+        others = numbers - {s.tracking_number for s in shipments if s.tracking_number}
+        returns = await uow.returns.for_tracking_update(carrier_id, others)
+        returned = await apply_return_events(
+            uow, returns, webhook.events, source=WEBHOOK, actor=actor, now=now
+        )
+        matched = matched or returned
         status: ReceiptStatus = "accepted"
         outcome = "accepted" if numbers else "no_events"
-        if numbers and not shipments:
+        if numbers and not shipments and not returns:
             # Kept, and answered 200, so that the carrier stops sending it.
             outcome, status = "unknown_tracking_number", "ignored"
         elif numbers and not matched:
