@@ -4,16 +4,20 @@ delivery feedback (one rating per shipment, enforced by a unique constraint)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, SmallInteger, String, Text, select
+from sqlalchemy import ForeignKey, Index, LargeBinary, SmallInteger, String, Text, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.repositories.base import Base, IdMixin, Lookups, Quantity, VersionedMixin
 from app.repositories.numbering import next_document_number
+from app.repositories.pagination import PageResult, paginate
+
+OPEN = ("open", "in_progress", "waiting_customer")
 
 
 class ServiceCase(IdMixin, VersionedMixin, Base):
@@ -104,6 +108,17 @@ class DeliveryFeedback(IdMixin, Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
+@dataclass(frozen=True)
+class CaseFilter:
+    state: str | None = None
+    kind: str | None = None
+    priority: str | None = None
+    assignee: str | None = None
+    customer_id: uuid.UUID | None = None
+    order_id: uuid.UUID | None = None
+    overdue_at: datetime | None = None  # open cases past a target at this time
+
+
 class CaseRepository(Lookups[ServiceCase]):
     """Cases and their parts. Helpers of a capability add intent-named methods here."""
 
@@ -129,3 +144,75 @@ class CaseRepository(Lookups[ServiceCase]):
 
     def add_feedback(self, row: DeliveryFeedback) -> None:
         self.session.add(row)
+
+    async def get_for_update(self, row_id: uuid.UUID) -> ServiceCase | None:
+        stmt = (
+            select(ServiceCase)
+            .where(ServiceCase.id == row_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def entries(self, case_id: uuid.UUID) -> list[CaseEntry]:
+        """The timeline, oldest first."""
+        stmt = (
+            select(CaseEntry)
+            .where(CaseEntry.case_id == case_id)
+            .order_by(CaseEntry.created_at, CaseEntry.id)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def by_customer_token(self, token_hash: str) -> ServiceCase | None:
+        stmt = select(ServiceCase).where(ServiceCase.customer_token_hash == token_hash)
+        return (await self.session.scalars(stmt)).first()
+
+    async def page(
+        self, f: CaseFilter, *, limit: int, cursor: str | None
+    ) -> PageResult[ServiceCase]:
+        """Cases, newest first."""
+        c = ServiceCase
+        stmt = select(c)
+        for column, value in (
+            (c.state, f.state),
+            (c.kind, f.kind),
+            (c.priority, f.priority),
+            (c.assignee, f.assignee),
+            (c.customer_id, f.customer_id),
+            (c.order_id, f.order_id),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if f.overdue_at is not None:
+            stmt = stmt.where(
+                c.state.in_(OPEN),
+                or_(
+                    c.resolution_due_at < f.overdue_at,
+                    c.first_response_at.is_(None) & (c.response_due_at < f.overdue_at),
+                ),
+            )
+        return await paginate(
+            self.session, stmt, [c.opened_at, c.id], limit=limit, cursor=cursor, descending=True
+        )
+
+    async def feedback_page(
+        self,
+        rating: int | None,
+        customer_id: uuid.UUID | None,
+        *,
+        limit: int,
+        cursor: str | None,
+    ) -> PageResult[DeliveryFeedback]:
+        stmt = select(DeliveryFeedback)
+        if rating is not None:
+            stmt = stmt.where(DeliveryFeedback.rating == rating)
+        if customer_id is not None:
+            stmt = stmt.where(DeliveryFeedback.customer_id == customer_id)
+        return await paginate(
+            self.session,
+            stmt,
+            [DeliveryFeedback.created_at, DeliveryFeedback.id],
+            limit=limit,
+            cursor=cursor,
+            descending=True,
+        )

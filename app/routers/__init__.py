@@ -9,6 +9,8 @@ from app.routers import (
     auth,
     bank_statements,
     carriers,
+    case_public,
+    cases,
     credit_notes,
     customers,
     exchange_rates,
@@ -82,6 +84,8 @@ ROUTERS: list[APIRouter] = [
     notifications.router,
     alerts.router,
     returns.router,
+    cases.router,
+    case_public.public,
     return_receipts.router,
     return_labels.router,
     webhook_endpoints.router,
@@ -174,6 +178,11 @@ TAGS = [
     {
         "name": "alerts",
         "description": "Exception alerts (预警) for the role that must act: acknowledge, resolve.",
+    },
+    {
+        "name": "cases",
+        "description": "Service cases (售后工单): timeline, targets and resolution; delivery "
+        "feedback.",
     },
     {
         "name": "returns",

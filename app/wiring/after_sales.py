@@ -2,6 +2,21 @@
 
 from __future__ import annotations
 
+from app.services.after_sales.cases.change import (
+    add_case_message,
+    add_customer_message,
+    transition_case,
+)
+from app.services.after_sales.cases.commands import (
+    AddCaseMessage,
+    AddCustomerMessage,
+    OpenCase,
+    OpenCaseFromTracking,
+    RateDelivery,
+    TransitionCase,
+)
+from app.services.after_sales.cases.feedback import rate_delivery
+from app.services.after_sales.cases.open import open_case, open_case_from_tracking
 from app.services.after_sales.receiving.commands import ReceiveReturn, TakeFromQuarantine
 from app.services.after_sales.receiving.quarantine import take_from_quarantine
 from app.services.after_sales.receiving.receive import receive_return
@@ -16,4 +31,10 @@ COMMANDS: dict[type, CommandHandler] = {
     RefuseReturn: refuse_return,
     ReceiveReturn: receive_return,
     TakeFromQuarantine: take_from_quarantine,
+    OpenCase: open_case,
+    OpenCaseFromTracking: open_case_from_tracking,
+    TransitionCase: transition_case,
+    AddCaseMessage: add_case_message,
+    AddCustomerMessage: add_customer_message,
+    RateDelivery: rate_delivery,
 }

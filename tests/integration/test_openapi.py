@@ -14,6 +14,10 @@ PUBLIC = {
     # A carrier's signature is its credential; the tracking token is the customer's.
     "/api/v1/webhooks/carriers/{carrier_code}",
     "/api/v1/track/{token}",
+    "/api/v1/track/{token}/cases",
+    "/api/v1/track/{token}/cases/{case_token}",
+    "/api/v1/track/{token}/cases/{case_token}/messages",
+    "/api/v1/track/{token}/feedback",
 }
 
 
