@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, SmallInteger, String, Text, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, undefer
 
 from app.repositories.base import Base, IdMixin, Lookups, Quantity, VersionedMixin
 from app.repositories.numbering import next_document_number
@@ -216,3 +216,12 @@ class CaseRepository(Lookups[ServiceCase]):
             cursor=cursor,
             descending=True,
         )
+
+    async def attachment(self, attachment_id: uuid.UUID) -> CaseAttachment | None:
+        """An attachment with its bytes."""
+        stmt = (
+            select(CaseAttachment)
+            .where(CaseAttachment.id == attachment_id)
+            .options(undefer(CaseAttachment.data))
+        )
+        return (await self.session.scalars(stmt)).first()

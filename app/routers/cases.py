@@ -6,13 +6,22 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from app.deps import AUTHENTICATED, BusDep, IdempotencyKey, PageDep, UowDep, requires
-from app.domain.after_sales.cases import CaseKind, CasePriority, CaseState
+from app.deps import (
+    AUTHENTICATED,
+    BusDep,
+    IdempotencyKey,
+    PageDep,
+    SettingsDep,
+    UowDep,
+    requires,
+)
+from app.domain.after_sales.cases import CaseKind, CasePriority, CaseState, Visibility
 from app.domain.auth import Principal
 from app.errors import problem_responses
 from app.schemas.cases import (
+    CaseAttachmentRead,
     CaseCreate,
     CaseDetailRead,
     CaseEntryRead,
@@ -24,7 +33,27 @@ from app.schemas.cases import (
 )
 from app.schemas.common import Page
 from app.services.after_sales.cases import queries
+from app.services.after_sales.cases.attachments import attachment
+from app.services.after_sales.cases.commands import AttachToCase
 from app.services.after_sales.cases.views import CaseView
+from app.uploads import receive_file
+
+UPLOAD_DOC = {
+    "requestBody": {
+        "required": True,
+        "description": "The file as the `file` part of a form: JPEG, PNG, WebP or PDF.",
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "title": "CaseAttachmentUpload",
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("cases:read"))]
@@ -154,3 +183,56 @@ async def message(
     """A message to the customer (the first one meets the response target) or an internal
     note the customer never sees."""
     return case_detail(await bus.handle(body.to_command(principal, case_id), uow))
+
+
+@router.post(
+    "/{case_id}/attachments",
+    response_model=CaseAttachmentRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Attach a file to a case",
+    openapi_extra=UPLOAD_DOC,
+    responses=problem_responses(401, 403, 404, 413, 422),
+)
+async def attach(
+    case_id: uuid.UUID,
+    request: Request,
+    bus: BusDep,
+    uow: UowDep,
+    principal: Writer,
+    settings: SettingsDep,
+    visibility: Visibility = Visibility.INTERNAL,
+) -> CaseAttachmentRead:
+    """A photo of damage or a document (JPEG, PNG, WebP, PDF, checked by its bytes), at most
+    LADING_CASE_ATTACHMENT_MAX_BYTES (413 beyond, before the rest is read)."""
+    received = await receive_file(request, max_bytes=settings.case_attachment_max_bytes)
+    try:
+        received.upload.file.seek(0)
+        data = received.upload.file.read()
+    finally:
+        received.upload.file.close()
+    cmd = AttachToCase(
+        principal=principal,
+        case_id=case_id,
+        filename=received.filename or "attachment",
+        content_type=received.media_type,
+        data=data,
+        visibility=visibility.value,
+    )
+    return CaseAttachmentRead.model_validate(await bus.handle(cmd, uow))
+
+
+@router.get(
+    "/{case_id}/attachments/{attachment_id}",
+    response_class=Response,
+    summary="Download a case's attachment",
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "The file"},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def download(
+    case_id: uuid.UUID, attachment_id: uuid.UUID, uow: UowDep, principal: Reader
+) -> Response:
+    """The file as it was attached, with its content type."""
+    row = await attachment(uow, case_id, attachment_id)
+    return Response(content=row.data, media_type=row.content_type)

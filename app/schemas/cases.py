@@ -169,3 +169,15 @@ class FeedbackRead(Schema):
     rating: int
     comment: str | None
     created_at: datetime
+
+
+class CaseAttachmentRead(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    visibility: Visibility
+    created_at: datetime
+    created_by: str

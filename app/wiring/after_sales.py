@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.services.after_sales.cases.attachments import attach_to_case
 from app.services.after_sales.cases.change import (
     add_case_message,
     add_customer_message,
@@ -10,6 +11,7 @@ from app.services.after_sales.cases.change import (
 from app.services.after_sales.cases.commands import (
     AddCaseMessage,
     AddCustomerMessage,
+    AttachToCase,
     OpenCase,
     OpenCaseFromTracking,
     RateDelivery,
@@ -37,4 +39,5 @@ COMMANDS: dict[type, CommandHandler] = {
     AddCaseMessage: add_case_message,
     AddCustomerMessage: add_customer_message,
     RateDelivery: rate_delivery,
+    AttachToCase: attach_to_case,
 }

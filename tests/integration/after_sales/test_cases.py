@@ -203,3 +203,45 @@ async def test_the_customer_opens_a_case_and_rates_the_delivery_from_the_trackin
     assert_problem(again, 409, code="feedback_exists")
     listed = await client.get(f"{CASES}/feedback", headers=await auth.as_role("viewer"))
     assert [(x["rating"], x["comment"]) for x in listed.json()["items"]] == [(4, "快")]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+async def test_attachments_are_checked_by_type_bytes_and_size(
+    client, auth, data, sessionmaker, app
+) -> None:
+    sales = await auth.as_role("sales")
+    opened = await client.post(
+        CASES,
+        headers=sales,
+        json={
+            "customer_id": await _customer_id(sessionmaker),
+            "kind": "complaint",
+            "subject": "Damaged",
+            "description": "See photo",
+        },
+    )
+    url = f"{CASES}/{opened.json()['id']}/attachments"
+
+    async def send(name: str, content: bytes, kind: str):
+        return await client.post(url, headers=sales, files={"file": (name, content, kind)})
+
+    stored = await send("damage.png", PNG, "image/png")
+    assert stored.status_code == 201, stored.text
+    meta = stored.json()
+    assert meta["size"] == len(PNG) and meta["visibility"] == "internal"
+    got = await client.get(f"{url}/{meta['id']}", headers=await auth.as_role("viewer"))
+    assert got.status_code == 200 and got.content == PNG
+    assert got.headers["content-type"] == "image/png"
+
+    wrong_type = await send("notes.txt", b"hello", "text/plain")
+    assert_problem(wrong_type, 422, field="file")
+    mismatched = await send("damage.png", JPEG, "image/png")
+    assert_problem(mismatched, 422, field="file")
+    limit = app.state.settings.case_attachment_max_bytes
+    too_big = await send("big.png", PNG + b"\x00" * limit, "image/png")
+    assert_problem(too_big, 413)
+    timeline = (await client.get(f"{CASES}/{opened.json()['id']}", headers=sales)).json()
+    assert [e["body"] for e in timeline["timeline"]] == ["Attached damage.png"]

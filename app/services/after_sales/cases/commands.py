@@ -70,3 +70,13 @@ class RateDelivery:
     token: str
     rating: int
     comment: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachToCase:
+    principal: Principal
+    case_id: uuid.UUID
+    filename: str
+    content_type: str
+    data: bytes
+    visibility: str = "internal"
