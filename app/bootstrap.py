@@ -41,6 +41,7 @@ from app.domain.events import (
     OrderRejected,
     OrderShortClosed,
     OrderSubmitted,
+    ReturnResolved,
     ShipmentConfirmed,
     ShipmentDelivered,
     ShortPicked,
@@ -53,7 +54,7 @@ from app.domain.events import (
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.alerts import reactions as alerts
 from app.services.allocation import reactions as allocation
-from app.services.billing import prepaid
+from app.services.billing import prepaid, return_credits
 from app.services.billing import reactions as billing_reactions
 from app.services.bus import CommandHandler, EventHandler, MessageBus
 from app.services.ledger.posting import post_entry
@@ -90,7 +91,10 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     ShipmentConfirmed: [billing_reactions.on_shipment_confirmed],
     ShipmentDelivered: [billing_reactions.on_shipment_delivered],
     # after the receivable is posted, the prepaid payments of the invoice's orders settle it
-    InvoiceIssued: [post_entry, prepaid.on_invoice_issued],
+    # an exchange order's invoice takes the returned goods' credit
+    InvoiceIssued: [post_entry, prepaid.on_invoice_issued, return_credits.on_invoice_issued],
+    # a return resolved as an exchange has its goods credited
+    ReturnResolved: [return_credits.on_return_resolved],
     # a prepaid (storefront) order's payment, at intake or reported later, becomes a payment
     OrderPlaced: [prepaid.on_order_payment_reported],
     OrderPaymentUpdated: [prepaid.on_order_payment_reported],

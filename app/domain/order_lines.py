@@ -144,11 +144,11 @@ def return_goods(order: OrderLike, lines: Sequence[LineLike], changes: Changes) 
 
 
 def credit(order: OrderLike, lines: Sequence[LineLike], changes: Changes) -> None:
-    """Credit notes for returned goods took these invoiced quantities back. Never beyond what
-    was invoiced."""
+    """Credit notes for returned goods took these invoiced quantities back (negative: a
+    voided invoice took its notes' credit back with it). Never beyond what was invoiced."""
     for line, quantity in _pairs(lines, changes):
         after = line.quantity_credited + quantity
-        if quantity <= 0 or after > line.quantity_invoiced:
+        if quantity == 0 or after < 0 or after > line.quantity_invoiced:
             raise InvalidState(
                 f"Crediting {quantity} would bring the line to {after} credited of "
                 f"{line.quantity_invoiced} invoiced.",

@@ -30,6 +30,7 @@ class PriceSource(StrEnum):
     GROUP_LIST = "group_price_list"
     LIST_PRICE = "list_price"
     OVERRIDE = "override"
+    REPLACEMENT = "replacement"  # free of charge: a return's goods sent again
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,16 @@ class InvoiceRepository(Lookups[Invoice]):
         )
         return list(await self.session.scalars(stmt))
 
+    async def issued_lines_of(self, order_line_ids: Sequence[uuid.UUID]) -> list[InvoiceLine]:
+        """The lines of issued invoices that bill these order lines, oldest invoice first."""
+        stmt = (
+            select(InvoiceLine)
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(InvoiceLine.order_line_id.in_(order_line_ids), Invoice.status == "issued")
+            .order_by(Invoice.number, InvoiceLine.line_no)
+        )
+        return list(await self.session.scalars(stmt))
+
     async def billing_of_shipment(self, shipment_id: uuid.UUID) -> uuid.UUID | None:
         """The invoice that bills ``shipment_id`` (voided invoices bill nothing)."""
         stmt = select(InvoicedShipment.invoice_id).where(

@@ -216,9 +216,10 @@ class PaymentRepository(Lookups[Payment]):
         return list(await self.session.scalars(stmt))
 
     async def credited_by_line(
-        self, invoice_line_ids: list[uuid.UUID]
+        self, invoice_line_ids: list[uuid.UUID], *, reason: str | None = None
     ) -> dict[uuid.UUID, tuple[Decimal, Decimal, Decimal]]:
-        """(quantity, net, tax) credited so far per invoice line, by every credit note."""
+        """(quantity, net, tax) credited so far per invoice line, by every credit note (or
+        only by notes of ``reason``)."""
         stmt = (
             select(
                 CreditNoteLine.invoice_line_id,
@@ -229,6 +230,10 @@ class PaymentRepository(Lookups[Payment]):
             .where(CreditNoteLine.invoice_line_id.in_(invoice_line_ids))
             .group_by(CreditNoteLine.invoice_line_id)
         )
+        if reason is not None:
+            stmt = stmt.join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id).where(
+                CreditNote.reason == reason
+            )
         rows = await self.session.execute(stmt)
         return {
             line_id: (Decimal(q), Decimal(n), Decimal(t))

@@ -24,7 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.domain.after_sales.returns import CLAIMING, ReturnStatus
-from app.repositories.base import Base, IdMixin, Lookups, Money, Quantity, VersionedMixin
+from app.repositories.base import (
+    Base,
+    IdMixin,
+    Lookups,
+    Money,
+    Quantity,
+    VersionedMixin,
+    snapshot,
+)
 from app.repositories.numbering import next_document_number
 from app.repositories.orders import OrderLine
 from app.repositories.pagination import PageResult, paginate
@@ -86,6 +94,17 @@ class Return(IdMixin, VersionedMixin, Base):
     label_rate: Mapped[dict[str, Any] | None]
     pickup_window: Mapped[str | None] = mapped_column(String(32))
     pickup_note: Mapped[str | None] = mapped_column(String(500))
+
+
+# Never in an event or audit image: the label's bytes.
+HIDDEN = ("label_document",)
+
+
+def return_image(ret: Return, lines: list[ReturnLine]) -> dict[str, Any]:
+    """The return and its lines, JSON-safe (audit images and outbox payloads)."""
+    data = snapshot(ret, exclude=HIDDEN)
+    data["lines"] = [snapshot(x) for x in lines]
+    return data
 
 
 class ReturnLine(IdMixin, Base):
@@ -152,6 +171,11 @@ class ReturnRepository(Lookups[Return]):
             .with_for_update()
             .execution_options(populate_existing=True)
         )
+        return (await self.session.scalars(stmt)).first()
+
+    async def resolved_by_order(self, order_id: uuid.UUID) -> Return | None:
+        """The return that ``order_id`` replaces or exchanges goods for, if any."""
+        stmt = select(Return).where(Return.resolution_order_id == order_id)
         return (await self.session.scalars(stmt)).first()
 
     def add(self, row: Return | ReturnLine) -> None:

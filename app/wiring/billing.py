@@ -35,9 +35,12 @@ from app.services.billing.payments_commands import (
 )
 from app.services.billing.periodic import invoice_customer_period, run_periodic_invoicing
 from app.services.billing.periodic_commands import InvoiceCustomerPeriod, RunPeriodicInvoicing
+from app.services.billing.return_commands import RefundReturn
+from app.services.billing.return_refunds import refund_return
 from app.services.bus import CommandHandler
 
 COMMANDS: dict[type, CommandHandler] = {
+    RefundReturn: refund_return,
     InvoiceShipments: invoices.invoice_selected_shipments,
     IssueInvoice: invoices.issue_draft,
     RaiseOverdueInvoices: raise_overdue_invoices,

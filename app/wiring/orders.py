@@ -18,8 +18,10 @@ from app.services.order_review.policy import update_review_settings
 from app.services.orders.commands import (
     CancelOrder,
     EditOrder,
+    ExchangeReturn,
     ImportOrders,
     PlaceOrder,
+    ReplaceReturn,
     ShortCloseOrder,
     SubmitOrder,
 )
@@ -27,6 +29,7 @@ from app.services.orders.edit import edit_order
 from app.services.orders.importing import import_orders
 from app.services.orders.lifecycle import cancel_order, submit_order
 from app.services.orders.place import place_order
+from app.services.orders.replacements import exchange_return, replace_return
 from app.services.orders.short_close import short_close_order
 
 COMMANDS: dict[type, CommandHandler] = {
@@ -37,6 +40,8 @@ COMMANDS: dict[type, CommandHandler] = {
     UpdatePayment: update_payment,
     UpdateReviewSettings: update_review_settings,
     PlaceOrder: place_order,
+    ReplaceReturn: replace_return,
+    ExchangeReturn: exchange_return,
     EditOrder: edit_order,
     SubmitOrder: submit_order,
     CancelOrder: cancel_order,

@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from app.adapters.einvoice.base import InvoiceDocument
+from app.domain import order_lines
 from app.domain.billing import ledger
 from app.domain.billing.credit_notes import (
     Credit,
     CreditedLine,
+    CreditReason,
     check_credit_application,
     format_credit_note_number,
 )
@@ -109,6 +111,8 @@ async def issue_credit_note(
                 total=c.total,
             )
         )
+    if reason == CreditReason.RETURNED_GOODS:
+        await credit_order_lines(uow, [(x, c.quantity) for x, c in credits])
     await uow.flush()
     uow.record(
         CreditNoteIssued(
@@ -120,6 +124,21 @@ async def issue_credit_note(
         )
     )
     return credit_note
+
+
+async def credit_order_lines(
+    uow: UnitOfWork, credits: Sequence[tuple[InvoiceLine, Decimal]]
+) -> None:
+    """Returned goods credited (or, negative, taken back by a void): the order lines they were
+    invoiced from record it, orders locked one by one in id order."""
+    by_order: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]] = {}
+    for x, quantity in credits:
+        if quantity:
+            by_order.setdefault(x.order_id, []).append((x.order_line_id, quantity))
+    for order_id in sorted(by_order, key=str):
+        order = await uow.orders.get_for_update(order_id)
+        assert order is not None
+        order_lines.credit(order, await uow.orders.lines(order_id), by_order[order_id])
 
 
 def _document_line(x: InvoiceLine, c: Credit) -> dict[str, object]:

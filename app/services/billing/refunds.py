@@ -4,13 +4,18 @@ neither applied nor refunded yet. Money goes out: Dr customer credit, Cr bank/ca
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from app.domain.billing import ledger
 from app.domain.billing.events import RefundPaid
 from app.domain.billing.refunds import check_refund, format_refund_number
-from app.domain.billing.settlement import METHOD_ACCOUNTS, check_can_use, unapplied
+from app.domain.billing.settlement import (
+    METHOD_ACCOUNTS,
+    PaymentMethod,
+    check_can_use,
+    unapplied,
+)
 from app.domain.errors import Conflict, NotFound, RuleViolation
 from app.repositories.base import snapshot
 from app.repositories.payments import CreditNote, Payment, Refund
@@ -62,27 +67,16 @@ async def _refund(uow: UnitOfWork, cmd: RefundCredit, digest: str) -> RefundResu
         else:
             available = unapplied(source.total, source.amount_applied, source.amount_refunded)
         check_refund(cmd.amount, available, source.currency)
-        refund = Refund(
-            id=uuid.uuid4(),
-            number=format_refund_number(
-                cmd.refunded_on.year, await uow.payments.next_number("refund")
-            ),
-            customer_id=source.customer_id,
-            payment_id=cmd.payment_id,
-            credit_note_id=cmd.credit_note_id,
+        refund = await pay_refund(
+            uow,
+            source,
             amount=cmd.amount,
-            currency=source.currency,
-            method=cmd.method.value,
+            method=cmd.method,
             reference=cmd.reference,
             refunded_on=cmd.refunded_on,
-            created_at=datetime.now(UTC),
-            created_by=cmd.principal.actor,
+            actor=cmd.principal.actor,
         )
-        uow.payments.add(refund)
-        source.amount_refunded += cmd.amount
-        await uow.flush()
         await remember(uow, cmd.principal, cmd.idempotency_key, digest, refund.id)
-        _record(uow, refund, cmd)
         await uow.commit()
         return RefundResult(refund)
 
@@ -100,16 +94,44 @@ async def _source(uow: UnitOfWork, cmd: RefundCredit) -> Payment | CreditNote:
     return note
 
 
-def _record(uow: UnitOfWork, refund: Refund, cmd: RefundCredit) -> None:
-    amount: Decimal = refund.amount
+async def pay_refund(
+    uow: UnitOfWork,
+    source: Payment | CreditNote,
+    *,
+    amount: Decimal,
+    method: PaymentMethod,
+    reference: str | None,
+    refunded_on: date,
+    actor: str,
+) -> Refund:
+    """Pay ``amount`` of ``source``'s unapplied credit back (the caller checked it fits and
+    holds the source's lock): the refund, its event and its journal entry."""
+    refund = Refund(
+        id=uuid.uuid4(),
+        number=format_refund_number(refunded_on.year, await uow.payments.next_number("refund")),
+        customer_id=source.customer_id,
+        payment_id=source.id if isinstance(source, Payment) else None,
+        credit_note_id=source.id if isinstance(source, CreditNote) else None,
+        amount=amount,
+        currency=source.currency,
+        method=method.value,
+        reference=reference,
+        refunded_on=refunded_on,
+        created_at=datetime.now(UTC),
+        created_by=actor,
+    )
+    uow.payments.add(refund)
+    source.amount_refunded += amount
+    await uow.flush()
     uow.record(
         RefundPaid(
-            actor=cmd.principal.actor,
+            actor=actor,
             entity_id=refund.id,
             after=snapshot(refund),
             customer_id=str(refund.customer_id),
             posting=ledger.received(
-                -amount, refund.currency, METHOD_ACCOUNTS[cmd.method], f"Refund {refund.number}"
+                -amount, refund.currency, METHOD_ACCOUNTS[method], f"Refund {refund.number}"
             ),
         )
     )
+    return refund

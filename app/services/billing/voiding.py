@@ -20,7 +20,12 @@ from app.domain.money import ZERO
 from app.repositories.base import snapshot
 from app.repositories.invoices import Invoice
 from app.services.billing.credit_note_commands import VoidInvoice
-from app.services.billing.credit_notes import apply_credit, credited_lines, issue_credit_note
+from app.services.billing.credit_notes import (
+    apply_credit,
+    credit_order_lines,
+    credited_lines,
+    issue_credit_note,
+)
 from app.services.billing.queries import InvoiceView, load_view
 from app.services.bus import Context
 from app.services.common import check_version, retrying
@@ -88,9 +93,15 @@ async def _reverse(
 
 
 async def _give_back(uow: UnitOfWork, invoice: Invoice) -> None:
-    """The invoice's quantities given back to its order lines; its shipments unbilled."""
+    """The invoice's quantities given back to its order lines (with the returned goods its
+    notes credited); its shipments unbilled."""
+    lines = await uow.invoices.lines(invoice.id)
+    returned = await uow.payments.credited_by_line(
+        [x.id for x in lines], reason=CreditReason.RETURNED_GOODS.value
+    )
+    await credit_order_lines(uow, [(x, -returned[x.id][0]) for x in lines if x.id in returned])
     by_order: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]] = {}
-    for x in await uow.invoices.lines(invoice.id):
+    for x in lines:
         by_order.setdefault(x.order_id, []).append((x.order_line_id, -x.quantity))
     for order_id in sorted(by_order, key=str):
         order = await uow.orders.get_for_update(order_id)

@@ -125,3 +125,19 @@ class ShortCloseOrder:
     principal: Principal
     order_id: uuid.UUID
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplaceReturn:
+    """Send what arrived of a received return again, at no charge, on a new order."""
+
+    principal: Principal
+    return_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExchangeReturn:
+    """Send the SKUs a received return asked for instead of what arrived, on a new order."""
+
+    principal: Principal
+    return_id: uuid.UUID

@@ -32,7 +32,7 @@ from app.services.orders.intake import (
     take_payment,
 )
 from app.services.orders.lifecycle import record_submission
-from app.services.orders.pricing import price_requested_lines
+from app.services.orders.pricing import PricedLine, price_requested_lines
 from app.services.orders.queries import OrderView, PlaceResult
 from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
@@ -113,18 +113,30 @@ async def _place(uow: UnitOfWork, cmd: PlaceOrder, settings: Settings, digest: s
         if existing is not None:
             return PlaceResult(OrderView(existing, await uow.orders.lines(existing.id)), False)
         order, lines = await _priced_order(uow, cmd, settings, now)
-        _add(uow, cmd, order, lines, digest, now)
-        uow.record(
-            OrderPlaced(
-                actor=cmd.principal.actor, entity_id=order.id, after=order_payload(order, lines)
-            )
-        )
-        # Below the floor price: accepted, but only as a draft; an explicit submit sends it to
-        # review, which asks for a price approval.
-        if cmd.submit and not order.requires_price_approval:
-            record_submission(uow, order, lines, cmd.principal, now)
+        enter(uow, cmd, order, lines, digest, now)
         await uow.commit()
     return PlaceResult(OrderView(order, lines), True)
+
+
+def enter(
+    uow: UnitOfWork,
+    cmd: PlaceOrder,
+    order: Order,
+    lines: list[OrderLine],
+    digest: str | None,
+    now: datetime,
+) -> None:
+    """A new order is added and recorded placed; with ``submit``, submitted."""
+    _add(uow, cmd, order, lines, digest, now)
+    uow.record(
+        OrderPlaced(
+            actor=cmd.principal.actor, entity_id=order.id, after=order_payload(order, lines)
+        )
+    )
+    # Below the floor price: accepted, but only as a draft; an explicit submit sends it to
+    # review, which asks for a price approval.
+    if cmd.submit and not order.requires_price_approval:
+        record_submission(uow, order, lines, cmd.principal, now)
 
 
 async def _priced_order(
@@ -153,6 +165,19 @@ async def _priced_order(
         tax_inclusive=settings.prices_include_tax,
         principal=cmd.principal,
     )
+    return await new_order(uow, cmd, customer, currency, address, priced, now)
+
+
+async def new_order(
+    uow: UnitOfWork,
+    cmd: PlaceOrder,
+    customer: Customer,
+    currency: str,
+    address: dict[str, Any],
+    priced: list[PricedLine],
+    now: datetime,
+) -> tuple[Order, list[OrderLine]]:
+    """The order ``cmd`` asks for, of lines already priced (nothing added yet)."""
     number = format_order_number(now.year, await uow.orders.next_number())
     order = _draft(cmd, customer, currency, address, number, now)
     lines = apply_pricing(order, priced)
@@ -202,7 +227,7 @@ def _add(
     cmd: PlaceOrder,
     order: Order,
     lines: list[OrderLine],
-    digest: str,
+    digest: str | None,
     now: datetime,
 ) -> None:
     """No flush here: the unit of work writes everything at commit, table by table in
@@ -210,7 +235,7 @@ def _add(
     uow.orders.add(order)
     for line in lines:
         uow.orders.add_line(line)
-    if cmd.idempotency_key:
+    if cmd.idempotency_key and digest:
         uow.idempotency.add(
             IdempotencyRecord(
                 owner=cmd.principal.subject_id,

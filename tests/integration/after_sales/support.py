@@ -7,9 +7,9 @@ import base64
 from typing import Any
 
 from tests.integration.billing.test_invoicing import ship
-from tests.integration.test_shipments import SHIPMENTS, data
+from tests.integration.test_shipments import SHIPMENTS, confirm, created, data, headers, verify
 
-__all__ = ["RETURNS", "data", "decide", "delivered", "line_ids", "request_return"]
+__all__ = ["RETURNS", "data", "decide", "delivered", "fulfil", "line_ids", "request_return"]
 
 RETURNS = "/api/v1/returns"
 
@@ -17,6 +17,32 @@ RETURNS = "/api/v1/returns"
 async def delivered(client, auth, lines: dict[str, str]) -> tuple[dict, dict]:
     """An order of ``lines`` (SKU → quantity), shipped and delivered; (order, shipment)."""
     placed, shipment = await ship(client, auth, lines)
+    return placed, await hand_over(client, auth, shipment)
+
+
+async def fulfil(client, auth, order_id: str, lines: dict[str, str]) -> dict:
+    """An approved, reserved order picked from HZ, packed, shipped and delivered (the
+    shipment)."""
+    warehouse = await headers(auth)
+    response = await client.post(
+        "/api/v1/pick-lists", headers=warehouse, json={"warehouse": "HZ", "order_ids": [order_id]}
+    )
+    assert response.status_code == 201, response.text
+    response = await client.post(
+        f"/api/v1/pick-lists/{response.json()['id']}/confirm",
+        headers=warehouse,
+        json={"lines": [{"sku": sku, "picked": q} for sku, q in lines.items()]},
+    )
+    assert response.status_code == 200, response.text
+    shipment = await created(client, auth, order_id, None, packed=lines)
+    assert (await verify(client, auth, shipment["id"], lines)).status_code == 200
+    response = await confirm(client, auth, shipment["id"])
+    assert response.status_code == 200, response.text
+    return await hand_over(client, auth, response.json())
+
+
+async def hand_over(client, auth, shipment: dict) -> dict:
+    """The own fleet delivers ``shipment`` (proof: a signature)."""
     response = await client.post(
         f"{SHIPMENTS}/{shipment['id']}/deliver",
         headers=await auth.as_role("warehouse"),
@@ -26,7 +52,7 @@ async def delivered(client, auth, lines: dict[str, str]) -> tuple[dict, dict]:
         },
     )
     assert response.status_code == 200, response.text
-    return placed, response.json()
+    return response.json()
 
 
 def line_ids(order: dict) -> dict[str, str]:
@@ -42,12 +68,19 @@ async def request_return(
     *,
     role: str = "sales",
     expect: int = 201,
+    exchange: dict[str, str] | None = None,
     **body: Any,
 ) -> dict:
+    """A return of ``lines`` (SKU → quantity); ``exchange``: SKU → the SKU wanted instead."""
     ids = line_ids(order)
+    wanted = exchange or {}
     payload = {
         "order_id": order["id"],
-        "lines": [{"order_line_id": ids[sku], "quantity": q} for sku, q in lines.items()],
+        "lines": [
+            {"order_line_id": ids[sku], "quantity": q}
+            | ({"exchange_sku": wanted[sku]} if sku in wanted else {})
+            for sku, q in lines.items()
+        ],
         "reason": "damaged",
         "resolution": "refund",
         "method": "drop_off",

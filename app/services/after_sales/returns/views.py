@@ -5,12 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.repositories.base import snapshot
-from app.repositories.returns import Return, ReturnLine
+from app.repositories.returns import Return, ReturnLine, return_image
 from app.services.unit_of_work import UnitOfWork
-
-# Never in an event or audit image: the label's bytes.
-HIDDEN = ("label_document",)
 
 
 @dataclass(frozen=True)
@@ -30,9 +26,7 @@ class ReturnResult:
 
 def image(view: ReturnView) -> dict[str, Any]:
     """The return and its lines, JSON-safe (audit images and outbox payloads)."""
-    data = snapshot(view.ret, exclude=HIDDEN)
-    data["lines"] = [snapshot(x) for x in view.lines]
-    return data
+    return return_image(view.ret, view.lines)
 
 
 async def load_view(uow: UnitOfWork, ret: Return) -> ReturnView:
