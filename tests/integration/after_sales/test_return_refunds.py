@@ -7,6 +7,7 @@ from __future__ import annotations
 from tests.integration.after_sales.support import RETURNS, data, delivered, receive, request_return
 from tests.integration.billing.test_invoicing import invoices_of
 from tests.integration.billing.test_payments import balanced, credit_of, pay
+from tests.integration.billing.test_void import void
 from tests.support import assert_problem
 
 __all__ = ["data"]
@@ -74,6 +75,15 @@ async def test_an_unpaid_invoice_takes_the_credit_and_nothing_is_paid_back(clien
     assert body["refunded_amount"] == "0.00" and body["refund_id"] is None
     [invoice] = await invoices_of(client, auth, order["id"])
     assert invoice["balance"] == "10.00"  # 30.00 less the 20.00 credited
+    # Voiding the invoice takes its returned-goods credit back off the order line with it.
+    voided = await void(client, auth, invoice)
+    assert voided.status_code == 200, voided.text
+    placed = (
+        await client.get(f"/api/v1/orders/{order['id']}", headers=await auth.as_role("sales"))
+    ).json()
+    assert [(x["invoiced"], x["credited"]) for x in placed["lines"]] == [("0", "0")]
+    report = (await client.get(CHECK, headers=await auth.as_role("admin"))).json()
+    assert report["ok"] is True, report
 
 
 async def test_the_credit_may_stay_the_customers(client, auth, data, sessionmaker):
