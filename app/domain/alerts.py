@@ -1,11 +1,11 @@
 """Exception alerts (预警): what needs someone, how badly, and who should act.
 
-Each rule watches one kind of subject (a product, an order, a shipment, an invoice, a webhook
-endpoint) and says how severe its alert is and which role acts on it. There is at most one
-alert per rule and subject that is not resolved (no floods): raising it again while it is open
-or acknowledged does nothing. An alert goes open → acknowledged → resolved, or straight from
-open to resolved; it is resolved by hand (with a reason) or automatically when its condition
-cleared. A resolved alert is final; the same condition later opens a new one.
+Each rule watches one kind of subject (a product, an order, a shipment, an invoice, a service
+case, a webhook endpoint) and says how severe its alert is and which role acts on it. There is
+at most one alert per rule and subject that is not resolved (no floods): raising it again while
+it is open or acknowledged does nothing. An alert goes open → acknowledged → resolved, or
+straight from open to resolved; it is resolved by hand (with a reason) or automatically when
+its condition cleared. A resolved alert is final; the same condition later opens a new one.
 
 The thresholds are settings (``LADING_ALERT_...``); :class:`Thresholds` turns them into the
 moments the time-based rules compare with (:meth:`Thresholds.bounds`).
@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.domain.after_sales.cases import CaseState, Deadlines, missed_target
 from app.domain.auth import Role
 from app.domain.errors import InvalidState, RuleViolation
 from app.domain.replenishment import ProductPosition
@@ -53,6 +54,7 @@ class Rule(StrEnum):
     DELIVERY_LATE = "delivery_late"
     DELIVERY_EXCEPTION = "delivery_exception"
     INVOICE_OVERDUE = "invoice_overdue"
+    CASE_OVERDUE = "case_overdue"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled"
 
 
@@ -125,6 +127,12 @@ RULES: dict[Rule, RuleSpec] = {
         Role.FINANCE,
         "Invoice {number} is overdue: {balance} {currency} was due on {due_date}.",
     ),
+    Rule.CASE_OVERDUE: RuleSpec(
+        "case",
+        Severity.WARNING,
+        Role.SALES,
+        "Case {number} ({kind}, {priority}) missed its {target} target due {due_at}.",
+    ),
     Rule.WEBHOOK_ENDPOINT_DISABLED: RuleSpec(
         "webhook_endpoint",
         Severity.CRITICAL,
@@ -139,6 +147,7 @@ LINKS: dict[str, str] = {
     "order": "/api/v1/orders/{id}",
     "shipment": "/api/v1/shipments/{id}",
     "invoice": "/api/v1/invoices/{id}",
+    "case": "/api/v1/cases/{id}",
     "webhook_endpoint": "/api/v1/webhook-endpoints/{id}",
 }
 
@@ -152,6 +161,7 @@ SCANNED = (
     Rule.SHIPMENT_MISSED_CUTOFF,
     Rule.TRACKING_SILENT,
     Rule.DELIVERY_LATE,
+    Rule.CASE_OVERDUE,
 )
 
 
@@ -228,8 +238,9 @@ def resolve(state: AlertState, reason: str) -> AlertState:
 @dataclass(frozen=True)
 class Bounds:
     """The moments the time-based rules compare with: a subject older than its bound has
-    waited too long."""
+    waited too long (a service case compares its own targets with ``now``)."""
 
+    now: datetime
     backorder_since: datetime
     unallocated_since: datetime
     approval_since: datetime
@@ -254,6 +265,7 @@ class Thresholds:
         zone = ZoneInfo(self.timezone)
         cutoff = last_cutoff(now, self.ship_cutoff, zone)
         return Bounds(
+            now=now,
             backorder_since=now - timedelta(days=self.backorder_days),
             unallocated_since=now - timedelta(hours=self.unallocated_hours),
             approval_since=now - timedelta(hours=self.approval_hours),
@@ -290,3 +302,17 @@ def below_reorder_point(position: ProductPosition) -> bool:
     """A product with a reorder point whose projected position (available + on order −
     backordered, as replenishment weighs it) fell below it."""
     return position.reorder_point > 0 and position.projected < position.reorder_point
+
+
+def overdue_case(case: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """What a ``case_overdue`` alert shows of a case (its number, kind, priority, assignee,
+    state, first response and due times): the target it missed by ``now`` and when that was
+    due."""
+    due = Deadlines(case["response_due_at"], case["resolution_due_at"])
+    miss = missed_target(
+        CaseState(case["state"]), due, first_response_at=case["first_response_at"], now=now
+    )
+    shown = {k: case[k] for k in ("number", "kind", "priority", "assignee")}
+    if miss is None:  # not overdue (any more): nothing missed to name
+        return shown
+    return {**shown, "target": miss.target.value, "due_at": miss.due_at.isoformat()}

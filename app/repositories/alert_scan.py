@@ -20,6 +20,7 @@ from app.domain.alerts import Bounds, Rule
 from app.domain.orders import FulfillmentStatus, OrderStatus
 from app.domain.shipments import LabelStatus, ShipmentStatus
 from app.repositories.carriers import Carrier
+from app.repositories.cases import ServiceCase, overdue
 from app.repositories.orders import Order, OrderLine
 from app.repositories.shipments import Shipment, ShipmentEvent
 
@@ -59,6 +60,17 @@ def _tracked_by_carrier() -> ColumnElement[bool]:
 
 ORDER_COLUMNS = (Order.id, Order.number, Order.next_approver)
 SHIPMENT_COLUMNS = (Shipment.id, Shipment.number, Shipment.promised_date, Shipment.created_at)
+CASE_COLUMNS = (
+    ServiceCase.id,
+    ServiceCase.number,
+    ServiceCase.kind,
+    ServiceCase.priority,
+    ServiceCase.assignee,
+    ServiceCase.state,
+    ServiceCase.first_response_at,
+    ServiceCase.response_due_at,
+    ServiceCase.resolution_due_at,
+)
 
 # rule -> (the subject's id column, the columns its details show, the condition)
 Condition = Callable[[Bounds], ColumnElement[bool]]
@@ -112,6 +124,7 @@ CONDITIONS: dict[Rule, tuple[Any, tuple[Any, ...], Condition]] = {
         SHIPMENT_COLUMNS,
         lambda b: and_(Shipment.status == ShipmentStatus.SHIPPED, Shipment.promised_date < b.today),
     ),
+    Rule.CASE_OVERDUE: (ServiceCase.id, CASE_COLUMNS, lambda b: overdue(b.now)),
 }
 
 

@@ -9,15 +9,27 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, SmallInteger, String, Text, or_, select
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    and_,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, undefer
+from sqlalchemy.sql.elements import ColumnElement
 
+from app.domain.after_sales.cases import OPEN_STATES
 from app.repositories.base import Base, IdMixin, Lookups, Quantity, VersionedMixin
 from app.repositories.numbering import next_document_number
 from app.repositories.pagination import PageResult, paginate
 
-OPEN = ("open", "in_progress", "waiting_customer")
+OPEN = sorted(s.value for s in OPEN_STATES)
 
 
 class ServiceCase(IdMixin, VersionedMixin, Base):
@@ -108,6 +120,19 @@ class DeliveryFeedback(IdMixin, Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
+def overdue(at: datetime) -> ColumnElement[bool]:
+    """Open cases past a target at ``at``: ``app.domain.after_sales.cases.is_overdue`` in SQL
+    (the case list's filter and the ``case_overdue`` alert)."""
+    c = ServiceCase
+    return and_(
+        c.state.in_(OPEN),
+        or_(
+            c.resolution_due_at < at,
+            and_(c.first_response_at.is_(None), c.response_due_at < at),
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class CaseFilter:
     state: str | None = None
@@ -184,13 +209,7 @@ class CaseRepository(Lookups[ServiceCase]):
             if value is not None:
                 stmt = stmt.where(column == value)
         if f.overdue_at is not None:
-            stmt = stmt.where(
-                c.state.in_(OPEN),
-                or_(
-                    c.resolution_due_at < f.overdue_at,
-                    c.first_response_at.is_(None) & (c.response_due_at < f.overdue_at),
-                ),
-            )
+            stmt = stmt.where(overdue(f.overdue_at))
         return await paginate(
             self.session, stmt, [c.opened_at, c.id], limit=limit, cursor=cursor, descending=True
         )

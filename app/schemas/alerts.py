@@ -20,7 +20,9 @@ class AlertRead(Schema):
     severity: Severity
     role: Role = Field(description="The role that should act on it")
     state: AlertState
-    subject_type: str = Field(description="product, order, shipment, invoice, webhook_endpoint")
+    subject_type: str = Field(
+        description="product, order, shipment, invoice, case, webhook_endpoint"
+    )
     subject_id: str
     message: str
     link: str = Field(description="The API path of the subject")

@@ -22,6 +22,7 @@ from app.domain.alerts import (
     Thresholds,
     below_reorder_point,
     last_cutoff,
+    overdue_case,
 )
 from app.domain.auth import Role
 from app.domain.errors import InvalidState, RuleViolation
@@ -49,6 +50,7 @@ def test_every_rule_has_a_spec_with_a_link_and_a_message_of_its_details() -> Non
     assert RULES[Rule.INVOICE_OVERDUE].role == Role.FINANCE
     assert RULES[Rule.DELIVERY_EXCEPTION].severity == "critical"
     assert Rule.DELIVERY_EXCEPTION not in SCANNED and Rule.INVOICE_OVERDUE not in SCANNED
+    assert RULES[Rule.CASE_OVERDUE].role == Role.SALES and Rule.CASE_OVERDUE in SCANNED
 
 
 def test_a_spec_names_its_subject_link_and_role() -> None:
@@ -99,6 +101,7 @@ def test_the_last_cutoff_is_the_latest_local_cutoff_not_after_now(
 def test_bounds_are_the_thresholds_before_now() -> None:
     now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)  # 16:00 in Shanghai
     b = THRESHOLDS.bounds(now)
+    assert b.now == now
     assert b.backorder_since == now - timedelta(days=3)
     assert b.unallocated_since == now - timedelta(hours=4)
     assert b.approval_since == now - timedelta(hours=8)
@@ -109,6 +112,38 @@ def test_bounds_are_the_thresholds_before_now() -> None:
     assert b.today == date(2026, 12, 2)
     assert THRESHOLDS.details(Rule.SHIPMENT_MISSED_CUTOFF) == {"cutoff": "17:00"}
     assert THRESHOLDS.details(Rule.INVOICE_OVERDUE) == {}
+
+
+def test_an_overdue_case_names_the_target_it_missed_and_when_it_was_due() -> None:
+    opened = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    case = {
+        "number": "SC-2026-000007",
+        "kind": "complaint",
+        "priority": "high",
+        "assignee": "li",
+        "state": "in_progress",
+        "first_response_at": None,
+        "response_due_at": opened + timedelta(hours=4),
+        "resolution_due_at": opened + timedelta(hours=48),
+    }
+    details = overdue_case(case, opened + timedelta(hours=5))
+    assert details == {
+        "number": "SC-2026-000007",
+        "kind": "complaint",
+        "priority": "high",
+        "assignee": "li",
+        "target": "response",
+        "due_at": "2026-12-02T12:00:00+00:00",
+    }
+    spec = AlertSpec(Rule.CASE_OVERDUE, str(uuid.uuid4()), details)
+    assert spec.message == (
+        "Case SC-2026-000007 (complaint, high) missed its response target"
+        " due 2026-12-02T12:00:00+00:00."
+    )
+    assert spec.link == f"/api/v1/cases/{spec.subject_id}"
+    late = overdue_case({**case, "first_response_at": opened}, opened + timedelta(days=3))
+    assert (late["target"], late["due_at"]) == ("resolution", "2026-12-04T08:00:00+00:00")
+    assert "target" not in overdue_case(case, opened)  # within its targets: nothing missed
 
 
 def position(available: str, on_order: str, shortage: str, reorder_point: str) -> ProductPosition:

@@ -1,10 +1,12 @@
-"""The README stays true: it documents every setting and every `lading` command."""
+"""The README stays true: it documents every setting, every `lading` command and every
+alert rule."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from app.cli import build_parser
+from app.domain.alerts import Rule
 from app.settings import Settings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -24,3 +26,8 @@ def test_every_command_is_documented() -> None:
 
 def test_the_two_commands_are_there() -> None:
     assert "make run" in README and "make test" in README
+
+
+def test_every_alert_rule_is_documented() -> None:
+    missing = [r.value for r in Rule if f"| `{r.value}` |" not in README]
+    assert missing == []

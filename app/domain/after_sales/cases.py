@@ -126,6 +126,38 @@ def deadlines(opened_at: datetime, targets: Targets) -> Deadlines:
     return Deadlines(opened_at + targets.response, opened_at + targets.resolution)
 
 
+class Target(StrEnum):
+    """The targets a case can miss."""
+
+    RESPONSE = "response"
+    RESOLUTION = "resolution"
+
+
+@dataclass(frozen=True)
+class Miss:
+    target: Target
+    due_at: datetime
+
+
+def missed_target(
+    state: CaseState,
+    due: Deadlines,
+    *,
+    first_response_at: datetime | None,
+    now: datetime,
+) -> Miss | None:
+    """The target an unresolved case has missed by ``now``: its resolution target (the
+    bigger miss) before its response target, which only a case not answered yet can miss.
+    None when the case is within its targets, or resolved or closed."""
+    if state not in OPEN_STATES:
+        return None
+    if now > due.resolution_due_at:
+        return Miss(Target.RESOLUTION, due.resolution_due_at)
+    if first_response_at is None and now > due.response_due_at:
+        return Miss(Target.RESPONSE, due.response_due_at)
+    return None
+
+
 def is_overdue(
     state: CaseState,
     due: Deadlines,
@@ -135,11 +167,7 @@ def is_overdue(
 ) -> bool:
     """An unresolved case past its resolution target, or not answered by its response
     target. A resolved or closed case is never overdue."""
-    if state not in OPEN_STATES:
-        return False
-    if now > due.resolution_due_at:
-        return True
-    return first_response_at is None and now > due.response_due_at
+    return missed_target(state, due, first_response_at=first_response_at, now=now) is not None
 
 
 # Attachments: photos of damage and documents, by their content's own signature.

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, time
 from typing import Any
 
-from app.domain.alerts import AlertSpec, Bounds, Rule, Thresholds, approver_role
+from app.domain.alerts import AlertSpec, Bounds, Rule, Thresholds, approver_role, overdue_case
 from app.repositories.alert_scan import Subject
 from app.services.alerts import stock
 from app.services.alerts.commands import RaiseDueAlerts, ResolveClearedAlerts, ScanBatch
@@ -36,6 +36,8 @@ def _spec(rule: Rule, subject: Subject, t: Thresholds, b: Bounds, actor: str) ->
     details: dict[str, Any] = {**subject.details, **t.details(rule)}
     if rule == Rule.SHIPMENT_MISSED_CUTOFF:
         details["day"] = b.cutoff_day.isoformat()
+    if rule == Rule.CASE_OVERDUE:
+        details = overdue_case(details, b.now)
     role = approver_role(details.get("next_approver")) if rule == Rule.APPROVAL_WAITING else None
     return AlertSpec(rule, str(subject.id), details, actor=actor, role=role)
 
