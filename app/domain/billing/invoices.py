@@ -176,8 +176,10 @@ def check_can_void(status: str, paid: Decimal) -> None:
 def settlement_of(invoices: Iterable[tuple[Decimal, Decimal, Decimal]]) -> Settlement:
     """How far an order's issued invoices ((total, paid, credited) each) are settled."""
     items = list(invoices)
-    if not items or all(paid + credited <= 0 for _, paid, credited in items):
+    if not items:
         return Settlement.NONE
     if all(balance(total, paid, credited) <= 0 for total, paid, credited in items):
-        return Settlement.FULL
+        return Settlement.FULL  # an invoice of nothing (a free replacement) owes nothing
+    if all(paid + credited <= 0 for _, paid, credited in items):
+        return Settlement.NONE
     return Settlement.PARTIAL

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from app.adapters.einvoice.base import InvoiceDocument
 from app.domain.billing import ledger
-from app.domain.billing.events import InvoiceIssued
+from app.domain.billing.events import InvoiceIssued, InvoiceSettlementChanged
 from app.domain.billing.invoices import check_can_issue, due_date
 from app.domain.billing.taxpayer import check_buyer
 from app.repositories.base import snapshot
@@ -54,3 +54,5 @@ async def issue_invoice(uow: UnitOfWork, ctx: Context, invoice: Invoice, actor: 
             ),
         )
     )
+    if invoice.total <= 0:  # an invoice of nothing is settled as it is issued
+        uow.record(InvoiceSettlementChanged(actor=actor, entity_id=invoice.id))

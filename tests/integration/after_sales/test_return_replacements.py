@@ -56,6 +56,13 @@ async def test_a_replacement_order_is_free_approved_and_allocated(client, auth, 
         f"{RETURNS}/{ret['id']}/replacement", headers=await auth.as_role("sales")
     )
     assert_problem(again, 409, code="return_not_received")
+    shipment = await fulfil(client, auth, new["id"], {"S-1": "1"})
+    assert shipment["status"] == "delivered"
+    after = (
+        await client.get(f"/api/v1/orders/{new['id']}", headers=await auth.as_role("sales"))
+    ).json()
+    assert after["fulfillment_status"] == "delivered", after
+    assert (after["billing_status"], after["completed"]) == ("paid", True), after
 
 
 async def test_only_the_requested_resolution_or_a_refund(client, auth, data) -> None:

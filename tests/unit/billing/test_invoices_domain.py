@@ -121,6 +121,8 @@ def test_settlement_of_an_orders_invoices() -> None:
     assert settlement_of([(D(10), D(0), D(0))]) is Settlement.NONE
     assert settlement_of([(D(10), D(4), D(0)), (D(5), D(0), D(0))]) is Settlement.PARTIAL
     assert settlement_of([(D(10), D(6), D(4)), (D(5), D(5), D(0))]) is Settlement.FULL
+    assert settlement_of([(D(0), D(0), D(0))]) is Settlement.FULL  # a free replacement's
+    assert settlement_of([(D(0), D(0), D(0)), (D(5), D(0), D(0))]) is Settlement.NONE
 
 
 @pytest.mark.parametrize(
