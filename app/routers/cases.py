@@ -11,7 +11,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from app.deps import (
     AUTHENTICATED,
     BusDep,
+    ETagDep,
     IdempotencyKey,
+    IfMatchDep,
     PageDep,
     SettingsDep,
     UowDep,
@@ -29,6 +31,7 @@ from app.schemas.cases import (
     CaseMessageCreate,
     CaseRead,
     CaseTransition,
+    CaseUpdate,
     FeedbackRead,
 )
 from app.schemas.common import Page
@@ -151,9 +154,37 @@ async def list_feedback(
     summary="Get a case",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get(case_id: uuid.UUID, uow: UowDep, principal: Reader) -> CaseDetailRead:
-    """One case with its lines and its whole timeline (internal notes included)."""
-    return case_detail(await queries.get_case(uow, case_id))
+async def get(
+    case_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
+) -> CaseDetailRead:
+    """One case with its lines and its whole timeline (internal notes included); its
+    ``ETag`` is what ``PATCH`` takes as ``If-Match``."""
+    view = await queries.get_case(uow, case_id)
+    set_etag(view.case.version)
+    return case_detail(view)
+
+
+@router.patch(
+    "/{case_id}",
+    response_model=CaseDetailRead,
+    summary="Reassign a case or change its priority",
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
+async def update(
+    case_id: uuid.UUID,
+    body: CaseUpdate,
+    version: IfMatchDep,
+    bus: BusDep,
+    uow: UowDep,
+    principal: Writer,
+    set_etag: ETagDep,
+) -> CaseDetailRead:
+    """Change the assignee (``null`` unassigns) or the priority, whose response and
+    resolution targets are counted again from opening; an internal timeline entry records
+    it. Needs ``If-Match``; a closed case changes no more."""
+    view = await bus.handle(body.to_command(principal, case_id, version), uow)
+    set_etag(view.case.version)
+    return case_detail(view)
 
 
 @router.post(

@@ -16,6 +16,7 @@ from app.services.after_sales.cases.commands import (
     CaseLineRequest,
     OpenCase,
     TransitionCase,
+    UpdateCase,
 )
 
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -67,6 +68,25 @@ class CaseTransition(Schema):
     def to_command(self, principal: Principal, case_id: uuid.UUID) -> TransitionCase:
         return TransitionCase(
             principal=principal, case_id=case_id, state=self.state.value, reason=self.reason
+        )
+
+
+class CaseUpdate(Schema):
+    """Only the fields given change; ``assignee: null`` unassigns."""
+
+    assignee: Username | None = Field(default=None, description="A user's username")
+    priority: CasePriority | None = Field(
+        default=None, description="The targets are counted again from opening"
+    )
+
+    def to_command(self, principal: Principal, case_id: uuid.UUID, version: int) -> UpdateCase:
+        return UpdateCase(
+            principal=principal,
+            case_id=case_id,
+            expected_version=version,
+            given=frozenset(self.model_fields_set),
+            assignee=self.assignee,
+            priority=self.priority.value if self.priority else None,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.services.after_sales.cases.assign import update_case
 from app.services.after_sales.cases.attachments import attach_to_case
 from app.services.after_sales.cases.change import (
     add_case_message,
@@ -16,6 +17,7 @@ from app.services.after_sales.cases.commands import (
     OpenCaseFromTracking,
     RateDelivery,
     TransitionCase,
+    UpdateCase,
 )
 from app.services.after_sales.cases.feedback import rate_delivery
 from app.services.after_sales.cases.open import open_case, open_case_from_tracking
@@ -40,4 +42,5 @@ COMMANDS: dict[type, CommandHandler] = {
     AddCustomerMessage: add_customer_message,
     RateDelivery: rate_delivery,
     AttachToCase: attach_to_case,
+    UpdateCase: update_case,
 }

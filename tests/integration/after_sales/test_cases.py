@@ -245,3 +245,48 @@ async def test_attachments_are_checked_by_type_bytes_and_size(
     assert_problem(too_big, 413)
     timeline = (await client.get(f"{CASES}/{opened.json()['id']}", headers=sales)).json()
     assert [e["body"] for e in timeline["timeline"]] == ["Attached damage.png"]
+
+
+async def test_a_case_is_reassigned_and_its_priority_moves_its_targets(
+    client, auth, data, sessionmaker
+) -> None:
+    sales = await auth.as_role("sales")
+    opened = await client.post(
+        CASES,
+        headers=sales,
+        json={
+            "customer_id": await _customer_id(sessionmaker),
+            "kind": "inquiry",
+            "subject": "Where is my invoice?",
+            "description": "Need it for accounting",
+        },
+    )
+    assert opened.status_code == 201, opened.text
+    url = f"{CASES}/{opened.json()['id']}"
+    read = await client.get(url, headers=sales)
+    etag = read.headers["ETag"]
+    assert_problem(await client.patch(url, headers=sales, json={"priority": "urgent"}), 428)
+    bad = await client.patch(url, headers={**sales, "If-Match": etag}, json={"assignee": "nobody"})
+    assert_problem(bad, 422, field="assignee")
+    agent = await auth.user("sales", username="li.lei")
+    response = await client.patch(
+        url,
+        headers={**sales, "If-Match": etag},
+        json={"assignee": agent.username, "priority": "urgent"},
+    )
+    assert response.status_code == 200, response.text
+    case = response.json()
+    assert case["assignee"] == "li.lei" and case["priority"] == "urgent"
+    opened_at = datetime.fromisoformat(case["opened_at"])
+    assert datetime.fromisoformat(case["response_due_at"]) - opened_at == timedelta(hours=1)
+    assert case["timeline"][-1]["visibility"] == "internal"
+    assert case["timeline"][-1]["changes"] == {
+        "assignee": [None, "li.lei"],
+        "priority": ["normal", "urgent"],
+    }
+    stale = await client.patch(url, headers={**sales, "If-Match": etag}, json={"assignee": None})
+    assert_problem(stale, 412)
+    unassigned = await client.patch(
+        url, headers={**sales, "If-Match": response.headers["ETag"]}, json={"assignee": None}
+    )
+    assert unassigned.status_code == 200 and unassigned.json()["assignee"] is None

@@ -82,7 +82,7 @@ async def add_case_message(cmd: AddCaseMessage, uow: UnitOfWork, ctx: Context) -
     visibility = Visibility(cmd.visibility)
     async with uow:
         case = await uow.cases.get_for_update_or_raise(cmd.case_id)
-        _check_open(case)
+        check_open(case)
         before = image(case)
         kind = EntryKind.MESSAGE if visibility is Visibility.CUSTOMER else EntryKind.NOTE
         add_entry(
@@ -99,7 +99,7 @@ async def add_case_message(cmd: AddCaseMessage, uow: UnitOfWork, ctx: Context) -
         return await load_view(uow, case)
 
 
-def _check_open(case: ServiceCase) -> None:
+def check_open(case: ServiceCase) -> None:
     if case.state == CaseState.CLOSED:
         raise RuleViolation.on("case", "open", f"Case {case.number} is closed.")
 
@@ -119,7 +119,7 @@ async def add_customer_message(cmd: AddCustomerMessage, uow: UnitOfWork, ctx: Co
     async with uow:
         found = await customer_case(uow, cmd.token, cmd.case_token)
         case = await uow.cases.get_for_update_or_raise(found.id)
-        _check_open(case)
+        check_open(case)
         before = image(case)
         add_entry(
             uow,

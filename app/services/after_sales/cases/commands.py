@@ -80,3 +80,16 @@ class AttachToCase:
     content_type: str
     data: bytes
     visibility: str = "internal"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateCase:
+    """Reassign a case or change its priority (its targets follow). Only the fields named in
+    ``given`` change; ``assignee`` None unassigns."""
+
+    principal: Principal
+    case_id: uuid.UUID
+    expected_version: int
+    given: frozenset[str]
+    assignee: str | None = None
+    priority: str | None = None

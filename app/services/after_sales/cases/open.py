@@ -133,9 +133,7 @@ async def _check_references(uow: UnitOfWork, cmd: OpenCase) -> None:
     if await uow.customers.get(cmd.customer_id) is None:
         raise RuleViolation.on("customer_id", "exists", f"No customer with id {cmd.customer_id}.")
     if cmd.assignee is not None:
-        user = await uow.users.get_by_username(cmd.assignee)
-        if user is None or not user.active:
-            raise RuleViolation.on("assignee", "exists", f"No active user '{cmd.assignee}'.")
+        await check_assignee(uow, cmd.assignee)
     order = await uow.orders.get(cmd.order_id) if cmd.order_id else None
     if cmd.order_id and (order is None or order.customer_id != cmd.customer_id):
         raise RuleViolation.on("order_id", "of_customer", "No order of this customer.")
@@ -194,3 +192,10 @@ async def open_case_from_tracking(
         uow.record(CaseOpened(actor=CUSTOMER, entity_id=case.id, after=image(case)))
         await uow.commit()
         return await load_view(uow, case, token)
+
+
+async def check_assignee(uow: UnitOfWork, username: str) -> None:
+    """A case is assigned to an active user."""
+    user = await uow.users.get_by_username(username)
+    if user is None or not user.active:
+        raise RuleViolation.on("assignee", "exists", f"No active user '{username}'.")
