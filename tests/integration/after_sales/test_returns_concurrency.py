@@ -123,3 +123,39 @@ async def test_approvals_and_receipts_racing_stay_within_what_was_delivered(
     assert sorted(x.status_code for x in answers) == [200, 409, 409], [x.text for x in answers]
     assert await on_hand(client, auth, "S-1") == ("1", "0")  # moved once
     assert await _returned(client, auth, order) == "1"
+
+
+async def test_racing_resolutions_resolve_a_return_once(client, auth, data) -> None:
+    """Refunds, a replacement and a payment of the same invoice at once: one resolution wins,
+    one credit note is issued, nothing deadlocks into a 500."""
+    order, _ = await delivered(client, auth, {"S-1": "3"})
+    ret = await request_return(client, auth, order, {"S-1": "2"}, resolution="replacement")
+    wh = await auth.as_role("warehouse")
+    body = {"lines": [{"return_line_id": ret["lines"][0]["id"], "restock": "2"}]}
+    received = await client.post(f"{RETURNS}/{ret['id']}/receive", headers=wh, json=body)
+    assert received.status_code == 200, received.text
+    finance = await auth.as_role("finance")
+    url = f"{RETURNS}/{ret['id']}"
+    payment = {
+        "customer_id": order["customer_id"],
+        "amount": "30.00",
+        "currency": "CNY",
+        "method": "bank_transfer",
+        "reference": "RACE",
+    }
+    answers = await asyncio.gather(
+        client.post(f"{url}/refund", headers=finance, json={"method": "bank_transfer"}),
+        client.post(f"{url}/refund", headers=finance, json={"method": "bank_transfer"}),
+        client.post(f"{url}/replacement", headers=await auth.as_role("sales")),
+        client.post("/api/v1/payments", headers=finance, json=payment),
+    )
+    codes = [a.status_code for a in answers]
+    assert codes[3] == 201, answers[3].text
+    assert sorted(codes[:3]) in ([200, 409, 409], [201, 409, 409]), [a.text for a in answers]
+    view = (await client.get(url, headers=finance)).json()
+    assert view["status"] == "resolved"
+    notes = await client.get("/api/v1/credit-notes", headers=finance)
+    assert len(notes.json()["items"]) == (1 if view["resolution"] == "refund" else 0)
+    placed = (await client.get(f"/api/v1/orders/{order['id']}", headers=finance)).json()
+    credited = "2" if view["resolution"] == "refund" else "0"
+    assert [(x["returned"], x["credited"]) for x in placed["lines"]] == [("2", credited)]
