@@ -50,6 +50,13 @@ from app.settings import Settings
         ("shipment.tracking_updated", {"status": "in_transit"}, None),
         ("refund.paid", {}, NotificationKind.REFUND_PAID),
         ("invoice.issued", {}, NotificationKind.INVOICE_ISSUED),
+        ("return.requested", {}, None),
+        ("return.approved", {}, NotificationKind.RETURN_APPROVED),
+        ("return.refused", {}, NotificationKind.RETURN_REFUSED),
+        ("return.received", {}, NotificationKind.RETURN_RECEIVED),
+        ("return.refunded", {}, None),  # refund.paid tells the customer about the money
+        ("return.resolved", {}, NotificationKind.RETURN_RESOLVED),
+        ("return.label_purchased", {}, None),
         ("alert.raised", {}, NotificationKind.ALERT_RAISED),
         ("alert.resolved", {}, None),
     ],
@@ -66,6 +73,11 @@ def test_shipping_kinds_are_about_the_shipment() -> None:
     )
     assert (tracking.type, tracking.id) == ("shipment", "s-2")
     assert subject_of(NotificationKind.ORDER_CONFIRMED, "order", "o-1", {}).id == "o-1"
+
+
+def test_return_kinds_are_about_the_return() -> None:
+    subject = subject_of(NotificationKind.RETURN_RESOLVED, "return", "r-1", {"order_id": "o-1"})
+    assert (subject.type, subject.id) == ("return", "r-1")
 
 
 CONTACTS = [
@@ -179,3 +191,36 @@ def test_notification_settings_are_checked() -> None:
     ):
         with pytest.raises(ValidationError):
             Settings(_env_file=None, **bad)  # type: ignore[call-arg]
+
+
+def _resolved(channel: str, language: str, **facts: object) -> str:
+    template = default_template("return_resolved", channel, language)
+    assert template is not None
+    context = sample_context(NotificationKind.RETURN_RESOLVED, Settings())
+    context["return"].update(facts)
+    return render_text(template.body, context)
+
+
+def test_a_resolved_return_says_how_it_was_resolved() -> None:
+    assert "已为您退款 200.00 CNY" in _resolved("email", "zh-CN")
+    assert "退回商品的货款已记入您的账户" in _resolved("email", "zh-CN", refunded_amount=None)
+    replaced = {"resolution": "replacement", "resolution_order_number": "SO-2026-000200"}
+    assert "补发订单号 SO-2026-000200" in _resolved("sms", "zh-CN", **replaced)
+    exchanged = {"resolution": "exchange", "resolution_order_number": "SO-2026-000201"}
+    assert "exchange order SO-2026-000201" in _resolved("email", "en", **exchanged)
+
+
+@pytest.mark.parametrize(
+    ("method", "says"),
+    [
+        ("drop_off", "请将商品送至杭州仓（浙江省 杭州市 余杭区 文一西路 969 号 311100）"),
+        ("carrier_label", "快递寄回。我们将为您准备退货面单"),
+        ("pickup", "上门取件。我们将派车上门取回商品（2026-12-09 09:00-12:00）"),
+    ],
+)
+def test_an_approved_return_says_how_the_goods_come_back(method, says) -> None:
+    template = default_template("return_approved", "email", "zh-CN")
+    assert template is not None
+    context = sample_context(NotificationKind.RETURN_APPROVED, Settings())
+    context["return"].update(method=method, pickup_on="2026-12-09", pickup_window="09:00-12:00")
+    assert says in render_text(template.body, context)

@@ -1,5 +1,5 @@
-"""The README stays true: it documents every setting, every `lading` command and every
-alert rule."""
+"""The README stays true: it documents every setting, every `lading` command, every
+alert rule and every notification kind."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.cli import build_parser
 from app.domain.alerts import Rule
+from app.domain.notifications.kinds import NotificationKind
 from app.settings import Settings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -30,4 +31,9 @@ def test_the_two_commands_are_there() -> None:
 
 def test_every_alert_rule_is_documented() -> None:
     missing = [r.value for r in Rule if f"| `{r.value}` |" not in README]
+    assert missing == []
+
+
+def test_every_notification_kind_is_documented() -> None:
+    missing = [k.value for k in NotificationKind if f"| `{k.value}` |" not in README]
     assert missing == []

@@ -1,7 +1,7 @@
 """The kinds of notification, the events they come from, and the channels they go through.
 
-Each kind is told at most once per subject (an order, a shipment, an invoice, a refund, an
-alert) and channel; an overdue reminder once per invoice, step and channel."""
+Each kind is told at most once per subject (an order, a shipment, an invoice, a refund, a
+return, an alert) and channel; an overdue reminder once per invoice, step and channel."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ class NotificationKind(StrEnum):
     REFUND_PAID = "refund_paid"
     INVOICE_ISSUED = "invoice_issued"
     INVOICE_OVERDUE = "invoice_overdue"
+    RETURN_APPROVED = "return_approved"
+    RETURN_REFUSED = "return_refused"
+    RETURN_RECEIVED = "return_received"
+    RETURN_RESOLVED = "return_resolved"
     ALERT_RAISED = "alert_raised"
 
 
@@ -77,6 +81,9 @@ def kind_of(event_type: str, payload: Mapping[str, object]) -> NotificationKind 
       never come.
     - ``order.delivered`` is "delivered" (own fleet or carrier); the carrier's
       ``shipment.tracking_updated`` gives "out for delivery" and the delivery exceptions.
+    - A return (RMA) is told when it is approved, refused, received and resolved;
+      ``return.refunded`` tells nothing, since the refund's own ``refund.paid`` tells the
+      customer about the money.
     - ``alert.raised`` goes to the staff of the alert's role.
     """
     if event_type == "shipment.tracking_updated":
@@ -93,6 +100,10 @@ TOPICS: dict[str, NotificationKind] = {
     "order.delivered": NotificationKind.DELIVERED,
     "refund.paid": NotificationKind.REFUND_PAID,
     "invoice.issued": NotificationKind.INVOICE_ISSUED,
+    "return.approved": NotificationKind.RETURN_APPROVED,
+    "return.refused": NotificationKind.RETURN_REFUSED,
+    "return.received": NotificationKind.RETURN_RECEIVED,
+    "return.resolved": NotificationKind.RETURN_RESOLVED,
     "alert.raised": NotificationKind.ALERT_RAISED,
 }
 
@@ -103,6 +114,16 @@ SHIPMENT_KINDS = frozenset(
         NotificationKind.OUT_FOR_DELIVERY,
         NotificationKind.DELIVERED,
         NotificationKind.DELIVERY_EXCEPTION,
+    }
+)
+
+# Kinds whose subject is a return (RMA).
+RETURN_KINDS = frozenset(
+    {
+        NotificationKind.RETURN_APPROVED,
+        NotificationKind.RETURN_REFUSED,
+        NotificationKind.RETURN_RECEIVED,
+        NotificationKind.RETURN_RESOLVED,
     }
 )
 

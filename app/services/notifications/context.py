@@ -9,23 +9,32 @@ Every kind has ``company`` and ``customer`` (``code``, ``name``); order and ship
 ``delivered_at``, ``receiver_name``); ``invoice_issued`` and ``invoice_overdue`` ``invoice``
 (``number``, ``total``, ``balance``, ``currency``, ``issue_date``, ``due_date``,
 ``days_overdue``); ``refund_paid`` ``refund`` (``number``, ``amount``, ``currency``,
-``refunded_on``); ``alert_raised`` ``alert`` (the ``alert.raised`` payload)."""
+``refunded_on``); the return kinds ``return`` (``number``, ``order_number``, ``status``,
+``reason``, ``method``, ``resolution``, ``refusal_reason``, ``lines`` of ``sku``, ``name``,
+``quantity``, ``arrived`` of ``sku``, ``name``, ``quantity`` — what was received —,
+``warehouse``, ``warehouse_address``, ``tracking_number``, ``pickup_on``, ``pickup_window``,
+``refunded_amount`` — None unless money was paid back —, ``currency``,
+``resolution_order_number``); ``alert_raised`` ``alert`` (the ``alert.raised`` payload)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from app.domain.money import round_money
-from app.domain.notifications.kinds import SHIPMENT_KINDS, NotificationKind
+from app.domain.notifications.kinds import RETURN_KINDS, SHIPMENT_KINDS, NotificationKind
 from app.repositories.carriers import Carrier
 from app.repositories.customers import Customer
 from app.repositories.invoices import Invoice
 from app.repositories.orders import Order, OrderLine
 from app.repositories.payments import Refund
+from app.repositories.returns import Return, ReturnLine
 from app.repositories.shipments import Shipment
+from app.repositories.warehouses import Warehouse
 from app.settings import Settings
 
 Context = dict[str, Any]
@@ -102,6 +111,60 @@ def refund_part(refund: Refund) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ReturnFacts:
+    """A return and what its part names beside it: its order's number, the names of the
+    order lines it returns (by order line id), the warehouse the goods come back to, and the
+    number of the replacement or exchange order."""
+
+    ret: Return
+    lines: Sequence[ReturnLine]
+    order_number: str
+    names: Mapping[uuid.UUID, str]
+    warehouse: Warehouse | None
+    resolution_order_number: str | None
+
+
+def return_part(facts: ReturnFacts) -> dict[str, Any]:
+    ret, lines = facts.ret, sorted(facts.lines, key=lambda x: x.line_no)
+    refunded = ret.refunded_amount
+    return {
+        "number": ret.number,
+        "order_number": facts.order_number,
+        "status": ret.status,
+        "reason": ret.reason,
+        "method": ret.method,
+        "resolution": ret.resolution,
+        "refusal_reason": ret.refusal_reason,
+        "lines": [_return_line(x, facts.names, x.quantity) for x in lines],
+        "arrived": [_return_line(x, facts.names, x.received) for x in lines if x.received],
+        "warehouse": facts.warehouse.name if facts.warehouse else None,
+        "warehouse_address": one_line(facts.warehouse.address) if facts.warehouse else None,
+        "tracking_number": ret.tracking_number,
+        "pickup_on": _iso(ret.pickup_on),
+        "pickup_window": ret.pickup_window,
+        "refunded_amount": _money(refunded, ret.currency) if refunded else None,
+        "currency": ret.currency,
+        "resolution_order_number": facts.resolution_order_number,
+    }
+
+
+def _return_line(
+    line: ReturnLine, names: Mapping[uuid.UUID, str], quantity: Decimal
+) -> dict[str, Any]:
+    name = names.get(line.order_line_id, line.sku)
+    return {"sku": line.sku, "name": name, "quantity": _quantity(quantity)}
+
+
+ADDRESS_PARTS = ("region", "city", "district", "street", "postcode")
+
+
+def one_line(address: Mapping[str, Any] | None) -> str | None:
+    """An address on one line, largest part first (``浙江省 杭州市 余杭区 文一西路 969 号``)."""
+    parts = [str(address[k]).strip() for k in ADDRESS_PARTS if address and address.get(k)]
+    return " ".join(p for p in parts if p) or None
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -146,6 +209,25 @@ _REFUND = {
     "currency": "CNY",
     "refunded_on": "2026-12-02",
 }
+_RETURN = {
+    "number": "RMA-2026-000012",
+    "order_number": "SO-2026-000123",
+    "status": "approved",
+    "reason": "damaged",
+    "method": "drop_off",
+    "resolution": "refund",
+    "refusal_reason": None,
+    "lines": [{"sku": "WIDGET-1", "name": "不锈钢螺栓 M8", "quantity": "2"}],
+    "arrived": [{"sku": "WIDGET-1", "name": "不锈钢螺栓 M8", "quantity": "2"}],
+    "warehouse": "杭州仓",
+    "warehouse_address": "浙江省 杭州市 余杭区 文一西路 969 号 311100",
+    "tracking_number": None,
+    "pickup_on": None,
+    "pickup_window": None,
+    "refunded_amount": "200.00",
+    "currency": "CNY",
+    "resolution_order_number": None,
+}
 _ALERT = {
     "id": "00000000-0000-0000-0000-000000000000",
     "rule": "tracking_silent",
@@ -164,6 +246,7 @@ _PARTS: dict[NotificationKind, tuple[str, ...]] = {
     NotificationKind.INVOICE_ISSUED: ("invoice",),
     NotificationKind.INVOICE_OVERDUE: ("invoice",),
     NotificationKind.REFUND_PAID: ("refund",),
+    **{k: ("return",) for k in RETURN_KINDS},
     NotificationKind.ALERT_RAISED: ("alert",),
 }
 _SAMPLES: Mapping[str, Mapping[str, Any]] = {
@@ -171,6 +254,7 @@ _SAMPLES: Mapping[str, Mapping[str, Any]] = {
     "shipment": _SHIPMENT,
     "invoice": _INVOICE,
     "refund": _REFUND,
+    "return": _RETURN,
     "alert": _ALERT,
 }
 

@@ -20,6 +20,34 @@ _TRACK_ZH = "承运商：{{ shipment.carrier_name or shipment.carrier }}\n运单
 _TRACK_EN = "Carrier: {{ shipment.carrier_name or shipment.carrier }}\nTracking number: {{ shipment.tracking_number or '-' }}\nExpected arrival: {{ shipment.expected_arrival or 'to be confirmed' }}\nTrack it: {{ shipment.tracking_link }}\n"
 _HELLO_ZH = "{{ customer.name }}，您好：\n\n"
 _HELLO_EN = "Dear {{ customer.name }},\n\n"
+_RETURNED_ZH = "{% for line in return.lines %}- {{ line.name }}（{{ line.sku }}）× {{ line.quantity }}\n{% endfor %}"
+_RETURNED_EN = "{% for line in return.lines %}- {{ line.name }} ({{ line.sku }}) x {{ line.quantity }}\n{% endfor %}"
+_ARRIVED_ZH = "{% for line in return.arrived %}- {{ line.name }}（{{ line.sku }}）× {{ line.quantity }}\n{% endfor %}"
+_ARRIVED_EN = "{% for line in return.arrived %}- {{ line.name }} ({{ line.sku }}) x {{ line.quantity }}\n{% endfor %}"
+_HOW_BACK_ZH = (
+    "退回方式："
+    "{% if return.method == 'carrier_label' %}快递寄回。我们将为您准备退货面单，请凭面单将商品寄回。"
+    "{% elif return.method == 'pickup' %}上门取件。我们将派车上门取回商品{% if return.pickup_on %}（{{ return.pickup_on }}{% if return.pickup_window %} {{ return.pickup_window }}{% endif %}）{% endif %}。"
+    "{% else %}自行送回。请将商品送至{{ return.warehouse or '我们的仓库' }}{% if return.warehouse_address %}（{{ return.warehouse_address }}）{% endif %}，并注明退货单号 {{ return.number }}。{% endif %}\n"
+)
+_HOW_BACK_EN = (
+    "How it comes back: "
+    "{% if return.method == 'carrier_label' %}by carrier, with a return label we prepare for you; please ship the goods with it."
+    "{% elif return.method == 'pickup' %}our own fleet picks the goods up{% if return.pickup_on %} on {{ return.pickup_on }}{% if return.pickup_window %}, {{ return.pickup_window }}{% endif %}{% endif %}."
+    "{% else %}please bring the goods to {{ return.warehouse or 'our warehouse' }}{% if return.warehouse_address %} ({{ return.warehouse_address }}){% endif %}, quoting {{ return.number }}.{% endif %}\n"
+)
+_RESOLVED_ZH = (
+    "{% if return.resolution == 'refund' %}{% if return.refunded_amount %}已为您退款 {{ return.refunded_amount }} {{ return.currency }}。"
+    "{% else %}退回商品的货款已记入您的账户。{% endif %}"
+    "{% elif return.resolution == 'replacement' %}我们将为您补发商品，补发订单号 {{ return.resolution_order_number }}。"
+    "{% else %}我们已为您创建换货订单 {{ return.resolution_order_number }}。{% endif %}"
+)
+_RESOLVED_EN = (
+    "{% if return.resolution == 'refund' %}{% if return.refunded_amount %}{{ return.refunded_amount }} {{ return.currency }} is refunded to you."
+    "{% else %}the value of the returned goods is credited to your account.{% endif %}"
+    "{% elif return.resolution == 'replacement' %}we will send replacement goods with order {{ return.resolution_order_number }}."
+    "{% else %}the goods you asked for instead come with exchange order {{ return.resolution_order_number }}.{% endif %}"
+)
 
 EMAIL: dict[tuple[str, str], Template] = {
     ("order_confirmed", "zh-CN"): Template(
@@ -109,6 +137,56 @@ EMAIL: dict[tuple[str, str], Template] = {
         _HELLO_EN + "invoice {{ invoice.number }} was due on {{ invoice.due_date }}; "
         "{{ invoice.balance }} {{ invoice.currency }} is still open. Please pay it soon.\n",
     ),
+    ("return_approved", "zh-CN"): Template(
+        "退货单 {{ return.number }} 已批准",
+        _HELLO_ZH
+        + "您的退货申请 {{ return.number }}（订单 {{ return.order_number }}）已批准。\n\n退回商品：\n"
+        + _RETURNED_ZH
+        + "\n"
+        + _HOW_BACK_ZH,
+    ),
+    ("return_approved", "en"): Template(
+        "Return {{ return.number }} approved",
+        _HELLO_EN
+        + "your return {{ return.number }} (order {{ return.order_number }}) is approved.\n\nComing back:\n"
+        + _RETURNED_EN
+        + "\n"
+        + _HOW_BACK_EN,
+    ),
+    ("return_refused", "zh-CN"): Template(
+        "退货单 {{ return.number }} 未获批准",
+        _HELLO_ZH
+        + "很抱歉，您的退货申请 {{ return.number }}（订单 {{ return.order_number }}）未获批准。\n"
+        "原因：{{ return.refusal_reason }}\n",
+    ),
+    ("return_refused", "en"): Template(
+        "Return {{ return.number }} refused",
+        _HELLO_EN
+        + "we are sorry: your return {{ return.number }} (order {{ return.order_number }}) was refused.\n"
+        "Reason: {{ return.refusal_reason }}\n",
+    ),
+    ("return_received", "zh-CN"): Template(
+        "退货单 {{ return.number }} 的商品已收到",
+        _HELLO_ZH
+        + "我们已收到退货单 {{ return.number }} 退回的商品：\n"
+        + _ARRIVED_ZH
+        + "\n我们将尽快为您处理。\n",
+    ),
+    ("return_received", "en"): Template(
+        "Return {{ return.number }} received",
+        _HELLO_EN
+        + "we have received the goods of your return {{ return.number }}:\n"
+        + _ARRIVED_EN
+        + "\nWe will settle it soon.\n",
+    ),
+    ("return_resolved", "zh-CN"): Template(
+        "退货单 {{ return.number }} 已处理完毕",
+        _HELLO_ZH + "您的退货单 {{ return.number }} 已处理完毕：" + _RESOLVED_ZH + "\n",
+    ),
+    ("return_resolved", "en"): Template(
+        "Return {{ return.number }} resolved",
+        _HELLO_EN + "your return {{ return.number }} is resolved: " + _RESOLVED_EN + "\n",
+    ),
     ("alert_raised", "zh-CN"): Template(
         "[{{ alert.severity }}] 预警：{{ alert.message }}",
         "预警 {{ alert.rule }}（{{ alert.severity }}，由 {{ alert.role }} 处理）\n\n{{ alert.message }}\n\n"
@@ -181,6 +259,38 @@ SMS: dict[tuple[str, str], str] = {
         "invoice_overdue",
         "en",
     ): "{{ company }}: invoice {{ invoice.number }} is {{ invoice.days_overdue }} days overdue, {{ invoice.balance }} {{ invoice.currency }} open.",
+    (
+        "return_approved",
+        "zh-CN",
+    ): "【{{ company }}】退货单{{ return.number }}已批准，{% if return.method == 'carrier_label' %}请凭退货面单寄回商品{% elif return.method == 'pickup' %}我们将上门取件{% else %}请将商品送至{{ return.warehouse or '我们的仓库' }}{% endif %}。",
+    (
+        "return_approved",
+        "en",
+    ): "{{ company }}: return {{ return.number }} approved; {% if return.method == 'carrier_label' %}ship the goods with the return label{% elif return.method == 'pickup' %}we will pick the goods up{% else %}please bring the goods to {{ return.warehouse or 'our warehouse' }}{% endif %}.",
+    (
+        "return_refused",
+        "zh-CN",
+    ): "【{{ company }}】很抱歉，退货单{{ return.number }}未获批准：{{ return.refusal_reason }}",
+    (
+        "return_refused",
+        "en",
+    ): "{{ company }}: return {{ return.number }} was refused: {{ return.refusal_reason }}",
+    (
+        "return_received",
+        "zh-CN",
+    ): "【{{ company }}】退货单{{ return.number }}的商品已收到，我们将尽快处理。",
+    (
+        "return_received",
+        "en",
+    ): "{{ company }}: the goods of return {{ return.number }} arrived; we will settle it soon.",
+    (
+        "return_resolved",
+        "zh-CN",
+    ): "【{{ company }}】退货单{{ return.number }}已处理完毕：" + _RESOLVED_ZH,
+    (
+        "return_resolved",
+        "en",
+    ): "{{ company }}: return {{ return.number }} resolved: " + _RESOLVED_EN,
 }
 
 

@@ -178,7 +178,7 @@ async def preview(
 ) -> Rendered:
     """Render the saved template (or the proposed ``subject``/``body``) for an order: its
     customer, order and newest shipment; the parts an order does not have (an invoice, a
-    refund, an alert) come from the kind's sample."""
+    refund, a return, an alert) come from the kind's sample."""
     kind_ = NotificationKind(kind)
     async with uow:
         templates = await Templates.load(uow.notifications)

@@ -1,7 +1,7 @@
 """The notifications route: routed outbox events become notification rows, rendered now from
 what the database holds (the order, its lines, the customer, the shipment and its tracking
-link), in the routing transaction. An event routed twice makes nothing twice (the rows' unique
-key is the subject, kind, step and channel)."""
+link; a return and its lines), in the routing transaction. An event routed twice makes
+nothing twice (the rows' unique key is the subject, kind, step and channel)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.notifications.kinds import (
+    RETURN_KINDS,
     SHIPMENT_KINDS,
     NotificationKind,
     Subject,
@@ -31,6 +32,7 @@ from app.services.notifications import context as ctx
 from app.services.notifications.making import Occasion, make
 from app.services.notifications.templates_store import Templates
 from app.settings import Settings
+from app.worker.notify.returns import return_context
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,8 @@ async def _customer_context(
         return context, customer, order.id
     if kind is NotificationKind.ORDER_CONFIRMED:
         return await order_context(session, subject_id, settings)
+    if kind in RETURN_KINDS:
+        return await return_context(session, subject_id, settings)
     customers = CustomerRepository(session)
     base: ctx.Context = {"company": ctx.company(settings)}
     if kind is NotificationKind.INVOICE_ISSUED:
