@@ -50,7 +50,7 @@ async def refund(
     """A credit note for what arrived, applied first to what its invoice still owes; what was
     paid for the goods goes back to the order's payment method (or ``method``), or with
     ``keep_as_credit`` stays the customer's credit. 409 ``return_not_received``,
-    ``return_not_invoiced``; 422 ``within_paid`` for a refund above what was paid."""
+    ``return_not_invoiced``; 422 ``within_unapplied`` for a refund above what was paid."""
     cmd = (body or ReturnRefund()).to_command(principal, return_id)
     ret, lines = await bus.handle(cmd, uow)
     return return_read(ReturnView(ret, lines))

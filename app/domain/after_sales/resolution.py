@@ -5,8 +5,9 @@
 - The resolution is the one the return requested, or a refund instead (a replacement out of
   stock, a customer who changed their mind); an exchange needs the SKUs the request named.
 - A refund credits the received goods at what they were invoiced for (a credit note for
-  returned goods), applied first to what the invoice still owes; what was paid of it goes
-  back to the customer — never more than that — or stays as their credit.
+  returned goods), applied first to what the invoice still owes; what was paid of it (the
+  note's unapplied credit) goes back to the customer — never more, the rule of every
+  refund — or stays as their credit.
 - A replacement is a new order of the same SKUs at no charge; an exchange a new order of the
   other SKUs at their price, its invoice settled by the returned goods' credit note, so the
   price difference is invoiced (the new goods cost more) or stays the customer's credit.
@@ -21,8 +22,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from app.domain.after_sales.returns import ReturnResolution, ReturnStatus
-from app.domain.errors import InvalidState, RuleViolation
-from app.domain.money import ZERO
+from app.domain.errors import InvalidState
 
 
 class ArrivedLine(Protocol):
@@ -61,19 +61,6 @@ def check_something_arrived(quantities: Sequence[Decimal]) -> None:
         raise InvalidState(
             "Nothing of this return arrived to credit, replace or exchange.",
             code="nothing_received",
-        )
-
-
-def check_refund(amount: Decimal, paid: Decimal) -> None:
-    """A refund is above zero and never above what the customer paid for the goods (the
-    credit left once the invoice's open balance took its share)."""
-    if amount <= ZERO:
-        raise RuleViolation.on("amount", "positive", "A refund must be above zero.")
-    if amount > paid:
-        raise RuleViolation.on(
-            "amount",
-            "within_paid",
-            f"Refunding {amount} exceeds what was paid for the returned goods ({paid}).",
         )
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from app.domain.after_sales import resolution as rules
 from app.domain.after_sales.returns import ReturnResolution
-from app.domain.billing.refunds import check_minor_units
+from app.domain.billing.refunds import check_refund
 from app.domain.billing.settlement import PaymentMethod
 from app.domain.errors import RuleViolation
 from app.domain.events import ReturnRefunded, ReturnResolved
@@ -33,7 +33,7 @@ async def refund_return(
     cmd: RefundReturn, uow: UnitOfWork, ctx: Context
 ) -> tuple[Return, list[ReturnLine]]:
     """Resolve a received return by a refund (409 ``return_not_received`` otherwise); a
-    refund above what was paid for the goods is refused (422 ``within_paid``)."""
+    refund above what was paid for the goods is refused (422 ``within_unapplied``)."""
     cmd.principal.require(INVOICES_WRITE)
     cmd.principal.require(PAYMENTS_WRITE)
     actor = cmd.principal.actor
@@ -79,8 +79,7 @@ async def _pay_back(
     uow: UnitOfWork, cmd: RefundReturn, order: Order, note: CreditNote, paid: Decimal
 ) -> Refund:
     amount = cmd.amount if cmd.amount is not None else paid
-    rules.check_refund(amount, paid)
-    check_minor_units(amount, note.currency)
+    check_refund(amount, paid, note.currency)  # never above what was paid for the goods
     method, reference = await _how(uow, cmd, order)
     return await pay_refund(
         uow,

@@ -126,8 +126,23 @@ def enter(
     digest: str | None,
     now: datetime,
 ) -> None:
-    """A new order is added and recorded placed; with ``submit``, submitted."""
-    _add(uow, cmd, order, lines, digest, now)
+    """A new order is added and recorded placed; with ``submit``, submitted. No flush here:
+    the unit of work writes everything at commit, table by table in foreign-key order, each
+    table's rows in one statement."""
+    uow.orders.add(order)
+    for line in lines:
+        uow.orders.add_line(line)
+    if cmd.idempotency_key and digest:
+        uow.idempotency.add(
+            IdempotencyRecord(
+                owner=cmd.principal.subject_id,
+                key=cmd.idempotency_key,
+                request_hash=digest,
+                resource_id=str(order.id),
+                status_code=201,
+                created_at=now,
+            )
+        )
     uow.record(
         OrderPlaced(
             actor=cmd.principal.actor, entity_id=order.id, after=order_payload(order, lines)
@@ -221,28 +236,3 @@ def _draft(
         pending_approvals=[],
     )
 
-
-def _add(
-    uow: UnitOfWork,
-    cmd: PlaceOrder,
-    order: Order,
-    lines: list[OrderLine],
-    digest: str | None,
-    now: datetime,
-) -> None:
-    """No flush here: the unit of work writes everything at commit, table by table in
-    foreign-key order, each table's rows in one statement."""
-    uow.orders.add(order)
-    for line in lines:
-        uow.orders.add_line(line)
-    if cmd.idempotency_key and digest:
-        uow.idempotency.add(
-            IdempotencyRecord(
-                owner=cmd.principal.subject_id,
-                key=cmd.idempotency_key,
-                request_hash=digest,
-                resource_id=str(order.id),
-                status_code=201,
-                created_at=now,
-            )
-        )
