@@ -44,7 +44,12 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from app.adapters.production.base import MesReport, ReleasedRequest, ReportKind
+from app.adapters.production.base import (
+    MesReport,
+    ProductionSystem,
+    ReleasedRequest,
+    ReportKind,
+)
 from app.domain import webhooks
 from app.domain.errors import BadSignature, FieldIssue, MalformedRequest
 from app.domain.limits import QUANTITY_MAX
@@ -195,3 +200,8 @@ def decimal_text(value: Decimal) -> str:
     """Plain notation without trailing zeros: 12.000 → "12", 1E+1 → "10"."""
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "") else text
+
+
+def as_production_system(mes: LadingJsonMes) -> ProductionSystem:
+    """The adapter as the port (mypy checks here that it implements every method)."""
+    return mes
