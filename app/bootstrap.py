@@ -33,6 +33,7 @@ from app.domain.events import (
     ConsolidationPlanned,
     Event,
     OrderApproved,
+    OrderBackordered,
     OrderCancelled,
     OrderEdited,
     OrderEditStarted,
@@ -41,6 +42,9 @@ from app.domain.events import (
     OrderRejected,
     OrderShortClosed,
     OrderSubmitted,
+    ProductionCancelled,
+    ProductionCompleted,
+    ProductionDelayed,
     ReturnResolved,
     ShipmentConfirmed,
     ShipmentDelivered,
@@ -60,6 +64,7 @@ from app.services.bus import CommandHandler, EventHandler, MessageBus
 from app.services.ledger.posting import post_entry
 from app.services.order_review.recheck import on_money_applied
 from app.services.order_review.review import on_order_edited, on_order_submitted
+from app.services.production import shortages
 from app.services.shipments.reactions import on_carrier_reported_delivery
 from app.services.transfers.reactions import on_consolidation_planned
 from app.settings import Settings
@@ -69,6 +74,7 @@ from app.wiring import (
     master_data,
     notifications,
     orders,
+    production,
     shipping,
     warehouse,
     webhooks,
@@ -79,6 +85,12 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     OrderSubmitted: [on_order_submitted],
     OrderEdited: [on_order_edited],
     OrderApproved: [allocation.on_order_approved],
+    # a make-to-order line's shortage becomes a production request
+    OrderBackordered: [shortages.on_order_backordered],
+    # a late production request raises its alert; finished, the alert is resolved
+    ProductionDelayed: [alerts.on_production_delayed],
+    ProductionCompleted: [alerts.on_production_closed],
+    ProductionCancelled: [alerts.on_production_closed],
     OrderEditStarted: [allocation.on_order_released],
     OrderCancelled: [allocation.on_order_released],
     OrderRejected: [allocation.on_order_released],
@@ -140,6 +152,7 @@ COMMANDS = _commands(
     alert_wiring.COMMANDS,
     webhooks.COMMANDS,
     after_sales.COMMANDS,
+    production.COMMANDS,
 )
 
 

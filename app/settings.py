@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     case_targets: dict[str, tuple[float, float]] = Field(default_factory=dict)
     case_attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
 
+    # --- Make-to-order (app.services.production) ------------------------------------------
+    # The secret the production system (MES) signs its reports with (whsec_..., Standard
+    # Webhooks); without it POST /webhooks/production refuses every report.
+    mes_webhook_secret: SecretStr | None = None
+
     # --- Customer notifications (app.services.notifications) ------------------------------
     # Email goes over SMTP when a host is set, SMS through Twilio when an account is set;
     # a channel without a provider writes its messages to the log (the demo).

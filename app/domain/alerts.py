@@ -1,11 +1,12 @@
 """Exception alerts (预警): what needs someone, how badly, and who should act.
 
 Each rule watches one kind of subject (a product, an order, a shipment, an invoice, a service
-case, a webhook endpoint) and says how severe its alert is and which role acts on it. There is
-at most one alert per rule and subject that is not resolved (no floods): raising it again while
-it is open or acknowledged does nothing. An alert goes open → acknowledged → resolved, or
-straight from open to resolved; it is resolved by hand (with a reason) or automatically when
-its condition cleared. A resolved alert is final; the same condition later opens a new one.
+case, a production request, a webhook endpoint) and says how severe its alert is and which
+role acts on it. There is at most one alert per rule and subject that is not resolved (no
+floods): raising it again while it is open or acknowledged does nothing. An alert goes open →
+acknowledged → resolved, or straight from open to resolved; it is resolved by hand (with a
+reason) or automatically when its condition cleared. A resolved alert is final; the same
+condition later opens a new one.
 
 The thresholds are settings (``LADING_ALERT_...``); :class:`Thresholds` turns them into the
 moments the time-based rules compare with (:meth:`Thresholds.bounds`).
@@ -55,6 +56,7 @@ class Rule(StrEnum):
     DELIVERY_EXCEPTION = "delivery_exception"
     INVOICE_OVERDUE = "invoice_overdue"
     CASE_OVERDUE = "case_overdue"
+    PRODUCTION_DELAYED = "production_delayed"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled"
 
 
@@ -133,6 +135,12 @@ RULES: dict[Rule, RuleSpec] = {
         Role.SALES,
         "Case {number} ({kind}, {priority}) missed its {target} target due {due_at}.",
     ),
+    Rule.PRODUCTION_DELAYED: RuleSpec(
+        "production_request",
+        Severity.WARNING,
+        Role.WAREHOUSE,
+        "Production {number} is late: due {due_date}, now expected {expected_date}.",
+    ),
     Rule.WEBHOOK_ENDPOINT_DISABLED: RuleSpec(
         "webhook_endpoint",
         Severity.CRITICAL,
@@ -148,6 +156,7 @@ LINKS: dict[str, str] = {
     "shipment": "/api/v1/shipments/{id}",
     "invoice": "/api/v1/invoices/{id}",
     "case": "/api/v1/cases/{id}",
+    "production_request": "/api/v1/production-requests/{id}",
     "webhook_endpoint": "/api/v1/webhook-endpoints/{id}",
 }
 

@@ -37,6 +37,7 @@ RESOURCES = (
     "alerts",
     "cases",
     "returns",
+    "production",
 )
 # orders:price-override: set a unit price other than the one pricing resolves.
 # orders:approve: approve, reject, hold and release (the review decides which role each needs).
@@ -45,6 +46,9 @@ RESOURCES = (
 # customers:credit: decide a customer's credit — its credit limit, payment terms, status and
 #   currency — and create one with more credit than LADING_NEW_CUSTOMER_CREDIT_LIMIT_MAX.
 # returns:approve: approve or refuse a return (the review settings name the roles as well).
+# production:write: plan production requests (create, edit, split, combine, release, cancel)
+#   and report their progress in place of the production system — the warehouse's
+#   operations planners.
 # returns:receive: receive and inspect returned goods at a warehouse, release or scrap
 #   quarantined goods. Refunding a return is a finance decision: invoices:write and
 #   payments:write (the credit note and the refund).
@@ -110,6 +114,7 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
         "alerts:write",
         "cases:write",
         RETURNS_RECEIVE,
+        "production:write",
     },
     Role.VIEWER: READ_ALL,
 }

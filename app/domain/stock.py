@@ -22,6 +22,8 @@ class MovementKind(StrEnum):
     # Returned goods written off at inspection (damaged): the goods came back (a return
     # movement) and left at once.
     SCRAP = "scrap"
+    # Goods a production request made, into its warehouse.
+    PRODUCTION = "production"
 
 
 class StockOverflow(RuleViolation):
@@ -37,10 +39,17 @@ class StockOverflow(RuleViolation):
 
 # Kinds that only ever add stock, and kinds that only ever take it away; an adjustment may do
 # either. The sign of a movement's quantity is its direction.
-INBOUND = frozenset({MovementKind.RECEIPT, MovementKind.TRANSFER_IN, MovementKind.RETURN})
+INBOUND = frozenset(
+    {
+        MovementKind.RECEIPT,
+        MovementKind.TRANSFER_IN,
+        MovementKind.RETURN,
+        MovementKind.PRODUCTION,
+    }
+)
 OUTBOUND = frozenset({MovementKind.ISSUE, MovementKind.TRANSFER_OUT, MovementKind.SCRAP})
 # What people may record directly through the movements endpoint; the rest come from documents
-# (shipments, transfers, returns) in later capabilities.
+# (shipments, transfers, returns, production requests).
 MANUAL_KINDS = frozenset({MovementKind.RECEIPT, MovementKind.ADJUSTMENT})
 
 

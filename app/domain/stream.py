@@ -37,6 +37,7 @@ EVENT_SCOPES: tuple[tuple[str, str], ...] = (
     ("case.", "cases:read"),
     ("feedback.", "cases:read"),
     ("return.", "returns:read"),
+    ("production.", "production:read"),
     ("user.", ADMIN),
     ("api_key.", ADMIN),
     ("endpoint.", ADMIN),

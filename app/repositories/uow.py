@@ -35,6 +35,7 @@ from app.repositories.outbox import OutboxRepository
 from app.repositories.payments import PaymentRepository
 from app.repositories.picking import PickListRepository
 from app.repositories.pricing import PricingRepository
+from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
 from app.repositories.reservations import AllocationRepository, ReservationRepository
@@ -138,6 +139,7 @@ class SqlAlchemyUnitOfWork:
         self.alerts = AlertRepository(self.session)
         self.cases = CaseRepository(self.session)
         self.returns = ReturnRepository(self.session)
+        self.production = ProductionRepository(self.session)
         self.alert_scan = AlertScanRepository(self.session)
         self.webhook_endpoints = WebhookEndpointRepository(self.session)
         self.webhook_deliveries = WebhookDeliveryRepository(self.session)

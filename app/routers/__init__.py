@@ -25,6 +25,7 @@ from app.routers import (
     payments,
     picking,
     price_lists,
+    production,
     products,
     purchasing,
     receivables,
@@ -90,6 +91,8 @@ ROUTERS: list[APIRouter] = [
     return_receipts.router,
     return_resolution.router,
     return_labels.router,
+    production.router,
+    production.webhooks,
     webhook_endpoints.router,
     stream.router,
 ]
@@ -130,7 +133,8 @@ TAGS = [
     },
     {
         "name": "webhooks",
-        "description": "Inbound webhooks: carriers' tracking events, signed (no credentials).",
+        "description": "Inbound webhooks: carriers' tracking events and the production "
+        "system's reports, signed (no credentials).",
     },
     {
         "name": "tracking",
@@ -190,6 +194,11 @@ TAGS = [
         "name": "returns",
         "description": "Returns (RMA, 退货): request, approval, return labels, receiving and "
         "inspection, refund, replacement or exchange.",
+    },
+    {
+        "name": "production",
+        "description": "Make-to-order (生产计划): production requests (MO) from shortages or "
+        "planners, released to the production system, its progress and completions.",
     },
     {
         "name": "webhook-endpoints",

@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints
 
 from app.domain.auth import Principal
 from app.domain.limits import numeric_max
+from app.domain.production import SupplyMethod
 from app.domain.products import GoodsClass
 from app.schemas.common import (
     AmountOut,
@@ -36,6 +37,7 @@ TaxRate = Annotated[
     Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4, description="0.13 = 13 %")
 ]
 Substitutes = Annotated[list[Code], Field(max_length=50, description="SKUs of other products")]
+LeadDays = Annotated[int, Field(ge=0, le=365, description="Days a production request takes")]
 ReturnWindow = Annotated[
     int,
     Field(
@@ -51,6 +53,8 @@ ReturnWindow = Annotated[
 def _columns(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("goods_class") is not None:
         values["goods_class"] = GoodsClass(values["goods_class"]).value
+    if values.get("supply_method") is not None:
+        values["supply_method"] = SupplyMethod(values["supply_method"]).value
     return values
 
 
@@ -77,6 +81,15 @@ class ProductCreate(Schema):
     substitutes: Substitutes = Field(default_factory=list)
     active: bool = True
     return_window_days: ReturnWindow | None = None
+    supply_method: SupplyMethod = Field(
+        default=SupplyMethod.BUY,
+        description="buy: purchase orders; make: production requests to stock; "
+        "make_to_order: a production request for each order's shortage",
+    )
+    production_lead_days: LeadDays = 0
+    production_warehouse_id: uuid.UUID | None = Field(
+        default=None, description="Where it is made (default: the first active warehouse)"
+    )
 
     def to_command(self, principal: Principal) -> CreateProduct:
         return CreateProduct(principal=principal, **_columns(self.model_dump()))
@@ -104,6 +117,9 @@ class ProductUpdate(Schema):
     substitutes: Patch[Substitutes] = None
     active: Patch[bool] = None
     return_window_days: ReturnWindow | None = None
+    supply_method: Patch[SupplyMethod] = None
+    production_lead_days: Patch[LeadDays] = None
+    production_warehouse_id: uuid.UUID | None = None
 
     def to_command(
         self, principal: Principal, product_id: uuid.UUID, expected_version: int
@@ -138,6 +154,9 @@ class ProductRead(Schema):
     substitutes: list[str]
     active: bool
     return_window_days: int | None
+    supply_method: SupplyMethod
+    production_lead_days: int
+    production_warehouse_id: uuid.UUID | None
     version: int
     created_at: datetime
     updated_at: datetime

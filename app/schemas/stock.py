@@ -19,7 +19,7 @@ Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 # What people record directly; issues, transfers and returns come from their documents.
 ManualKind = Literal["receipt", "adjustment"]
 MovementKindName = Literal[
-    "receipt", "issue", "transfer_out", "transfer_in", "adjustment", "return", "scrap"
+    "receipt", "issue", "transfer_out", "transfer_in", "adjustment", "return", "scrap", "production"
 ]
 SignedQuantity = Annotated[
     Decimal,

@@ -47,6 +47,7 @@ async def check_invariants(uow: UnitOfWork) -> list[StockViolation]:
             *await _line_reservations(uow),
             *await _line_shipments(uow),
             *await _line_returns(uow),
+            *await _production_completions(uow),
             *await _line_quantities(uow),
             *await _books(uow),
         ]
@@ -272,6 +273,20 @@ async def _line_returns(uow: UnitOfWork) -> list[StockViolation]:
             order_line_id=str(line_id),
         )
         for line_id, q, got in await uow.returns.returned_mismatches()
+    ]
+
+
+async def _production_completions(uow: UnitOfWork) -> list[StockViolation]:
+    return [
+        StockViolation(
+            None,
+            None,
+            "production_completed_mismatch",
+            f"{number} completed {_plain(q)}; its production movements {_plain(moved)}",
+            record_type="production_request",
+            record_id=number,
+        )
+        for number, q, moved in await uow.production.completion_mismatches()
     ]
 
 

@@ -27,6 +27,7 @@ from app.repositories.orders import IdempotencyRepository, OrderImportRepository
 from app.repositories.payments import PaymentRepository
 from app.repositories.picking import PickListRepository
 from app.repositories.pricing import PricingRepository
+from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
 from app.repositories.reservations import AllocationRepository, ReservationRepository
@@ -78,6 +79,7 @@ class UnitOfWork(Protocol):
     alerts: AlertRepository
     cases: CaseRepository
     returns: ReturnRepository
+    production: ProductionRepository
     alert_scan: AlertScanRepository
     webhook_endpoints: WebhookEndpointRepository
     webhook_deliveries: WebhookDeliveryRepository

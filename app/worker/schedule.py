@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.worker import alerts, housekeeping, invoicing, overdue, tracking, webhooks
+from app.worker import alerts, housekeeping, invoicing, overdue, production, tracking, webhooks
 from app.worker.jobs import Job, WorkerContext
 from app.worker.notify import jobs as notifications
 from app.worker.notify.routing import route_notifications
@@ -53,6 +53,11 @@ async def raise_overdue(ctx: WorkerContext) -> bool:
     return False
 
 
+async def raise_production_delays(ctx: WorkerContext) -> bool:
+    await production.raise_delays(ctx.sessionmaker, ctx.settings)
+    return False
+
+
 async def invoice_closed_periods(ctx: WorkerContext) -> bool:
     await invoicing.invoice_closed_periods(ctx.sessionmaker, ctx.settings)
     return False
@@ -69,6 +74,7 @@ JOBS: list[Job] = [
     Job("expire_reservations", expire_reservations, lambda s: 30.0),
     Job("carrier_round", carrier_round, lambda s: s.carrier_round_seconds),
     Job("raise_overdue", raise_overdue, lambda s: s.overdue_round_seconds),
+    Job("raise_production_delays", raise_production_delays, lambda s: s.overdue_round_seconds),
     Job("invoice_closed_periods", invoice_closed_periods, lambda s: 3600.0),
     Job("scan_alerts", scan_alerts, lambda s: s.alert_scan_seconds),
     # customer notifications and staff alert emails; dunning reminders

@@ -12,7 +12,7 @@ payload=...)`` is all a use case writes. ``Changed`` is the generic event of rec
 reaction listens to (master data, settings) and takes its names per instance.
 
 The classes live in one module per area (``orders``, ``stock``, ``shipping``, ``access``,
-``notices``, ``alerts``, ``after_sales``;
+``notices``, ``alerts``, ``after_sales``, ``production``;
 order to cash in ``app.domain.billing.events``) and are imported from this package.
 """
 
@@ -63,6 +63,15 @@ from app.domain.events.orders import (
     ReservationExpired,
     ReservationsReleased,
     ReviewSettingsUpdated,
+)
+from app.domain.events.production import (
+    ProductionCancelled,
+    ProductionCompleted,
+    ProductionCreated,
+    ProductionDelayed,
+    ProductionProgressed,
+    ProductionReleased,
+    ProductionUpdated,
 )
 from app.domain.events.shipping import (
     CarrierCreated,
@@ -145,6 +154,13 @@ __all__ = [
     "PickListAssigned",
     "PickListCreated",
     "PickListPicked",
+    "ProductionCancelled",
+    "ProductionCompleted",
+    "ProductionCreated",
+    "ProductionDelayed",
+    "ProductionProgressed",
+    "ProductionReleased",
+    "ProductionUpdated",
     "PurchaseOrderCancelled",
     "PurchaseOrderCreated",
     "PurchaseOrderReceived",

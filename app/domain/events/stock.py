@@ -30,6 +30,8 @@ class StockArrived(Event):
     action: str = "arrived"
     audited: bool = False
     product_ids: tuple[uuid.UUID, ...] = ()
+    # Orders the arrival was made for (a production request's): allocated before the others.
+    first_order_ids: tuple[uuid.UUID, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

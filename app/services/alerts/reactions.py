@@ -12,6 +12,9 @@ from app.domain.alerts import AlertSpec, Rule
 from app.domain.billing.events import InvoiceOverdue, InvoiceSettlementChanged
 from app.domain.billing.invoices import InvoiceStanding, standing
 from app.domain.events import (
+    ProductionCancelled,
+    ProductionCompleted,
+    ProductionDelayed,
     StockArrived,
     StockMoved,
     TrackingAlerted,
@@ -104,3 +107,21 @@ async def on_endpoint_disabled(
         Rule.WEBHOOK_ENDPOINT_DISABLED, str(event.entity_id), details, actor=event.actor
     )
     await open_alert(uow, spec)
+
+
+async def on_production_delayed(event: ProductionDelayed, uow: UnitOfWork, ctx: Context) -> None:
+    payload = event.outbox_payload()
+    details = {k: payload.get(k) for k in ("number", "sku", "due_date", "expected_date", "orders")}
+    spec = AlertSpec(Rule.PRODUCTION_DELAYED, str(event.entity_id), details, actor=event.actor)
+    await open_alert(uow, spec)
+
+
+async def on_production_closed(
+    event: ProductionCompleted | ProductionCancelled, uow: UnitOfWork, ctx: Context
+) -> None:
+    """Completed or cancelled: a request's delay alert is resolved."""
+    request = await uow.production.get(event.entity_uuid)
+    if request is not None and request.status in ("completed", "cancelled"):
+        subject = str(request.id)
+        reason = f"the request is {request.status}"
+        await clear_alerts(uow, Rule.PRODUCTION_DELAYED, "production_request", subject, reason)

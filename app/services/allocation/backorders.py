@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from app.domain.orders import OrderStatus
@@ -23,10 +23,14 @@ async def allocate_backorders(
     product_ids: list[uuid.UUID],
     actor: str,
     settings: Settings,
+    *,
+    first: tuple[uuid.UUID, ...] = (),
 ) -> int:
-    """Stock arrived: allocate waiting orders of these products, in priority order, inside the
-    caller's transaction. Returns how many orders were looked at."""
-    order_ids = await uow.allocation.orders_waiting_for(product_ids, BACKORDER_BATCH)
+    """Stock arrived: allocate waiting orders of these products, in priority order (the
+    orders ``first`` names before the others: those it was made for), inside the caller's
+    transaction. Returns how many orders were looked at."""
+    waiting = await uow.allocation.orders_waiting_for(product_ids, BACKORDER_BATCH)
+    order_ids = list(dict.fromkeys([*first, *waiting]))
     for order_id in order_ids:
         order = await uow.orders.get_for_update(order_id)
         if order is None or order.status != OrderStatus.APPROVED or order.short_closed_at:
@@ -93,8 +97,15 @@ async def list_backorders(
 
 
 async def _expected_dates(uow: UnitOfWork, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, date]:
-    """The earliest date stock is expected: the open purchase orders of these products."""
+    """The earliest date stock is expected: the open purchase orders and production requests
+    of these products (a request by the date its production system expects, else its due
+    date)."""
     if not product_ids:
         return {}
     open_orders = await uow.purchasing.on_order_by_product(OPEN, product_ids)
-    return {product_id: when for product_id, (_, when) in open_orders.items() if when}
+    expected = {product_id: when for product_id, (_, when) in open_orders.items() if when}
+    today = datetime.now(UTC).date()
+    for product_id, due in (await uow.production.expected_by_product(product_ids)).items():
+        when = max(due, today)  # a late request is expected today at the earliest
+        expected[product_id] = min(when, expected.get(product_id, when))
+    return expected

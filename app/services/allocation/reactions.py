@@ -43,7 +43,9 @@ async def on_order_released(event: Event, uow: UnitOfWork, ctx: Context) -> None
 async def on_stock_arrived(event: StockArrived, uow: UnitOfWork, ctx: Context) -> None:
     """Reaction: stock arrived, so the orders waiting for it are allocated (how many were
     looked at goes to the event's results)."""
-    looked_at = await allocate_backorders(uow, list(event.product_ids), event.actor, ctx.settings)
+    looked_at = await allocate_backorders(
+        uow, list(event.product_ids), event.actor, ctx.settings, first=event.first_order_ids
+    )
     event.results.append(looked_at)
 
 

@@ -235,4 +235,3 @@ def _draft(
         holds=[],
         pending_approvals=[],
     )
-

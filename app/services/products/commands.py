@@ -34,6 +34,9 @@ class CreateProduct:
     substitutes: list[str]
     active: bool
     return_window_days: int | None = None
+    supply_method: str = "buy"
+    production_lead_days: int = 0
+    production_warehouse_id: uuid.UUID | None = None
 
 
 # The product's own fields (what a create sets and an update may change, but the SKU).

@@ -38,6 +38,11 @@ async def _check(
         issues.append(
             FieldIssue("preferred_supplier_id", EXISTS, f"No supplier with id {supplier_id}.")
         )
+    warehouse_id = references.get("production_warehouse_id")
+    if warehouse_id is not None and await uow.warehouses.get(warehouse_id) is None:
+        issues.append(
+            FieldIssue("production_warehouse_id", EXISTS, f"No warehouse with id {warehouse_id}.")
+        )
     if references.get("substitutes"):
         known = set(await uow.products.get_many_by_sku(references["substitutes"]))
     else:
