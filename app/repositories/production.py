@@ -55,8 +55,10 @@ class ProductionRequest(IdMixin, VersionedMixin, Base):
     updated_by: Mapped[str] = mapped_column(String(100))
 
 
-class ProductionLink(IdMixin, Base):
-    """An order line a request makes goods for, and how many."""
+class ProductionRequestLine(IdMixin, Base):
+    """An order line a request makes goods for, and how many. (Named after its request, as
+    OrderLine and ReturnLine are: without relationships the session writes new rows mapper
+    by mapper in name order, and a line must follow the request it points to.)"""
 
     __tablename__ = "production_links"
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
@@ -86,10 +88,10 @@ class ProductionRepository(Lookups[ProductionRequest]):
     async def next_number(self) -> int:
         return await next_document_number(self.session, "production_request")
 
-    def add(self, row: ProductionRequest | ProductionLink) -> None:
+    def add(self, row: ProductionRequest | ProductionRequestLine) -> None:
         self.session.add(row)
 
-    async def delete_link(self, link: ProductionLink) -> None:
+    async def delete_link(self, link: ProductionRequestLine) -> None:
         await self.session.delete(link)
 
     async def by_number(self, number: str) -> ProductionRequest | None:
@@ -105,11 +107,13 @@ class ProductionRepository(Lookups[ProductionRequest]):
         )
         return (await self.session.scalars(stmt)).first()
 
-    async def links(self, request_ids: Collection[uuid.UUID]) -> list[ProductionLink]:
+    async def links(self, request_ids: Collection[uuid.UUID]) -> list[ProductionRequestLine]:
         if not request_ids:
             return []
-        stmt = select(ProductionLink).where(ProductionLink.request_id.in_(request_ids))
-        return list(await self.session.scalars(stmt.order_by(ProductionLink.id)))
+        stmt = select(ProductionRequestLine).where(
+            ProductionRequestLine.request_id.in_(request_ids)
+        )
+        return list(await self.session.scalars(stmt.order_by(ProductionRequestLine.id)))
 
     async def draft_for_update(
         self, product_id: uuid.UUID, warehouse_id: uuid.UUID, source: str
@@ -136,13 +140,13 @@ class ProductionRepository(Lookups[ProductionRequest]):
         if not order_line_ids:
             return {}
         stmt = (
-            select(ProductionLink.order_line_id, func.sum(ProductionLink.quantity))
-            .join(ProductionRequest, ProductionRequest.id == ProductionLink.request_id)
+            select(ProductionRequestLine.order_line_id, func.sum(ProductionRequestLine.quantity))
+            .join(ProductionRequest, ProductionRequest.id == ProductionRequestLine.request_id)
             .where(
-                ProductionLink.order_line_id.in_(order_line_ids),
+                ProductionRequestLine.order_line_id.in_(order_line_ids),
                 ProductionRequest.status.in_([s.value for s in OPEN]),
             )
-            .group_by(ProductionLink.order_line_id)
+            .group_by(ProductionRequestLine.order_line_id)
         )
         rows = await self.session.execute(stmt)
         return {line: Decimal(q) for line, q in rows.all()}
@@ -176,7 +180,9 @@ class ProductionRepository(Lookups[ProductionRequest]):
         if f.order_id is not None:
             stmt = stmt.where(
                 ProductionRequest.id.in_(
-                    select(ProductionLink.request_id).where(ProductionLink.order_id == f.order_id)
+                    select(ProductionRequestLine.request_id).where(
+                        ProductionRequestLine.order_id == f.order_id
+                    )
                 )
             )
         return await paginate(

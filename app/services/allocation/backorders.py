@@ -26,11 +26,12 @@ async def allocate_backorders(
     *,
     first: tuple[uuid.UUID, ...] = (),
 ) -> int:
-    """Stock arrived: allocate waiting orders of these products, in priority order (the
-    orders ``first`` names before the others: those it was made for), inside the caller's
+    """Stock arrived: allocate waiting orders of these products, in priority order (those
+    ``first`` names — the orders it was made for — before the others), inside the caller's
     transaction. Returns how many orders were looked at."""
     waiting = await uow.allocation.orders_waiting_for(product_ids, BACKORDER_BATCH)
-    order_ids = list(dict.fromkeys([*first, *waiting]))
+    made_for = set(first)
+    order_ids = [x for x in waiting if x in made_for] + [x for x in waiting if x not in made_for]
     for order_id in order_ids:
         order = await uow.orders.get_for_update(order_id)
         if order is None or order.status != OrderStatus.APPROVED or order.short_closed_at:

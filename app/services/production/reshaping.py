@@ -11,7 +11,7 @@ from app.domain import production as rules
 from app.domain.errors import RuleViolation
 from app.domain.events import ProductionCancelled, ProductionCreated, ProductionUpdated
 from app.domain.production import ProductionSource, ProductionStatus
-from app.repositories.production import ProductionLink, ProductionRequest
+from app.repositories.production import ProductionRequest, ProductionRequestLine
 from app.services.bus import Context
 from app.services.common import retrying
 from app.services.production.commands import CombineProductionRequests, SplitProductionRequest
@@ -64,7 +64,7 @@ async def split_request(
         return first, second
 
 
-def _spare(request: ProductionRequest, links: list[ProductionLink]) -> Decimal:
+def _spare(request: ProductionRequest, links: list[ProductionRequestLine]) -> Decimal:
     """What a request makes beyond the order lines it serves (a split takes it first)."""
     return request.quantity - sum((x.quantity for x in links), Decimal(0))
 
@@ -72,7 +72,7 @@ def _spare(request: ProductionRequest, links: list[ProductionLink]) -> Decimal:
 async def _relink(
     uow: UnitOfWork,
     request: ProductionRequest,
-    old: list[ProductionLink],
+    old: list[ProductionRequestLine],
     parts: list[rules.Part],
 ) -> None:
     """The request serves exactly ``parts`` (its own old links replaced)."""
@@ -84,7 +84,7 @@ async def _relink(
         line_id = part.order_line_id
         assert isinstance(line_id, uuid.UUID)
         uow.production.add(
-            ProductionLink(
+            ProductionRequestLine(
                 request_id=request.id,
                 order_id=orders[line_id],
                 order_line_id=line_id,

@@ -13,7 +13,7 @@ from app.domain import production as rules
 from app.domain.events import OrderBackordered, ProductionCreated, ProductionUpdated
 from app.domain.production import ProductionSource, SupplyMethod
 from app.repositories.orders import Order, OrderLine
-from app.repositories.production import ProductionLink
+from app.repositories.production import ProductionRequestLine
 from app.repositories.products import Product
 from app.services.bus import Context
 from app.services.production.planning import new_request, production_warehouse
@@ -75,7 +75,7 @@ async def _make_for(
         draft.updated_at = datetime.now(UTC)
         draft.updated_by = actor
     uow.production.add(
-        ProductionLink(
+        ProductionRequestLine(
             request_id=draft.id, order_id=order.id, order_line_id=line.id, quantity=quantity
         )
     )

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.repositories.base import snapshot
-from app.repositories.production import ProductionLink, ProductionRequest
+from app.repositories.production import ProductionRequest, ProductionRequestLine
 from app.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
 class ProductionView:
     request: ProductionRequest
-    links: list[ProductionLink]
+    links: list[ProductionRequestLine]
     warehouse: str
 
 
