@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     # The secret the production system (MES) signs its reports with (whsec_..., Standard
     # Webhooks); without it POST /webhooks/production refuses every report.
     mes_webhook_secret: SecretStr | None = None
+    # Days goods take from the production warehouse to the customer: a make-to-order request
+    # is due this long before the order's requested delivery date.
+    production_transit_days: int = Field(default=1, ge=0, le=60)
 
     # --- Customer notifications (app.services.notifications) ------------------------------
     # Email goes over SMTP when a host is set, SMS through Twilio when an account is set;

@@ -39,11 +39,12 @@ async def on_order_backordered(event: OrderBackordered, uow: UnitOfWork, ctx: Co
     for line in made:
         missing = short[line.id] - covered.get(line.id, Decimal(0))
         if missing > 0:
-            await _make_for(uow, event.actor, order, line, products[line.sku], missing)
+            await _make_for(uow, ctx, event.actor, order, line, products[line.sku], missing)
 
 
 async def _make_for(
     uow: UnitOfWork,
+    ctx: Context,
     actor: str,
     order: Order,
     line: OrderLine,
@@ -52,7 +53,12 @@ async def _make_for(
 ) -> None:
     warehouse_id = await production_warehouse(uow, product)
     today = datetime.now(UTC).date()
-    due = rules.due_date(today, product.production_lead_days, order.requested_delivery_date)
+    due = rules.due_date(
+        today,
+        product.production_lead_days,
+        order.requested_delivery_date,
+        ctx.settings.production_transit_days,
+    )
     draft = await uow.production.draft_for_update(
         product.id, warehouse_id, ProductionSource.SHORTAGE.value
     )
