@@ -64,6 +64,7 @@ RUNNING = frozenset(
 
 class ProductionSource(StrEnum):
     SHORTAGE = "shortage"  # an order's backorder of a make_to_order product
+    REORDER_POINT = "reorder_point"  # a make product below its reorder point
     PLANNER = "planner"
 
 

@@ -22,8 +22,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
 
 from app.domain.orders import OrderStatus
+from app.domain.production import OPEN as MAKING
 from app.repositories.base import (
     Base,
     IdMixin,
@@ -37,6 +39,7 @@ from app.repositories.customers import Supplier
 from app.repositories.numbering import next_document_number
 from app.repositories.orders import Order, OrderLine
 from app.repositories.pagination import PageResult, equals, newest_first
+from app.repositories.production import ProductionRequest
 from app.repositories.products import Product
 from app.repositories.replenishment import Candidate, SupplierInfo
 from app.repositories.stock import StockLevel
@@ -212,11 +215,13 @@ class PurchasingRepository(Lookups[PurchaseOrder]):
         limit: int,
         *,
         product_ids: Collection[uuid.UUID] | None = None,
+        supply: str | None = None,
     ) -> list[Candidate]:
-        """Active products, by SKU, whose backorders exceed what is on order or whose projected
-        position (available + on order − backordered) is below the reorder point; at most
-        ``limit`` (ask for one more to learn whether the list was cut); only ``product_ids``
-        when given (the alerts' check of a few products)."""
+        """Active products, by SKU, whose backorders exceed what is on order (bought, or
+        being made by open production requests) or whose projected position (available + on
+        order − backordered) is below the reorder point; at most ``limit`` (ask for one more
+        to learn whether the list was cut); only ``product_ids`` when given (the alerts'
+        check of a few products), only products of the ``supply`` method when given."""
         available = (
             select(
                 StockLevel.product_id.label("product_id"),
@@ -251,14 +256,18 @@ class PurchasingRepository(Lookups[PurchaseOrder]):
             .group_by(PurchaseOrderLine.product_id)
             .subquery()
         )
+        making = _being_made()
         avail_q = func.coalesce(available.c.quantity, 0, type_=Quantity)
         short_q = func.coalesce(shortage.c.quantity, 0, type_=Quantity)
-        order_q = func.coalesce(on_order.c.quantity, 0, type_=Quantity)
+        order_q = func.coalesce(on_order.c.quantity, 0, type_=Quantity) + func.coalesce(
+            making.c.quantity, 0, type_=Quantity
+        )
         stmt = (
             select(Product, avail_q, short_q, order_q)
             .outerjoin(available, available.c.product_id == Product.id)
             .outerjoin(shortage, shortage.c.product_id == Product.id)
             .outerjoin(on_order, on_order.c.product_id == Product.id)
+            .outerjoin(making, making.c.product_id == Product.id)
             .where(
                 Product.active.is_(True),
                 or_(short_q > order_q, avail_q + order_q - short_q < Product.reorder_point),
@@ -268,8 +277,24 @@ class PurchasingRepository(Lookups[PurchaseOrder]):
         )
         if product_ids is not None:
             stmt = stmt.where(Product.id.in_(list(product_ids)))
+        if supply is not None:
+            stmt = stmt.where(Product.supply_method == supply)
         result = await self.session.execute(stmt)
         return [
             Candidate(product, Decimal(a), Decimal(s), Decimal(o))
             for product, a, s, o in result.tuples().all()
         ]
+
+
+def _being_made() -> Subquery:
+    """Per product, what open production requests still have to make."""
+    r = ProductionRequest
+    return (
+        select(
+            r.product_id.label("product_id"),
+            func.sum(r.quantity - r.quantity_completed).label("quantity"),
+        )
+        .where(r.status.in_([x.value for x in MAKING]))
+        .group_by(r.product_id)
+        .subquery()
+    )

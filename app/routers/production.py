@@ -35,7 +35,7 @@ from app.schemas.production import (
 )
 from app.schemas.tracking import WebhookReceipt
 from app.services.production import queries
-from app.services.production.commands import ReleaseProductionRequest
+from app.services.production.commands import PlanFromReorderPoints, ReleaseProductionRequest
 from app.services.production.inbound import ReceiveProductionWebhook
 from app.services.production.reporting import Reported
 from app.services.production.views import ProductionView
@@ -206,6 +206,23 @@ async def split(
     part serves. Answers both."""
     first, second = await bus.handle(body.to_command(principal, request_id), uow)
     return [request_read(first), request_read(second)]
+
+
+@router.post(
+    "/from-reorder-points",
+    response_model=list[ProductionRequestRead],
+    status_code=status.HTTP_201_CREATED,
+    summary="Plan production to stock",
+    responses=problem_responses(401, 403, 422),
+)
+async def from_reorder_points(
+    bus: BusDep, uow: UowDep, principal: Planner
+) -> list[ProductionRequestRead]:
+    """Make to stock: a draft request for every ``make`` product whose projected position
+    (available + being made − backordered) fell below its reorder point, for the quantity
+    replenishment would buy; the drafts made (none when every one is covered)."""
+    views = await bus.handle(PlanFromReorderPoints(principal=principal), uow)
+    return [request_read(x) for x in views]
 
 
 @router.post(

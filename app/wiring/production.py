@@ -7,6 +7,7 @@ from app.services.production.commands import (
     CancelProductionRequest,
     CombineProductionRequests,
     CreateProductionRequest,
+    PlanFromReorderPoints,
     RaiseProductionDelays,
     ReleaseProductionRequest,
     ReportProduction,
@@ -23,6 +24,7 @@ from app.services.production.planning import (
 )
 from app.services.production.reporting import report_production
 from app.services.production.reshaping import combine_requests, split_request
+from app.services.production.to_stock import plan_from_reorder_points
 
 COMMANDS: dict[type, CommandHandler] = {
     CreateProductionRequest: create_request,
@@ -34,4 +36,5 @@ COMMANDS: dict[type, CommandHandler] = {
     ReportProduction: report_production,
     ReceiveProductionWebhook: receive_production_webhook,
     RaiseProductionDelays: raise_production_delays,
+    PlanFromReorderPoints: plan_from_reorder_points,
 }

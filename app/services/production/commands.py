@@ -98,3 +98,11 @@ class RaiseProductionDelays:
     principal: Principal
     batch: int = 200
     today: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanFromReorderPoints:
+    """Make to stock: a draft request for every ``make`` product whose projected position
+    (available + being made − backordered) fell below its reorder point."""
+
+    principal: Principal

@@ -1,4 +1,5 @@
-"""Replenishment suggestions: what to buy now, grouped by preferred supplier."""
+"""Replenishment suggestions: what to buy now (bought products only: made ones get production
+requests), grouped by preferred supplier."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from app.domain.production import SupplyMethod
 from app.domain.purchasing import ON_ORDER
 from app.domain.replenishment import SupplierGroup, plan
 from app.repositories.products import Product
@@ -35,7 +37,11 @@ class SuggestionsView:
 
 async def plan_suggestions(uow: UnitOfWork, on: date) -> SuggestionsView:
     """Within an open unit of work: the suggestions as of ``on``, grouped by supplier."""
-    candidates = await uow.purchasing.replenishment_candidates(ON_ORDER, SUGGESTION_LIMIT + 1)
+    candidates = await uow.purchasing.replenishment_candidates(
+        ON_ORDER,
+        SUGGESTION_LIMIT + 1,
+        supply=SupplyMethod.BUY.value,  # made ones are not bought
+    )
     truncated = len(candidates) > SUGGESTION_LIMIT
     candidates = candidates[:SUGGESTION_LIMIT]
     products = {c.product.id: c.product for c in candidates}
