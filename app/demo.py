@@ -212,6 +212,22 @@ async def _seed_catalogue(
         )
         await bus.handle(product_body.to_command(principal), uow())
     async with uow() as u:
+        made = await u.products.get_by_sku("CAB-900")
+    if made is None:  # made to order: an order of it becomes a production request
+        made_body = ProductCreate.model_validate(
+            {
+                "sku": "CAB-900",
+                "name": "定制工具柜 Custom tool cabinet",
+                "currency": "CNY",
+                "list_price": "2680.00",
+                "tax_rate": "0.13",
+                "weight_kg": "45",
+                "supply_method": "make_to_order",
+                "production_lead_days": 5,
+            }
+        )
+        await bus.handle(made_body.to_command(principal), uow())
+    async with uow() as u:
         dealers = await u.price_lists.get_by_code("PL-DEALERS")
     if dealers is None:
         price_list_body = PriceListCreate.model_validate(

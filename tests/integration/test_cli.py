@@ -31,7 +31,7 @@ def test_upgrade_create_user_seed_and_check(database_env: str, capsys) -> None:
     first = capsys.readouterr().out
     assert "demo-admin" in first and "demo-admin-pass" in first
     assert cli.main(["seed-demo"]) == 0  # a second run changes nothing and still succeeds
-    assert _counts(database_env) == {"products": 5, "customers": 3, "stock_movements": 15}
+    assert _counts(database_env) == {"products": 6, "customers": 3, "stock_movements": 15}
 
     assert cli.main(["check"]) == 0
     assert "ok" in capsys.readouterr().out
