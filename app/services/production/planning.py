@@ -4,12 +4,15 @@ combines, releases and cancels them; edits take ``If-Match``."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from app.domain import production as rules
 from app.domain.errors import RuleViolation
 from app.domain.events import (
+    Event,
     ProductionCancelled,
     ProductionCreated,
     ProductionReleased,
@@ -136,6 +139,26 @@ def touch(request: ProductionRequest, actor: str) -> None:
     request.updated_by = actor
 
 
+async def changed(
+    uow: UnitOfWork,
+    request: ProductionRequest,
+    before: dict[str, Any],
+    event: type[Event],
+    actor: str,
+    document: Callable[[ProductionView], Awaitable[dict[str, Any]]] | None = None,
+) -> ProductionView:
+    """The request as changed, recorded by ``event`` (its payload the ``document`` when one
+    is given, else the request)."""
+    touch(request, actor)
+    await uow.flush()
+    view = await load_view(uow, request)
+    payload = await document(view) if document is not None else None
+    uow.record(
+        event(actor=actor, entity_id=request.id, before=before, after=image(view), payload=payload)
+    )
+    return view
+
+
 @retrying
 async def update_request(
     cmd: UpdateProductionRequest, uow: UnitOfWork, ctx: Context
@@ -165,14 +188,7 @@ async def update_request(
             request.priority = cmd.priority
         if "note" in cmd.given:
             request.note = cmd.note
-        touch(request, cmd.principal.actor)
-        await uow.flush()
-        view = await load_view(uow, request)
-        uow.record(
-            ProductionUpdated(
-                actor=cmd.principal.actor, entity_id=request.id, before=before, after=image(view)
-            )
-        )
+        view = await changed(uow, request, before, ProductionUpdated, cmd.principal.actor)
         await uow.commit()
         return view
 
@@ -190,18 +206,13 @@ async def release_request(
         before = image(await load_view(uow, request))
         request.status = ProductionStatus.RELEASED.value
         request.released_at = datetime.now(UTC)
-        touch(request, cmd.principal.actor)
-        await uow.flush()
-        view = await load_view(uow, request)
-        document = await release_document(uow, view, ctx)
-        uow.record(
-            ProductionReleased(
-                actor=cmd.principal.actor,
-                entity_id=request.id,
-                before=before,
-                after=image(view),
-                payload=document,
-            )
+        view = await changed(
+            uow,
+            request,
+            before,
+            ProductionReleased,
+            cmd.principal.actor,
+            lambda v: release_document(uow, v, ctx),
         )
         await uow.commit()
         return view
@@ -222,13 +233,6 @@ async def cancel_request(
         before = image(await load_view(uow, request))
         request.status = ProductionStatus.CANCELLED.value
         request.cancel_reason = cmd.reason.strip()
-        touch(request, cmd.principal.actor)
-        await uow.flush()
-        view = await load_view(uow, request)
-        uow.record(
-            ProductionCancelled(
-                actor=cmd.principal.actor, entity_id=request.id, before=before, after=image(view)
-            )
-        )
+        view = await changed(uow, request, before, ProductionCancelled, cmd.principal.actor)
         await uow.commit()
         return view
