@@ -67,7 +67,7 @@ async def allocate_in_uow(
     )
     await _reserve(uow, order, lines, plan, expires_at)
     transfers = await _propose_transfers(uow, order, plan, actor)
-    explanation = await explain(uow, lines, plan, warehouses, available, transfers)
+    explanation = await explain(uow, order, lines, plan, warehouses, available, transfers, settings)
     await uow.reservations.add_allocation(
         OrderAllocation(
             order_id=order.id,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from app.domain.orders import OrderStatus
-from app.domain.purchasing import OPEN
 from app.repositories.orders import Order, OrderLine
 from app.repositories.pagination import PageResult
 from app.services.allocation.allocate import allocate_in_uow
+from app.services.allocation.expected import expected_dates
 from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
 
@@ -90,23 +90,8 @@ async def list_backorders(
             cursor=cursor,
         )
         orders = await uow.allocation.orders_by_id([x.order_id for x in page.items])
-        expected = await _expected_dates(uow, [x.product_id for x in page.items])
+        expected = await expected_dates(uow, [x.product_id for x in page.items])
     items = [
         Backorder.of(orders[x.order_id], x, now, expected.get(x.product_id)) for x in page.items
     ]
     return PageResult(items, page.next_cursor)
-
-
-async def _expected_dates(uow: UnitOfWork, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, date]:
-    """The earliest date stock is expected: the open purchase orders and production requests
-    of these products (a request by the date its production system expects, else its due
-    date)."""
-    if not product_ids:
-        return {}
-    open_orders = await uow.purchasing.on_order_by_product(OPEN, product_ids)
-    expected = {product_id: when for product_id, (_, when) in open_orders.items() if when}
-    today = datetime.now(UTC).date()
-    for product_id, due in (await uow.production.expected_by_product(product_ids)).items():
-        when = max(due, today)  # a late request is expected today at the earliest
-        expected[product_id] = min(when, expected.get(product_id, when))
-    return expected

@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from app.domain import production
 from app.domain.allocation import Plan
-from app.repositories.orders import OrderLine
+from app.domain.production import SupplyMethod
+from app.repositories.orders import Order, OrderLine
 from app.repositories.reservations import WarehouseRow
+from app.services.allocation.expected import expected_dates
 from app.services.unit_of_work import UnitOfWork
+from app.settings import Settings
 
 Available = dict[uuid.UUID, dict[uuid.UUID, Decimal]]
 
 
 async def explain(
     uow: UnitOfWork,
+    order: Order,
     lines: list[OrderLine],
     plan: Plan,
     warehouses: list[WarehouseRow],
     available: Available,
     transfers: list[str],
+    settings: Settings,
 ) -> dict[str, Any]:
-    """Why the order got what it got: the plan's reasons, what is short, what was reserved
-    where, the transfers drafted and in-stock substitutes for the short lines."""
+    """Why the order got what it got: the plan's reasons, what is short and when it is
+    expected, what was reserved where, the transfers drafted and in-stock substitutes for
+    the short lines."""
     by_line = {x.id: x for x in lines}
     return plan.explanation() | {
         "backordered": {by_line[k].sku: str(v) for k, v in plan.backordered.items()},
+        "expected": await _expected(uow, order, [by_line[k] for k in plan.backordered], settings),
         "reserved": [
             {
                 "sku": by_line[a.line_id].sku,
@@ -38,6 +47,34 @@ async def explain(
         "transfers": transfers,
         "substitutes": await _substitutes(uow, lines, plan, available),
     }
+
+
+async def _expected(
+    uow: UnitOfWork, order: Order, short: list[OrderLine], settings: Settings
+) -> dict[str, str]:
+    """When each short line's goods are expected: by open purchase orders and production
+    requests, or — a made-to-order line, whose request its shortage is about to raise — by
+    the due date that request will have."""
+    if not short:
+        return {}
+    expected = await expected_dates(uow, [x.product_id for x in short])
+    products = await uow.products.get_many_by_sku([x.sku for x in short])
+    today = datetime.now(UTC).date()
+    out = {}
+    for line in short:
+        product = products[line.sku]
+        when = expected.get(line.product_id)
+        if product.supply_method == SupplyMethod.MAKE_TO_ORDER:
+            due = production.due_date(
+                today,
+                product.production_lead_days,
+                order.requested_delivery_date,
+                settings.production_transit_days,
+            )
+            when = min(when, due) if when else due
+        if when is not None:
+            out[line.sku] = when.isoformat()
+    return out
 
 
 def _code(warehouses: list[WarehouseRow], warehouse_id: uuid.UUID) -> str:
