@@ -1,10 +1,11 @@
 """The ``lading`` command: serve, worker, db upgrade, seed-demo, create-user, check,
-fake-carrier."""
+fake-carrier, fake-mes."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import binascii
 import contextlib
 import os
 import sys
@@ -162,6 +163,58 @@ def cmd_fake_carrier(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_fake_mes(args: argparse.Namespace, settings: Settings) -> int:
+    from app.fake_mes.server import serve
+    from app.fake_mes.state import FakeMesSettings
+
+    configured = settings.mes_webhook_secret
+    report_secret = args.report_secret or (configured.get_secret_value() if configured else None)
+    missing = [
+        flag
+        for flag, value in (
+            ("--report-secret (or LADING_MES_WEBHOOK_SECRET)", report_secret),
+            (
+                "--endpoint-secret (the secret of its webhook endpoint in Lading)",
+                args.endpoint_secret,
+            ),
+        )
+        if not value
+    ]
+    if missing:
+        print(f"error: the fake MES needs {' and '.join(missing)}", file=sys.stderr)
+        return 2
+    assert report_secret is not None
+    try:
+        _whsec(report_secret)
+    except argparse.ArgumentTypeError as exc:
+        print(f"error: LADING_MES_WEBHOOK_SECRET: {exc}", file=sys.stderr)
+        return 2
+    fake = FakeMesSettings(
+        lading_url=args.lading_url,
+        report_secret=report_secret,
+        endpoint_secret=args.endpoint_secret,
+    )
+    print(f"fake MES on http://127.0.0.1:{args.port}")
+    print(f"  register http://127.0.0.1:{args.port}/lading/events as a webhook endpoint")
+    print(f"  taking production.released; reports go to {fake.report_url}")
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(args.port, fake)
+    return 0
+
+
+def _whsec(value: str) -> str:
+    """A Standard Webhooks secret: ``whsec_`` and base64."""
+    from app.domain.webhooks import SECRET_PREFIX, secret_key
+
+    try:
+        key = secret_key(value)
+    except (binascii.Error, ValueError) as exc:
+        raise argparse.ArgumentTypeError("a secret is whsec_<base64>") from exc
+    if not value.startswith(SECRET_PREFIX) or not key:
+        raise argparse.ArgumentTypeError("a secret is whsec_<base64>")
+    return value
+
+
 def _rate(value: str) -> float:
     rate = float(value)
     if not 0.0 <= rate <= 1.0:
@@ -225,6 +278,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="where /_fake/scan sends EasyPost labels' webhooks",
     )
     fake.set_defaults(func=cmd_fake_carrier)
+
+    mes = sub.add_parser(
+        "fake-mes",
+        help="serve a fake production system (MES) speaking Lading's JSON protocol on 127.0.0.1",
+    )
+    mes.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1"])
+    mes.add_argument("--port", type=int, default=8098)
+    mes.add_argument(
+        "--lading-url",
+        default=os.environ.get("LADING_FAKE_MES_LADING_URL", "http://127.0.0.1:8000"),
+        help="Lading's base URL; reports go to its /api/v1/webhooks/production",
+    )
+    mes.add_argument(
+        "--report-secret",
+        type=_whsec,
+        default=None,
+        help="whsec_... the reports are signed with (default LADING_MES_WEBHOOK_SECRET)",
+    )
+    mes.add_argument(
+        "--endpoint-secret",
+        type=_whsec,
+        default=os.environ.get("LADING_FAKE_MES_ENDPOINT_SECRET"),
+        help="whsec_... of the fake's webhook endpoint in Lading (verifies its deliveries)",
+    )
+    mes.set_defaults(func=cmd_fake_mes)
     return parser
 
 

@@ -13,12 +13,16 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 
 from app.adapters.production.base import ReportKind
 from app.adapters.production.lading_json import LadingJsonMes
+from app.cli import build_parser, cmd_fake_mes
 from app.domain import webhooks
+from app.fake_mes import server
 from app.fake_mes.server import create_app
 from app.fake_mes.state import FakeMesSettings
+from tests.conftest import make_settings
 
 REPORT_SECRET = webhooks.new_secret()
 ENDPOINT_SECRET = webhooks.new_secret()
@@ -239,3 +243,47 @@ async def test_a_bad_control_body_is_refused_and_nothing_is_sent() -> None:
     answer = await mes.post("/control/MO-2026-000042/progress", content=b"[1]")
     assert answer.status_code == 422
     assert sent == []
+
+
+def test_the_fake_mes_command_parses_its_flags_and_binds_loopback_only() -> None:
+    args = build_parser().parse_args(
+        [
+            "fake-mes",
+            "--port",
+            "9002",
+            "--lading-url",
+            "http://127.0.0.1:8001",
+            "--report-secret",
+            REPORT_SECRET,
+            "--endpoint-secret",
+            ENDPOINT_SECRET,
+        ]
+    )
+    assert (args.host, args.port, args.lading_url) == ("127.0.0.1", 9002, "http://127.0.0.1:8001")
+    assert (args.report_secret, args.endpoint_secret) == (REPORT_SECRET, ENDPOINT_SECRET)
+    assert args.func is cmd_fake_mes
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["fake-mes", "--host", "0.0.0.0"])
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["fake-mes", "--report-secret", "not-a-secret"])
+
+
+def test_the_fake_mes_command_serves_with_its_secrets(monkeypatch, capsys) -> None:
+    monkeypatch.delenv("LADING_FAKE_MES_LADING_URL", raising=False)
+    served: list[tuple[int, FakeMesSettings]] = []
+    monkeypatch.setattr(server, "serve", lambda port, settings: served.append((port, settings)))
+    settings = make_settings("sqlite+aiosqlite://", mes_webhook_secret=REPORT_SECRET)
+    args = build_parser().parse_args(["fake-mes", "--endpoint-secret", ENDPOINT_SECRET])
+    assert cmd_fake_mes(args, settings) == 0
+    [(port, fake)] = served
+    assert port == 8098 and fake.report_url == "http://127.0.0.1:8000/api/v1/webhooks/production"
+    assert (fake.report_secret, fake.endpoint_secret) == (REPORT_SECRET, ENDPOINT_SECRET)
+
+    no_secret = make_settings("sqlite+aiosqlite://")
+    assert cmd_fake_mes(args, no_secret) == 2  # nothing to sign reports with
+    assert "--report-secret" in capsys.readouterr().err
+    bare = build_parser().parse_args(["fake-mes", "--report-secret", REPORT_SECRET])
+    bare.endpoint_secret = None  # LADING_FAKE_MES_ENDPOINT_SECRET may be set around the test
+    assert cmd_fake_mes(bare, settings) == 2
+    assert "--endpoint-secret" in capsys.readouterr().err
+    assert len(served) == 1

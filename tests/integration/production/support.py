@@ -3,16 +3,34 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
+from pydantic import SecretStr
 
+from app.adapters.production.lading_json import sign_report
+from app.domain.webhooks import new_secret
 from tests.factories import make_product
 from tests.integration.test_shipments import SHANGHAI, data
 
-__all__ = ["MO", "data", "made", "order_of", "report", "requests_of"]
+__all__ = [
+    "MO",
+    "WEBHOOK",
+    "data",
+    "made",
+    "order_of",
+    "report",
+    "requests_of",
+    "signed_report",
+    "with_mes_secret",
+]
 
 MO = "/api/v1/production-requests"
+WEBHOOK = "/api/v1/webhooks/production"
 
 
 @pytest.fixture
@@ -62,3 +80,25 @@ async def report(client, auth, request: dict, expect: int = 200, **body: Any) ->
     )
     assert response.status_code == expect, response.text
     return dict(response.json())
+
+
+def with_mes_secret(app) -> str:
+    """The app's settings now carry a production system's report secret (the bus follows
+    ``app.state.settings``); returns it."""
+    secret = new_secret()
+    app.state.settings = app.state.settings.model_copy(
+        update={"mes_webhook_secret": SecretStr(secret)}
+    )
+    return secret
+
+
+async def signed_report(
+    client, secret: str, document: dict[str, Any], msg_id: str | None = None
+) -> httpx.Response:
+    """POST ``document`` to Lading's production webhook, signed with ``secret``."""
+    body = json.dumps(document).encode()
+    now = int(datetime.now(UTC).timestamp())
+    headers = sign_report(secret, body, msg_id or f"mes_{uuid.uuid4().hex}", now)
+    return await client.post(
+        WEBHOOK, content=body, headers={**headers, "content-type": "application/json"}
+    )
