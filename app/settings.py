@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.domain.outbound_urls import OutboundPolicy
+from app.domain.webhooks import SECRET_PREFIX, secret_key
 
 PLACEHOLDER_SECRET = "change-me-in-production"
 
@@ -200,6 +201,21 @@ class Settings(BaseSettings):
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("mes_webhook_secret")
+    @classmethod
+    def _whsec(cls, value: SecretStr | None) -> SecretStr | None:
+        """The production system's secret is a Standard Webhooks one: whsec_<base64>."""
+        if value is None:
+            return None
+        raw = value.get_secret_value()
+        try:
+            ok = raw.startswith(SECRET_PREFIX) and len(secret_key(raw)) >= 16
+        except ValueError:  # binascii.Error is a ValueError
+            ok = False
+        if not ok:
+            raise ValueError("must be whsec_ followed by the base64 of at least 16 bytes")
         return value
 
     @field_validator("dunning_days", mode="before")

@@ -55,5 +55,5 @@ class BackorderRead(Schema):
     requested_delivery_date: date | None
     age_days: int
     expected_date: date | None = Field(
-        description="When stock is expected, from open purchase orders and transfers"
+        description="When stock is expected, from open purchase orders and production requests"
     )

@@ -63,3 +63,15 @@ def test_outbound_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch)
 def test_a_malformed_allowed_network_refuses_to_start() -> None:
     with pytest.raises(ValidationError, match="LADING_OUTBOUND_ALLOWED_HOSTS"):
         Settings(_env_file=None, outbound_allowed_hosts=["10.0.0.0/33"])  # type: ignore[call-arg]
+
+
+def test_the_production_systems_secret_is_a_standard_webhooks_one() -> None:
+    from app.domain.webhooks import new_secret
+
+    good = new_secret()
+    settings = Settings(_env_file=None, mes_webhook_secret=good)  # type: ignore[call-arg]
+    assert settings.mes_webhook_secret is not None
+    assert settings.mes_webhook_secret.get_secret_value() == good
+    for bad in ("secret", "whsec_!!!", "whsec_" + "QUFB"):  # not base64, too short
+        with pytest.raises(ValidationError, match="mes_webhook_secret"):
+            Settings(_env_file=None, mes_webhook_secret=bad)  # type: ignore[call-arg]
