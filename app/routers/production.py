@@ -32,8 +32,8 @@ from app.schemas.production import (
     ProductionRequestRead,
     ProductionRequestUpdate,
     ProductionSplit,
+    ProductionWebhookReceipt,
 )
-from app.schemas.tracking import WebhookReceipt
 from app.services.production import queries
 from app.services.production.commands import PlanFromReorderPoints, ReleaseProductionRequest
 from app.services.production.inbound import ReceiveProductionWebhook
@@ -265,7 +265,7 @@ async def report(
 
 @webhooks.post(
     "/production",
-    response_model=WebhookReceipt,
+    response_model=ProductionWebhookReceipt,
     summary="Receive the production system's report",
     responses=problem_responses(400, 401, 413, 422),
     openapi_extra={
@@ -277,7 +277,9 @@ async def report(
         }
     },
 )
-async def production_reports(request: Request, bus: BusDep, uow: UowDep) -> WebhookReceipt:
+async def production_reports(
+    request: Request, bus: BusDep, uow: UowDep
+) -> ProductionWebhookReceipt:
     """Verify the signature over the raw body (401 ``bad_signature``), then apply the report
     once per ``webhook-id``: a repeat answers ``duplicate`` and changes nothing."""
     body = await read_limited(request.stream(), max_bytes=WEBHOOK_MAX_BYTES)
@@ -285,4 +287,4 @@ async def production_reports(request: Request, bus: BusDep, uow: UowDep) -> Webh
         headers=dict(request.headers), raw_body=body, received_at=datetime.now(UTC)
     )
     reported: Reported = await bus.handle(cmd, uow)
-    return WebhookReceipt(status="duplicate" if reported.duplicate else "accepted", events=1)
+    return ProductionWebhookReceipt(status="duplicate" if reported.duplicate else "accepted")

@@ -123,6 +123,13 @@ class ProductionReport(Schema):
         )
 
 
+class ProductionWebhookReceipt(Schema):
+    status: Literal["accepted", "duplicate"] = Field(
+        description="accepted: applied; duplicate: this webhook-id was taken before (nothing "
+        "changed)"
+    )
+
+
 class ProductionLinkRead(Schema):
     order_id: uuid.UUID
     order_line_id: uuid.UUID
