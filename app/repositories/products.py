@@ -67,8 +67,8 @@ class Product(IdMixin, TimestampMixin, VersionedMixin, Base):
     return_window_days: Mapped[int | None]
     # How it is supplied (app.domain.production): bought, made to stock or made to order;
     # made ones take this many days and are made into this warehouse.
-    supply_method: Mapped[str] = mapped_column(String(16), default="buy")
-    production_lead_days: Mapped[int] = mapped_column(Integer, default=0)
+    supply_method: Mapped[str] = mapped_column(String(16), default="buy", server_default="buy")
+    production_lead_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     production_warehouse_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("warehouses.id"))
     active: Mapped[bool] = mapped_column(default=True, index=True)
 

@@ -127,9 +127,6 @@ def upgrade() -> None:
             ["id"],
         )
 
-    with op.batch_alter_table("products", schema=None) as batch_op:
-        batch_op.alter_column("supply_method", server_default=None)
-        batch_op.alter_column("production_lead_days", server_default=None)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE SEQUENCE IF NOT EXISTS production_request_number_seq")
 
