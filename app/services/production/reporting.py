@@ -62,6 +62,7 @@ async def apply_report(cmd: ReportProduction, uow: UnitOfWork) -> Reported:
         request = await uow.production.get_for_update_or_raise(found.id)
         rules.check_running(request.status, request.number)
         before = image(await load_view(uow, request))
+        made_before = request.quantity_completed
         if cmd.kind == "completed":
             await _complete(uow, cmd, request)
         else:
@@ -72,9 +73,7 @@ async def apply_report(cmd: ReportProduction, uow: UnitOfWork) -> Reported:
         view = await load_view(uow, request)
         event = ProductionCompleted if cmd.kind == "completed" else ProductionProgressed
         uow.record(event(actor=cmd.actor, entity_id=request.id, before=before, after=image(view)))
-        if cmd.kind == "completed" and request.quantity_completed > Decimal(
-            before["quantity_completed"]
-        ):
+        if request.quantity_completed > made_before:  # goods arrived: allocate them
             first = tuple(dict.fromkeys(x.order_id for x in view.links))
             uow.record(
                 StockArrived(
