@@ -23,18 +23,17 @@ from typing import Protocol
 
 from app.domain.after_sales.returns import ReturnResolution, ReturnStatus
 from app.domain.errors import InvalidState
+from app.domain.money import ZERO
 
 
 class ArrivedLine(Protocol):
-    restocked: Decimal
-    quarantined: Decimal
-    scrapped: Decimal
+    received: Decimal | None  # what the receipt recorded (None: not received)
     credited: Decimal
 
 
 def arrived(line: ArrivedLine) -> Decimal:
     """What came back of a return line, however it was inspected."""
-    return line.restocked + line.quarantined + line.scrapped
+    return line.received or ZERO
 
 
 def to_credit(line: ArrivedLine) -> Decimal:
