@@ -7,10 +7,9 @@
 - shipments: each order line's shipped quantity equals what its shipped or delivered
   shipments carry, and its delivered quantity what its delivered shipments carry; its
   returned quantity what its received returns took back;
-- invariant 9 (the books): debits equal credits in every entry and overall, per currency;
-  each customer's receivable (1122) in the journal equals its invoices less applied payments
-  and credit notes; each invoice's, payment's and credit note's stored applied amounts equal
-  their active applications and stay within their totals (invoiced ≤ shipped is invariant 3).
+- production: each request's completed quantity equals what its production movements put on
+  hand;
+- invariant 9, the books (``app.services.check.books``).
 """
 
 from __future__ import annotations
