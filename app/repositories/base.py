@@ -155,6 +155,13 @@ class Lookups(Generic[M]):
         stmt = select(self.model).where(self.model.id == row_id).with_for_update()
         return await first(self.session, stmt)
 
+    async def get_many(self, row_ids: Iterable[uuid.UUID]) -> list[M]:
+        """The rows of ``row_ids`` that exist, in no particular order."""
+        ids = set(row_ids)
+        if not ids:
+            return []
+        return list(await self.session.scalars(select(self.model).where(self.model.id.in_(ids))))
+
     async def get_or_raise(self, row_id: uuid.UUID) -> M:
         return self._found(await self.get(row_id), row_id)
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, undefer
@@ -85,6 +86,8 @@ class Shipment(IdMixin, TimestampMixin, VersionedMixin, Base):
     shipping_cost: Mapped[Decimal | None]
     shipping_currency: Mapped[str | None] = mapped_column(String(3))
     promised_date: Mapped[date | None]
+    # The planned arrival of the own fleet's delivery plan (None until a plan holds it).
+    promised_at: Mapped[datetime | None]
     label_content_type: Mapped[str | None] = mapped_column(String(100))
     label_document: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     # Tracking: the carrier's latest status by event time, and the public tracking token.
@@ -185,6 +188,17 @@ class ShipmentRepository(Lookups[Shipment]):
 
     def add(self, shipment: Shipment) -> None:
         self.session.add(shipment)
+
+    async def promise(self, arrivals: dict[uuid.UUID, tuple[date, datetime | None]]) -> None:
+        """Set shipments' promised date and time (a delivery plan's arrivals), without
+        touching their version: planning is not an edit of the delivery note."""
+        for shipment_id, (day, at) in arrivals.items():
+            await self.session.execute(
+                update(Shipment)
+                .where(Shipment.id == shipment_id)
+                .values(promised_date=day, promised_at=at)
+                .execution_options(synchronize_session=False)
+            )
 
     def add_line(self, line: ShipmentLine) -> None:
         self.session.add(line)

@@ -145,6 +145,8 @@ def shipment_read(view: ShipmentView) -> ShipmentRead:
         shipped_by=s.shipped_by,
         vehicle_plate=s.vehicle_plate,
         driver=s.driver,
+        promised_date=s.promised_date,
+        promised_at=s.promised_at,
         delivered_at=s.delivered_at,
         delivered_by=s.delivered_by,
         receiver_name=s.receiver_name,

@@ -198,6 +198,12 @@ class ShipmentRead(Schema):
     shipped_by: str | None
     vehicle_plate: str | None
     driver: str | None
+    promised_date: date | None = Field(
+        default=None, description="When the carrier's rate or the delivery plan promises it"
+    )
+    promised_at: datetime | None = Field(
+        default=None, description="The own fleet's planned arrival (its delivery plan)"
+    )
     delivered_at: datetime | None
     delivered_by: str | None
     receiver_name: str | None

@@ -12,7 +12,7 @@ payload=...)`` is all a use case writes. ``Changed`` is the generic event of rec
 reaction listens to (master data, settings) and takes its names per instance.
 
 The classes live in one module per area (``orders``, ``stock``, ``shipping``, ``access``,
-``notices``, ``alerts``, ``after_sales``, ``production``;
+``notices``, ``alerts``, ``after_sales``, ``production``, ``routing``;
 order to cash in ``app.domain.billing.events``) and are imported from this package.
 """
 
@@ -73,6 +73,12 @@ from app.domain.events.production import (
     ProductionReleased,
     ProductionUpdated,
 )
+from app.domain.events.routing import (
+    DeliveryPlanPublished,
+    RouteStarted,
+    StopArrived,
+    StopFailed,
+)
 from app.domain.events.shipping import (
     CarrierCreated,
     CarrierReportedDelivery,
@@ -125,6 +131,7 @@ __all__ = [
     "CaseUpdated",
     "Changed",
     "ConsolidationPlanned",
+    "DeliveryPlanPublished",
     "Event",
     "FeedbackReceived",
     "GoodsReceiptMoved",
@@ -177,6 +184,7 @@ __all__ = [
     "ReturnResolved",
     "ReturnTrackingUpdated",
     "ReviewSettingsUpdated",
+    "RouteStarted",
     "ShipmentConfirmed",
     "ShipmentCreated",
     "ShipmentDelivered",
@@ -184,6 +192,8 @@ __all__ = [
     "ShortPicked",
     "StockArrived",
     "StockMoved",
+    "StopArrived",
+    "StopFailed",
     "TrackingAlerted",
     "TrackingUpdated",
     "TransferCancelled",

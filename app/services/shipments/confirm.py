@@ -4,6 +4,8 @@ lines shipped, in one transaction."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from app.domain import order_lines as lines_domain
 from app.domain.errors import InsufficientStock, InvalidState
@@ -29,51 +31,68 @@ from app.services.shipments.views import (
 from app.services.unit_of_work import UnitOfWork
 
 
+@dataclass(frozen=True)
+class Departure:
+    """Who let the goods go, when, and on which vehicle with which driver."""
+
+    actor: str
+    shipped_at: datetime | None = None
+    vehicle_plate: str | None = None
+    driver: str | None = None
+
+
 @retrying
 async def confirm_shipment(cmd: ConfirmShipment, uow: UnitOfWork, ctx: Context) -> ShipmentView:
-    """Ship confirmation: consume the order lines' reservations in the warehouse, issue the
-    stock, raise the lines' shipped quantities and refresh the order's statuses — all in one
-    transaction. Confirming a shipment that already left changes nothing. Locks: the shipment,
-    the order, then products, then stock rows (CONTRIBUTING)."""
-    actor = cmd.principal.actor
+    """Ship confirmation of one shipment (see ``ship``)."""
     async with uow:
         shipment = await locked_shipment(uow, cmd.shipment_id)
-        if shipment.status in DEPARTED:
-            return await load_view(uow, shipment)
-        view = await load_view(uow, shipment)
-        check_can_confirm(
-            shipment.status,
-            shipment.verified_at is not None,
-            label_needed=needs_label(view.carrier.adapter_kind if view.carrier else None),
-            label_status=shipment.label_status,
-        )
-        before = audit_image(view)
-        order = await uow.orders.get_for_update(shipment.order_id)
-        assert order is not None
-        order_before = snapshot(order)
-        await _take_goods(uow, view, order, actor)
-        _mark_shipped(shipment, order, cmd)
-        await uow.flush()
-        view = await load_view(uow, shipment)
-        uow.record(
-            ShipmentConfirmed(
-                actor=actor, entity_id=shipment.id, before=before, after=audit_image(view)
-            )
-        )
-        uow.record(
-            OrderShipped(
-                actor=actor,
-                entity_id=order.id,
-                before=order_before,
-                after=snapshot(order),
-                payload=notification(view),
-            )
-        )
-        if shipment.tracking_status == TrackingStatus.DELIVERED and shipment.tracking_status_at:
-            # The carrier reported the delivery before the warehouse confirmed the shipment.
-            handover = Handover(delivered_at=shipment.tracking_status_at)
-            view = await record_delivery(uow, shipment, actor, handover)
+        departure = Departure(cmd.principal.actor, cmd.shipped_at, cmd.vehicle_plate, cmd.driver)
+        view = await ship(uow, shipment, departure)
         await uow.commit()
+    return view
+
+
+async def ship(uow: UnitOfWork, shipment: Shipment, departure: Departure) -> ShipmentView:
+    """Consume the order lines' reservations in the warehouse, issue the stock, raise the
+    lines' shipped quantities and refresh the order's statuses, in the caller's transaction.
+    A shipment that already left changes nothing. Locks: the shipment (the caller's), the
+    order, then products, then stock rows (CONTRIBUTING)."""
+    actor = departure.actor
+    if shipment.status in DEPARTED:
+        return await load_view(uow, shipment)
+    view = await load_view(uow, shipment)
+    check_can_confirm(
+        shipment.status,
+        shipment.verified_at is not None,
+        label_needed=needs_label(view.carrier.adapter_kind if view.carrier else None),
+        label_status=shipment.label_status,
+    )
+    before = audit_image(view)
+    order = await uow.orders.get_for_update(shipment.order_id)
+    assert order is not None
+    order_before = snapshot(order)
+    await _take_goods(uow, view, order, actor)
+    _mark_shipped(shipment, order, departure)
+    await uow.flush()
+    view = await load_view(uow, shipment)
+    uow.record(
+        ShipmentConfirmed(
+            actor=actor, entity_id=shipment.id, before=before, after=audit_image(view)
+        )
+    )
+    uow.record(
+        OrderShipped(
+            actor=actor,
+            entity_id=order.id,
+            before=order_before,
+            after=snapshot(order),
+            payload=notification(view),
+        )
+    )
+    if shipment.tracking_status == TrackingStatus.DELIVERED and shipment.tracking_status_at:
+        # The carrier reported the delivery before the warehouse confirmed the shipment.
+        handover = Handover(delivered_at=shipment.tracking_status_at)
+        view = await record_delivery(uow, shipment, actor, handover)
     return view
 
 
@@ -127,15 +146,15 @@ async def _issue_stock(
             )
 
 
-def _mark_shipped(shipment: Shipment, order: Order, cmd: ConfirmShipment) -> None:
-    actor = cmd.principal.actor
+def _mark_shipped(shipment: Shipment, order: Order, departure: Departure) -> None:
+    actor = departure.actor
     now = utcnow()
     order.updated_at = now
     order.updated_by = actor
     shipment.status = ShipmentStatus.SHIPPED.value
-    shipment.shipped_at = cmd.shipped_at or now
+    shipment.shipped_at = departure.shipped_at or now
     shipment.shipped_by = actor
-    shipment.vehicle_plate = cmd.vehicle_plate
-    shipment.driver = cmd.driver
+    shipment.vehicle_plate = departure.vehicle_plate
+    shipment.driver = departure.driver
     shipment.updated_at = now
     shipment.updated_by = actor
