@@ -47,6 +47,7 @@ from app.repositories.stock import StockRepository
 from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
+from app.repositories.vehicles import VehicleRepository
 from app.repositories.warehouses import WarehouseRepository
 from app.repositories.webhook_deliveries import WebhookDeliveryRepository
 from app.repositories.webhooks import WebhookEndpointRepository
@@ -114,6 +115,7 @@ class SqlAlchemyUnitOfWork:
         self.price_lists = PriceListRepository(self.session)
         self.warehouses = WarehouseRepository(self.session)
         self.carriers = CarrierRepository(self.session)
+        self.vehicles = VehicleRepository(self.session)
         self.exchange_rates = ExchangeRateRepository(self.session)
         self.stock = StockRepository(self.session)
         self.transfers = TransferRepository(self.session)

@@ -25,6 +25,10 @@ class Warehouse(IdMixin, TimestampMixin, VersionedMixin, Base):
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     priority: Mapped[int] = mapped_column(Integer, default=100)
     active: Mapped[bool] = mapped_column(default=True, index=True)
+    # Depot settings for delivery planning (app.domain.routing.depot): the IANA time zone its
+    # local times are in, and its routing document (null: the defaults).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    routing: Mapped[dict[str, Any] | None]
 
 
 class BinLocation(IdMixin, Base):

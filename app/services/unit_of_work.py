@@ -39,6 +39,7 @@ from app.repositories.stock import StockRepository
 from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
+from app.repositories.vehicles import VehicleRepository
 from app.repositories.warehouses import WarehouseRepository
 from app.repositories.webhook_deliveries import WebhookDeliveryRepository
 from app.repositories.webhooks import WebhookEndpointRepository
@@ -54,6 +55,7 @@ class UnitOfWork(Protocol):
     price_lists: PriceListRepository
     warehouses: WarehouseRepository
     carriers: CarrierRepository
+    vehicles: VehicleRepository
     exchange_rates: ExchangeRateRepository
     stock: StockRepository
     transfers: TransferRepository
