@@ -46,6 +46,7 @@ from app.domain.events import (
     ProductionCompleted,
     ProductionDelayed,
     ReturnResolved,
+    RouteStarted,
     ShipmentConfirmed,
     ShipmentDelivered,
     ShortPicked,
@@ -65,7 +66,8 @@ from app.services.ledger.posting import post_entry
 from app.services.order_review.recheck import on_money_applied
 from app.services.order_review.review import on_order_edited, on_order_submitted
 from app.services.production import shortages
-from app.services.shipments.reactions import on_carrier_reported_delivery
+from app.services.routing import dispatch
+from app.services.shipments.reactions import on_carrier_reported_delivery, on_route_started
 from app.services.transfers.reactions import on_consolidation_planned
 from app.settings import Settings
 from app.wiring import (
@@ -75,6 +77,7 @@ from app.wiring import (
     notifications,
     orders,
     production,
+    routing,
     shipping,
     warehouse,
     webhooks,
@@ -101,7 +104,10 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     CarrierReportedDelivery: [on_carrier_reported_delivery],
     # order to cash
     ShipmentConfirmed: [billing_reactions.on_shipment_confirmed],
-    ShipmentDelivered: [billing_reactions.on_shipment_delivered],
+    # an own-fleet delivery closes its stop on the day's delivery plan
+    ShipmentDelivered: [billing_reactions.on_shipment_delivered, dispatch.on_shipment_delivered],
+    # a route leaving the depot confirms its shipments
+    RouteStarted: [on_route_started],
     # after the receivable is posted, the prepaid payments of the invoice's orders settle it
     # an exchange order's invoice takes the returned goods' credit
     InvoiceIssued: [post_entry, prepaid.on_invoice_issued, return_credits.on_invoice_issued],
@@ -153,6 +159,7 @@ COMMANDS = _commands(
     webhooks.COMMANDS,
     after_sales.COMMANDS,
     production.COMMANDS,
+    routing.COMMANDS,
 )
 
 

@@ -178,10 +178,18 @@ async def _einvoice_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(502, f"The e-invoice provider failed: {exc}", code=exc.code)
 
 
+async def _routing_error(request: Request, exc: Exception) -> JSONResponse:
+    """The road-routing engine (OSRM) failed: no plan was written."""
+    log.warning("routing.failed", extra={"path": request.url.path, "reason": str(exc)})
+    return problem(502, f"The routing engine failed: {exc}", code="routing_unavailable")
+
+
 def install(app: FastAPI) -> None:
     from app.adapters.einvoice.base import EInvoiceError
+    from app.adapters.routing.matrix import RoutingUnavailable
 
     app.add_exception_handler(EInvoiceError, _einvoice_error)
+    app.add_exception_handler(RoutingUnavailable, _routing_error)
     app.add_exception_handler(e.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

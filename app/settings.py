@@ -136,6 +136,14 @@ class Settings(BaseSettings):
     # is due this long before the order's requested delivery date.
     production_transit_days: int = Field(default=1, ge=0, le=60)
 
+    # --- Delivery planning for the own fleet (app.services.routing) -----------------------
+    # The solver (PyVRP) stops after this many seconds, or after ROUTING_ITERATIONS
+    # iterations, whichever comes first; with the iteration budget reached first, the same
+    # seed gives the same plan on any machine.
+    routing_time_limit_seconds: float = Field(default=3.0, gt=0, le=60)
+    routing_iterations: int | None = Field(default=2000, ge=1, le=10_000_000)
+    routing_seed: int = Field(default=1, ge=0, le=2**31 - 1)
+
     # --- Customer notifications (app.services.notifications) ------------------------------
     # Email goes over SMTP when a host is set, SMS through Twilio when an account is set;
     # a channel without a provider writes its messages to the log (the demo).

@@ -6,6 +6,7 @@ from app.repositories import (
     carriers,
     cases,
     customers,
+    delivery_plans,
     events,
     exchange_rates,
     invoices,

@@ -20,6 +20,7 @@ from app.repositories.books import BooksRepository
 from app.repositories.carriers import CarrierRepository
 from app.repositories.cases import CaseRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
+from app.repositories.delivery_plans import DeliveryPlanRepository
 from app.repositories.events import AuditEvent, AuditRepository, OutboxEvent
 from app.repositories.exchange_rates import ExchangeRateRepository
 from app.repositories.invoices import InvoiceRepository
@@ -116,6 +117,7 @@ class SqlAlchemyUnitOfWork:
         self.warehouses = WarehouseRepository(self.session)
         self.carriers = CarrierRepository(self.session)
         self.vehicles = VehicleRepository(self.session)
+        self.delivery_plans = DeliveryPlanRepository(self.session)
         self.exchange_rates = ExchangeRateRepository(self.session)
         self.stock = StockRepository(self.session)
         self.transfers = TransferRepository(self.session)

@@ -13,6 +13,7 @@ from app.routers import (
     cases,
     credit_notes,
     customers,
+    delivery_plans,
     exchange_rates,
     health,
     invoices,
@@ -65,6 +66,7 @@ ROUTERS: list[APIRouter] = [
     tracking.router,
     tracking.webhooks,
     tracking.public,
+    delivery_plans.router,
     order_imports.router,
     orders.router,
     order_review.router,
@@ -130,6 +132,11 @@ TAGS = [
     {
         "name": "shipments",
         "description": "Shipments (发货单): verify, confirm (发货确认), own-fleet delivery.",
+    },
+    {
+        "name": "delivery-plans",
+        "description": "Own-fleet delivery plans (运输计划): routes with time windows, driver "
+        "manifests (派车单), dispatch and re-planning.",
     },
     {
         "name": "webhooks",

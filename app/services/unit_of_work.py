@@ -39,6 +39,7 @@ from app.repositories.stock import StockRepository
 from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
+from app.repositories.delivery_plans import DeliveryPlanRepository
 from app.repositories.vehicles import VehicleRepository
 from app.repositories.warehouses import WarehouseRepository
 from app.repositories.webhook_deliveries import WebhookDeliveryRepository
@@ -56,6 +57,7 @@ class UnitOfWork(Protocol):
     warehouses: WarehouseRepository
     carriers: CarrierRepository
     vehicles: VehicleRepository
+    delivery_plans: DeliveryPlanRepository
     exchange_rates: ExchangeRateRepository
     stock: StockRepository
     transfers: TransferRepository
