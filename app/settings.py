@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -194,6 +195,14 @@ class Settings(BaseSettings):
     nats_batch_size: int = Field(default=100, ge=1)
     nats_timeout_seconds: float = Field(default=5.0, gt=0)
 
+    # --- Delivery planning for the own fleet (app.adapters.routing) ----------------------
+    # Travel distances and times come from OSRM's table service at osrm_url (http(s), e.g. a
+    # server on the private network: only coordinates are sent, so the outbound policy for
+    # secrets does not apply); unset, they are estimated from the great circle with each
+    # depot's road factor and average speed. osrm_timeout_seconds bounds each request.
+    osrm_url: str | None = None
+    osrm_timeout_seconds: float = Field(default=10.0, gt=0)
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -246,6 +255,20 @@ class Settings(BaseSettings):
         bad = [a for addresses in value.values() for a in addresses if "@" not in a]
         if bad:
             raise ValueError(f"LADING_STAFF_EMAILS: not email addresses: {bad}")
+        return value
+
+    @field_validator("osrm_url")
+    @classmethod
+    def _osrm_url(cls, value: str | None) -> str | None:
+        """An http(s) URL with a host, kept without trailing slashes; blank means unset."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("LADING_OSRM_URL must be an http(s) URL with a host")
+        if parts.query or parts.fragment:
+            raise ValueError("LADING_OSRM_URL takes no query or fragment")
         return value
 
     @field_validator("public_base_url")

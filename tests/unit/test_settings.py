@@ -75,3 +75,39 @@ def test_the_production_systems_secret_is_a_standard_webhooks_one() -> None:
     for bad in ("secret", "whsec_!!!", "whsec_" + "QUFB"):  # not base64, too short
         with pytest.raises(ValidationError, match="mes_webhook_secret"):
             Settings(_env_file=None, mes_webhook_secret=bad)  # type: ignore[call-arg]
+
+
+def test_the_osrm_url_is_unset_by_default_and_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.osrm_url, settings.osrm_timeout_seconds) == (None, 10.0)
+    monkeypatch.setenv("LADING_OSRM_URL", "http://osrm:5000/")
+    monkeypatch.setenv("LADING_OSRM_TIMEOUT_SECONDS", "3")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.osrm_url, settings.osrm_timeout_seconds) == ("http://osrm:5000", 3.0)
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("https://maps.example.cn/osrm/", "https://maps.example.cn/osrm"),
+        ("http://10.0.0.7:5000", "http://10.0.0.7:5000"),
+        ("  ", None),
+    ],
+)
+def test_the_osrm_url_is_kept_without_trailing_slashes(given: str, kept: str | None) -> None:
+    assert Settings(_env_file=None, osrm_url=given).osrm_url == kept  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    "url", ["osrm:5000", "ftp://osrm.example.cn", "http://", "http://osrm:5000/?x=1"]
+)
+def test_an_osrm_url_that_is_not_http_refuses_to_start(url: str) -> None:
+    with pytest.raises(ValidationError, match="LADING_OSRM_URL"):
+        Settings(_env_file=None, osrm_url=url)  # type: ignore[call-arg]
+
+
+def test_the_osrm_timeout_is_above_zero() -> None:
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, osrm_timeout_seconds=0)  # type: ignore[call-arg]
