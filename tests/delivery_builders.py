@@ -35,9 +35,7 @@ def address(lat: str | None, lon: str | None, **kw: Any) -> dict[str, Any]:
     return ship_to | kw
 
 
-async def a_vehicle(
-    uow: SqlAlchemyUnitOfWork, depot: Warehouse, code: str, **kw: Any
-) -> Vehicle:
+async def a_vehicle(uow: SqlAlchemyUnitOfWork, depot: Warehouse, code: str, **kw: Any) -> Vehicle:
     values: dict[str, Any] = {
         "code": code,
         "name": f"Truck {code}",

@@ -43,6 +43,7 @@ __all__ = [
     "carriers",
     "cases",
     "customers",
+    "delivery_plans",
     "events",
     "exchange_rates",
     "invoices",

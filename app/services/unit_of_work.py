@@ -17,6 +17,7 @@ from app.repositories.books import BooksRepository
 from app.repositories.carriers import CarrierRepository
 from app.repositories.cases import CaseRepository
 from app.repositories.customers import CustomerRepository, SupplierRepository
+from app.repositories.delivery_plans import DeliveryPlanRepository
 from app.repositories.events import AuditRepository
 from app.repositories.exchange_rates import ExchangeRateRepository
 from app.repositories.invoices import InvoiceRepository
@@ -39,7 +40,6 @@ from app.repositories.stock import StockRepository
 from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
-from app.repositories.delivery_plans import DeliveryPlanRepository
 from app.repositories.vehicles import VehicleRepository
 from app.repositories.warehouses import WarehouseRepository
 from app.repositories.webhook_deliveries import WebhookDeliveryRepository

@@ -13,6 +13,7 @@ from app.domain.routing.problem import Place, Truck
 from app.domain.routing.traffic import RoutingSettings
 from app.domain.routing.windows import windows_on
 from app.repositories.shipments import Shipment
+from app.repositories.vehicles import Vehicle
 from app.services.unit_of_work import UnitOfWork
 
 
@@ -78,20 +79,19 @@ def pinned(place: Place, truck_key: str) -> Place:
     return replace(place, pinned=truck_key)
 
 
-def truck_of(vehicle: object) -> Truck:
+def truck_of(v: Vehicle) -> Truck:
     """A vehicle as the planner sees it (whole grams, cm³ and seconds)."""
-    v = vehicle
-    start, end = seconds(v.shift_start), seconds(v.shift_end)  # type: ignore[attr-defined]
-    minutes = v.max_route_minutes  # type: ignore[attr-defined]
+    start, end = seconds(v.shift_start), seconds(v.shift_end)
+    minutes = v.max_route_minutes
     return Truck(
-        key=str(v.id),  # type: ignore[attr-defined]
-        capacity_g=int(v.capacity_kg * 1000),  # type: ignore[attr-defined]
-        capacity_cm3=int(v.capacity_m3 * 1_000_000),  # type: ignore[attr-defined]
+        key=str(v.id),
+        capacity_g=int(v.capacity_kg * 1000),
+        capacity_cm3=int(v.capacity_m3 * 1_000_000),
         shift_start=start,
         shift_end=end,
         max_duration=minutes * 60 if minutes else None,
-        fixed_cost=v.fixed_cost,  # type: ignore[attr-defined]
-        cost_per_km=v.cost_per_km,  # type: ignore[attr-defined]
-        cost_per_hour=v.cost_per_hour,  # type: ignore[attr-defined]
-        goods_classes=frozenset(v.goods_classes),  # type: ignore[attr-defined]
+        fixed_cost=v.fixed_cost,
+        cost_per_km=v.cost_per_km,
+        cost_per_hour=v.cost_per_hour,
+        goods_classes=frozenset(v.goods_classes),
     )

@@ -51,7 +51,7 @@ async def plan_document(uow: UnitOfWork, plan: DeliveryPlan) -> dict[str, Any]:
     for r in routes:
         mine = [x for x in stops if x.route_id == r.id]
         docs.append(_route(r, vehicles[r.vehicle_id], mine, shipments, tz))
-    return jsonable(
+    document: dict[str, Any] = jsonable(
         {
             "id": plan.id,
             "number": plan.number,
@@ -73,6 +73,7 @@ async def plan_document(uow: UnitOfWork, plan: DeliveryPlan) -> dict[str, Any]:
             "version": plan.version,
         }
     )
+    return document
 
 
 def _route(

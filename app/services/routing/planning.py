@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from app.domain.errors import Conflict, RuleViolation
 from app.domain.events import DeliveryPlanPublished
@@ -18,6 +19,7 @@ from app.domain.routing.plans import format_plan_number
 from app.domain.routing.traffic import RoutingSettings
 from app.repositories.delivery_plans import DeliveryPlan
 from app.repositories.uow import is_unique_violation
+from app.repositories.vehicles import Vehicle
 from app.services.bus import Context
 from app.services.routing.facts import Load, places_of, truck_of
 from app.services.routing.plan_commands import PlanDeliveries
@@ -27,7 +29,7 @@ from app.services.routing.solving import Day, solve_day
 from app.services.unit_of_work import UnitOfWork
 
 
-async def plan_deliveries(cmd: PlanDeliveries, uow: UnitOfWork, ctx: Context) -> dict:
+async def plan_deliveries(cmd: PlanDeliveries, uow: UnitOfWork, ctx: Context) -> dict[str, Any]:
     settings = ctx.settings
     async with uow:
         depot = await uow.warehouses.get_by_code(cmd.depot)
@@ -103,7 +105,7 @@ async def plan_deliveries(cmd: PlanDeliveries, uow: UnitOfWork, ctx: Context) ->
         return await plan_document(uow, await load_plan(uow, plan.id))
 
 
-def _currency(vehicles: list) -> str:
+def _currency(vehicles: list[Vehicle]) -> str:
     return vehicles[0].currency if vehicles else "CNY"
 
 

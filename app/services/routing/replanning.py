@@ -31,7 +31,7 @@ from app.services.routing.solving import Day, solve_day
 from app.services.unit_of_work import UnitOfWork
 
 
-async def replan_deliveries(cmd: ReplanDeliveries, uow: UnitOfWork, ctx: Context) -> dict:
+async def replan_deliveries(cmd: ReplanDeliveries, uow: UnitOfWork, ctx: Context) -> dict[str, Any]:
     now = datetime.now(UTC)
     async with uow:
         plan = await load_plan(uow, cmd.plan_id)
@@ -44,8 +44,7 @@ async def replan_deliveries(cmd: ReplanDeliveries, uow: UnitOfWork, ctx: Context
         time_limit=ctx.settings.routing_time_limit_seconds,
     )
     async with uow:
-        plan = await uow.delivery_plans.get_for_update(cmd.plan_id)
-        assert plan is not None
+        plan = await uow.delivery_plans.get_for_update_or_raise(cmd.plan_id)
         if plan.version != read["version"]:
             raise Conflict(
                 "The plan changed while it was being re-planned; re-plan again.",
@@ -110,7 +109,7 @@ async def _read(
     todo += [s for s in await uow.delivery_plans.candidates(depot.id) if s.id not in on_plan]
     places, loads = await places_of(uow, todo, plan.plan_date, routing)
     clock_now = max(0, seconds_of(plan, now))
-    trucks, places = _fleet(routes, stops, vehicles, places, broken, clock_now, shipments)
+    trucks, places = _fleet(plan, routes, stops, vehicles, places, broken, clock_now, shipments)
     return {
         "version": plan.version,
         "loads": loads,
@@ -141,6 +140,7 @@ def _broken(cmd: ReplanDeliveries, routes: list[DeliveryRoute]) -> DeliveryRoute
 
 
 def _fleet(
+    plan: DeliveryPlan,
     routes: list[DeliveryRoute],
     stops: list[DeliveryStop],
     vehicles: dict[uuid.UUID, Any],
@@ -161,7 +161,7 @@ def _fleet(
         route = next((r for r in routes if r.vehicle_id == vehicle_id), None)
         truck = truck_of(vehicle)
         if route is not None and route.status == RouteStatus.STARTED:
-            truck = _under_way(truck, route, stops, now, shipments)
+            truck = _under_way(plan, truck, route, stops, now, shipments)
             for x in stops:
                 if x.route_id == route.id and x.status not in DONE_STOPS:
                     pins[str(x.shipment_id)] = truck.key
@@ -172,6 +172,7 @@ def _fleet(
 
 
 def _under_way(
+    plan: DeliveryPlan,
     truck: Truck,
     route: DeliveryRoute,
     stops: list[DeliveryStop],
@@ -179,10 +180,14 @@ def _under_way(
     shipments: dict[uuid.UUID, Any],
 ) -> Truck:
     done = [x for x in stops if x.route_id == route.id and x.status in DONE_STOPS]
-    at = None
+    at, earliest = None, max(now, truck.shift_start)
     if done:
         last = max(done, key=lambda x: x.seq)
+        # It leaves its last stop once done there, and not before it was planned to be there
+        # (a re-plan made before the day began keeps the day's own clock).
+        finished = last.completed_at or last.planned_departure
+        earliest = max(earliest, seconds_of(plan, finished), seconds_of(plan, last.planned_arrival))
         ship_to = shipments.get(last.shipment_id)
         if ship_to is not None and ship_to.ship_to.get("latitude") is not None:
             at = (float(ship_to.ship_to["latitude"]), float(ship_to.ship_to["longitude"]))
-    return replace(truck, at=at, earliest=max(now, truck.shift_start), sealed=True, fixed_paid=True)
+    return replace(truck, at=at, earliest=earliest, sealed=True, fixed_paid=True)

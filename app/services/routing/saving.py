@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from app.domain.routing.drafts import DraftRoute
 from app.domain.routing.plans import DONE_STOPS, REASONS, RouteStatus, StopStatus
-from app.domain.routing.schedule import route_cost
+from app.domain.routing.schedule import StopTime, route_cost
 from app.repositories.delivery_plans import DeliveryPlan, DeliveryRoute, DeliveryStop
+from app.repositories.vehicles import Vehicle
 from app.services.routing.facts import Load
 from app.services.routing.plan_views import clock
 from app.services.routing.solving import SOLVER, Solved
@@ -37,19 +38,19 @@ async def save(
     current: Current,
     loads: dict[uuid.UUID, Load],
     numbers: dict[uuid.UUID, str],
-    vehicles: dict[uuid.UUID, object],
+    vehicles: dict[uuid.UUID, Vehicle],
 ) -> None:
     by_vehicle = {r.vehicle_id: r for r in current.routes if r.status != RouteStatus.FINISHED}
     open_stops = {x.shipment_id: x for x in current.stops if x.status not in DONE_STOPS}
     kept: set[uuid.UUID] = set()
     used: set[uuid.UUID] = set()
     next_no = max((r.route_no for r in current.routes), default=0) + 1
-    arrivals: dict[uuid.UUID, tuple[object, datetime | None]] = {}
+    arrivals: dict[uuid.UUID, tuple[date, datetime | None]] = {}
     for d in solved.draft.routes:
         vehicle_id = uuid.UUID(d.truck.key)
         route = by_vehicle.get(vehicle_id)
         if route is None:
-            route = _new_route(plan, vehicle_id, next_no)
+            route = _new_route(plan, vehicle_id, next_no, d)
             next_no += 1
             uow.delivery_plans.add(route)
             await uow.flush()
@@ -74,7 +75,7 @@ async def save(
     ]
     await uow.flush()
     await uow.delivery_plans.delete_routes(idle)
-    await uow.shipments.promise(arrivals)  # type: ignore[arg-type]
+    await uow.shipments.promise(arrivals)
     plan.unplanned = [
         {
             "shipment_id": key,
@@ -91,8 +92,12 @@ async def save(
     plan.matrix = solved.matrix
 
 
-def _new_route(plan: DeliveryPlan, vehicle_id: uuid.UUID, route_no: int) -> DeliveryRoute:
+def _new_route(
+    plan: DeliveryPlan, vehicle_id: uuid.UUID, route_no: int, d: DraftRoute
+) -> DeliveryRoute:
     return DeliveryRoute(
+        planned_start=clock(plan, d.timeline.departure),
+        planned_end=clock(plan, d.timeline.return_at),
         plan_id=plan.id,
         route_no=route_no,
         vehicle_id=vehicle_id,
@@ -110,7 +115,12 @@ def _new_stop(plan: DeliveryPlan, shipment_id: uuid.UUID) -> DeliveryStop:
 
 
 def _place_stop(
-    stop: DeliveryStop, plan: DeliveryPlan, route: DeliveryRoute, seq: int, time, load: Load
+    stop: DeliveryStop,
+    plan: DeliveryPlan,
+    route: DeliveryRoute,
+    seq: int,
+    time: StopTime,
+    load: Load,
 ) -> None:
     stop.route_id = route.id
     stop.seq = seq
@@ -130,7 +140,7 @@ def _time_route(
     plan: DeliveryPlan,
     d: DraftRoute,
     done: list[DeliveryStop],
-    vehicle: object,
+    vehicle: Vehicle,
 ) -> None:
     """The whole run: what was done, then the draft from where the vehicle is now."""
     if route.status == RouteStatus.PLANNED:
@@ -143,9 +153,9 @@ def _time_route(
         Decimal(d.volume_cm3) / 1_000_000
     ).quantize(Decimal("0.0001"))
     route.cost = route_cost(
-        vehicle.fixed_cost,  # type: ignore[attr-defined]
-        vehicle.cost_per_km,  # type: ignore[attr-defined]
-        vehicle.cost_per_hour,  # type: ignore[attr-defined]
+        vehicle.fixed_cost,
+        vehicle.cost_per_km,
+        vehicle.cost_per_hour,
         route.distance_m,
         route.duration_s,
     )

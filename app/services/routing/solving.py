@@ -74,6 +74,7 @@ async def matrix_for(
         client,
         road_factor=float(routing.road_factor),
         speed_kmh=float(routing.average_speed_kmh),
+        timeout_seconds=settings.osrm_timeout_seconds,
     )
     matrix = await provider.matrix(points)
     doc = {
