@@ -24,6 +24,7 @@ EVENT_SCOPES: tuple[tuple[str, str], ...] = (
     ("bin_location.", "warehouses:read"),
     ("warehouse.", "warehouses:read"),
     ("carrier.", "warehouses:read"),
+    ("vehicle.", "warehouses:read"),
     ("exchange_rate.", "warehouses:read"),
     ("customer.", "customers:read"),
     ("supplier.", "suppliers:read"),

@@ -42,6 +42,7 @@ from app.routers import (
     suppliers,
     tracking,
     transfers,
+    vehicles,
     warehouses,
     webhook_endpoints,
 )
@@ -54,6 +55,7 @@ ROUTERS: list[APIRouter] = [
     products.router,
     price_lists.router,
     warehouses.router,
+    vehicles.router,
     carriers.router,
     exchange_rates.router,
     stock.router,
@@ -106,7 +108,14 @@ TAGS = [
     {"name": "suppliers", "description": "Suppliers and their lead times."},
     {"name": "products", "description": "Products: units, physical data, prices, replenishment."},
     {"name": "price-lists", "description": "Customer and group price lists with quantity breaks."},
-    {"name": "warehouses", "description": "Warehouses and bin locations."},
+    {
+        "name": "warehouses",
+        "description": "Warehouses and bin locations; depots' time zone and routing settings.",
+    },
+    {
+        "name": "vehicles",
+        "description": "The own fleet's vehicles: depot, capacity, shift, costs, goods classes.",
+    },
     {"name": "carriers", "description": "Carriers: coverage, limits, rate tables, selection."},
     {
         "name": "exchange-rates",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -12,11 +12,16 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.domain.currencies import is_currency
+from app.domain.errors import RuleViolation
 from app.domain.limits import DAYS_MAX, INT32_MAX, numeric_max
+from app.domain.routing.windows import ALL_WEEKDAYS, MAX_WINDOWS, check_window
 
 T = TypeVar("T")
 
@@ -53,6 +58,32 @@ Quantity = Annotated[
 ]
 Priority = Annotated[int, Field(ge=0, le=INT32_MAX, description="Lower is preferred")]
 Days = Annotated[int, Field(ge=0, le=DAYS_MAX)]
+# A local wall-clock time of day, 00:00–23:59.
+ClockTime = Annotated[
+    str,
+    StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
+    Field(description="HH:MM, local time", examples=["09:30"]),
+]
+
+
+def error_at(loc: tuple[int | str, ...], rule: str, message: str, value: Any) -> ValidationError:
+    """A validation error on a part of the value a validator judges as a whole (one item of a
+    list): raised inside the validator, pydantic reports it at the field's path + ``loc``."""
+    return ValidationError.from_exception_data(
+        "Value", [InitErrorDetails(type=PydanticCustomError(rule, message), loc=loc, input=value)]
+    )
+
+
+def end_after_start(end: str, info: ValidationInfo) -> str:
+    """The ``end`` of a window or period is after its ``start`` (when that one was valid)."""
+    start = info.data.get("start")
+    if start is not None:
+        try:
+            check_window(start, end)
+        except RuleViolation as exc:
+            (issue,) = exc.issues
+            raise PydanticCustomError(issue.rule, issue.message) from exc
+    return end
 
 
 def decimal_text(value: Decimal) -> str:
@@ -125,6 +156,48 @@ class AddressRead(Address):
     """A stored postal address, as read back (coordinates as decimal text)."""
 
 
+Weekday = Annotated[int, Field(ge=1, le=7, description="ISO weekday: 1 = Monday … 7 = Sunday")]
+
+
+class DeliveryWindow(Schema):
+    """When the receiver takes deliveries: on these weekdays, from ``start`` to ``end`` (local
+    time, within one day: ``end`` after ``start``)."""
+
+    weekdays: list[Weekday] = Field(
+        default_factory=lambda: list(ALL_WEEKDAYS),
+        min_length=1,
+        max_length=7,
+        description="Each once; default: every day",
+    )
+    start: ClockTime
+    end: ClockTime
+
+    @field_validator("weekdays")
+    @classmethod
+    def _each_day_once(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("unique", "Each weekday may be given once.")
+        return sorted(value)
+
+    _end_after_start = field_validator("end")(end_after_start)
+
+
+DeliveryWindows = Annotated[
+    list[DeliveryWindow],
+    Field(
+        max_length=MAX_WINDOWS,
+        description="When deliveries are taken; several windows mean any of them, none means "
+        "any time, and a weekday none names is a day without deliveries",
+    ),
+]
+
+
+class ShipToAddress(Address):
+    """A postal address deliveries go to, with the times the receiver takes them."""
+
+    delivery_windows: DeliveryWindows = Field(default_factory=list)
+
+
 class DeliveryAddress(AddressRead):
     """Where an order or shipment goes: the address given with the order, or a copy of one of
     the customer's ship-tos (then with its ``id``, ``label`` and ``is_default``)."""
@@ -134,6 +207,7 @@ class DeliveryAddress(AddressRead):
     id: str | None = Field(default=None, description="The customer's ship-to it was copied from")
     label: str | None = None
     is_default: bool | None = None
+    delivery_windows: DeliveryWindows = Field(default_factory=list)
 
 
 class Contact(Schema):

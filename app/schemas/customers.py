@@ -21,9 +21,11 @@ from app.schemas.common import (
     Code,
     Contact,
     CurrencyCode,
+    DeliveryWindows,
     Name,
     NonNegativeMoney,
     Schema,
+    ShipToAddress,
 )
 from app.schemas.patch import Patch
 from app.services.customers.commands import CreateCustomer, UpdateCustomer
@@ -37,7 +39,7 @@ Tags = Annotated[list[Tag], Field(max_length=50, description="Repeats are droppe
 PaymentTermsDays = Annotated[int, Field(ge=0, le=3650, description="Days until an invoice is due")]
 
 
-class ShipTo(Address):
+class ShipTo(ShipToAddress):
     """A delivery address of the customer; orders name it by ``id``."""
 
     id: uuid.UUID | None = Field(
@@ -95,6 +97,7 @@ class ShipToRead(AddressRead):
     id: uuid.UUID
     label: str | None = None
     is_default: bool
+    delivery_windows: DeliveryWindows = Field(default_factory=list)
 
 
 class CustomerCreate(Schema):

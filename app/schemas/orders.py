@@ -20,9 +20,9 @@ from app.domain.orders import (
 )
 from app.domain.payments import PaymentReport
 from app.schemas.common import (
-    Address,
     CurrencyCode,
     Schema,
+    ShipToAddress,
 )
 from app.schemas.patch import Patch
 from app.services.orders.commands import (
@@ -102,7 +102,7 @@ class OrderCreate(Schema):
     channel: Channel
     external_ref: str | None = Field(default=None, min_length=1, max_length=100)
     customer: CustomerRef
-    ship_to: Address | None = Field(
+    ship_to: ShipToAddress | None = Field(
         default=None, description="Delivery address; default: the customer's default ship-to"
     )
     ship_to_id: str | None = Field(default=None, description="One of the customer's ship-tos")
@@ -153,7 +153,7 @@ class OrderUpdate(Schema):
     """Edit a draft: any given field is replaced; `lines`, when given, replaces every line.
     `requested_delivery_date` and `notes` may be cleared with null."""
 
-    ship_to: Patch[Address] = None
+    ship_to: Patch[ShipToAddress] = None
     ship_to_id: Patch[str] = None
     requested_delivery_date: date | None = None
     lines: Patch[Annotated[list[OrderLineIn], Field(min_length=1, max_length=MAX_LINES)]] = None

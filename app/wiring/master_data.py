@@ -15,6 +15,8 @@ from app.services.products import handlers as products
 from app.services.products.commands import CreateProduct, UpdateProduct
 from app.services.suppliers import handlers as suppliers
 from app.services.suppliers.commands import CreateSupplier, UpdateSupplier
+from app.services.vehicles import handlers as vehicles
+from app.services.vehicles.commands import CreateVehicle, UpdateVehicle
 from app.services.warehouses import bins
 from app.services.warehouses import handlers as warehouses
 from app.services.warehouses.commands import CreateWarehouse, SetBinLocation, UpdateWarehouse
@@ -33,6 +35,8 @@ COMMANDS: dict[type, CommandHandler] = {
     UpdateProduct: products.update_product,
     CreateSupplier: suppliers.create_supplier,
     UpdateSupplier: suppliers.update_supplier,
+    CreateVehicle: vehicles.create_vehicle,
+    UpdateVehicle: vehicles.update_vehicle,
     CreateWarehouse: warehouses.create_warehouse,
     SetBinLocation: bins.set_bin_location,
     UpdateWarehouse: warehouses.update_warehouse,

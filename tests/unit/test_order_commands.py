@@ -103,6 +103,7 @@ def test_the_schema_makes_the_command_from_the_body() -> None:
         "city": "杭州",
         "street": "文三路 1 号",
         "latitude": Decimal("30.27"),
+        "delivery_windows": [],
     }
     assert cmd.payment is not None and cmd.payment.amount == Decimal("10.00")
 

@@ -21,11 +21,15 @@ class CreateWarehouse:
     longitude: Decimal | None = None
     priority: int = 100
     active: bool = True
+    time_zone: str = "UTC"
+    # The depot's routing document as stored (app.domain.routing.depot); None: the defaults.
+    routing: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class UpdateWarehouse:
-    """``changes`` holds only the fields given (address and coordinates may be None)."""
+    """``changes`` holds only the fields given (address, coordinates and routing may be
+    None)."""
 
     principal: Principal
     warehouse_id: uuid.UUID

@@ -1,0 +1,1 @@
+"""The own fleet's vehicles: master data of delivery planning."""
