@@ -17,6 +17,9 @@ EVENT_SCOPES: tuple[tuple[str, str], ...] = (
     ("order.", "orders:read"),
     ("settings.", "orders:read"),  # the review settings: GET /settings/review reads orders:read
     ("shipment.", "stock:read"),
+    ("delivery_plan.", "stock:read"),
+    ("delivery_route.", "stock:read"),
+    ("delivery_stop.", "stock:read"),
     ("pick_list.", "stock:read"),
     ("transfer.", "stock:read"),
     ("stock.", "stock:read"),

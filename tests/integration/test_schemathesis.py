@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 import uvicorn
 
@@ -100,6 +101,9 @@ def server(fresh_database: str) -> Iterator[tuple[str, str]]:
     while not server.started:
         assert time.monotonic() < deadline, "the application did not start"
         time.sleep(0.05)
+    # Build the OpenAPI document once (the app keeps it): schemathesis gives up loading a
+    # document that takes over 10 s, which a busy 2-core machine can take the first time.
+    httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=120).raise_for_status()
     try:
         yield f"http://127.0.0.1:{port}", token
     finally:

@@ -24,6 +24,8 @@ def test_every_money_event_posts_its_entry() -> None:
 
 
 def test_shipments_are_invoiced_by_billing_reactions() -> None:
-    for kind in (ShipmentConfirmed, ShipmentDelivered):
-        modules = {h.__module__ for h in bootstrap.REACTIONS[kind]}
-        assert modules == {"app.services.billing.reactions"}
+    """Billing invoices shipments; besides it, a delivery only closes its delivery-plan stop."""
+    confirmed = {h.__module__ for h in bootstrap.REACTIONS[ShipmentConfirmed]}
+    assert confirmed == {"app.services.billing.reactions"}
+    delivered = {h.__module__ for h in bootstrap.REACTIONS[ShipmentDelivered]}
+    assert delivered == {"app.services.billing.reactions", "app.services.routing.dispatch"}
