@@ -95,6 +95,14 @@ def test_goods_on_a_started_vehicle_stay_on_it_and_it_takes_nothing_new():
     assert unplanned == {}
 
 
+def test_goods_on_board_stay_even_when_their_window_cannot_be_met():
+    out = truck("OUT", sealed=True, at=(31.02, 121.02), earliest=16 * H, fixed_paid=True)
+    places = [place("aboard", pinned="OUT", windows=(Window(9 * H, 12 * H),))]
+    layout = lay_out(DEPOT, [out], places)
+    problem, unplanned = build_problem(square(3), layout, [out], places, {"OUT": 1.0})
+    assert unplanned == {} and [s.key for s in problem.stops] == ["aboard"]
+
+
 def test_rush_hour_plans_the_vehicle_at_its_slowest():
     assert duration_factor(0.5) == 2.0
     assert duration_factor(1.2) == 1.0

@@ -133,8 +133,11 @@ def _allowed(
     allowed = set()
     for t in trucks:
         reason = _fits(p, t)
-        if reason is None and not _reachable(
-            p, t, layout.truck_start[t.key], loc, matrix, factors[t.key]
+        # Goods already on a vehicle go with it even if their window can no longer be met.
+        if (
+            reason is None
+            and p.pinned is None
+            and not _reachable(p, t, layout.truck_start[t.key], loc, matrix, factors[t.key])
         ):
             reason = Unplannable.WINDOW_UNREACHABLE
         if reason is None:

@@ -46,6 +46,7 @@ async def save(
     used: set[uuid.UUID] = set()
     next_no = max((r.route_no for r in current.routes), default=0) + 1
     arrivals: dict[uuid.UUID, tuple[date, datetime | None]] = {}
+    last_seq: dict[uuid.UUID, int] = {}
     for d in solved.draft.routes:
         vehicle_id = uuid.UUID(d.truck.key)
         route = by_vehicle.get(vehicle_id)
@@ -63,9 +64,22 @@ async def save(
                 uow.delivery_plans.add(stop)
             kept.add(shipment_id)
             _place_stop(stop, plan, route, len(done) + i + 1, time, loads[shipment_id])
+            last_seq[route.id] = stop.seq
             arrivals[shipment_id] = (plan.plan_date, stop.planned_arrival)
         _time_route(route, plan, d, done, vehicles[vehicle_id])
-    await uow.delivery_plans.delete_stops([x.id for k, x in open_stops.items() if k not in kept])
+    started = {r.id for r in current.routes if r.status == RouteStatus.STARTED}
+    # A stop on a started route stays even when the solver left it out: its goods are on
+    # board, so it is driven last.
+    for x in open_stops.values():
+        if x.shipment_id not in kept and x.route_id in started:
+            done_seq = (
+                y.seq for y in current.stops if y.route_id == x.route_id and y.status in DONE_STOPS
+            )
+            x.seq = last_seq.get(x.route_id, max(done_seq, default=0)) + 1
+            last_seq[x.route_id] = x.seq
+    await uow.delivery_plans.delete_stops(
+        [x.id for k, x in open_stops.items() if k not in kept and x.route_id not in started]
+    )
     idle = [
         r.id
         for r in current.routes
