@@ -65,19 +65,103 @@ async def seed_master_data(
         async with new_uow() as uow:
             if await uow.warehouses.get_by_code(code):
                 continue
-        body = WarehouseCreate(
-            code=code,
-            name=name,
-            address=Address(
-                country="CN", region=region, city=region, district=district, street="物流园 1 号"
-            ),
-            latitude=Decimal(lat),
-            longitude=Decimal(lon),
-            priority=priority,
+        body = WarehouseCreate.model_validate(
+            {
+                "code": code,
+                "name": name,
+                "address": Address(
+                    country="CN",
+                    region=region,
+                    city=region,
+                    district=district,
+                    street="物流园 1 号",
+                ),
+                "latitude": Decimal(lat),
+                "longitude": Decimal(lon),
+                "priority": priority,
+                "time_zone": "Asia/Shanghai",
+                **({"routing": DEMO_DEPOT_ROUTING} if code == DEMO_DEPOT else {}),
+            }
         )
         await bus.handle(body.to_command(principal), new_uow())
     await _seed_catalogue(new_uow, bus, principal)
     await _seed_carriers(new_uow, principal)
+    await _seed_fleet(new_uow, bus, principal)
+
+
+# The own fleet's depot: Shanghai, slower in the morning and evening rush hours.
+DEMO_DEPOT = "SH"
+DEMO_DEPOT_ROUTING: dict[str, Any] = {
+    "average_speed_kmh": "32",
+    "road_factor": "1.35",
+    "service_minutes": 8,
+    "service_minutes_per_package": "1",
+    "traffic": [
+        {"start": "07:00", "end": "09:30", "speed_factor": "0.6"},
+        {"start": "17:00", "end": "19:00", "speed_factor": "0.7"},
+    ],
+}
+DEMO_VEHICLES: list[dict[str, Any]] = [
+    {
+        "code": "VAN-01",
+        "name": "依维柯 4.2 m 厢式车 Iveco van",
+        "plate": "沪A·D1234",
+        "capacity_kg": "1500",
+        "capacity_m3": "12",
+        "shift_start": "08:00",
+        "shift_end": "18:00",
+        "fixed_cost": "200",
+        "cost_per_km": "1.8",
+        "cost_per_hour": "45",
+        "goods_classes": ["general", "fragile"],
+        "driver_name": "李建国",
+        "driver_phone": "+86 139 1600 0001",
+    },
+    {
+        "code": "VAN-02",
+        "name": "江铃 3.8 m 厢式车 JMC van",
+        "plate": "沪A·D5678",
+        "capacity_kg": "1000",
+        "capacity_m3": "9",
+        "shift_start": "09:00",
+        "shift_end": "19:00",
+        "max_route_minutes": 480,
+        "fixed_cost": "160",
+        "cost_per_km": "1.5",
+        "cost_per_hour": "40",
+        "goods_classes": ["general", "hazardous"],
+        "driver_name": "王海",
+        "driver_phone": "+86 139 1600 0002",
+    },
+    {
+        "code": "COLD-01",
+        "name": "冷藏车 Refrigerated truck",
+        "plate": "沪B·L0001",
+        "capacity_kg": "800",
+        "capacity_m3": "6",
+        "shift_start": "06:00",
+        "shift_end": "14:00",
+        "fixed_cost": "260",
+        "cost_per_km": "2.4",
+        "cost_per_hour": "50",
+        "goods_classes": ["general", "cold_chain"],
+        "driver_name": "陈磊",
+        "driver_phone": "+86 139 1600 0003",
+    },
+]
+
+
+async def _seed_fleet(
+    new_uow: Callable[[], SqlAlchemyUnitOfWork], bus: MessageBus, principal: Principal
+) -> None:
+    from app.schemas.vehicles import VehicleCreate
+
+    for vehicle in DEMO_VEHICLES:
+        async with new_uow() as uow:
+            if await uow.vehicles.get_by_code(vehicle["code"]):
+                continue
+        body = VehicleCreate.model_validate({"depot": DEMO_DEPOT, "currency": "CNY", **vehicle})
+        await bus.handle(body.to_command(principal), new_uow())
 
 
 # The fake carrier `make run DEMO=1` starts beside the service (``lading fake-carrier``).
@@ -161,10 +245,47 @@ DEMO_PRODUCTS = [
     ("TAP-050", "胶带 Packing tape", "48 mm × 50 m", "6.50", "4.00", "general"),
 ]
 DEMO_CUSTOMERS = [
-    ("HUADONG", "上海华东五金贸易有限公司", "上海市", "浦东新区", "张江路 88 号", None),
-    ("NANFANG", "广州南方建材有限公司", "广东省", "天河区", "天河路 385 号", "dealers"),
-    ("SHOP-RETAIL", "Online store retail customers", "北京市", "朝阳区", "建国路 1 号", None),
+    ("HUADONG", "上海华东五金贸易有限公司", None),
+    ("NANFANG", "广州南方建材有限公司", "dealers"),
+    ("SHOP-RETAIL", "Online store retail customers", None),
 ]
+WORKDAYS = [1, 2, 3, 4, 5]
+# Each customer's ship-tos (the first is the default): region, district, street, latitude,
+# longitude and the delivery windows (none: any time).
+DEMO_SHIP_TOS: dict[str, list[tuple[str, str, str, str, str, list[dict[str, Any]]]]] = {
+    "HUADONG": [
+        (
+            "上海市",
+            "浦东新区",
+            "张江路 88 号",
+            "31.2036",
+            "121.5905",
+            [
+                {"weekdays": WORKDAYS, "start": "09:00", "end": "11:30"},
+                {"weekdays": WORKDAYS, "start": "13:30", "end": "17:00"},
+            ],
+        ),
+        (
+            "上海市",
+            "闵行区",
+            "申富路 1 号",
+            "31.1120",
+            "121.3850",
+            [{"weekdays": [*WORKDAYS, 6], "start": "08:00", "end": "12:00"}],
+        ),
+    ],
+    "NANFANG": [
+        (
+            "广东省",
+            "天河区",
+            "天河路 385 号",
+            "23.1322",
+            "113.3215",
+            [{"weekdays": [*WORKDAYS, 6], "start": "08:30", "end": "12:00"}],
+        )
+    ],
+    "SHOP-RETAIL": [("北京市", "朝阳区", "建国路 1 号", "39.9087", "116.4597", [])],
+}
 
 
 async def _seed_catalogue(
@@ -245,7 +366,7 @@ async def _seed_catalogue(
             }
         )
         await bus.handle(price_list_body.to_command(principal), uow())
-    for code, name, region, district, street, group in DEMO_CUSTOMERS:
+    for code, name, group in DEMO_CUSTOMERS:
         async with uow() as u:
             if await u.customers.get_by_code(code):
                 continue
@@ -265,8 +386,19 @@ async def _seed_catalogue(
                         "city": region,
                         "district": district,
                         "street": street,
-                        "is_default": True,
+                        "latitude": latitude,
+                        "longitude": longitude,
+                        "delivery_windows": windows,
+                        "is_default": index == 0,
                     }
+                    for index, (
+                        region,
+                        district,
+                        street,
+                        latitude,
+                        longitude,
+                        windows,
+                    ) in enumerate(DEMO_SHIP_TOS[code])
                 ],
             }
         )

@@ -1,4 +1,4 @@
-"""Warehouses and bin locations."""
+"""Warehouses and bin locations; a depot's time zone and routing settings."""
 
 from __future__ import annotations
 
