@@ -46,11 +46,18 @@ def _touch(plan: DeliveryPlan, actor: str, now: datetime) -> None:
     plan.updated_by = actor
 
 
-async def _stop(uow: UnitOfWork, plan: DeliveryPlan, stop_id: uuid.UUID) -> DeliveryStop:
+async def _on_the_road(
+    uow: UnitOfWork, plan_id: uuid.UUID, stop_id: uuid.UUID
+) -> tuple[DeliveryPlan, DeliveryStop, DeliveryRoute]:
+    """The plan (locked), the stop and its route, which must have started."""
+    plan = await _locked(uow, plan_id)
     stop = next((x for x in await uow.delivery_plans.stops(plan.id) if x.id == stop_id), None)
     if stop is None:
         raise NotFound(f"No stop {stop_id} on plan {plan.number}.")
-    return stop
+    route = await uow.delivery_plans.route(plan.id, stop.route_id)
+    assert route is not None
+    check_route_open(route.status)
+    return plan, stop, route
 
 
 @retrying
@@ -99,11 +106,7 @@ async def arrive_at_stop(cmd: ArriveAtStop, uow: UnitOfWork, ctx: Context) -> di
     now = datetime.now(UTC)
     actor = cmd.principal.actor
     async with uow:
-        plan = await _locked(uow, cmd.plan_id)
-        stop = await _stop(uow, plan, cmd.stop_id)
-        route = await uow.delivery_plans.route(plan.id, stop.route_id)
-        assert route is not None
-        check_route_open(route.status)
+        plan, stop, _ = await _on_the_road(uow, cmd.plan_id, cmd.stop_id)
         check_can_arrive(stop.status)
         before = snapshot(stop)
         stop.status = StopStatus.ARRIVED.value
@@ -143,11 +146,7 @@ async def _record_failure(cmd: FailStop, uow: UnitOfWork) -> None:
     now = datetime.now(UTC)
     actor = cmd.principal.actor
     async with uow:
-        plan = await _locked(uow, cmd.plan_id)
-        stop = await _stop(uow, plan, cmd.stop_id)
-        route = await uow.delivery_plans.route(plan.id, stop.route_id)
-        assert route is not None
-        check_route_open(route.status)
+        plan, stop, route = await _on_the_road(uow, cmd.plan_id, cmd.stop_id)
         check_can_fail(stop.status)
         before = snapshot(stop)
         stop.status = StopStatus.FAILED.value
