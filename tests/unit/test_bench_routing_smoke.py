@@ -40,7 +40,7 @@ def test_two_instances_solve_feasibly_near_the_best_known() -> None:
     result = {
         "date": "today",
         "commit": "test",
-        "machine": {"cpus": 2, "load_before": 0.0},
+        "machine": {"cpus": 2, "load_before": 0.0, "load_after": 0.0},
         "seconds": 1.0,
         "seed": 1,
         "summary": {name: summaries(r) for name, r in rows.items()},
