@@ -290,8 +290,8 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"{result['date']}, commit {result['commit']}, {machine['cpus']} CPUs, load average "
         f"{machine['load_before']} before and {machine['load_after']} after, seed {result['seed']}."
-        ' Gap % against solomon_bks_distance.json; "sound" leaves out R109 and RC103, whose'
-        " references lie below the proven optimum.",
+        " Gap % against solomon_bks_distance.json, over the feasible answers; 'sound' leaves"
+        " out R109 and RC103, whose references lie below the proven optimum.",
         "",
         "| solver | class | n | avg gap % | worst gap % | avg / worst, sound | vehicles (BKS) "
         "| s avg | s max | infeasible |",
