@@ -1,5 +1,6 @@
-"""Route planning with PyVRP, the maintained state-of-the-art VRPTW solver (since 0.12 an
-iterated local search with late acceptance, which replaced its hybrid genetic search).
+"""Route planning with PyVRP, the maintained state-of-the-art VRPTW solver (in 0.14 an
+iterated local search with late-acceptance hill climbing, which replaced the hybrid genetic
+search of earlier releases).
 
 How the problem is translated: every stop gets a PyVRP location of its own (rows and columns
 copied from the matrix) and every matrix location a vehicle starts or ends at becomes a depot.
