@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from app.adapters.routing.pyvrp_solver import PyVrpSolver
 from app.domain.routing.nearest import NearestNeighbourSolver
-from bench.routing import (
-    best_known,
-    instances,
-    markdown,
-    problem,
-    run_instance,
-    scaled_distance,
-    summaries,
-)
+from bench.routing import markdown, run_instance, summaries
+from bench.solomon import best_known, instances, problem, scaled_distance
 
 
 def test_the_scaled_matrix_is_exact() -> None:
