@@ -8,12 +8,12 @@ import pytest
 from app.adapters.routing.pyvrp_solver import PyVrpSolver
 from app.domain.routing.check import check_solution
 from app.domain.routing.model import Matrix, Problem, Solution, Window
-from app.domain.routing.nearest import NearestNeighbourSolver
+from app.domain.routing.nearest import BY_DISTANCE, NearestNeighbourSolver
 from app.domain.routing.timing import Clock
 from tests.routing_builders import BIG_PRIZE, line, scattered, stop, vehicle
 
-SOLVERS = [PyVrpSolver(), NearestNeighbourSolver()]
-IDS = ["pyvrp", "nearest"]
+SOLVERS = [PyVrpSolver(), NearestNeighbourSolver(), NearestNeighbourSolver(BY_DISTANCE)]
+IDS = ["pyvrp", "nearest", "nearest-by-distance"]
 
 
 def solve(solver, problem: Problem, iterations: int = 500) -> Solution:

@@ -1,5 +1,6 @@
-"""Route planning with PyVRP, the maintained state-of-the-art VRPTW solver (since 0.12 an
-iterated local search with late acceptance, which replaced its hybrid genetic search).
+"""Route planning with PyVRP, the maintained state-of-the-art VRPTW solver (in 0.14 an
+iterated local search with late-acceptance hill climbing, which replaced the hybrid genetic
+search of earlier releases).
 
 How the problem is translated: every stop gets a PyVRP location of its own (rows and columns
 copied from the matrix) and every matrix location a vehicle starts or ends at becomes a depot.
@@ -25,7 +26,7 @@ import pyvrp
 from numpy.typing import NDArray
 from pyvrp import Model, ProblemData, SolveParams
 from pyvrp.constants import MAX_VALUE
-from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
+from pyvrp.stop import MaxIterations, MultipleCriteria, StoppingCriterion
 
 from app.domain.routing.check import check_solution
 from app.domain.routing.cost import lost_prizes
@@ -42,6 +43,18 @@ class _Translation:
     client_stop: tuple[int, ...]
 
 
+class _Deadline:
+    """Stops at a moment on the clock. PyVRP's ``MaxRuntime`` starts counting at its first
+    check, after the initial solution has been built and improved, which a budget for the
+    whole call must include."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+
+    def __call__(self, best_cost: int) -> bool:
+        return time.perf_counter() >= self.deadline
+
+
 class PyVrpSolver:
     """A :class:`~app.domain.routing.model.Solver` backed by ``pyvrp.solve``; ``params``
     tunes the search (its defaults unless given)."""
@@ -56,8 +69,7 @@ class PyVrpSolver:
         if not problem.stops or not problem.vehicles:
             return _empty(problem, began)
         translation = _translate(problem)
-        remaining = max(0.0, time_limit - (time.perf_counter() - began))
-        criteria: list[StoppingCriterion] = [MaxRuntime(remaining)]
+        criteria: list[StoppingCriterion] = [_Deadline(began + time_limit)]
         if iterations is not None:
             criteria.append(MaxIterations(iterations))
         result = pyvrp.solve(

@@ -21,8 +21,9 @@ class _Route:
         self.here = self.clock.vehicle.start_location
         self.now = self.clock.vehicle.shift_start
 
-    def start_at(self, stop: StopSpec) -> int | None:
-        """When service at ``stop`` would start if it came next, or None if it cannot."""
+    def start_at(self, stop: StopSpec) -> tuple[int, int] | None:
+        """When service at ``stop`` would start if it came next, and the latest it could have
+        started in that window (or to be back in time); None if it cannot come next."""
         vehicle = self.clock.vehicle
         if stop.vehicles is not None and vehicle.key not in stop.vehicles:
             return None
@@ -36,7 +37,9 @@ class _Route:
         back = start + stop.service + self.clock.travel(stop.location, vehicle.end_location)
         if back > vehicle.shift_end or not self._short_enough(stop, back):
             return None
-        return start
+        latest = start + vehicle.shift_end - back
+        closing = [w.end for w in stop.windows if w.start <= start <= w.end]
+        return start, min([latest, *closing])
 
     def _short_enough(self, stop: StopSpec, back: int) -> bool:
         limit = self.clock.vehicle.max_duration
@@ -52,26 +55,51 @@ class _Route:
         self.here, self.now = stop.location, start + stop.service
 
 
+@dataclass(frozen=True)
+class Closeness:
+    """Solomon's (1987) closeness of a next stop j to the route's last stop i, the lower the
+    closer: ``distance·d_ij + time·T_ij + urgency·v_ij`` with d_ij the metres between them,
+    T_ij the time from the end of service at i to the start of service at j (driving and
+    waiting) and v_ij the time from arriving at j to the latest start still possible there
+    (its window's close, or the last start that gets the vehicle back in time). Times count
+    as the metres driven in them at the matrix's average speed."""
+
+    distance: float = 0.5
+    time: float = 0.5
+    urgency: float = 0.0
+
+
+# Nearest by distance alone (time only breaks ties). On Solomon's instances it leaves
+# customers of 8 of the 56 unserved with the whole fleet and is 87 % above the best known
+# distances on average, against 51 % and every customer served for the default.
+BY_DISTANCE = Closeness(distance=1.0, time=0.0, urgency=0.0)
+
+
 class NearestNeighbourSolver:
-    """Solomon's (1987) time-oriented nearest neighbour, by distance.
+    """Solomon's (1987) time-oriented nearest neighbour.
 
     Routes are opened one vehicle at a time, in the problem's order of vehicles (``count``
     copies each). A route repeatedly appends, among the stops not yet routed that it can still
     serve (vehicle allowed, capacity in weight and volume, a window reachable, back by the
-    shift's end, within ``max_duration``), the one nearest to its last location, ties going
-    to the earliest service start and then to the problem's order; it closes when none fits.
+    shift's end, within ``max_duration``), the one closest to its last stop by ``closeness``
+    (by default half distance, half the time until service can start there), ties going to
+    the earliest service start and then to the problem's order; it closes when none fits.
     Stops no vehicle took are unassigned, and the solution infeasible if one is required.
     Deterministic: ``time_limit``, ``seed`` and ``iterations`` are not used."""
+
+    def __init__(self, closeness: Closeness = Closeness()) -> None:
+        self.closeness = closeness
 
     def solve(
         self, problem: Problem, *, time_limit: float, seed: int, iterations: int | None = None
     ) -> Solution:
         began = time.perf_counter()
         left = list(problem.stops)
+        speed = average_speed(problem)
         built: list[tuple[VehicleSpec, list[StopSpec]]] = []
         for vehicle in problem.vehicles:
             for _ in range(vehicle.count):
-                stops = _fill(problem, vehicle, left)
+                stops = _fill(problem, vehicle, left, self.closeness, speed)
                 if not stops:
                     break
                 built.append((vehicle, stops))
@@ -86,20 +114,35 @@ class NearestNeighbourSolver:
         )
 
 
-def _fill(problem: Problem, vehicle: VehicleSpec, left: list[StopSpec]) -> list[StopSpec]:
-    """One route for ``vehicle`` built nearest first; its stops are taken out of ``left``."""
+def _fill(
+    problem: Problem, vehicle: VehicleSpec, left: list[StopSpec], closeness: Closeness, speed: float
+) -> list[StopSpec]:
+    """One route for ``vehicle`` built closest first; its stops are taken out of ``left``."""
     route = _Route(Clock(problem.matrix, vehicle))
     distance = problem.matrix.distance
     while True:
-        best: tuple[int, int, int, StopSpec] | None = None
+        best: tuple[float, int, int] | None = None
         for position, stop in enumerate(left):
-            start = route.start_at(stop)
-            if start is None:
+            option = route.start_at(stop)
+            if option is None:
                 continue
-            rank = (distance[route.here][stop.location], start, position, stop)
-            if best is None or rank[:3] < best[:3]:
+            start, latest = option
+            arrival = route.now + route.clock.travel(route.here, stop.location)
+            score = (
+                closeness.distance * distance[route.here][stop.location]
+                + closeness.time * speed * (start - route.now)
+                + closeness.urgency * speed * (latest - arrival)
+            )
+            rank = (score, start, position)
+            if best is None or rank < best:
                 best = rank
         if best is None:
             return route.stops
-        del left[best[2]]
-        route.append(best[3], best[1])
+        route.append(left.pop(best[2]), best[1])
+
+
+def average_speed(problem: Problem) -> float:
+    """Metres per second over the whole matrix (1 when it has no durations)."""
+    metres = sum(map(sum, problem.matrix.distance))
+    seconds = sum(map(sum, problem.matrix.duration))
+    return metres / seconds if seconds else 1.0
