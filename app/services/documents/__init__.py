@@ -1,0 +1,2 @@
+"""Printable documents: each document type assembled into the one document model, and the
+company settings their header prints (one area of the bus)."""
