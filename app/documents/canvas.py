@@ -56,13 +56,14 @@ class Canvas:
         self.left = self.geometry.margin
         self.width = self.geometry.width - 2 * self.geometry.margin
         self.first_page = pdf.pages_count + 1
+        self.last_page = self.first_page
         self.y = 0.0
         self.repeat: Callable[[], None] | None = None
         self._char_widths: dict[tuple[str, float], float] = {}
 
     @property
     def pages(self) -> range:
-        return range(self.first_page, self.pdf.pages_count + 1)
+        return range(self.first_page, self.last_page + 1)
 
     # -- text -------------------------------------------------------------------------------
 
@@ -143,6 +144,7 @@ class Canvas:
     def new_page(self) -> None:
         geometry = self.geometry
         self.pdf.add_page(format=(geometry.width, geometry.height))
+        self.last_page = self.pdf.page
         self.y = geometry.margin
         self.company_header()
         if self.pdf.page > self.first_page:
