@@ -15,6 +15,7 @@ from app.routers import (
     customers,
     delivery_plans,
     exchange_rates,
+    finance_documents,
     health,
     invoices,
     invoicing_runs,
@@ -50,6 +51,8 @@ from app.routers import (
 ROUTERS: list[APIRouter] = [
     health.router,
     auth.router,
+    # before the resources they print: /invoices/{id}.pdf is not /invoices/{id}
+    finance_documents.router,
     customers.router,
     suppliers.router,
     products.router,
@@ -187,6 +190,11 @@ TAGS = [
     {
         "name": "receivables",
         "description": "Receivables (应收账款): customer statements (对账单), aging and DSO.",
+    },
+    {
+        "name": "documents",
+        "description": "Printed documents as PDF: invoices, statements, driver manifests, "
+        "return authorisations.",
     },
     {
         "name": "ledger",
