@@ -14,6 +14,7 @@ from app.routers import (
     credit_notes,
     customers,
     delivery_plans,
+    documents,
     exchange_rates,
     health,
     invoices,
@@ -62,6 +63,8 @@ ROUTERS: list[APIRouter] = [
     purchasing.replenishment,
     purchasing.router,
     transfers.router,
+    # before pick-lists and shipments: /pick-lists/{id}.pdf must not reach /pick-lists/{id}
+    documents.router,
     picking.router,
     shipments.router,
     shipment_labels.router,
@@ -137,6 +140,11 @@ TAGS = [
     {
         "name": "pick-lists",
         "description": "Pick lists (拣货单): reserved stock grouped along the walking path.",
+    },
+    {
+        "name": "documents",
+        "description": "Printed documents as PDF: pick lists (拣货单), delivery notes (发货单), "
+        "packing slips (装箱单), shipping labels (面单), batches.",
     },
     {
         "name": "shipments",
