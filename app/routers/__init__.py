@@ -14,6 +14,7 @@ from app.routers import (
     credit_notes,
     customers,
     delivery_plans,
+    documents,
     exchange_rates,
     finance_documents,
     health,
@@ -65,6 +66,8 @@ ROUTERS: list[APIRouter] = [
     purchasing.replenishment,
     purchasing.router,
     transfers.router,
+    # before pick-lists and shipments: /pick-lists/{id}.pdf must not reach /pick-lists/{id}
+    documents.router,
     picking.router,
     shipments.router,
     shipment_labels.router,
@@ -142,6 +145,12 @@ TAGS = [
         "description": "Pick lists (拣货单): reserved stock grouped along the walking path.",
     },
     {
+        "name": "documents",
+        "description": "Printed documents as PDF: pick lists (拣货单), delivery notes (发货单), "
+        "packing slips (装箱单), shipping labels (面单), batches; invoices (发票), customer "
+        "statements (对账单), driver manifests (派车单), return authorisations (退货授权).",
+    },
+    {
         "name": "shipments",
         "description": "Shipments (发货单): verify, confirm (发货确认), own-fleet delivery.",
     },
@@ -190,11 +199,6 @@ TAGS = [
     {
         "name": "receivables",
         "description": "Receivables (应收账款): customer statements (对账单), aging and DSO.",
-    },
-    {
-        "name": "documents",
-        "description": "Printed documents as PDF: invoices, statements, driver manifests, "
-        "return authorisations.",
     },
     {
         "name": "ledger",

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from app.deps import AUTHENTICATED, SettingsDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.documents.model import Document, PageSize
-from app.errors import problem_responses
+from app.routers.documents import PDF, pdf_responses
 from app.services.documents.invoice import invoice_document
 from app.services.documents.manifest import manifest_document
 from app.services.documents.options import PrintOptions
@@ -31,10 +31,7 @@ StockReader = Annotated[Principal, Depends(requires("stock:read"))]
 ReturnReader = Annotated[Principal, Depends(requires("returns:read"))]
 EARLIEST, LATEST = date(1900, 1, 1), date(9999, 12, 30)
 
-PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The document as a PDF", "content": {"application/pdf": {}}},
-    **problem_responses(401, 403, 404, 422),
-}
+PDF_RESPONSES = pdf_responses("The document as PDF", 401, 403, 404, 422)
 Language = Annotated[
     Literal["zh-CN", "en"] | None,
     Query(description="The document's language; default: the customer's"),
@@ -60,7 +57,7 @@ async def pdf_response(document: Document, filename: str) -> Response:
     """The document rendered (in a worker thread), shown inline with a file name."""
     return Response(
         content=await pdf_of(document),
-        media_type="application/pdf",
+        media_type=PDF,
         headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'},
     )
 

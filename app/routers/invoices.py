@@ -12,6 +12,7 @@ from app.deps import AUTHENTICATED, BusDep, ETagDep, PageDep, SettingsDep, UowDe
 from app.domain.auth import Principal
 from app.domain.billing.invoices import InvoiceStatus
 from app.errors import problem_responses
+from app.routers.documents import pdf_alternative, wants_pdf
 from app.routers.finance_documents import pdf_response, print_options
 from app.schemas.common import Page
 from app.schemas.credit_notes import InvoiceVoid
@@ -112,25 +113,12 @@ async def list_(
     return Page(items=[invoice_read(v) for v in result.items], next_cursor=result.next_cursor)
 
 
-def wants_pdf(request: Request) -> bool:
-    """The caller asked for the printed invoice (``Accept: application/pdf`` before JSON)."""
-    accept = request.headers.get("accept", "")
-    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    return "application/pdf" in kinds and (
-        "application/json" not in kinds
-        or kinds.index("application/pdf") < kinds.index("application/json")
-    )
-
-
 @router.get(
     "/{invoice_id}",
     response_model=InvoiceRead,
     summary="Get an invoice",
     responses={
-        200: {
-            "description": "The invoice; with `Accept: application/pdf`, printed",
-            "content": {"application/pdf": {}},
-        },
+        **pdf_alternative("The invoice; with `Accept: application/pdf`, printed (发票)"),
         **problem_responses(401, 403, 404, 422),
     },
 )
@@ -144,7 +132,7 @@ async def get(
 ) -> InvoiceRead | Response:
     """One invoice with its lines, totals per tax rate, what is applied and its standing;
     `Accept: application/pdf` answers it printed, as `GET /invoices/{id}.pdf` does."""
-    if wants_pdf(request):
+    if wants_pdf(request.headers.get("accept")):
         document = await invoice_document(uow, invoice_id, print_options(settings))
         return await pdf_response(document, document.number)
     view = await queries.get_invoice(uow, invoice_id)

@@ -102,7 +102,7 @@ def _lines_table(lines: list[InvoiceLine], lang: str) -> Table:
 
     right = Align.RIGHT
     columns = (
-        Column(t("sku"), 0.13),
+        Column(t("item_code"), 0.13),
         Column(t("item"), 0.25),
         Column(t("quantity"), 0.08, right),
         Column(t("unit_price"), 0.11, right),

@@ -100,7 +100,7 @@ async def manifest_document(
             Column(t("contact"), 0.11),
             Column(t("window"), 0.08),
             Column(t("planned_arrival"), 0.06),
-            Column(t("packages"), 0.08),
+            Column(t("parcels"), 0.08),
             Column(t("goods"), 0.15),
         ),
         rows=tuple(rows),

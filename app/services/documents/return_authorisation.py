@@ -70,7 +70,7 @@ async def return_authorisation_document(
     if carrier is not None:
         blocks.append(Field(t("carrier"), f"{carrier.name} {ret.carrier_service or ''}".strip()))
     if ret.tracking_number:
-        blocks.append(Field(t("tracking_number"), ret.tracking_number))
+        blocks.append(Field(t("return_tracking_number"), ret.tracking_number))
     if ret.pickup_on:
         when = f"{day(ret.pickup_on)} {ret.pickup_window or ''}".strip()
         note = f"\n{ret.pickup_note}" if ret.pickup_note else ""
@@ -79,7 +79,7 @@ async def return_authorisation_document(
     blocks.append(
         Table(
             columns=(
-                Column(t("sku"), 0.18),
+                Column(t("item_code"), 0.18),
                 Column(t("item"), 0.40),
                 Column(t("quantity"), 0.12, right),
                 Column(t("unit_value"), 0.15, right),

@@ -123,7 +123,7 @@ async def test_accept_pdf_prints_the_invoice_and_json_stays_the_default(
     assert plain.json()["number"] == invoice.number
     both = await client.get(
         f"/api/v1/invoices/{invoice.id}",
-        headers={**headers, "Accept": "application/json, application/pdf"},
+        headers={**headers, "Accept": "application/json, application/pdf;q=0.5"},
     )
     assert both.headers["content-type"].startswith("application/json")
 
