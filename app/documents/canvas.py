@@ -199,8 +199,11 @@ class Canvas:
         """Prints ``text`` at the foot of ``page`` (drawn once every page exists)."""
         pdf = self.pdf
         pdf.page = page
-        pdf.current_font_is_set_on_page = False  # the font was last set on another page
-        pdf.set_fill_color(255)  # colours are set per page too: set them here again
+        # Text is placed from the current page's height, and the page, the font and the
+        # colours were last set for another page (maybe of another size): set them again.
+        pdf._set_orientation("P", self.geometry.width * pdf.k, self.geometry.height * pdf.k)
+        pdf.current_font_is_set_on_page = False
+        pdf.set_fill_color(255)
         pdf.set_fill_color(0)
         top = self.geometry.height - self.geometry.margin - line_height(SMALL)
         self.text(self.left, top, self.document.number, SMALL)

@@ -136,6 +136,15 @@ def test_each_document_of_a_batch_starts_a_page_and_numbers_its_own_pages() -> N
     assert len(per_document["PL-2026-000001"]) > 1
 
 
+def test_a_batch_of_mixed_page_sizes_footers_every_page() -> None:
+    batch = [document(), document(page_size=PageSize.LABEL_100X150), document()]
+
+    pdf = render(batch)
+
+    assert page_sizes(pdf) == [(595.3, 841.9), (283.5, 425.2), (595.3, 841.9)]
+    assert all("第 1 页 / 共 1 页" in text for text in pdf_text(pdf))  # on the page, not off it
+
+
 @pytest.mark.parametrize(
     ("size", "points"),
     [
