@@ -73,6 +73,7 @@ from app.settings import Settings
 from app.wiring import (
     after_sales,
     billing,
+    documents,
     master_data,
     notifications,
     orders,
@@ -160,6 +161,7 @@ COMMANDS = _commands(
     after_sales.COMMANDS,
     production.COMMANDS,
     routing.COMMANDS,
+    documents.COMMANDS,
 )
 
 

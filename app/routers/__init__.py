@@ -14,7 +14,9 @@ from app.routers import (
     credit_notes,
     customers,
     delivery_plans,
+    documents,
     exchange_rates,
+    finance_documents,
     health,
     invoices,
     invoicing_runs,
@@ -50,6 +52,8 @@ from app.routers import (
 ROUTERS: list[APIRouter] = [
     health.router,
     auth.router,
+    # before the resources they print: /invoices/{id}.pdf is not /invoices/{id}
+    finance_documents.router,
     customers.router,
     suppliers.router,
     products.router,
@@ -62,6 +66,8 @@ ROUTERS: list[APIRouter] = [
     purchasing.replenishment,
     purchasing.router,
     transfers.router,
+    # before pick-lists and shipments: /pick-lists/{id}.pdf must not reach /pick-lists/{id}
+    documents.router,
     picking.router,
     shipments.router,
     shipment_labels.router,
@@ -137,6 +143,12 @@ TAGS = [
     {
         "name": "pick-lists",
         "description": "Pick lists (拣货单): reserved stock grouped along the walking path.",
+    },
+    {
+        "name": "documents",
+        "description": "Printed documents as PDF: pick lists (拣货单), delivery notes (发货单), "
+        "packing slips (装箱单), shipping labels (面单), batches; invoices (发票), customer "
+        "statements (对账单), driver manifests (派车单), return authorisations (退货授权).",
     },
     {
         "name": "shipments",

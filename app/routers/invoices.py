@@ -6,12 +6,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from app.deps import AUTHENTICATED, BusDep, ETagDep, PageDep, UowDep, requires
+from app.deps import AUTHENTICATED, BusDep, ETagDep, PageDep, SettingsDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.billing.invoices import InvoiceStatus
 from app.errors import problem_responses
+from app.routers.documents import pdf_alternative, wants_pdf
+from app.routers.finance_documents import pdf_response, print_options
 from app.schemas.common import Page
 from app.schemas.credit_notes import InvoiceVoid
 from app.schemas.invoices import (
@@ -23,6 +25,7 @@ from app.schemas.invoices import (
 from app.services.billing import queries
 from app.services.billing.commands import IssueInvoice
 from app.services.billing.queries import InvoiceView
+from app.services.documents.invoice import invoice_document
 
 router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("invoices:read"))]
@@ -114,12 +117,24 @@ async def list_(
     "/{invoice_id}",
     response_model=InvoiceRead,
     summary="Get an invoice",
-    responses=problem_responses(401, 403, 404, 422),
+    responses={
+        **pdf_alternative("The invoice; with `Accept: application/pdf`, printed (发票)"),
+        **problem_responses(401, 403, 404, 422),
+    },
 )
 async def get(
-    invoice_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
-) -> InvoiceRead:
-    """One invoice with its lines, totals per tax rate, what is applied and its standing."""
+    invoice_id: uuid.UUID,
+    request: Request,
+    uow: UowDep,
+    principal: Reader,
+    set_etag: ETagDep,
+    settings: SettingsDep,
+) -> InvoiceRead | Response:
+    """One invoice with its lines, totals per tax rate, what is applied and its standing;
+    `Accept: application/pdf` answers it printed, as `GET /invoices/{id}.pdf` does."""
+    if wants_pdf(request.headers.get("accept")):
+        document = await invoice_document(uow, invoice_id, print_options(settings))
+        return await pdf_response(document, document.number)
     view = await queries.get_invoice(uow, invoice_id)
     set_etag(view.invoice.version)
     return invoice_read(view)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.deps import AUTHENTICATED, BusDep, ETagDep, PageDep, UowDep, requires
 from app.domain.auth import Principal
 from app.domain.picking import Confirmation
 from app.errors import problem_responses
+from app.routers.documents import pdf_alternative, pdf_response, wants_pdf
 from app.schemas.common import Page
 from app.schemas.picking import (
     PickListAssign,
@@ -21,6 +22,8 @@ from app.schemas.picking import (
     PickListRead,
     PickListStatusName,
 )
+from app.services.documents.common import PrintOptions
+from app.services.documents.pick_list import pick_list_documents
 from app.services.picking import queries
 from app.services.picking.commands import (
     AssignPickList,
@@ -131,12 +134,23 @@ async def list_(
     "/{pick_list_id}",
     response_model=PickListRead,
     summary="Get a pick list",
-    responses=problem_responses(401, 403, 404),
+    responses={
+        **pdf_alternative("The pick list; with `Accept: application/pdf`, printed (拣货单)"),
+        **problem_responses(401, 403, 404),
+    },
 )
 async def get(
-    pick_list_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
-) -> PickListRead:
-    """One pick list with its lines and their per-order breakdown."""
+    pick_list_id: uuid.UUID,
+    uow: UowDep,
+    principal: Reader,
+    set_etag: ETagDep,
+    request: Request,
+) -> PickListRead | Response:
+    """One pick list with its lines and their per-order breakdown; `Accept: application/pdf`
+    answers the printed pick list (as `GET /pick-lists/{id}.pdf`)."""
+    if wants_pdf(request.headers.get("accept")):
+        documents = await pick_list_documents(uow, [pick_list_id], PrintOptions())
+        return await pdf_response(documents, f"{documents[0].number}.pdf")
     view = await queries.get_pick_list(uow, pick_list_id)
     set_etag(view.pick_list.version)
     return _read(view)

@@ -1,4 +1,4 @@
-"""Settings an admin changes through the API: the order review policy."""
+"""Settings an admin changes through the API: the order review policy, the company details."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from fastapi import APIRouter, Depends, status
 from app.deps import AUTHENTICATED, BusDep, ETagDep, IfMatchDep, UowDep, requires
 from app.domain.auth import Principal
 from app.errors import problem_responses
-from app.schemas.settings import ReviewSettingsRead, ReviewSettingsUpdate
+from app.schemas.settings import (
+    CompanySettingsRead,
+    CompanySettingsUpdate,
+    ReviewSettingsRead,
+    ReviewSettingsUpdate,
+)
+from app.services.documents.commands import UpdateCompanySettings
+from app.services.documents.company import get_company_settings
 from app.services.order_review.commands import UpdateReviewSettings
 from app.services.order_review.policy import get_review_settings
 
@@ -54,3 +61,43 @@ async def update_review(
     policy, new_version = await bus.handle(command, uow)
     set_etag(new_version)
     return ReviewSettingsRead.of(policy, new_version)
+
+
+@router.get(
+    "/company",
+    response_model=CompanySettingsRead,
+    status_code=status.HTTP_200_OK,
+    summary="Get the company settings",
+    responses=problem_responses(401, 403),
+)
+async def get_company(uow: UowDep, principal: Admin, set_etag: ETagDep) -> CompanySettingsRead:
+    """The company printed documents show: name, address, tax id, phone, bank, logo and the
+    default page size. ETag "0" means never set."""
+    settings, version = await get_company_settings(uow)
+    set_etag(version)
+    return CompanySettingsRead.of(settings, version)
+
+
+@router.put(
+    "/company",
+    response_model=CompanySettingsRead,
+    status_code=status.HTTP_200_OK,
+    summary="Change the company settings",
+    responses=problem_responses(401, 403, 412, 422, 428),
+)
+async def update_company(
+    body: CompanySettingsUpdate,
+    version: IfMatchDep,
+    uow: UowDep,
+    bus: BusDep,
+    principal: Admin,
+    set_etag: ETagDep,
+) -> CompanySettingsRead:
+    """Change the given company settings (null clears one); the logo is a PNG of at most
+    512 KiB, checked by its bytes. Needs `If-Match`."""
+    command = UpdateCompanySettings(
+        changes=body.changes(), expected_version=version, principal=principal
+    )
+    settings, new_version = await bus.handle(command, uow)
+    set_etag(new_version)
+    return CompanySettingsRead.of(settings, new_version)

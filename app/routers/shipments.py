@@ -6,19 +6,21 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.deps import (
     AUTHENTICATED,
     BusDep,
     ETagDep,
     PageDep,
+    SettingsDep,
     UowDep,
     requires,
 )
 from app.domain.auth import Principal
 from app.domain.shipments import Quantity
 from app.errors import problem_responses
+from app.routers.documents import pdf_alternative, pdf_response, wants_pdf
 from app.schemas.common import Page
 from app.schemas.shipments import (
     CarrierRef,
@@ -36,6 +38,8 @@ from app.schemas.shipments import (
     ShipmentVerify,
     SkuQuantity,
 )
+from app.services.documents.common import PrintOptions
+from app.services.documents.delivery_note import delivery_note_documents
 from app.services.shipments import queries
 from app.services.shipments.commands import (
     ConfirmShipment,
@@ -214,13 +218,30 @@ async def list_(
     "/{shipment_id}",
     response_model=ShipmentRead,
     summary="Get a shipment (delivery note)",
-    responses=problem_responses(401, 403, 404),
+    responses={
+        **pdf_alternative(
+            "The shipment; with `Accept: application/pdf`, its printed delivery note"
+        ),
+        **problem_responses(401, 403, 404),
+    },
 )
 async def get(
-    shipment_id: uuid.UUID, uow: UowDep, principal: Reader, set_etag: ETagDep
-) -> ShipmentRead:
+    shipment_id: uuid.UUID,
+    uow: UowDep,
+    principal: Reader,
+    set_etag: ETagDep,
+    request: Request,
+    settings: SettingsDep,
+) -> ShipmentRead | Response:
     """The delivery note: goods, packages, carrier or own fleet, ship-to, customer, order,
-    status, shipping and delivery details."""
+    status, shipping and delivery details. `Accept: application/pdf` answers the printed
+    delivery note (as `GET /shipments/{id}/delivery-note.pdf`)."""
+    if wants_pdf(request.headers.get("accept")):
+        base_url = settings.public_base_url
+        documents = await delivery_note_documents(
+            uow, [shipment_id], PrintOptions(), base_url=base_url
+        )
+        return await pdf_response(documents, f"{documents[0].number}.pdf")
     view = await queries.get_shipment(uow, shipment_id)
     set_etag(view.shipment.version)
     return shipment_read(view)

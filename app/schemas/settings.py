@@ -1,12 +1,16 @@
-"""Settings an admin changes through the API: the order review policy."""
+"""Settings an admin changes through the API: the order review policy, the company details."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints, field_validator
 
+from app.domain.documents.company import LOGO_MAX_BYTES, CompanySettings
+from app.domain.documents.model import PageSize
 from app.domain.limits import numeric_max
 from app.domain.review import ReviewPolicy
 from app.schemas.common import AmountOut, DecimalOut, Schema
@@ -87,3 +91,77 @@ class ReviewSettingsUpdate(Schema):
         default=None,
         description="The whole map, hold code → roles; holds left out only admin may release",
     )
+
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text64 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+# The logo, base64: a little over 4/3 of LOGO_MAX_BYTES of text; its bytes are checked after.
+LOGO_MAX_CHARS = LOGO_MAX_BYTES * 4 // 3 + 4
+DefaultPageSize = Literal["A4", "Letter"]
+
+
+class CompanySettingsRead(Schema):
+    """The issuing company every printed document's header shows; ``version`` is the ETag
+    (0: never set)."""
+
+    name: str | None = Field(description="null: documents print LADING_COMPANY_NAME")
+    address: str | None = Field(description="One block of text, printed as given")
+    tax_id: str | None = Field(description="Tax id (统一社会信用代码)")
+    phone: str | None
+    bank_name: str | None = Field(description="Printed on invoices and statements")
+    bank_account: str | None = Field(description="Printed on invoices and statements")
+    logo: str | None = Field(description="The logo, a PNG, base64")
+    page_size: DefaultPageSize = Field(description="What documents print on by default")
+    version: int
+
+    @classmethod
+    def of(cls, s: CompanySettings, version: int) -> CompanySettingsRead:
+        return cls(
+            name=s.name,
+            address=s.address,
+            tax_id=s.tax_id,
+            phone=s.phone,
+            bank_name=s.bank_name,
+            bank_account=s.bank_account,
+            logo=None if s.logo_png is None else base64.b64encode(s.logo_png).decode(),
+            page_size="Letter" if s.page_size is PageSize.LETTER else "A4",
+            version=version,
+        )
+
+
+class CompanySettingsUpdate(Schema):
+    """Fields left out stay as they are; null clears one (a cleared name prints
+    LADING_COMPANY_NAME). The logo is a PNG of at most 512 KiB, checked by its bytes."""
+
+    name: Text200 | None = None
+    address: Address | None = None
+    tax_id: Text64 | None = Field(default=None, description="Tax id (统一社会信用代码)")
+    phone: Text64 | None = None
+    bank_name: Text200 | None = None
+    bank_account: Text64 | None = None
+    logo: str | None = Field(
+        default=None, max_length=LOGO_MAX_CHARS, description="A PNG, base64 (at most 512 KiB)"
+    )
+    page_size: Patch[DefaultPageSize] = None
+
+    @field_validator("logo")
+    @classmethod
+    def _logo_base64(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("The logo is not valid base64.") from exc
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as the company settings hold them."""
+        sent = self.model_dump(exclude_unset=True)
+        if "logo" in sent:
+            logo = sent.pop("logo")
+            sent["logo_png"] = None if logo is None else base64.b64decode(logo)
+        if "page_size" in sent:
+            sent["page_size"] = PageSize(sent["page_size"])
+        return sent

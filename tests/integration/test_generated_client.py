@@ -31,6 +31,10 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     root = tmp_path_factory.mktemp("client")
     spec = create_app(make_settings("sqlite+aiosqlite://")).openapi()
     (root / "openapi.json").write_text(json.dumps(spec), encoding="utf-8")
+    # Printed documents answer application/pdf, which the generator reads only as bytes when
+    # told so (it knows JSON, text/* and application/octet-stream).
+    config = {"content_type_overrides": {"application/pdf": "application/octet-stream"}}
+    (root / "config.json").write_text(json.dumps(config), encoding="utf-8")
     bin_dir = Path(sys.executable).parent
     run = subprocess.run(
         [
@@ -42,6 +46,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
             str(root / PACKAGE),
             "--meta",
             "none",
+            "--config",
+            str(root / "config.json"),
         ],
         capture_output=True,
         text=True,
