@@ -18,18 +18,22 @@ from app.domain.documents.model import Document, PageSize
 from app.domain.notifications.kinds import Language
 from app.errors import problem_responses
 from app.schemas.documents import DocumentPrint, PrintKind, PrintPageSize
-from app.services.documents.common import PrintOptions
 from app.services.documents.delivery_note import delivery_note_documents
+from app.services.documents.options import PrintOptions
 from app.services.documents.packing_slips import packing_slip_documents
 from app.services.documents.pick_list import pick_list_documents
 from app.services.documents.shipping_label import shipping_label_documents
+from app.settings import Settings
 
 router = APIRouter(tags=["documents"], dependencies=AUTHENTICATED)
 Reader = Annotated[Principal, Depends(requires("stock:read"))]
 LanguageQuery = Annotated[
     Language | None, Query(description="Print in this language instead of the document's own")
 ]
-PageSizeQuery = Annotated[PrintPageSize, Query(description="A4 or Letter")]
+PageSizeQuery = Annotated[
+    PrintPageSize | None,
+    Query(description="A4 or Letter; default the company's page size (company settings)"),
+]
 
 PDF = "application/pdf"
 # As GET /shipments/{id}/label documents its non-JSON answer (generated clients return the bytes).
@@ -78,9 +82,24 @@ async def pdf_response(documents: Sequence[Document], filename: str) -> Response
     )
 
 
-def _options(language: Language | None, page_size: PrintPageSize) -> PrintOptions:
+def print_options(
+    settings: Settings, language: str | None = None, page_size: str | None = None
+) -> PrintOptions:
+    """How the caller asked a document to be printed; what it leaves out follows the
+    customer (language) and the company settings (page size, name)."""
     return PrintOptions(
-        language=language.value if language else None, page_size=PageSize(page_size.value)
+        language=language,
+        page_size=PageSize(page_size) if page_size else None,
+        default_name=settings.company_name or "Lading",
+        public_base_url=settings.public_base_url,
+    )
+
+
+def _options(
+    settings: Settings, language: Language | None, page_size: PrintPageSize | None
+) -> PrintOptions:
+    return print_options(
+        settings, language.value if language else None, page_size.value if page_size else None
     )
 
 
@@ -94,13 +113,16 @@ async def pick_list_pdf(
     pick_list_id: uuid.UUID,
     uow: UowDep,
     principal: Reader,
+    settings: SettingsDep,
     language: LanguageQuery = None,
-    page_size: PageSizeQuery = PrintPageSize.A4,
+    page_size: PageSizeQuery = None,
 ) -> Response:
     """Lines along the walking path, a group row per zone, a check box and the SKU's
     Code 128 on each line, the pick list number's barcode in the header (zh-CN unless
     `language` says otherwise)."""
-    documents = await pick_list_documents(uow, [pick_list_id], _options(language, page_size))
+    documents = await pick_list_documents(
+        uow, [pick_list_id], _options(settings, language, page_size)
+    )
     return await pdf_response(documents, f"{documents[0].number}.pdf")
 
 
@@ -116,13 +138,16 @@ async def delivery_note_pdf(
     principal: Reader,
     settings: SettingsDep,
     language: LanguageQuery = None,
-    page_size: PageSizeQuery = PrintPageSize.A4,
+    page_size: PageSizeQuery = None,
 ) -> Response:
     """Ship-to and contact, carrier (or own fleet), service, tracking number and its barcode,
     promised date, goods, packages with weights, a QR code of the public tracking link and
     signature boxes; in the customer's language unless `language` says otherwise."""
     documents = await delivery_note_documents(
-        uow, [shipment_id], _options(language, page_size), base_url=settings.public_base_url
+        uow,
+        [shipment_id],
+        _options(settings, language, page_size),
+        base_url=settings.public_base_url,
     )
     return await pdf_response(documents, f"{documents[0].number}.pdf")
 
@@ -139,12 +164,15 @@ async def packing_slips_pdf(
     shipment_id: uuid.UUID,
     uow: UowDep,
     principal: Reader,
+    settings: SettingsDep,
     language: LanguageQuery = None,
-    page_size: PageSizeQuery = PrintPageSize.A4,
+    page_size: PageSizeQuery = None,
 ) -> Response:
     """A page per package listing its contents; 409 `no_packages` when the shipment was
     created without packages."""
-    documents = await packing_slip_documents(uow, shipment_id, _options(language, page_size))
+    documents = await packing_slip_documents(
+        uow, shipment_id, _options(settings, language, page_size)
+    )
     return await pdf_response(documents, f"{documents[0].number}-packing-slips.pdf")
 
 
@@ -167,7 +195,7 @@ async def shipping_label_pdf(
     number as a big barcode and the tracking QR code. 409 `carrier_prints_label` for carriers
     that print their own (download theirs from `GET /shipments/{id}/label`)."""
     documents = await shipping_label_documents(
-        uow, shipment_id, _options(language, PrintPageSize.A4), base_url=settings.public_base_url
+        uow, shipment_id, _options(settings, language, None), base_url=settings.public_base_url
     )
     return await pdf_response(documents, f"{documents[0].number}-label.pdf")
 
@@ -184,7 +212,7 @@ async def print_batch(
     """Up to 200 pick lists or delivery notes in one PDF, in the order given, each starting
     on a new page with its own page numbers; 404 naming the first unknown id. Prints only:
     nothing is created or changed."""
-    options = _options(body.language, body.page_size)
+    options = _options(settings, body.language, body.page_size)
     if body.kind is PrintKind.PICK_LIST:
         documents = await pick_list_documents(uow, body.ids, options)
     else:

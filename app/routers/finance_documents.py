@@ -15,15 +15,13 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from app.deps import AUTHENTICATED, SettingsDep, UowDep, requires
 from app.domain.auth import Principal
-from app.domain.documents.model import Document, PageSize
-from app.routers.documents import PDF, pdf_responses
+from app.domain.documents.model import Document
+from app.routers.documents import PDF, pdf_responses, print_options
 from app.services.documents.invoice import invoice_document
 from app.services.documents.manifest import manifest_document
-from app.services.documents.options import PrintOptions
 from app.services.documents.pdf import pdf_of
 from app.services.documents.return_authorisation import return_authorisation_document
 from app.services.documents.statement import statement_document
-from app.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], dependencies=AUTHENTICATED)
 InvoiceReader = Annotated[Principal, Depends(requires("invoices:read"))]
@@ -40,17 +38,6 @@ PageSizeParam = Annotated[
     Literal["A4", "Letter"] | None,
     Query(description="Default: the company's page size (company settings)"),
 ]
-
-
-def print_options(
-    settings: Settings, language: str | None = None, page_size: str | None = None
-) -> PrintOptions:
-    return PrintOptions(
-        language=language,
-        page_size=PageSize(page_size) if page_size else None,
-        default_name=settings.company_name or "Lading",
-        public_base_url=settings.public_base_url,
-    )
 
 
 async def pdf_response(document: Document, filename: str) -> Response:

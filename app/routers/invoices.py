@@ -12,8 +12,8 @@ from app.deps import AUTHENTICATED, BusDep, ETagDep, PageDep, SettingsDep, UowDe
 from app.domain.auth import Principal
 from app.domain.billing.invoices import InvoiceStatus
 from app.errors import problem_responses
-from app.routers.documents import pdf_alternative, wants_pdf
-from app.routers.finance_documents import pdf_response, print_options
+from app.routers.documents import pdf_alternative, print_options, wants_pdf
+from app.routers.finance_documents import pdf_response
 from app.schemas.common import Page
 from app.schemas.credit_notes import InvoiceVoid
 from app.schemas.invoices import (

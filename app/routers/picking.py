@@ -22,7 +22,7 @@ from app.schemas.picking import (
     PickListRead,
     PickListStatusName,
 )
-from app.services.documents.common import PrintOptions
+from app.services.documents.options import PrintOptions
 from app.services.documents.pick_list import pick_list_documents
 from app.services.picking import queries
 from app.services.picking.commands import (

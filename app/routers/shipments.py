@@ -38,8 +38,8 @@ from app.schemas.shipments import (
     ShipmentVerify,
     SkuQuantity,
 )
-from app.services.documents.common import PrintOptions
 from app.services.documents.delivery_note import delivery_note_documents
+from app.services.documents.options import PrintOptions
 from app.services.shipments import queries
 from app.services.shipments.commands import (
     ConfirmShipment,

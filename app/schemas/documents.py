@@ -35,7 +35,9 @@ class DocumentPrint(Schema):
         description="Override: by default pick lists print in zh-CN, delivery notes in the "
         "customer's language",
     )
-    page_size: PrintPageSize = PrintPageSize.A4
+    page_size: PrintPageSize | None = Field(
+        default=None, description="Default: the company's page size (company settings)"
+    )
 
     @field_validator("ids")
     @classmethod

@@ -1,28 +1,11 @@
-"""What the warehouse documents share: the print options, and how quantities, addresses,
+"""What the warehouse documents share: how quantities, addresses,
 contacts and times are written on paper."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
-
-from app.domain.documents.model import PageSize
-
-INTERNAL_LANGUAGE = "zh-CN"
-
-
-@dataclass(frozen=True)
-class PrintOptions:
-    """``language`` None: the document's own (the customer's for customer-facing documents,
-    zh-CN for warehouse-internal ones)."""
-
-    language: str | None = None
-    page_size: PageSize = PageSize.A4
-
-    def language_for(self, customer_language: str | None) -> str:
-        return self.language or customer_language or INTERNAL_LANGUAGE
 
 
 def quantity(value: Decimal | None) -> str:

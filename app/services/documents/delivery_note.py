@@ -21,7 +21,6 @@ from app.domain.documents.model import (
     Totals,
 )
 from app.services.documents.common import (
-    PrintOptions,
     address,
     day,
     dimensions,
@@ -29,6 +28,7 @@ from app.services.documents.common import (
     quantity,
     weight,
 )
+from app.services.documents.options import PrintOptions
 from app.services.documents.shipment_facts import ShipmentFacts, shipment_facts
 from app.services.unit_of_work import UnitOfWork
 
@@ -43,12 +43,12 @@ async def delivery_note_documents(
     """One delivery note per shipment, in the order asked, in the customer's language unless
     ``options`` name one; ``base_url`` makes the tracking link absolute."""
     async with uow:
-        facts = await shipment_facts(uow, shipment_ids)
+        facts = await shipment_facts(uow, shipment_ids, options)
     return [delivery_note(f, options, base_url) for f in facts]
 
 
 def delivery_note(facts: ShipmentFacts, options: PrintOptions, base_url: str) -> Document:
-    s, language = facts.shipment, facts.language(options)
+    s, language = facts.shipment, facts.language
 
     def t(key: str) -> str:
         return label(key, language)
@@ -118,7 +118,7 @@ def delivery_note(facts: ShipmentFacts, options: PrintOptions, base_url: str) ->
         number=s.number,
         company=facts.company,
         language=language,
-        page_size=options.page_size,
+        page_size=facts.frame.page_size,
         header=header,
         qr=facts.tracking_qr(base_url, language),
         blocks=tuple(blocks),

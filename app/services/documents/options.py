@@ -24,6 +24,11 @@ class PrintOptions:
     default_name: str = DEFAULT_NAME
     public_base_url: str | None = None
 
+    def language_for(self, customer_language: str | None) -> str:
+        """The caller's choice, else the customer's, else zh-CN (warehouse-internal)."""
+        language = self.language or customer_language or "zh-CN"
+        return language if language in LANGUAGES else "zh-CN"
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -35,9 +40,8 @@ class Frame:
 async def frame_of(uow: UnitOfWork, options: PrintOptions, customer_language: str | None) -> Frame:
     """The company, language and page size of one document (in an entered unit of work)."""
     settings, _ = await load_company_settings(uow)
-    language = options.language or customer_language or "zh-CN"
     return Frame(
         company=settings.company(options.default_name),
-        language=language if language in LANGUAGES else "zh-CN",
+        language=options.language_for(customer_language),
         page_size=options.page_size or settings.page_size,
     )

@@ -8,7 +8,8 @@ from decimal import Decimal
 from app.domain.documents.labels import label
 from app.domain.documents.model import Align, Column, Document, Field, Table
 from app.domain.errors import Conflict
-from app.services.documents.common import PrintOptions, address, dimensions, quantity, weight
+from app.services.documents.common import address, dimensions, quantity, weight
+from app.services.documents.options import PrintOptions
 from app.services.documents.shipment_facts import ShipmentFacts, shipment_facts
 from app.services.unit_of_work import UnitOfWork
 
@@ -19,7 +20,7 @@ async def packing_slip_documents(
     """A document per package (each on its own pages), in package order; 409 when the
     shipment has no packages."""
     async with uow:
-        (facts,) = await shipment_facts(uow, [shipment_id])
+        (facts,) = await shipment_facts(uow, [shipment_id], options)
     if not facts.packages:
         raise Conflict(
             f"Shipment {facts.shipment.number} has no packages to print slips for.",
@@ -29,7 +30,7 @@ async def packing_slip_documents(
 
 
 def packing_slips(facts: ShipmentFacts, options: PrintOptions) -> list[Document]:
-    s, language = facts.shipment, facts.language(options)
+    s, language = facts.shipment, facts.language
 
     def t(key: str) -> str:
         return label(key, language)
@@ -59,7 +60,7 @@ def packing_slips(facts: ShipmentFacts, options: PrintOptions) -> list[Document]
                 number=s.number,
                 company=facts.company,
                 language=language,
-                page_size=options.page_size,
+                page_size=facts.frame.page_size,
                 header=(
                     Field(
                         t("package_no"),

@@ -10,8 +10,8 @@ from app.domain.documents.labels import label
 from app.domain.documents.model import Align, Barcode, Cell, Column, Document, Field, Table
 from app.domain.locations import BinCode
 from app.repositories.picking import PickListLine
-from app.services.documents.common import PrintOptions, quantity, timestamp
-from app.services.documents.company import company_of
+from app.services.documents.common import quantity, timestamp
+from app.services.documents.options import PrintOptions, frame_of
 from app.services.unit_of_work import UnitOfWork
 
 MAX_ORDERS_SHOWN = 12
@@ -32,8 +32,8 @@ async def pick_list_documents(
                 numbers.append(item.order_number)
         products = await uow.products.get_many_by_sku(sorted({x.sku for x in lines}))
         warehouses = {p.warehouse_id: await uow.warehouses.get(p.warehouse_id) for p in pick_lists}
-        company = await company_of(uow)
-    language = options.language_for(None)
+        frame = await frame_of(uow, options, None)
+    language = frame.language
     documents = []
     for pick_list in pick_lists:
         warehouse = warehouses[pick_list.warehouse_id]
@@ -47,9 +47,9 @@ async def pick_list_documents(
             Document(
                 title=label("pick_list", language),
                 number=pick_list.number,
-                company=company,
+                company=frame.company,
                 language=language,
-                page_size=options.page_size,
+                page_size=frame.page_size,
                 header=(
                     Field(label("warehouse", language), warehouse.code if warehouse else ""),
                     Field(label("picker", language), pick_list.picker or ""),

@@ -15,8 +15,8 @@ from app.repositories.customers import Customer
 from app.repositories.orders import Order
 from app.repositories.products import Product
 from app.repositories.shipments import Shipment, ShipmentLine, ShipmentPackage
-from app.services.documents.common import PrintOptions, contact
-from app.services.documents.company import company_of
+from app.services.documents.common import contact
+from app.services.documents.options import Frame, PrintOptions, frame_of
 from app.services.unit_of_work import UnitOfWork
 
 
@@ -30,10 +30,15 @@ class ShipmentFacts:
     lines: list[ShipmentLine]
     packages: list[ShipmentPackage]
     products: dict[str, Product]
-    company: Company
+    frame: Frame
 
-    def language(self, options: PrintOptions) -> str:
-        return options.language_for(self.customer.language if self.customer else None)
+    @property
+    def company(self) -> Company:
+        return self.frame.company
+
+    @property
+    def language(self) -> str:
+        return self.frame.language
 
     def carrier_name(self, language: str) -> str:
         return self.carrier.name if self.carrier else label("own_fleet", language)
@@ -46,7 +51,9 @@ class ShipmentFacts:
         return QrCode(link, label("scan_to_track", language))
 
 
-async def shipment_facts(uow: UnitOfWork, shipment_ids: Sequence[uuid.UUID]) -> list[ShipmentFacts]:
+async def shipment_facts(
+    uow: UnitOfWork, shipment_ids: Sequence[uuid.UUID], options: PrintOptions
+) -> list[ShipmentFacts]:
     """Call inside ``async with uow``; 404 naming the first unknown id."""
     shipments = [await uow.shipments.get_or_raise(i) for i in shipment_ids]
     ids = [s.id for s in shipments]
@@ -58,23 +65,23 @@ async def shipment_facts(uow: UnitOfWork, shipment_ids: Sequence[uuid.UUID]) -> 
         packages.setdefault(package.shipment_id, []).append(package)
     skus = sorted({x.sku for group in lines.values() for x in group})
     products = await uow.products.get_many_by_sku(skus)
-    company = await company_of(uow)
     facts = []
     for s in shipments:
         order = await uow.orders.get(s.order_id)
         warehouse = await uow.warehouses.get(s.warehouse_id)
         assert order is not None and warehouse is not None
+        customer = await uow.customers.get(order.customer_id)
         facts.append(
             ShipmentFacts(
                 shipment=s,
                 order=order,
-                customer=await uow.customers.get(order.customer_id),
+                customer=customer,
                 carrier=await uow.carriers.get(s.carrier_id) if s.carrier_id else None,
                 warehouse=warehouse.code,
                 lines=sorted(lines.get(s.id, []), key=lambda x: x.line_no),
                 packages=sorted(packages.get(s.id, []), key=lambda x: x.package_no),
                 products=products,
-                company=company,
+                frame=await frame_of(uow, options, customer.language if customer else None),
             )
         )
     return facts

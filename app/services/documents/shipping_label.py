@@ -11,7 +11,8 @@ from app.domain.documents.labels import label
 from app.domain.documents.model import Document, Field, PageSize
 from app.domain.errors import Conflict
 from app.domain.shipments import hands_over_itself
-from app.services.documents.common import PrintOptions, address, weight
+from app.services.documents.common import address, weight
+from app.services.documents.options import PrintOptions
 from app.services.documents.shipment_facts import ShipmentFacts, shipment_facts
 from app.services.unit_of_work import UnitOfWork
 
@@ -22,7 +23,7 @@ async def shipping_label_documents(
     """A label per package (one when there are none); 409 ``carrier_prints_label`` when
     the shipment's carrier prints its own."""
     async with uow:
-        (facts,) = await shipment_facts(uow, [shipment_id])
+        (facts,) = await shipment_facts(uow, [shipment_id], options)
     if not hands_over_itself(facts.carrier.adapter_kind if facts.carrier else None):
         assert facts.carrier is not None
         raise Conflict(
@@ -34,7 +35,7 @@ async def shipping_label_documents(
 
 
 def shipping_labels(facts: ShipmentFacts, options: PrintOptions, base_url: str) -> list[Document]:
-    s, language = facts.shipment, facts.language(options)
+    s, language = facts.shipment, facts.language
 
     def t(key: str) -> str:
         return label(key, language)

@@ -432,3 +432,20 @@ async def test_bad_input(client, auth, data) -> None:
         ),
         403,
     )
+
+
+async def test_warehouse_documents_follow_the_company_settings(client, auth, data) -> None:
+    """The admin's company name heads the pick list, and its page size is the default."""
+    _, pick_list = await placed_and_picked(client, auth, data, "ACME", {"DOC-1": "1"})
+    admin = await auth.as_role("admin")
+    body = {"name": "杭州拉丁供应链有限公司", "page_size": "Letter"}
+    put = await client.put(
+        "/api/v1/settings/company", json=body, headers={**admin, "If-Match": '"0"'}
+    )
+    assert put.status_code == 200, put.text
+
+    pdf = await pdf_of(client, auth, f"/api/v1/pick-lists/{pick_list['id']}.pdf")
+    assert page_sizes(pdf) == [(612.0, 792.0)]
+    assert "杭州拉丁供应链有限公司" in pdf_text(pdf)[0]
+    a4 = await pdf_of(client, auth, f"/api/v1/pick-lists/{pick_list['id']}.pdf?page_size=A4")
+    assert page_sizes(a4) == [(595.3, 841.9)]
