@@ -16,6 +16,7 @@ ADMIN = "admin"
 EVENT_SCOPES: tuple[tuple[str, str], ...] = (
     ("order.", "orders:read"),
     ("settings.", "orders:read"),  # the review settings: GET /settings/review reads orders:read
+    ("company_settings.", "admin"),  # the company settings are the administrator's
     ("shipment.", "stock:read"),
     ("delivery_plan.", "stock:read"),
     ("delivery_route.", "stock:read"),

@@ -14,11 +14,13 @@ import nats
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServerError
 
 from app.adapters.eventbus.base import EventBusError
 
 log = logging.getLogger(__name__)
+# JetStream's "error creating store for stream".
+STORE_CREATION_FAILED = 10049
 
 
 async def _log_error(exc: Exception) -> None:
@@ -63,11 +65,25 @@ class NatsEventBus:
             try:
                 await js.stream_info(name)
             except NotFoundError:
-                await js.add_stream(name=name, subjects=list(subjects))
+                await self._add_stream(js, name, subjects)
                 log.info("nats.stream_created", extra={"stream": name, "subjects": subjects})
         except (TimeoutError, NatsError) as exc:
             await self.close()
             raise EventBusError(f"JetStream stream {name}: {exc}") from exc
+
+    @staticmethod
+    async def _add_stream(js: JetStreamContext, name: str, subjects: Sequence[str]) -> None:
+        """Create the stream, once more if the server failed to create its store: it removes
+        an account's store folder when its last stream goes, and a creation racing that
+        removal fails with 10049 ("could not create storage directory") although a second
+        attempt succeeds."""
+        try:
+            await js.add_stream(name=name, subjects=list(subjects))
+        except ServerError as exc:
+            if exc.err_code != STORE_CREATION_FAILED:
+                raise
+            await asyncio.sleep(0.1)
+            await js.add_stream(name=name, subjects=list(subjects))
 
     async def publish(
         self, subject: str, body: bytes, *, msg_id: str, headers: Mapping[str, str]
