@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from app.domain.billing.aging import (
@@ -22,22 +22,16 @@ from app.domain.billing.aging import (
     due_date_bounds,
     revenue_window,
 )
-from app.domain.billing.ledger import PER_CUSTOMER
-from app.domain.errors import RuleViolation
+from app.domain.billing.statement import (
+    STATEMENT_ACCOUNTS,
+    STATEMENT_MAX_ROWS,
+    check_period,
+    day_end,
+    day_start,
+)
 from app.domain.money import ZERO
 from app.repositories.books import CustomerMovement
 from app.services.unit_of_work import UnitOfWork
-
-STATEMENT_MAX_ROWS = 5000
-ACCOUNTS = sorted(a.value for a in PER_CUSTOMER)
-
-
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _end(day: date) -> datetime:
-    return _start(day + timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -73,21 +67,14 @@ async def statement(uow: UnitOfWork, customer_id: uuid.UUID, start: date, end: d
     """What the customer owed before ``start``, each entry from ``start`` to ``end`` (days
     included) that changed it with the running balance, and what it owed at the end — per
     currency. A positive balance is owed by the customer; negative is credit in its favour."""
-    if start > end:
-        raise RuleViolation.on("from", "from_after_to", "`from` must not be after `to`.")
+    check_period(start, end)
     async with uow:
         customer = await uow.customers.get_or_raise(customer_id)
-        opening = await uow.books.customer_balances(customer.id, ACCOUNTS, _start(start))
-        moves = await uow.books.customer_movements(
-            customer.id, ACCOUNTS, _start(start), _end(end), STATEMENT_MAX_ROWS + 1
+        entries = await uow.books.statement_entries(
+            customer.id, STATEMENT_ACCOUNTS, day_start(start), day_end(end), STATEMENT_MAX_ROWS + 1
         )
-        if len(moves) > STATEMENT_MAX_ROWS:
-            raise RuleViolation.on(
-                "from",
-                "period_too_long",
-                f"The period has more than {STATEMENT_MAX_ROWS} entries; ask for a shorter one.",
-            )
-        numbers = await _numbers(uow, moves)
+        check_period(start, end, len(entries.moves))
+    opening, moves, numbers = entries.opening, entries.moves, entries.numbers
     by_currency: dict[str, list[CustomerMovement]] = defaultdict(list)
     for m in moves:
         by_currency[m.currency].append(m)
@@ -102,20 +89,6 @@ async def statement(uow: UnitOfWork, customer_id: uuid.UUID, start: date, end: d
             _running(c, opening.get(c, ZERO), by_currency.get(c, []), numbers) for c in currencies
         ],
     )
-
-
-async def _numbers(uow: UnitOfWork, moves: list[CustomerMovement]) -> dict[tuple[str, str], str]:
-    ids: dict[str, set[uuid.UUID]] = defaultdict(set)
-    for m in moves:
-        try:
-            ids[m.source_type].add(uuid.UUID(m.source_id))
-        except ValueError:
-            continue
-    out: dict[tuple[str, str], str] = {}
-    for kind, found in ids.items():
-        for source_id, number in (await uow.books.document_numbers(kind, sorted(found))).items():
-            out[(kind, source_id)] = number
-    return out
 
 
 def _running(
@@ -180,7 +153,7 @@ async def aging(
         if customer_id is not None:
             await uow.customers.get_or_raise(customer_id)
         bounds = [(b.value, lo, hi) for b, lo, hi in due_date_bounds(as_of)]
-        rows = await uow.books.open_by_bucket(as_of, _end(as_of), bounds, customer_id)
+        rows = await uow.books.open_by_bucket(as_of, day_end(as_of), bounds, customer_id)
         invoiced = await uow.books.invoiced_between(first, last, customer_id)
         open_customers = sorted({c for c, *_ in rows}, key=str)
         names = await uow.books.customers(open_customers)

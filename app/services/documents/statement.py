@@ -12,25 +12,27 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from app.domain.billing.aging import Aged, Bucket, due_date_bounds
-from app.domain.billing.ledger import PER_CUSTOMER
+from app.domain.billing.statement import (
+    STATEMENT_ACCOUNTS,
+    STATEMENT_MAX_ROWS,
+    check_period,
+    day_end,
+    day_start,
+)
 from app.domain.documents.capital_numerals import amount_in_words
 from app.domain.documents.formats import day, local_time, money
 from app.domain.documents.labels import label
 from app.domain.documents.model import Align, Column, Document, Field, Paragraph, Table, Totals
-from app.domain.errors import RuleViolation
 from app.domain.money import ZERO
 from app.repositories.books import CustomerMovement
 from app.services.documents.options import Frame, PrintOptions, frame_of
 from app.services.unit_of_work import UnitOfWork
 
-# As the JSON statement: a period with more entries is refused (ask for a shorter one).
-STATEMENT_MAX_ROWS = 5000
-ACCOUNTS = sorted(a.value for a in PER_CUSTOMER)
 STATEMENT_ZONE = "UTC"
 _DOCUMENT_TYPES = {
     "invoice": "doc_invoice",
@@ -45,14 +47,6 @@ _BUCKETS = (
     (Bucket.DAYS_61_90, "aging_61_90"),
     (Bucket.OVER_90, "aging_over_90"),
 )
-
-
-def _start(d: date) -> datetime:
-    return datetime.combine(d, time.min, tzinfo=UTC)
-
-
-def _end(d: date) -> datetime:
-    return _start(d + timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -73,24 +67,16 @@ async def statement_document(
     uow: UnitOfWork, customer_id: uuid.UUID, start: date, end: date, options: PrintOptions
 ) -> Document:
     """The statement of ``customer_id`` from ``start`` to ``end`` (days included)."""
-    if start > end:
-        raise RuleViolation.on("from", "from_after_to", "`from` must not be after `to`.")
+    check_period(start, end)
     async with uow:
         customer = await uow.customers.get_or_raise(customer_id)
         frame = await frame_of(uow, options, customer.language)
-        opening = await uow.books.customer_balances(customer.id, ACCOUNTS, _start(start))
-        moves = await uow.books.customer_movements(
-            customer.id, ACCOUNTS, _start(start), _end(end), STATEMENT_MAX_ROWS + 1
+        entries = await uow.books.statement_entries(
+            customer.id, STATEMENT_ACCOUNTS, day_start(start), day_end(end), STATEMENT_MAX_ROWS + 1
         )
-        if len(moves) > STATEMENT_MAX_ROWS:
-            raise RuleViolation.on(
-                "from",
-                "period_too_long",
-                f"The period has more than {STATEMENT_MAX_ROWS} entries; ask for a shorter one.",
-            )
-        numbers = await _numbers(uow, moves)
+        check_period(start, end, len(entries.moves))
         bounds = [(b.value, lo, hi) for b, lo, hi in due_date_bounds(end)]
-        open_rows = await uow.books.open_by_bucket(end, _end(end), bounds, customer.id)
+        open_rows = await uow.books.open_by_bucket(end, day_end(end), bounds, customer.id)
     aged: dict[str, Aged] = defaultdict(Aged)
     for _, currency, bucket, amount in open_rows:
         aged[currency].add(Bucket(bucket), amount)
@@ -99,26 +85,12 @@ async def statement_document(
         customer_code=customer.code,
         start=start,
         end=end,
-        opening=dict(opening),
-        moves=moves,
-        numbers=numbers,
+        opening=entries.opening,
+        moves=entries.moves,
+        numbers=entries.numbers,
         aged=dict(aged),
     )
     return assemble_statement(facts, frame)
-
-
-async def _numbers(uow: UnitOfWork, moves: list[CustomerMovement]) -> dict[tuple[str, str], str]:
-    ids: dict[str, set[uuid.UUID]] = defaultdict(set)
-    for m in moves:
-        try:
-            ids[m.source_type].add(uuid.UUID(m.source_id))
-        except ValueError:
-            continue
-    out: dict[tuple[str, str], str] = {}
-    for kind, found in ids.items():
-        for source_id, number in (await uow.books.document_numbers(kind, sorted(found))).items():
-            out[(kind, source_id)] = number
-    return out
 
 
 def assemble_statement(facts: StatementFacts, frame: Frame) -> Document:

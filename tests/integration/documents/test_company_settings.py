@@ -29,7 +29,7 @@ def png(width: int = 40, height: int = 20) -> bytes:
 DETAILS = {
     "name": "上海拉丁供应链有限公司",
     "address": "上海市浦东新区张江路 88 号\n邮编 201203",
-    "tax_id": "91310115MA1H7XXX0X",
+    "tax_id": "91350100M000100Y43",
     "phone": "021-5555 0100",
     "bank_name": "招商银行上海张江支行",
     "bank_account": "1219 0888 0000 123",
