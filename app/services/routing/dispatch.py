@@ -30,7 +30,6 @@ from app.services.bus import Context
 from app.services.common import retrying
 from app.services.routing.plan_commands import ArriveAtStop, FailStop, ReplanDeliveries, StartRoute
 from app.services.routing.plan_views import load_plan, plan_document
-from app.services.routing.replanning import replan_deliveries
 from app.services.unit_of_work import UnitOfWork
 
 
@@ -123,7 +122,8 @@ async def fail_stop(cmd: FailStop, uow: UnitOfWork, ctx: Context) -> dict[str, A
     await _record_failure(cmd, uow)
     if cmd.replan:
         try:
-            return await replan_deliveries(
+            # The re-plan is its own command (its own transactions around the solve).
+            result: dict[str, Any] = await ctx.bus.handle(
                 ReplanDeliveries(
                     principal=cmd.principal,
                     plan_id=cmd.plan_id,
@@ -132,8 +132,8 @@ async def fail_stop(cmd: FailStop, uow: UnitOfWork, ctx: Context) -> dict[str, A
                     note=cmd.reason,
                 ),
                 uow,
-                ctx,
             )
+            return result
         except InvalidState as exc:
             if exc.code != "plan_finished":
                 raise
