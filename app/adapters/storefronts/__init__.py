@@ -1,0 +1,1 @@
+"""Storefront platforms (Shopify, WooCommerce): what Lading tells a shop back."""
