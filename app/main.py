@@ -18,6 +18,7 @@ from app.adapters.outbound import OutboundGuard, guarded_client
 from app.bootstrap import build_bus
 from app.db import create_engine, create_sessionmaker
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
+from app.repositories.read_cache import ReadCache
 from app.routers import ROUTERS, TAGS
 from app.settings import Settings, get_settings
 
@@ -88,6 +89,7 @@ def create_app(
     app.state.bus = build_bus(settings)
     app.state.sessionmaker = sessionmaker
     app.state.engine = None
+    app.state.read_cache = ReadCache(settings.read_cache_seconds)
     app.state.metrics = Metrics()
     # One pooled client for every carrier call (each call sets its own deadline); every
     # request passes the outbound URL rule first, as DNS may have changed since it was saved.

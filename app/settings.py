@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     periodic_invoicing_hour: int = Field(default=2, ge=0, le=23)
     page_size_max: int = Field(default=200, ge=1)
     order_max_lines: int = Field(default=500, ge=1)
+    # How long a process keeps a verified API key, the review policy and the active warehouses
+    # (app/repositories/read_cache.py): a revocation or change made in another process takes
+    # effect within this many seconds (at once in the process that made it). 0: read each time.
+    read_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     # Allocation: nearest_single, min_split or priority; whether ship_complete orders that no
     # single warehouse can fill may be consolidated by a transfer; how long an unpaid prepaid
     # order's reservation lasts.

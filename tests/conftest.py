@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from app import migrate
 from app.db import create_engine
 from app.main import create_app
+from app.repositories.read_cache import ReadCache
 from app.settings import Settings
 from tests.support import Auth
 
@@ -200,6 +201,8 @@ def app(shared_app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]) -> 
     changes on it is undone afterwards (see :class:`LentApp`)."""
     lent = LentApp(shared_app)
     shared_app.state.sessionmaker = sessionmaker
+    # Nothing read by one test is remembered for the next (each rolls its data back).
+    shared_app.state.read_cache = ReadCache(shared_app.state.settings.read_cache_seconds)
     try:
         yield shared_app
     finally:

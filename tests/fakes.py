@@ -121,6 +121,9 @@ class FakeUnitOfWork:
         self._pending_outbox = []
         self.committed += 1
 
+    async def cached(self, tag: str, key: str, load: Any) -> Any:
+        return await load()  # no cache: every read is fresh
+
     async def flush(self) -> None:
         self.flushed += 1
 

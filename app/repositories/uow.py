@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -39,9 +39,11 @@ from app.repositories.pricing import PricingRepository
 from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
+from app.repositories.read_cache import MISSING, ReadCache
 from app.repositories.reservations import AllocationRepository, ReservationRepository
 from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
+from app.repositories.row_writer import write_new_rows
 from app.repositories.settings import SettingsRepository
 from app.repositories.shipments import ShipmentRepository
 from app.repositories.stock import StockRepository
@@ -52,6 +54,8 @@ from app.repositories.vehicles import VehicleRepository
 from app.repositories.warehouses import WarehouseRepository
 from app.repositories.webhook_deliveries import WebhookDeliveryRepository
 from app.repositories.webhooks import WebhookEndpointRepository
+
+T = TypeVar("T")
 
 
 def is_unique_violation(exc: BaseException) -> bool:
@@ -98,14 +102,18 @@ class SqlAlchemyUnitOfWork:
         self,
         session_factory: async_sessionmaker[AsyncSession],
         bus: Reactions | None = None,
+        cache: ReadCache | None = None,
     ) -> None:
         self._factory = session_factory
         self.bus = bus
+        self.cache = cache
         self._events: list[Event] = []
+        self._written: set[str] = set()
         self._last_at: datetime | None = None
 
     async def __aenter__(self) -> SqlAlchemyUnitOfWork:
         self._events = []
+        self._written = set()
         self.session = self._factory()
         self.users = UserRepository(self.session)
         self.api_keys = ApiKeyRepository(self.session)
@@ -180,6 +188,7 @@ class SqlAlchemyUnitOfWork:
 
     def _write(self, event: Event) -> None:
         """Invariant 5, in one place: the audit row and (with a topic) the outbox row."""
+        self._written.add(event.entity_type)
         if event.audited:
             before, after = event.images()
             self.session.add(
@@ -215,7 +224,25 @@ class SqlAlchemyUnitOfWork:
 
     async def commit(self) -> None:
         await self.publish()
+        await write_new_rows(self.session)
         await self.session.commit()
+        if self.cache is not None:
+            self.cache.invalidate(self._written)
+
+    async def cached(self, tag: str, key: str, load: Callable[[], Awaitable[T]]) -> T:
+        """``load()``'s answer, kept in the process's read cache under the entity type
+        ``tag`` (see :mod:`app.repositories.read_cache`); read afresh when there is no cache,
+        or when this unit of work has written that entity type itself."""
+        if self.cache is None or tag in self._written or self._pending(tag):
+            return await load()
+        value = self.cache.get(tag, key)
+        if value is MISSING:
+            value = await load()
+            self.cache.put(tag, key, value)
+        return value  # type: ignore[no-any-return]
+
+    def _pending(self, tag: str) -> bool:
+        return any(e.entity_type == tag for e in self._events)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -6,8 +6,9 @@ in-memory one for the bus's own tests. Use cases type their ``uow`` with this pr
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from app.domain.events import Event
 from app.repositories.alert_scan import AlertScanRepository
@@ -44,6 +45,8 @@ from app.repositories.vehicles import VehicleRepository
 from app.repositories.warehouses import WarehouseRepository
 from app.repositories.webhook_deliveries import WebhookDeliveryRepository
 from app.repositories.webhooks import WebhookEndpointRepository
+
+T = TypeVar("T")
 
 
 class UnitOfWork(Protocol):
@@ -112,3 +115,8 @@ class UnitOfWork(Protocol):
         """The migration revisions the database is at (also proves it answers)."""
 
     async def commit(self) -> None: ...
+
+    async def cached(self, tag: str, key: str, load: Callable[[], Awaitable[T]]) -> T:
+        """``load()``'s answer, kept briefly in the process under the entity type ``tag``
+        (``app.repositories.read_cache``): for what every order reads and rarely changes."""
+        ...

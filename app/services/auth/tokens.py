@@ -68,10 +68,21 @@ async def authenticate_bearer(uow: UnitOfWork, token: str, *, secret: str) -> Pr
 
 
 async def authenticate_api_key(uow: UnitOfWork, key: str) -> Principal:
+    """The key's holder. A verified key is kept briefly in the process, by its digest: a
+    revocation made in another process applies within LADING_READ_CACHE_SECONDS (at once in
+    this one); an unknown or revoked key is never kept."""
+    digest = digest_api_key(key)
     async with uow:
-        api_key = await uow.api_keys.get_active_by_hash(digest_api_key(key))
-    if api_key is None:
+        principal = await uow.cached("api_key", digest, lambda: _key_holder(uow, digest))
+    if principal is None:
         raise NotAuthenticated("The API key is invalid or has been revoked.")
+    return principal
+
+
+async def _key_holder(uow: UnitOfWork, digest: str) -> Principal | None:
+    api_key = await uow.api_keys.get_active_by_hash(digest)
+    if api_key is None:
+        return None
     return Principal(
         subject_id=str(api_key.id),
         name=api_key.name,

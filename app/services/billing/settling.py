@@ -50,6 +50,7 @@ async def receive_payment(
         raise RuleViolation.on(
             "amount", "minor_units", f"{amount} has more decimals than {currency} allows."
         )
+    now = datetime.now(UTC)
     payment = Payment(
         id=uuid.uuid4(),
         number=format_payment_number(received_on.year, await uow.payments.next_number("payment")),
@@ -64,9 +65,13 @@ async def receive_payment(
         amount_applied=ZERO,
         amount_refunded=ZERO,
         created_by=actor,
+        created_at=now,
+        updated_at=now,
+        version=1,
     )
+    # Complete before it is written (no flush here): the audit image needs every column, and
+    # the order path writes all its new rows once, at commit.
     uow.payments.add(payment)
-    await uow.flush()
     uow.record(
         PaymentReceived(
             actor=actor,

@@ -33,9 +33,14 @@ DEFAULTS_VERSION = 0
 
 
 async def load_review_policy(uow: UnitOfWork) -> ReviewPolicy:
-    """The review policy in force, read in an already-entered unit of work (defaults if none)."""
-    record = await uow.settings.get(REVIEW_KEY)
-    return ReviewPolicy() if record is None else policy_from_json(record.value)
+    """The review policy in force, read in an already-entered unit of work (defaults if none);
+    kept briefly in the process (a change elsewhere applies within LADING_READ_CACHE_SECONDS)."""
+
+    async def load() -> ReviewPolicy:
+        record = await uow.settings.get(REVIEW_KEY)
+        return ReviewPolicy() if record is None else policy_from_json(record.value)
+
+    return await uow.cached("settings", REVIEW_KEY, load)
 
 
 async def get_review_settings(uow: UnitOfWork) -> tuple[ReviewPolicy, int]:
