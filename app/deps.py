@@ -21,12 +21,16 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+# Every dependency is ``async def``: FastAPI runs a plain ``def`` one in its thread pool, and
+# the hand-over to a thread and back cost about a tenth of an order's CPU (a test checks).
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_bus(request: Request) -> MessageBus:
+def app_bus(request: Request) -> MessageBus:
     """The app's bus, on the app's settings: when ``app.state.settings`` was replaced (tests
     do), the bus is rebuilt on the new ones, so handlers see what the request sees."""
     bus: MessageBus = request.app.state.bus
@@ -42,23 +46,30 @@ def get_bus(request: Request) -> MessageBus:
     return bus
 
 
-def get_uow(request: Request) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(request.app.state.sessionmaker, get_bus(request))
+async def get_bus(request: Request) -> MessageBus:
+    return app_bus(request)
 
 
-def get_uow_factory(request: Request) -> Callable[[], SqlAlchemyUnitOfWork]:
+async def get_uow(request: Request) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(
+        request.app.state.sessionmaker, app_bus(request), request.app.state.read_cache
+    )
+
+
+async def get_uow_factory(request: Request) -> Callable[[], SqlAlchemyUnitOfWork]:
     """For use cases that commit several independent transactions (batch import)."""
-    sessionmaker, bus = request.app.state.sessionmaker, get_bus(request)
-    return lambda: SqlAlchemyUnitOfWork(sessionmaker, bus)
+    sessionmaker, bus = request.app.state.sessionmaker, app_bus(request)
+    cache = request.app.state.read_cache
+    return lambda: SqlAlchemyUnitOfWork(sessionmaker, bus, cache)
 
 
-def get_carrier_client(request: Request) -> httpx.AsyncClient:
+async def get_carrier_client(request: Request) -> httpx.AsyncClient:
     """The app's pooled HTTP client for carrier calls (tests put a mock transport here)."""
     client: httpx.AsyncClient = request.app.state.carrier_client
     return client
 
 
-def get_outbound_guard(request: Request) -> OutboundGuard:
+async def get_outbound_guard(request: Request) -> OutboundGuard:
     """The outbound URL rule with name resolution (tests replace its resolver)."""
     guard: OutboundGuard = request.app.state.outbound_guard
     return guard
@@ -79,7 +90,7 @@ async def authenticate(request: Request) -> Principal:
     if cached is not None:
         return cached
     settings: Settings = request.app.state.settings
-    uow = SqlAlchemyUnitOfWork(request.app.state.sessionmaker)
+    uow = SqlAlchemyUnitOfWork(request.app.state.sessionmaker, cache=request.app.state.read_cache)
     api_key = await api_key_scheme(request)
     bearer = await oauth2_scheme(request)
     if api_key:
@@ -121,7 +132,7 @@ def requires(scope: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     return check
 
 
-def if_match_version(
+async def if_match_version(
     if_match: Annotated[
         str | None,
         Header(
@@ -160,19 +171,18 @@ class ETagSetter:
         self.response.headers["ETag"] = etag(version)
 
 
-ETagDep = Annotated[ETagSetter, Depends()]
+async def etag_setter(response: Response) -> ETagSetter:
+    return ETagSetter(response)
+
+
+ETagDep = Annotated[ETagSetter, Depends(etag_setter)]
 
 
 class PageParams:
     """``?limit=&cursor=`` for every list; ``limit`` is at most ``LADING_PAGE_SIZE_MAX``, which
     the OpenAPI document states as the parameter's maximum (``app.openapi``)."""
 
-    def __init__(
-        self,
-        request: Request,
-        limit: Annotated[int, Query(ge=1, description="Items per page")] = 50,
-        cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
-    ) -> None:
+    def __init__(self, request: Request, limit: int, cursor: str | None) -> None:
         maximum = request.app.state.settings.page_size_max
         if limit > maximum:
             raise RuleViolation.on(
@@ -182,7 +192,15 @@ class PageParams:
         self.cursor = cursor
 
 
-PageDep = Annotated[PageParams, Depends()]
+async def page_params(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, description="Items per page")] = 50,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+) -> PageParams:
+    return PageParams(request, limit, cursor)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
 
 # The header of every create that may be repeated safely.
 IdempotencyKey = Annotated[

@@ -23,7 +23,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from app.deps import ETagSetter, if_match_version
+from app.deps import etag_setter, if_match_version
 from app.errors import PROBLEM_JSON
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -116,7 +116,7 @@ def build(app: FastAPI, routers: Sequence[APIRouter], *, page_size_max: int) -> 
             route = routes.get((path, method))
             if route is not None and _uses(route.dependant, if_match_version):
                 _document_if_match(op)
-            if route is not None and _uses(route.dependant, ETagSetter):
+            if route is not None and _uses(route.dependant, etag_setter):
                 _document_etag(op)
             _document_problems(op)
             _document_page_size(op, page_size_max)

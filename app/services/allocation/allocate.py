@@ -53,8 +53,7 @@ async def allocate_in_uow(
     expires_at = _expiry(order, settings, datetime.now(UTC))
     needs = [n for n in _needs(lines) if n.quantity > 0]
     product_ids = sorted({n.product_id for n in needs}, key=str)
-    warehouses = await uow.allocation.active_warehouses()
-    await uow.stock.lock_products(product_ids)
+    warehouses = await uow.cached("warehouse", "active", uow.allocation.active_warehouses)
     available = await uow.allocation.available(product_ids, lock=True)
     policy = await _policy(uow, order)
     plan = plan_allocation(

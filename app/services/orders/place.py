@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain import order_lines, payments
-from app.domain.errors import Conflict
+from app.domain.errors import Conflict, DomainError
 from app.domain.events import OrderPlaced
 from app.domain.orders import OrderStatus, format_order_number
 from app.repositories.base import jsonable
@@ -76,19 +76,26 @@ def request_hash(cmd: PlaceOrder) -> str:
 @retrying
 async def place_order(cmd: PlaceOrder, uow: UnitOfWork, ctx: Context) -> PlaceResult:
     """Create (and optionally submit) an order, exactly once per Idempotency-Key and per
-    (channel, external_ref). A lost race on either unique key returns the winner's order."""
+    (channel, external_ref).
+
+    The keys are not looked up first: the insert itself is the check (their unique indexes),
+    which spares two reads on every new order. Only when the attempt fails — on either key,
+    or on a rule (the customer blocked since the first request, say) — is the first order
+    looked for, and a repeat answered with it as it was."""
     digest = request_hash(cmd)
     try:
         return await _place(uow, cmd, ctx.settings, digest)
     except Exception as exc:
-        if not is_unique_violation(exc):
+        if not (is_unique_violation(exc) or isinstance(exc, DomainError)):
             raise
-    # Another request committed the same key or external reference first: answer with its order.
+        failure = exc
     async with uow:
         existing = await _existing(uow, cmd, digest)
-        if existing is None:  # pragma: no cover - the unique violation names a row that exists
-            raise Conflict("A concurrent request conflicted; retry.")
-        return PlaceResult(OrderView(existing, await uow.orders.lines(existing.id)), False)
+        if existing is not None:
+            return PlaceResult(OrderView(existing, await uow.orders.lines(existing.id)), False)
+    if isinstance(failure, DomainError):
+        raise failure
+    raise Conflict("A concurrent request conflicted; retry.") from failure
 
 
 async def _existing(uow: UnitOfWork, cmd: PlaceOrder, digest: str) -> Order | None:
@@ -109,9 +116,6 @@ async def _existing(uow: UnitOfWork, cmd: PlaceOrder, digest: str) -> Order | No
 async def _place(uow: UnitOfWork, cmd: PlaceOrder, settings: Settings, digest: str) -> PlaceResult:
     now = datetime.now(UTC)
     async with uow:
-        existing = await _existing(uow, cmd, digest)
-        if existing is not None:
-            return PlaceResult(OrderView(existing, await uow.orders.lines(existing.id)), False)
         order, lines = await _priced_order(uow, cmd, settings, now)
         enter(uow, cmd, order, lines, digest, now)
         await uow.commit()
