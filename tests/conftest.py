@@ -123,6 +123,9 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "secret_key": secrets.token_urlsafe(40),
         "inprocess_dispatcher": False,
         "log_level": "WARNING",
+        # Tests write master data straight into the database (factories): read it afresh.
+        # The read cache's own tests give the app a cache of their own.
+        "read_cache_seconds": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -3,7 +3,7 @@ numbering never serialises writers), or a counter row on SQLite (one writer at a
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, text, update
+from sqlalchemy import Integer, String, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,7 +29,10 @@ async def next_document_number(
         seq = sequence or f"{name}_number_seq"
         if not seq.replace("_", "").isalnum():
             raise ValueError(f"not a sequence name: {seq!r}")
-        value = await session.scalar(text(f"SELECT nextval('{seq}')"))
+        # Straight to the driver: a text() through the ORM session costs twice the CPU, and
+        # order placement takes two numbers.
+        connection = await session.connection()
+        value = (await connection.exec_driver_sql(f"SELECT nextval('{seq}')")).scalar_one()
         return int(value)
     bumped = await session.execute(
         update(DocumentCounter)

@@ -11,6 +11,7 @@ from sqlalchemy import event, select, text
 
 from app.db import create_engine
 from app.repositories.orders import Order
+from app.repositories.read_cache import ReadCache
 from app.repositories.reservations import Reservation
 from tests.factories import make_customer, make_product, make_warehouse
 
@@ -78,6 +79,7 @@ async def test_a_storefront_order_is_one_transaction_of_at_most_eight_statements
     pg_client, pg_auth, pg_app, pg_engine
 ) -> None:
     tag, key = await _world(pg_client, pg_auth, pg_app)
+    pg_app.state.read_cache = ReadCache(60)  # as in production (tests read afresh by default)
     warm = await pg_client.post(
         "/api/v1/orders", json=_body(tag, f"W-{tag}"), headers={**key, "Idempotency-Key": "w" + tag}
     )

@@ -52,6 +52,7 @@ async def on_order_payment_reported(
         received_on=datetime.now(UTC).date(),
         actor=event.actor,
         order_id=order.id,
+        write_now=not isinstance(event, OrderPlaced),  # written with its new order at commit
     )
     if isinstance(event, OrderPlaced):
         return  # nothing is invoiced yet

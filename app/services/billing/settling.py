@@ -43,8 +43,13 @@ async def receive_payment(
     received_on: date,
     actor: str,
     order_id: uuid.UUID | None = None,
+    write_now: bool = True,
 ) -> Payment:
-    """Record money received; all of it is the customer's unapplied credit until applied."""
+    """Record money received; all of it is the customer's unapplied credit until applied.
+
+    The payment is written at once (flushed), so that rows changed later in the transaction
+    may refer to it; ``write_now=False`` leaves it to the commit, for a new order's payment
+    that nothing else refers to (the order path then writes each row once, as it ends)."""
     check_amount(amount)
     if round_money(amount, currency) != amount:
         raise RuleViolation.on(
@@ -69,9 +74,9 @@ async def receive_payment(
         updated_at=now,
         version=1,
     )
-    # Complete before it is written (no flush here): the audit image needs every column, and
-    # the order path writes all its new rows once, at commit.
     uow.payments.add(payment)
+    if write_now:
+        await uow.flush()
     uow.record(
         PaymentReceived(
             actor=actor,
