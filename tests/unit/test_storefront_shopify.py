@@ -96,22 +96,45 @@ async def test_fulfil_creates_a_fulfilment_on_the_open_fulfillment_order() -> No
 
 async def test_a_repeated_fulfilment_finds_the_existing_one_and_sends_no_mutation() -> None:
     recorder = shopify().on("LadingFulfilmentState", ok("shopify/order_fulfilled.json"))
+    recorder.on("LadingFulfilmentLines", ok("shopify/fulfillment_lines.json"))
     fulfilment_id = await gateway(recorder).fulfil(ACCESS, NOTICE)
     assert fulfilment_id == "gid://shopify/Fulfillment/255858046"
-    assert recorder.keys == ["LadingFulfilmentState"]
+    assert recorder.keys == ["LadingFulfilmentState", "LadingFulfilmentLines"]
+    assert graphql_call(recorder.requests[1])[2:] == ("fulfillment", {"id": fulfilment_id})
+    # A whole-order notice needs no look at the lines.
+    whole = FulfilmentNotice(ORDER_GID, "SH-2026-000042", [], "1Z2345", "UPS", None)
+    again = shopify().on("LadingFulfilmentState", ok("shopify/order_fulfilled.json"))
+    assert await gateway(again).fulfil(ACCESS, whole) == fulfilment_id
+    assert again.keys == ["LadingFulfilmentState"]
+
+
+async def test_fulfilments_with_another_tracking_number_or_cancelled_do_not_count() -> None:
+    state = fixture("shopify/order_fulfilment_state.json")
+    other = fixture("shopify/order_fulfilled.json")["data"]["order"]["fulfillments"][0]
+    cancelled = {**other, "id": "gid://shopify/Fulfillment/2", "status": "CANCELLED"}
+    state["data"]["order"]["fulfillments"] = [
+        {**other, "trackingInfo": [{"number": "OTHER"}]},
+        {**cancelled, "trackingInfo": [{"number": "1Z2345"}]},
+    ]
+    recorder = shopify().on("LadingFulfilmentState", httpx.Response(200, json=state))
+    recorder.on("LadingFulfil", ok("shopify/fulfillment_create.json"))
+    assert await gateway(recorder).fulfil(ACCESS, NOTICE) == "gid://shopify/Fulfillment/1069019881"
+    assert recorder.keys == ["LadingFulfilmentState", "LadingFulfil"]
 
 
 async def test_a_retry_after_half_a_fulfilment_sends_only_what_is_missing() -> None:
     state = fixture("shopify/order_fulfilment_state.json")
-    held = copy.deepcopy(fixture("shopify/order_fulfilled.json")["data"]["order"]["fulfillments"])
-    held[0]["fulfillmentLineItems"]["nodes"] = [
-        {"quantity": 1, "lineItem": {"id": "gid://shopify/LineItem/466157049"}}
-    ]
+    held = fixture("shopify/order_fulfilled.json")["data"]["order"]["fulfillments"]
     state["data"]["order"]["fulfillments"] = held
     state["data"]["order"]["fulfillmentOrders"]["nodes"][0]["lineItems"]["nodes"][0][
         "remainingQuantity"
     ] = 1
+    lines = fixture("shopify/fulfillment_lines.json")
+    lines["data"]["fulfillment"]["fulfillmentLineItems"]["nodes"] = [
+        {"quantity": 1, "lineItem": {"id": "gid://shopify/LineItem/466157049"}}
+    ]
     recorder = shopify().on("LadingFulfilmentState", httpx.Response(200, json=state))
+    recorder.on("LadingFulfilmentLines", httpx.Response(200, json=lines))
     recorder.on("LadingFulfil", ok("shopify/fulfillment_create.json"))
     fulfilment_id = await gateway(recorder).fulfil(ACCESS, NOTICE)
     assert fulfilment_id == "gid://shopify/Fulfillment/255858046"  # the first one
@@ -194,6 +217,32 @@ async def test_user_errors_of_fulfillment_create_are_refusals_naming_the_field()
     assert "fulfillmentOrderLineItems.0.quantity: Invalid fulfillment order line item" in str(
         refused.value
     )
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        {"id": ORDER_GID, "fulfillments": ["x"], "fulfillmentOrders": {"nodes": [1]}},
+        {
+            "id": ORDER_GID,
+            "fulfillments": [],
+            "fulfillmentOrders": {"nodes": [{"status": "OPEN", "lineItems": {"nodes": [{}]}}]},
+        },
+        {"id": ORDER_GID, "fulfillments": {"id": 1}, "fulfillmentOrders": None},
+        {
+            "id": ORDER_GID,
+            "fulfillments": [{"status": "SUCCESS", "trackingInfo": [{"number": "1Z2345"}]}],
+        },
+    ],
+)
+async def test_an_order_answer_of_the_wrong_shape_is_a_retryable_malformed_answer(order) -> None:
+    recorder = shopify().on(
+        "LadingFulfilmentState", httpx.Response(200, json={"data": {"order": order}})
+    )
+    with pytest.raises(StorefrontError) as failed:
+        await gateway(recorder).fulfil(ACCESS, NOTICE)
+    assert failed.value.retryable and "malformed Shopify" in str(failed.value)
+    assert recorder.keys == ["LadingFulfilmentState"]
 
 
 # --- delivered, cancel -------------------------------------------------------------------

@@ -104,6 +104,14 @@ async def test_a_repeated_fulfilment_finds_its_note_and_leaves_a_completed_order
     assert recorder.keys == [f"GET {API}/orders/723/notes", f"GET {API}/orders/723"]
 
 
+async def test_a_note_of_another_shipment_with_a_longer_number_is_not_taken_for_this_one() -> None:
+    recorder = woo().on(f"GET {API}/orders/723/notes", noted(5, "Shipped SH-2026-0000421: UPS"))
+    recorder.on(f"POST {API}/orders/723/notes", ok("woocommerce/order_note_created.json", 201))
+    recorder.on(f"GET {API}/orders/723", completed())
+    assert await gateway(recorder).fulfil(ACCESS, NOTICE) == "282"
+    assert f"POST {API}/orders/723/notes" in recorder.keys
+
+
 async def test_note_mode_and_a_partial_shipment_leave_the_status_alone() -> None:
     partial = FulfilmentNotice("723", "SH-9", [], None, None, None, complete=False)
     note_only = StorefrontAccess(

@@ -2,7 +2,8 @@
 the documents it sends are in :mod:`app.adapters.storefronts.shopify_graphql`.
 
 - Fulfilment: one read of the order (its open fulfillment orders with their line items and
-  remaining quantities, and the fulfilments it already has), then ``fulfillmentCreate`` with
+  remaining quantities, and the fulfilments it already has with their tracking numbers), a
+  read of what the fulfilments with this tracking number hold, then ``fulfillmentCreate`` with
   ``lineItemsByFulfillmentOrder``, ``trackingInfo {number, company, url}`` and
   ``notifyCustomer``. Lading's lines name Shopify's REST line item ids (as the order webhook
   gives them); they are matched to the fulfillment-order line items through
@@ -62,11 +63,11 @@ def tracking_numbers(fulfilment: Any) -> set[str]:
     return {n for n in (optional_text(t, "number") for t in items(fulfilment, "trackingInfo")) if n}
 
 
-def fulfilled_quantities(fulfilments: list[Any]) -> Counter[str]:
+def line_quantities(fulfilment: Any) -> Counter[str]:
+    """What a fulfilment holds: quantity per line item gid."""
     held: Counter[str] = Counter()
-    for fulfilment in fulfilments:
-        for line in nodes(fulfilment, "fulfillmentLineItems"):
-            held[text(obj(line, "lineItem"), "id")] += integer(line, "quantity")
+    for line in nodes(fulfilment, "fulfillmentLineItems"):
+        held[text(obj(line, "lineItem"), "id")] += integer(line, "quantity")
     return held
 
 
@@ -109,29 +110,49 @@ class ShopifyGateway:
         return order
 
     @staticmethod
-    def _mine(order: dict[str, Any], number: str) -> list[Any]:
-        """The order's live fulfilments carrying tracking number ``number``."""
-        return [
-            f
-            for f in items(order, "fulfillments")
-            if f.get("status") in LIVE_FULFILMENT and number in tracking_numbers(f)
-        ]
+    def _mine(order: dict[str, Any], number: str) -> list[str]:
+        """The ids of the order's live fulfilments carrying tracking number ``number``."""
+        try:
+            return [
+                text(f, "id")
+                for f in items(order, "fulfillments")
+                if isinstance(f, dict)
+                and f.get("status") in LIVE_FULFILMENT
+                and number in tracking_numbers(f)
+            ]
+        except Malformed as exc:
+            raise malformed("Shopify order fulfilments", exc, 200) from exc
+
+    async def _held(self, access: StorefrontAccess, fulfilment_ids: list[str]) -> Counter[str]:
+        """What the given fulfilments hold together."""
+        held: Counter[str] = Counter()
+        for fulfilment_id in fulfilment_ids:
+            data = await self._call(
+                access, gql.FULFILMENT_LINES, {"id": fulfilment_id}, "fulfillment"
+            )
+            try:
+                held += line_quantities(obj(data, "fulfillment"))
+            except Malformed as exc:
+                raise malformed("Shopify fulfillment", exc, 200) from exc
+        return held
 
     # --- fulfilment ---------------------------------------------------------------------
 
     async def fulfil(self, access: StorefrontAccess, notice: FulfilmentNotice) -> str:
         order = await self._order(access, gql.FULFILMENT_STATE, notice.order_id)
         number = notice.tracking_number or notice.reference
+        mine = self._mine(order, number)
+        if mine and not notice.lines:
+            return mine[0]
+        wanted = self._wanted(notice, await self._held(access, mine))
+        if mine and not wanted:
+            return mine[0]
         try:
-            mine = self._mine(order, number)
-            wanted = self._wanted(notice, fulfilled_quantities(mine))
-            if mine and (wanted is None or not wanted):
-                return text(mine[0], "id")
             groups = self._placements(order, wanted)
-        except Malformed as exc:
-            raise malformed("Shopify order", exc, 200) from exc
+        except (Malformed, AttributeError) as exc:
+            raise malformed("Shopify fulfillment orders", exc, 200) from exc
         created = [await self._create(access, notice, number, group) for group in groups]
-        return text(mine[0], "id") if mine else created[0]
+        return mine[0] if mine else created[0]
 
     @staticmethod
     def _wanted(notice: FulfilmentNotice, held: Counter[str]) -> Counter[str] | None:
@@ -204,13 +225,15 @@ class ShopifyGateway:
         if notice.event != "delivered":
             return
         order = await self._order(access, gql.ORDER_FULFILMENTS, notice.order_id)
-        try:
-            mine = self._mine(order, notice.tracking_number or notice.reference)
-        except Malformed as exc:
-            raise malformed("Shopify order", exc, 200) from exc
-        if not mine or mine[0].get("displayStatus") == "DELIVERED":
+        mine = self._mine(order, notice.tracking_number or notice.reference)
+        shown = {
+            f.get("id"): f.get("displayStatus")
+            for f in items(order, "fulfillments")
+            if isinstance(f, dict)
+        }
+        if not mine or shown.get(mine[0]) == "DELIVERED":
             return
-        event = {"fulfillmentId": mine[0]["id"], "status": "DELIVERED"}
+        event = {"fulfillmentId": mine[0], "status": "DELIVERED"}
         await self._mutate(
             access,
             gql.FULFILMENT_EVENT_CREATE,
@@ -223,7 +246,7 @@ class ShopifyGateway:
         if order.get("cancelledAt"):
             return
         variables: dict[str, Any] = {
-            "orderId": order["id"],
+            "orderId": gql.gid("Order", order_id),
             "reason": "OTHER",
             "restock": False,
             "notifyCustomer": False,

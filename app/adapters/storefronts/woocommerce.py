@@ -6,8 +6,9 @@ woocommerce-rest-api-docs: order notes, orders, products, product variations, ba
 and its products controller (``sku`` takes several SKUs separated by commas and then lists
 variations too, each with ``type: "variation"`` and its ``parent_id``).
 
-- Fulfilment: ``GET /orders/{id}/notes``; when a note names the shipment number the change is
-  there already and that note's id is returned; else ``POST /orders/{id}/notes`` with
+- Fulfilment: ``GET /orders/{id}/notes``; when a note starts ``Shipped SH-…`` (this
+  shipment's number, whole) the change is there already and that note's id is returned; else
+  ``POST /orders/{id}/notes`` with
   ``Shipped SH-…: <carrier> <tracking number> <tracking url>`` (``customer_note`` per the
   connection's notification setting, so WooCommerce mails it). In ``complete`` mode, once every
   line has shipped, the order is set ``completed`` (``PUT /orders/{id}``) unless it is
@@ -113,10 +114,12 @@ class WooCommerceGateway:
         return await self._list(access, f"{order}/notes")
 
     async def _note_with(self, access: StorefrontAccess, order: str, marker: str) -> str | None:
-        """The id of the order's first note containing ``marker``."""
+        """The id of the order's first note that starts with ``marker`` as a whole (``Shipped
+        SH-1`` is not found in ``Shipped SH-10: ...``)."""
         try:
             for note in await self._notes(access, order):
-                if marker in (optional_text(note, "note") or ""):
+                said = optional_text(note, "note") or ""
+                if said == marker or said.startswith((marker + ":", marker + " ")):
                     return text(note, "id")
         except Malformed as exc:
             raise malformed("WooCommerce order notes", exc, 200) from exc
@@ -150,7 +153,7 @@ class WooCommerceGateway:
 
     async def fulfil(self, access: StorefrontAccess, notice: FulfilmentNotice) -> str:
         order = order_path(notice.order_id)
-        note_id = await self._note_with(access, order, notice.reference)
+        note_id = await self._note_with(access, order, f"Shipped {notice.reference}")
         if access.woocommerce_shipment_tracking and notice.tracking_number:
             await self._track(access, order, notice)
         if note_id is None:
