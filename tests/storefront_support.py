@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from graphql import NonNullTypeNode, OperationDefinitionNode, VariableNode, parse, visit
+from graphql.language import Visitor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "storefronts"
 OPERATION = re.compile(r"^\s*(query|mutation)\s+(\w+)\s*(?:\([^)]*\))?\s*\{\s*(\w+)", re.S)
@@ -21,9 +23,39 @@ def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
 
 
+class _Used(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self.names.add(node.name.value)
+
+
+def check_document(query: str, variables: dict[str, Any]) -> None:
+    """The document parses (graphql-core), is one named operation, uses every variable it
+    declares and declares every one it uses, and ``variables`` gives each required one and
+    nothing undeclared. (Shopify's schema itself is not at hand: field names are checked
+    against the reference pages by reading, not here.)"""
+    document = parse(query)
+    (operation,) = document.definitions
+    assert isinstance(operation, OperationDefinitionNode) and operation.name
+    declared = {d.variable.name.value: d for d in operation.variable_definitions or ()}
+    used = _Used()
+    for selection in operation.selection_set.selections:
+        visit(selection, used)
+    assert used.names == set(declared), (used.names, set(declared))
+    required = {n for n, d in declared.items() if isinstance(d.type, NonNullTypeNode)}
+    assert required <= set(variables) <= set(declared), (set(variables), set(declared))
+    assert all(variables[n] is not None for n in required)
+
+
 def graphql_call(request: httpx.Request) -> tuple[str, str, str, dict[str, Any]]:
-    """(``query``/``mutation``, operation name, root field, variables) of a GraphQL request."""
+    """(``query``/``mutation``, operation name, root field, variables) of a GraphQL request,
+    whose document is checked by :func:`check_document`."""
     body = json.loads(request.content)
+    assert set(body) == {"query", "variables"}
+    check_document(body["query"], body["variables"])
     match = OPERATION.match(body["query"])
     assert match, body["query"]
     return match.group(1), match.group(2), match.group(3), body["variables"]
