@@ -11,8 +11,10 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from app.adapters.outbound import GuardedTransport, OutboundGuard
 from app.adapters.storefronts.base import StockLevel, StorefrontAccess, StorefrontError
 from app.adapters.storefronts.shopify import ShopifyGateway
+from app.domain.outbound_urls import OutboundPolicy
 from tests.storefront_support import Recorder, fixture, graphql_call, ok
 
 TOKEN = "shpat_test_token"
@@ -188,7 +190,9 @@ async def test_failures_are_classified(answer: httpx.Response, status, retryable
     with pytest.raises(StorefrontError) as failed:
         await ShopifyGateway(recorder.client()).set_stock(ACCESS, LEVELS)
     assert (failed.value.status, failed.value.retryable) == (status, retryable)
-    assert failed.value.retry_after == (2.0 if status == 429 else None)
+    # A 429's Retry-After; for THROTTLED, the refill time: (752 - 12) points at 100 a second.
+    throttled = "THROTTLED" in str(failed.value)
+    assert failed.value.retry_after == (2.0 if status == 429 else 7.4 if throttled else None)
 
 
 async def test_error_messages_say_what_shopify_said() -> None:
@@ -217,6 +221,19 @@ async def test_transport_failures_and_timeouts_are_retryable() -> None:
         with pytest.raises(StorefrontError) as failed:
             await ShopifyGateway(client, timeout_s=timeout).set_stock(ACCESS, LEVELS)
         assert failed.value.retryable and failed.value.status is None
+
+
+async def test_an_address_the_outbound_guard_refuses_is_not_retried() -> None:
+    async def private(host: str) -> list[str]:
+        return ["10.0.0.5"]  # the shop's name resolves to a private address
+
+    recorder = stocked()
+    guard = OutboundGuard(OutboundPolicy(), private)
+    client = httpx.AsyncClient(transport=GuardedTransport(guard, httpx.MockTransport(recorder)))
+    with pytest.raises(StorefrontError) as failed:
+        await ShopifyGateway(client).set_stock(ACCESS, LEVELS)
+    assert not failed.value.retryable and "not sent" in str(failed.value)
+    assert recorder.requests == []
 
 
 async def test_an_answer_missing_fields_is_a_retryable_malformed_answer() -> None:

@@ -9,8 +9,9 @@ Written from shopify.dev's GraphQL Admin reference: ``Order.fulfillmentOrders`` 
 ``@idempotent(key:)`` directive (shopify.dev/docs/api/usage/idempotent-requests).
 
 Errors, as Shopify reports them: a top-level ``errors`` list under 200 (``extensions.code``
-``THROTTLED`` when the query-cost bucket is empty, ``INTERNAL_SERVER_ERROR``) — the first two
-retryable, others (``ACCESS_DENIED``, a query that does not parse) not; a mutation's
+``THROTTLED`` when the query-cost bucket is empty, with ``retry_after`` the time the bucket
+needs to refill, from ``extensions.cost``; ``INTERNAL_SERVER_ERROR``) — those two retryable,
+others (``ACCESS_DENIED``, a query that does not parse) not; a mutation's
 ``userErrors`` (``orderCancelUserErrors`` for ``orderCancel``) — not retryable."""
 
 from __future__ import annotations
@@ -177,13 +178,28 @@ def _message(error: Any) -> str:
     return str(error.get("message") or error) if isinstance(error, dict) else str(error)
 
 
-def top_level_error(operation: str, errors: Any) -> StorefrontError:
+def refill_seconds(body: Any) -> float | None:
+    """How long until the shop's cost bucket holds what the throttled query asked for:
+    ``(requestedQueryCost - currentlyAvailable) / restoreRate`` from ``extensions.cost``."""
+    try:
+        cost = body["extensions"]["cost"]
+        status = cost["throttleStatus"]
+        missing = float(cost["requestedQueryCost"]) - float(status["currentlyAvailable"])
+        rate = float(status["restoreRate"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return round(max(missing, 0.0) / rate, 1) if rate > 0 else None
+
+
+def top_level_error(operation: str, body: dict[str, Any]) -> StorefrontError:
+    errors = body["errors"]
     listed = errors if isinstance(errors, list) else [errors]
     codes = {c for c in map(_error_code, listed) if c}
     text = "; ".join(_message(e) for e in listed)
     return StorefrontError(
         f"Shopify {operation}: {text}" + (f" ({', '.join(sorted(codes))})" if codes else ""),
         retryable=bool(codes & RETRYABLE_CODES),
+        retry_after=refill_seconds(body) if "THROTTLED" in codes else None,
     )
 
 
@@ -222,7 +238,7 @@ async def graphql(
         headers={"X-Shopify-Access-Token": access.access_token},
     )
     if isinstance(body, dict) and body.get("errors"):
-        raise top_level_error(operation, body["errors"])
+        raise top_level_error(operation, body)
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, dict):
         raise malformed(f"Shopify {operation} answer", Malformed("no 'data' object"), 200)

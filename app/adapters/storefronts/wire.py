@@ -3,7 +3,9 @@ turned into :class:`StorefrontError`, and readers of an answer's fields.
 
 Classification (the worker retries what is retryable, with backoff, and dead-letters the rest):
 
-- transport failures and timeouts: retryable, ``status`` None;
+- transport failures and timeouts: retryable, ``status`` None — except a request the outbound
+  URL guard refused (:class:`~app.adapters.outbound.OutboundRefused`: the shop's address is
+  one Lading may not call), which no retry changes;
 - 429 and 5xx: retryable (a 429's ``Retry-After`` kept as ``retry_after``);
 - other 4xx (bad credentials, unknown order, refused input): not retryable;
 - a 2xx whose body is not the JSON the platform promises: retryable — every call is safe to
@@ -18,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from app.adapters.outbound import OutboundRefused
 from app.adapters.storefronts.base import StorefrontError
 
 DEFAULT_TIMEOUT_S = 15.0
@@ -65,6 +68,8 @@ async def exchange(
     try:
         async with asyncio.timeout(timeout_s):
             response = await client.request(method, url, **kwargs)
+    except OutboundRefused as exc:
+        raise StorefrontError(f"{method} {url} not sent: {exc}") from exc
     except (httpx.HTTPError, TimeoutError) as exc:
         raise StorefrontError(
             f"{method} {url} failed: {type(exc).__name__}: {exc}", retryable=True
