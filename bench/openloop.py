@@ -236,6 +236,9 @@ def open_loop(target: Any, rate: float, seconds: float, connections: int) -> dic
     result["loadgen_cpu_ms_per_order"] = round(
         result["cpu_seconds_while_sending"] * 1000 / created, 3
     )
+    result["loadgen_cpu_pct_of_core"] = round(
+        100 * result["cpu_seconds_while_sending"] / max(result["seconds"], 1e-9), 2
+    )
     return result
 
 

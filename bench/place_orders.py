@@ -40,7 +40,7 @@ from typing import Any
 from bench import lading_server as lading
 from bench import perf_reference, pgstats
 from bench import profile as profiling
-from bench.measure import Database, run_load
+from bench.measure import Database, pg_orders, run_load, sqlite_orders
 from bench.orders_replay import CAPTURED_SKUS, capture_one_order, pgbench_script, replay
 from bench.orders_seed import seed
 from bench.place_orders_report import comparison, markdown
@@ -94,10 +94,11 @@ def run_reference(args: argparse.Namespace, statements: bool) -> dict[str, Any]:
             target = Target("reference", base)
             closed_loop(target, args.clients, args.warmup)
             pgstats.wait_quiet(db.admin, name, args.settle)
-            peak = run_load(target, server.pid, db, args.clients, args.seconds)
+            count = pg_orders(db.dsn)
+            peak = run_load(target, server.pid, args.clients, args.seconds, count=count, db=db)
             report["app_2_workers"] = peak
             report["app_2_workers_open_loop"] = run_load(
-                target, server.pid, None, args.clients, args.seconds, _half_peak(peak)
+                target, server.pid, args.clients, args.seconds, count=count, rate=_half_peak(peak)
             )
         finally:
             lading.stop_server(server)
@@ -124,14 +125,17 @@ def _lading_variants(
         pgstats.wait_quiet(db.admin, db.name, 0)
         asyncio.run(lading.analyze(url))
         pgstats.wait_quiet(db.admin, db.name, args.settle)
-        peak = run_load(target, server.pid, db, args.clients, args.seconds)
+        count = pg_orders(db.dsn)
+        peak = run_load(target, server.pid, args.clients, args.seconds, count=count, db=db)
         report[f"workers_{workers}"] = peak
         hot = Target("lading", base, key, args.products, args.customers, True, f"h{workers}{salt}")
-        report[f"workers_{workers}_hot"] = run_load(hot, server.pid, db, args.clients, args.seconds)
+        report[f"workers_{workers}_hot"] = run_load(
+            hot, server.pid, args.clients, args.seconds, count=count, db=db
+        )
         if workers == max(args.workers):
             ol = Target("lading", base, key, args.products, args.customers, salt=f"o{salt}")
             report[f"workers_{workers}_open_loop"] = run_load(
-                ol, server.pid, None, args.clients, args.seconds, _half_peak(peak)
+                ol, server.pid, args.clients, args.seconds, count=count, rate=_half_peak(peak)
             )
     finally:
         lading.stop_server(server)
@@ -147,7 +151,7 @@ def _profile(args: argparse.Namespace, url: str, key: str, db: Database) -> dict
         closed_loop(target, args.clients, args.warmup)
         pgstats.wait_quiet(db.admin, db.name, 0)
         spy = profiling.start(server.pid, args.seconds, raw)
-        run = run_load(target, server.pid, None, args.clients, args.seconds)
+        run = run_load(target, server.pid, args.clients, args.seconds, count=pg_orders(db.dsn))
         _, err = spy.communicate(timeout=args.seconds + 60)
     finally:
         lading.stop_server(server)
@@ -205,7 +209,8 @@ def run_sqlite(args: argparse.Namespace) -> dict[str, Any]:
         target = Target("lading", base, key, args.products, args.customers, salt="sqlite")
         try:
             closed_loop(target, min(args.clients, 8), args.warmup)
-            result = run_load(target, server.pid, None, min(args.clients, 8), args.seconds)
+            count = sqlite_orders(f"{tmp}/bench.db")
+            result = run_load(target, server.pid, min(args.clients, 8), args.seconds, count=count)
         finally:
             lading.stop_server(server)
         result["invariant_violations"] = asyncio.run(lading.invariants(url))

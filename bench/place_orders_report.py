@@ -46,7 +46,7 @@ def _stat(r: dict[str, Any], key: str) -> Any:
 def _load_rows(named: list[tuple[str, dict[str, Any] | None]]) -> list[str]:
     rows = [
         "| run | orders/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/order | "
-        "DB CPU ms/order | load-gen CPU ms/order | xact/order | rollbacks/order | "
+        "DB CPU ms/order | load-gen CPU ms/order (% of a core) | xact/order | rollbacks/order | "
         "rows written/order |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -64,7 +64,8 @@ def _load_rows(named: list[tuple[str, dict[str, Any] | None]]) -> list[str]:
         rows.append(
             f"| {name} | {rate} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['errors']} | "
             f"{r['server_cpu_ms_per_order']} | {r.get('db_cpu_ms_per_order', '')} | "
-            f"{r['loadgen_cpu_ms_per_order']} | {_stat(r, 'transactions_per_order')} | "
+            f"{r['loadgen_cpu_ms_per_order']} ({r.get('loadgen_cpu_pct_of_core')} %) | "
+            f"{_stat(r, 'transactions_per_order')} | "
             f"{_stat(r, 'rollbacks_per_order')} | {written} |"
         )
     return rows
@@ -122,12 +123,26 @@ def _profile_lines(profile: dict[str, Any] | None) -> list[str]:
     return rows
 
 
+def _statement_calls(result: dict[str, Any]) -> str:
+    """Calls per order of every run that counted them (BEGIN/COMMIT/ROLLBACK included)."""
+    runs = {**(result.get("reference") or {}), **result["postgresql"]}
+    calls = {
+        k: v["pg_stat_statements_calls_per_order"]
+        for k, v in runs.items()
+        if isinstance(v, dict) and "pg_stat_statements_calls_per_order" in v
+    }
+    return "calls per order (BEGIN, COMMIT and ROLLBACK included) " + ", ".join(
+        f"{k} {v}" for k, v in calls.items()
+    )
+
+
 def markdown(result: dict[str, Any]) -> str:
     pg, m, c = result["postgresql"], result["machine"], result.get("comparison") or {}
     lading = [(k, v) for k, v in pg.items() if k.startswith("workers_") and isinstance(v, dict)]
     replay = pg["pgbench_replay"]
     wire = pg.get("wire_per_order") or {}
     statements = result["pg_stat_statements"]
+    counted = _statement_calls(result) if statements["loaded"] else statements["note"]
     return "\n".join(
         [
             f"# place_orders — {result['date']}",
@@ -152,7 +167,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"the wire {wire.get('round_trips')} round trips, {wire.get('executes')} executes, "
             f"{wire.get('parses')} parses, {wire.get('transactions')} transactions "
             f"(simple queries {wire.get('simple_queries')}).",
-            f"pg_stat_statements: {'counted' if statements['loaded'] else statements['note']}.",
+            f"pg_stat_statements: {counted}.",
             f"pgbench replay of those statements: {replay.get('tps')} tps "
             f"(failed {replay.get('failed')}).",
             f"Invariant violations after the runs (`lading check`): "

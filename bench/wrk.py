@@ -195,4 +195,5 @@ def summarise(raw: dict[str, Any], cpu: float) -> dict[str, Any]:
         "max_ms": round(raw["max_us"] / 1000, 1),
         "loadgen_cpu_seconds": round(cpu, 3),
         "loadgen_cpu_ms_per_order": round(cpu * 1000 / max(ok, 1), 3),
+        "loadgen_cpu_pct_of_core": round(100 * cpu / wall, 2) if wall else None,
     }
