@@ -1,7 +1,7 @@
 """Benchmark: storefront order placement end to end, beside the database's limit and the
 framework's floor, measured in one invocation.
 
-    .venv/bin/python -m bench.place_orders                  # short run (about 5 minutes)
+    .venv/bin/python -m bench.place_orders          # short run (7-8 minutes on a busy machine)
     .venv/bin/python -m bench.place_orders --seconds 30 --profile
 
 1. The references of ``../shared/perf-reference/`` on a database of their own loaded from its
