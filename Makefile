@@ -7,7 +7,7 @@ export LADING_DATABASE_URL ?= sqlite+aiosqlite:///var/lading.db
 # pytest processes (pytest-xdist); one per core by default.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint typecheck pytest install bench clean
+.PHONY: run test lint typecheck pytest install bench tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ run: install
 	fi
 
 ## Lint, type-check and run the whole test suite (SQLite always, PostgreSQL when reachable).
-test: install lint typecheck pytest
+test: install tools lint typecheck pytest
 
 lint:
 	$(BIN)/ruff check .
@@ -50,9 +50,17 @@ typecheck:
 pytest:
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
+## The system tools the benchmarks (and the place_orders smoke test) drive: wrk, the load generator of
+## bench/place_orders (Debian package; installed when missing, as root or through sudo).
+tools:
+	@command -v wrk >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$SUDO apt-get install -y -q wrk || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q wrk; }; }
+
 ## Short benchmarks (a few minutes) on the local PostgreSQL; results in bench/results/.
-bench: install
-	$(BIN)/python -m bench.place_orders --seconds 15 --warmup 5
+bench: install tools
+	$(BIN)/python -m bench.place_orders --seconds 10 --warmup 5
 	$(BIN)/python -m bench.scale
 
 clean:
