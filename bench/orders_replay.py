@@ -72,7 +72,7 @@ async def _capture(
             conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
         ) -> None:
             params = list(parameters or ())
-            if params and isinstance(params[0], list | tuple):
+            if executemany:
                 captured.extend((statement, tuple(batch)) for batch in params)
             else:
                 captured.append((statement, tuple(params)))
@@ -101,12 +101,24 @@ def _literal(value: Any, fresh: dict[str, str]) -> str:
         return fresh.get(str(value), f"'{value}'")
     if isinstance(value, datetime | date):
         return _quote(value.isoformat())
-    if isinstance(value, dict | list):
+    if isinstance(value, list):
+        # An array parameter (the unit of work writes each column of new rows as one).
+        return "ARRAY[" + ", ".join(_literal(v, fresh) for v in value) + "]"
+    if isinstance(value, dict):
         value = json.dumps(value, ensure_ascii=False)
     text = str(value)
     if text in fresh:
         return fresh[text]
     return _quote(text)
+
+
+def _scalars(params: Any) -> Any:
+    """Every value of a statement's parameters, the elements of array parameters included."""
+    for value in params:
+        if isinstance(value, list):
+            yield from value
+        else:
+            yield value
 
 
 def _quote(text: str) -> str:
@@ -125,15 +137,15 @@ def pgbench_script(
     products (ids and SKUs), as in the load test; everything else is replayed as is."""
     created: set[str] = set()
     for statement, params in captured:
-        if statement.lstrip().upper().startswith("INSERT") and params:
-            for value in params:
+        if "INSERT" in statement.upper() and params:
+            for value in _scalars(params):
                 if isinstance(value, uuid.UUID) and str(value) not in seeded:
                     created.add(str(value))
     fresh: dict[str, str] = {}
     for n, value in enumerate(sorted(created)):
         fresh[value] = f"md5(:client_id::text || '-' || :r::text || '-{n}')::uuid"
     for _statement, params in captured:
-        for value in params or ():
+        for value in _scalars(params or ()):
             if isinstance(value, str) and (
                 value.startswith(("SO-", "PAY-", "CAPTURE-")) or value == "capture"
             ):
