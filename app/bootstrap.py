@@ -52,6 +52,9 @@ from app.domain.events import (
     ShortPicked,
     StockArrived,
     StockMoved,
+    StorefrontIntakeRejected,
+    StorefrontOrderDiverged,
+    StorefrontPaymentReported,
     TrackingAlerted,
     TrackingUpdated,
     WebhookEndpointDisabled,
@@ -63,6 +66,7 @@ from app.services.billing import prepaid, return_credits
 from app.services.billing import reactions as billing_reactions
 from app.services.bus import CommandHandler, EventHandler, MessageBus
 from app.services.ledger.posting import post_entry
+from app.services.order_review.payments import on_storefront_payment_reported
 from app.services.order_review.recheck import on_money_applied
 from app.services.order_review.review import on_order_edited, on_order_submitted
 from app.services.production import shortages
@@ -80,6 +84,7 @@ from app.wiring import (
     production,
     routing,
     shipping,
+    storefronts,
     warehouse,
     webhooks,
 )
@@ -135,6 +140,11 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     InvoiceOverdue: [alerts.on_invoice_overdue],
     StockMoved: [alerts.on_stock_moved],
     WebhookEndpointDisabled: [alerts.on_endpoint_disabled],
+    # storefront connectors: a shop's payment report is recorded as any is; a refused
+    # webhook and an order the shop changed past what Lading can follow raise alerts
+    StorefrontPaymentReported: [on_storefront_payment_reported],
+    StorefrontIntakeRejected: [alerts.on_storefront_intake_rejected],
+    StorefrontOrderDiverged: [alerts.on_storefront_order_diverged],
 }
 
 
@@ -162,6 +172,7 @@ COMMANDS = _commands(
     production.COMMANDS,
     routing.COMMANDS,
     documents.COMMANDS,
+    storefronts.COMMANDS,
 )
 
 
