@@ -199,3 +199,26 @@ class StorefrontRepository(Lookups[StorefrontConnection]):
             .on_conflict_do_nothing(index_elements=["connection_id", "platform_customer_id"])
         )
         await self.session.execute(stmt)
+
+    async def active(self) -> list[StorefrontConnection]:
+        """Every active connection (shops are few)."""
+        stmt = select(StorefrontConnection).where(StorefrontConnection.active.is_(True))
+        return list(await self.session.scalars(stmt.order_by(StorefrontConnection.code)))
+
+    async def mapped_skus(self, connection_id: uuid.UUID, skus: Collection[str]) -> set[str]:
+        """Which of ``skus`` the connection's mapping sells."""
+        if not skus:
+            return set()
+        stmt = select(StorefrontSku.sku).where(
+            StorefrontSku.connection_id == connection_id, StorefrontSku.sku.in_(list(skus))
+        )
+        return set(await self.session.scalars(stmt))
+
+    async def platform_keys(
+        self, connection_id: uuid.UUID, skus: Collection[str]
+    ) -> dict[str, str]:
+        """Lading SKU → the shop's key, for the SKUs given."""
+        stmt = select(StorefrontSku.sku, StorefrontSku.platform_key).where(
+            StorefrontSku.connection_id == connection_id, StorefrontSku.sku.in_(list(skus))
+        )
+        return {sku: key for sku, key in (await self.session.execute(stmt)).tuples()}

@@ -142,3 +142,38 @@ class StorefrontCustomer(IdMixin, Base):
     platform_customer_id: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(254))
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+
+
+class StorefrontCall(Base):
+    """A call back to a shop (fulfilment, delivery, cancellation), routed from its outbox event
+    (same id, so routing twice makes one call) and sent by the worker with retries."""
+
+    __tablename__ = "storefront_calls"
+    __table_args__ = (Index("ix_storefront_calls_status_due", "status", "next_attempt_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # the outbox event's id
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("storefront_connections.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # fulfil, delivered, cancel
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))  # pending, sent, dead
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class StorefrontStockDirty(Base):
+    """A mapped SKU whose available stock changed and is not pushed yet: one row per
+    (connection, sku), upserted (never a counter every order updates)."""
+
+    __tablename__ = "storefront_stock_dirty"
+
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("storefront_connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dirty_at: Mapped[datetime] = mapped_column(index=True)

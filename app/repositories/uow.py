@@ -45,6 +45,7 @@ from app.repositories.reviews import ReviewRepository
 from app.repositories.settings import SettingsRepository
 from app.repositories.shipments import ShipmentRepository
 from app.repositories.stock import StockRepository
+from app.repositories.storefront_calls import StorefrontCallRepository
 from app.repositories.storefront_repo import StorefrontRepository
 from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
@@ -149,6 +150,7 @@ class SqlAlchemyUnitOfWork:
         self.webhook_endpoints = WebhookEndpointRepository(self.session)
         self.webhook_deliveries = WebhookDeliveryRepository(self.session)
         self.storefronts = StorefrontRepository(self.session)
+        self.storefront_calls = StorefrontCallRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         return self
 

@@ -172,7 +172,7 @@ async def list_rejected_intakes(
         }
     },
 )
-async def receive(
+async def receive_storefront(
     connection: ConnectionCode, request: Request, bus: BusDep, uow: UowDep
 ) -> StorefrontWebhookReceipt:
     """Verify the signature over the raw body (401 `bad_signature` when missing or forged),
