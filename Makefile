@@ -22,7 +22,8 @@ install: $(STAMP)
 
 ## Create .venv, migrate the SQLite file under var/, serve on :8000. With DEMO=1: load demo
 ## data and run the fake carrier on 127.0.0.1:8099 beside the service (the demo carriers use it;
-## it sends REGIONAL's tracking webhooks to the service, and the service polls EASYPOST every minute).
+## it sends REGIONAL's tracking webhooks to the service, and the service polls EASYPOST every minute)
+## and the fake Shopify shop on 127.0.0.1:8097, which sends one signed order to DEMO-SHOP.
 run: install
 	mkdir -p var
 	$(BIN)/lading db upgrade
@@ -30,7 +31,10 @@ run: install
 		$(BIN)/lading seed-demo && \
 		{ $(BIN)/lading fake-carrier --port 8099 \
 		    --webhook-url http://127.0.0.1:8000/api/v1/webhooks/carriers/REGIONAL & \
-		  trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+		  carrier=$$!; \
+		  $(BIN)/lading fake-shop --port 8097 & \
+		  shop=$$!; \
+		  trap "kill $$carrier $$shop 2>/dev/null" EXIT INT TERM; \
 		  LADING_TRACKING_POLL_MINUTES=$${LADING_TRACKING_POLL_MINUTES:-1} \
 		  $(BIN)/lading serve --host 127.0.0.1 --port 8000; }; \
 	else \

@@ -32,6 +32,7 @@ from app.domain.events import (
     CarrierReportedDelivery,
     ConsolidationPlanned,
     Event,
+    OrderAllocated,
     OrderApproved,
     OrderBackordered,
     OrderCancelled,
@@ -52,6 +53,9 @@ from app.domain.events import (
     ShortPicked,
     StockArrived,
     StockMoved,
+    StorefrontIntakeRejected,
+    StorefrontOrderDiverged,
+    StorefrontPaymentReported,
     TrackingAlerted,
     TrackingUpdated,
     WebhookEndpointDisabled,
@@ -63,11 +67,14 @@ from app.services.billing import prepaid, return_credits
 from app.services.billing import reactions as billing_reactions
 from app.services.bus import CommandHandler, EventHandler, MessageBus
 from app.services.ledger.posting import post_entry
+from app.services.order_review.payments import on_storefront_payment_reported
 from app.services.order_review.recheck import on_money_applied
 from app.services.order_review.review import on_order_edited, on_order_submitted
 from app.services.production import shortages
 from app.services.routing import dispatch
 from app.services.shipments.reactions import on_carrier_reported_delivery, on_route_started
+from app.services.storefronts import reactions as storefronts_out
+from app.services.storefronts import stock as shop_stock
 from app.services.transfers.reactions import on_consolidation_planned
 from app.settings import Settings
 from app.wiring import (
@@ -80,6 +87,7 @@ from app.wiring import (
     production,
     routing,
     shipping,
+    storefronts,
     warehouse,
     webhooks,
 )
@@ -89,6 +97,8 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     OrderSubmitted: [on_order_submitted],
     OrderEdited: [on_order_edited],
     OrderApproved: [allocation.on_order_approved],
+    # stock reserved: what a shop may sell changed
+    OrderAllocated: [shop_stock.on_order_stock_changed],
     # a make-to-order line's shortage becomes a production request
     OrderBackordered: [shortages.on_order_backordered],
     # a late production request raises its alert; finished, the alert is resolved
@@ -96,17 +106,35 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     ProductionCompleted: [alerts.on_production_closed],
     ProductionCancelled: [alerts.on_production_closed],
     OrderEditStarted: [allocation.on_order_released],
-    OrderCancelled: [allocation.on_order_released],
-    OrderRejected: [allocation.on_order_released],
-    OrderShortClosed: [allocation.on_order_released],
+    # a shop's order cancelled by Lading is cancelled in the shop too
+    OrderCancelled: [
+        allocation.on_order_released,
+        storefronts_out.on_order_cancelled,
+        shop_stock.on_order_stock_changed,
+    ],
+    OrderRejected: [allocation.on_order_released, shop_stock.on_order_stock_changed],
+    OrderShortClosed: [allocation.on_order_released, shop_stock.on_order_stock_changed],
     ConsolidationPlanned: [on_consolidation_planned],
-    StockArrived: [allocation.on_stock_arrived, alerts.on_stock_arrived],
+    # (and what a shop may sell changed: marked for the stock push)
+    StockArrived: [
+        allocation.on_stock_arrived,
+        alerts.on_stock_arrived,
+        shop_stock.on_stock_arrived,
+    ],
     ShortPicked: [allocation.on_short_picked],
     CarrierReportedDelivery: [on_carrier_reported_delivery],
     # order to cash
-    ShipmentConfirmed: [billing_reactions.on_shipment_confirmed],
+    # (and a shop's order gets its fulfilment with tracking)
+    ShipmentConfirmed: [
+        billing_reactions.on_shipment_confirmed,
+        storefronts_out.on_shipment_confirmed,
+    ],
     # an own-fleet delivery closes its stop on the day's delivery plan
-    ShipmentDelivered: [billing_reactions.on_shipment_delivered, dispatch.on_shipment_delivered],
+    ShipmentDelivered: [
+        billing_reactions.on_shipment_delivered,
+        dispatch.on_shipment_delivered,
+        storefronts_out.on_shipment_delivered,
+    ],
     # a route leaving the depot confirms its shipments
     RouteStarted: [on_route_started],
     # after the receivable is posted, the prepaid payments of the invoice's orders settle it
@@ -131,10 +159,15 @@ REACTIONS: dict[type[Event], Sequence[EventHandler]] = {
     CreditNoteApplied: [post_entry, on_money_applied],
     # exception alerts (the time-based rules are the worker's scan)
     TrackingAlerted: [alerts.on_tracking_alerted],
-    TrackingUpdated: [alerts.on_tracking_updated],
+    TrackingUpdated: [alerts.on_tracking_updated, storefronts_out.on_tracking_updated],
     InvoiceOverdue: [alerts.on_invoice_overdue],
-    StockMoved: [alerts.on_stock_moved],
+    StockMoved: [alerts.on_stock_moved, shop_stock.on_stock_moved],
     WebhookEndpointDisabled: [alerts.on_endpoint_disabled],
+    # storefront connectors: a shop's payment report is recorded as any is; a refused
+    # webhook and an order the shop changed past what Lading can follow raise alerts
+    StorefrontPaymentReported: [on_storefront_payment_reported],
+    StorefrontIntakeRejected: [alerts.on_storefront_intake_rejected],
+    StorefrontOrderDiverged: [alerts.on_storefront_order_diverged],
 }
 
 
@@ -162,6 +195,7 @@ COMMANDS = _commands(
     production.COMMANDS,
     routing.COMMANDS,
     documents.COMMANDS,
+    storefronts.COMMANDS,
 )
 
 

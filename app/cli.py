@@ -1,5 +1,5 @@
 """The ``lading`` command: serve, worker, db upgrade, seed-demo, create-user, check,
-fake-carrier, fake-mes."""
+fake-carrier, fake-mes, fake-shop."""
 
 from __future__ import annotations
 
@@ -163,6 +163,22 @@ def cmd_fake_carrier(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_fake_shop(args: argparse.Namespace, settings: Settings) -> int:
+    from app.fake_shop.server import serve
+
+    config = {
+        "lading_url": args.lading_url,
+        "code": args.connection,
+        "secret": args.webhook_secret,
+        "token": args.access_token,
+    }
+    print(f"fake Shopify shop on http://127.0.0.1:{args.port} (Admin GraphQL under /admin/api)")
+    print(f"  its orders go to {args.lading_url}/api/v1/webhooks/storefronts/{args.connection}")
+    print("  POST /_fake/order sends one more, GET /_fake/state shows what Lading sent back")
+    serve(args.port, config, send_first=not args.no_order)
+    return 0
+
+
 def cmd_fake_mes(args: argparse.Namespace, settings: Settings) -> int:
     from app.fake_mes.server import serve
     from app.fake_mes.state import FakeMesSettings
@@ -278,6 +294,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="where /_fake/scan sends EasyPost labels' webhooks",
     )
     fake.set_defaults(func=cmd_fake_carrier)
+
+    shop = sub.add_parser(
+        "fake-shop",
+        help="serve a fake Shopify shop on 127.0.0.1 that sends Lading one signed order",
+    )
+    shop.add_argument("--port", type=int, default=8097)
+    shop.add_argument("--lading-url", default="http://127.0.0.1:8000")
+    shop.add_argument("--connection", default="DEMO-SHOP", help="the connection's code")
+    shop.add_argument("--webhook-secret", default="fake-shop-secret")
+    shop.add_argument("--access-token", default="shpat_fake-shop-token")
+    shop.add_argument("--no-order", action="store_true", help="send no order at start")
+    shop.set_defaults(func=cmd_fake_shop)
 
     mes = sub.add_parser(
         "fake-mes",

@@ -87,6 +87,7 @@ async def seed_master_data(
     await _seed_catalogue(new_uow, bus, principal)
     await _seed_carriers(new_uow, principal)
     await _seed_fleet(new_uow, bus, principal)
+    await _seed_shop(new_uow, principal)
 
 
 # The own fleet's depot: Shanghai, slower in the morning and evening rush hours.
@@ -235,6 +236,43 @@ async def _seed_carriers(new_uow: Callable[[], SqlAlchemyUnitOfWork], principal:
         uow = new_uow()
         assert isinstance(uow.bus, MessageBus)
         await uow.bus.handle(CreateCarrier(columns=columns, principal=principal, guard=guard), uow)
+
+
+# The fake Shopify shop `make run DEMO=1` starts beside the service (``lading fake-shop``): it
+# sends a signed orders/create to /api/v1/webhooks/storefronts/DEMO-SHOP and takes the
+# fulfilment back on its loopback Admin API.
+FAKE_SHOP_URL = "http://127.0.0.1:8097"
+FAKE_SHOP_SECRET = "fake-shop-secret"
+FAKE_SHOP_TOKEN = "shpat_fake-shop-token"
+DEMO_SHOP: dict[str, Any] = {
+    "code": "DEMO-SHOP",
+    "name": "Demo Shopify shop (fake)",
+    "platform": "shopify",
+    "base_url": FAKE_SHOP_URL,
+    "webhook_secret": FAKE_SHOP_SECRET,
+    "access_token": FAKE_SHOP_TOKEN,
+    "customer_mode": "per_customer",
+    "notify_customer": True,
+}
+
+
+async def _seed_shop(new_uow: Callable[[], SqlAlchemyUnitOfWork], principal: Principal) -> None:
+    from app.adapters.outbound import OutboundGuard
+    from app.schemas.storefronts import StorefrontConnectionCreate
+    from app.services.bus import MessageBus
+    from app.services.storefronts.commands import CreateStorefrontConnection
+
+    async with new_uow() as uow:
+        if await uow.storefronts.get_by_code(DEMO_SHOP["code"]):
+            return
+    body = StorefrontConnectionCreate.model_validate(DEMO_SHOP)
+    uow = new_uow()
+    assert isinstance(uow.bus, MessageBus)
+    guard = OutboundGuard(OutboundPolicy())  # the fake shop is on loopback
+    command = CreateStorefrontConnection(
+        columns=body.columns(), skus=body.mapping(), principal=principal, guard=guard
+    )
+    await uow.bus.handle(command, uow)
 
 
 DEMO_PRODUCTS = [

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(default=8, ge=1, le=100)
     # The delivery log (attempts, settled deliveries) is kept this long, then purged.
     webhook_log_retention_days: int = Field(default=30, ge=1)
+    # Storefront connectors: a SKU whose available stock changed is pushed to the shops this
+    # many seconds after its first change (later changes within it ride in the same push,
+    # batched per shop); the worker sends due calls back to shops this often.
+    storefront_stock_debounce_seconds: float = Field(default=30.0, ge=0, le=86400)
+    storefront_round_seconds: float = Field(default=5.0, gt=0, le=3600)
     # Where secrets may be sent (carrier endpoints, webhook endpoints): https, and no private,
     # link-local or metadata address unless allowed here (host names, IPs or CIDR networks,
     # comma-separated). Plain http is always allowed to loopback (the fake carrier).

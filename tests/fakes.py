@@ -169,3 +169,34 @@ class ProbingUnitOfWork(FakeUnitOfWork):
         if name.startswith("_"):
             raise AttributeError(name)
         return _Probe(name)
+
+
+@dataclass
+class FakeStorefrontGateway:
+    """A shop that records every call back (``app.adapters.storefronts.base``'s port) and
+    answers as the real ones do; ``fail_with`` makes the next calls raise it."""
+
+    platform: str = "shopify"
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+    fail_with: Exception | None = None
+
+    def _call(self, name: str, value: Any) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.calls.append((name, value))
+
+    async def fulfil(self, access: Any, notice: Any) -> str:
+        self._call("fulfil", notice)
+        return f"gid://shopify/Fulfillment/{len(self.calls)}"
+
+    async def delivered(self, access: Any, notice: Any) -> None:
+        self._call("delivered", notice)
+
+    async def cancel(self, access: Any, order_id: str, reason: str) -> None:
+        self._call("cancel", (order_id, reason))
+
+    async def set_stock(self, access: Any, levels: Any, *, push_id: str | None = None) -> Any:
+        from app.adapters.storefronts.base import StockPushResult
+
+        self._call("set_stock", list(levels))
+        return StockPushResult(updated=tuple(x.sku for x in levels))

@@ -58,6 +58,8 @@ class Rule(StrEnum):
     CASE_OVERDUE = "case_overdue"
     PRODUCTION_DELAYED = "production_delayed"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled"
+    STOREFRONT_INTAKE_REJECTED = "storefront_intake_rejected"
+    STOREFRONT_ORDER_DIVERGED = "storefront_order_diverged"
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,19 @@ RULES: dict[Rule, RuleSpec] = {
         Role.ADMIN,
         "The webhook endpoint {url} was disabled: {reason}",
     ),
+    # one open alert per shop: the rejected intakes list shows every refused webhook
+    Rule.STOREFRONT_INTAKE_REJECTED: RuleSpec(
+        "storefront_connection",
+        Severity.WARNING,
+        Role.SALES,
+        "Shop {connection}: a webhook was not taken: {reason}",
+    ),
+    Rule.STOREFRONT_ORDER_DIVERGED: RuleSpec(
+        "order",
+        Severity.WARNING,
+        Role.SALES,
+        "Order {number}: the shop changed it in a way Lading cannot follow: {reason}",
+    ),
 }
 
 # The API path of each kind of subject (the alert's link).
@@ -158,6 +173,7 @@ LINKS: dict[str, str] = {
     "case": "/api/v1/cases/{id}",
     "production_request": "/api/v1/production-requests/{id}",
     "webhook_endpoint": "/api/v1/webhook-endpoints/{id}",
+    "storefront_connection": "/api/v1/storefront-connections/{id}/rejected-intakes",
 }
 
 # The rules the worker's scan raises and resolves by time; the others are raised by events.

@@ -56,11 +56,14 @@ CUSTOMERS_CREDIT = "customers:credit"
 ORDERS_PAYMENT = "orders:payment"
 RETURNS_APPROVE = "returns:approve"
 RETURNS_RECEIVE = "returns:receive"
+# storefronts:intakes: read the webhooks a shop sent that Lading refused (sales follows them
+#   up); the connections themselves (URLs, secrets) are the administrator's ("admin").
+STOREFRONT_INTAKES = "storefronts:intakes"
 SCOPES: frozenset[str] = frozenset(
     {f"{r}:read" for r in RESOURCES}
     | {f"{r}:write" for r in RESOURCES}
     | {"admin", "orders:price-override", "orders:approve", ORDERS_PAYMENT, CUSTOMERS_CREDIT}
-    | {RETURNS_APPROVE, RETURNS_RECEIVE}
+    | {RETURNS_APPROVE, RETURNS_RECEIVE, STOREFRONT_INTAKES}
 )
 # webhooks:*: the outbound webhook endpoints (their URLs, secrets and delivery log) are the
 #   administrator's. notifications:read: what was sent to which customer (contact data);
@@ -72,6 +75,7 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.ADMIN: SCOPES,
     Role.SALES: READ_ALL
     | {
+        STOREFRONT_INTAKES,
         "orders:write",
         "customers:write",
         "notifications:read",
@@ -81,6 +85,7 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
     },
     Role.SALES_MANAGER: READ_ALL
     | {
+        STOREFRONT_INTAKES,
         "orders:write",
         "orders:price-override",
         "orders:approve",
@@ -135,6 +140,7 @@ API_KEY_SCOPES: frozenset[str] = SCOPES - {
     "alerts:write",
     RETURNS_APPROVE,
     RETURNS_RECEIVE,
+    STOREFRONT_INTAKES,
 }
 
 

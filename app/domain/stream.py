@@ -39,6 +39,9 @@ EVENT_SCOPES: tuple[tuple[str, str], ...] = (
     ("payment.", "payments:read"),
     ("refund.", "payments:read"),
     ("alert.", "alerts:read"),
+    # a shop's refused webhooks and the calls back to it are about its orders
+    ("storefront.", "orders:read"),
+    ("storefront_connection.", ADMIN),
     ("case.", "cases:read"),
     ("feedback.", "cases:read"),
     ("return.", "returns:read"),

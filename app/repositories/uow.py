@@ -47,6 +47,8 @@ from app.repositories.row_writer import write_new_rows
 from app.repositories.settings import SettingsRepository
 from app.repositories.shipments import ShipmentRepository
 from app.repositories.stock import StockRepository
+from app.repositories.storefront_calls import StorefrontCallRepository
+from app.repositories.storefront_repo import StorefrontRepository
 from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
@@ -155,6 +157,8 @@ class SqlAlchemyUnitOfWork:
         self.alert_scan = AlertScanRepository(self.session)
         self.webhook_endpoints = WebhookEndpointRepository(self.session)
         self.webhook_deliveries = WebhookDeliveryRepository(self.session)
+        self.storefronts = StorefrontRepository(self.session)
+        self.storefront_calls = StorefrontCallRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         return self
 

@@ -40,6 +40,7 @@ from app.routers import (
     shipment_labels,
     shipments,
     stock,
+    storefronts,
     stream,
     suppliers,
     tracking,
@@ -73,6 +74,7 @@ ROUTERS: list[APIRouter] = [
     shipment_labels.router,
     tracking.router,
     tracking.webhooks,
+    storefronts.webhooks,
     tracking.public,
     delivery_plans.router,
     order_imports.router,
@@ -104,6 +106,7 @@ ROUTERS: list[APIRouter] = [
     production.router,
     production.webhooks,
     webhook_endpoints.router,
+    storefronts.router,
     stream.router,
 ]
 
@@ -236,5 +239,9 @@ TAGS = [
     {
         "name": "stream",
         "description": "The live stream: events as they happen (Server-Sent Events).",
+    },
+    {
+        "name": "storefronts",
+        "description": "Shopify and WooCommerce shops: connections and refused webhooks.",
     },
 ]

@@ -38,6 +38,8 @@ from app.repositories.reviews import ReviewRepository
 from app.repositories.settings import SettingsRepository
 from app.repositories.shipments import ShipmentRepository
 from app.repositories.stock import StockRepository
+from app.repositories.storefront_calls import StorefrontCallRepository
+from app.repositories.storefront_repo import StorefrontRepository
 from app.repositories.tracking import TrackingRepository
 from app.repositories.transfers import TransferRepository
 from app.repositories.users import ApiKeyRepository, UserRepository
@@ -90,6 +92,8 @@ class UnitOfWork(Protocol):
     alert_scan: AlertScanRepository
     webhook_endpoints: WebhookEndpointRepository
     webhook_deliveries: WebhookDeliveryRepository
+    storefronts: StorefrontRepository
+    storefront_calls: StorefrontCallRepository
 
     async def __aenter__(self) -> Self: ...
 

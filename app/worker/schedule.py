@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.worker import alerts, housekeeping, invoicing, overdue, production, tracking, webhooks
+from app.worker import (
+    alerts,
+    housekeeping,
+    invoicing,
+    overdue,
+    production,
+    storefronts,
+    tracking,
+    webhooks,
+)
 from app.worker.jobs import Job, WorkerContext
 from app.worker.notify import jobs as notifications
 from app.worker.notify.routing import route_notifications
@@ -14,8 +23,9 @@ from app.worker.publishing import NatsPublisher, publishing_enabled
 from app.worker.routing import Route, route_once
 
 # What routing fans each event out to, in this order, in the routing transaction: a webhook
-# delivery per matching endpoint; customer notifications and staff alert emails.
-ROUTES: list[Route] = [webhooks.fan_out, route_notifications]
+# delivery per matching endpoint; customer notifications and staff alert emails; calls back
+# to the shops (fulfilments, deliveries, cancellations).
+ROUTES: list[Route] = [webhooks.fan_out, route_notifications, storefronts.route_calls]
 
 
 async def route_events(ctx: WorkerContext) -> bool:
@@ -87,6 +97,8 @@ JOBS: list[Job] = [
     # outbound webhooks, and forgetting their old attempts
     Job("deliver_webhooks", webhooks.deliver_webhooks, lambda s: s.dispatcher_interval_seconds),
     Job("purge_webhook_log", webhooks.purge_webhook_log, lambda s: 3600.0),
+    # calls back to the shops, and their debounced stock levels
+    Job("storefronts", storefronts.send_calls, lambda s: s.storefront_round_seconds),
     # events onto NATS JetStream, only with LADING_NATS_URL
     Job("publish_nats", NatsPublisher(), lambda s: s.nats_interval_seconds, publishing_enabled),
 ]

@@ -13,6 +13,8 @@ PUBLIC = {
     "/api/v1/auth/token",
     # A carrier's signature is its credential; the tracking token is the customer's.
     "/api/v1/webhooks/carriers/{carrier_code}",
+    # a shop's signature over its webhook is its credential
+    "/api/v1/webhooks/storefronts/{connection}",
     "/api/v1/track/{token}",
     "/api/v1/track/{token}/cases",
     "/api/v1/track/{token}/cases/{case_token}",

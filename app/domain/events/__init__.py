@@ -115,6 +115,16 @@ from app.domain.events.stock import (
     TransferReceived,
     TransferShipped,
 )
+from app.domain.events.storefronts import (
+    StorefrontCancelDue,
+    StorefrontConnectionCreated,
+    StorefrontConnectionUpdated,
+    StorefrontDeliveryDue,
+    StorefrontFulfilmentDue,
+    StorefrontIntakeRejected,
+    StorefrontOrderDiverged,
+    StorefrontPaymentReported,
+)
 
 __all__ = [
     "AlertAcknowledged",
@@ -194,6 +204,14 @@ __all__ = [
     "StockMoved",
     "StopArrived",
     "StopFailed",
+    "StorefrontCancelDue",
+    "StorefrontConnectionCreated",
+    "StorefrontConnectionUpdated",
+    "StorefrontDeliveryDue",
+    "StorefrontFulfilmentDue",
+    "StorefrontIntakeRejected",
+    "StorefrontOrderDiverged",
+    "StorefrontPaymentReported",
     "TrackingAlerted",
     "TrackingUpdated",
     "TransferCancelled",

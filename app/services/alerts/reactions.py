@@ -17,6 +17,8 @@ from app.domain.events import (
     ProductionDelayed,
     StockArrived,
     StockMoved,
+    StorefrontIntakeRejected,
+    StorefrontOrderDiverged,
     TrackingAlerted,
     TrackingUpdated,
     WebhookEndpointDisabled,
@@ -125,3 +127,26 @@ async def on_production_closed(
         subject = str(request.id)
         reason = f"the request is {request.status}"
         await clear_alerts(uow, Rule.PRODUCTION_DELAYED, "production_request", subject, reason)
+
+
+async def on_storefront_intake_rejected(
+    event: StorefrontIntakeRejected, uow: UnitOfWork, ctx: Context
+) -> None:
+    """A shop's webhook was not taken: one open alert per shop (the rejected intakes list
+    shows each refusal)."""
+    details = {"connection": event.connection_code, "reason": event.reason}
+    spec = AlertSpec(
+        Rule.STOREFRONT_INTAKE_REJECTED, event.connection_id, details, actor=event.actor
+    )
+    await open_alert(uow, spec)
+
+
+async def on_storefront_order_diverged(
+    event: StorefrontOrderDiverged, uow: UnitOfWork, ctx: Context
+) -> None:
+    """The shop changed an order in a way Lading cannot follow: sales looks at it."""
+    details = {"number": event.number, "reason": event.reason}
+    spec = AlertSpec(
+        Rule.STOREFRONT_ORDER_DIVERGED, str(event.entity_id), details, actor=event.actor
+    )
+    await open_alert(uow, spec)

@@ -4,9 +4,11 @@ payment is released once it is paid or authorised in full."""
 from __future__ import annotations
 
 from app.domain import payments
+from app.domain.auth import ORDERS_PAYMENT, Principal
 from app.domain.errors import InvalidState, Violations
-from app.domain.events import OrderPaymentUpdated
+from app.domain.events import OrderPaymentUpdated, StorefrontPaymentReported
 from app.domain.orders import OrderStatus, PaymentStatus
+from app.domain.payments import PaymentReport
 from app.domain.review import HoldCode
 from app.repositories.base import jsonable
 from app.repositories.orders import Order
@@ -25,22 +27,51 @@ async def update_payment(cmd: UpdatePayment, uow: UnitOfWork, ctx: Context) -> O
     held for payment is released once it is paid or authorised in full."""
     async with uow:
         order = await uow.orders.get_for_update_or_raise(cmd.order_id)
-        _check(order, cmd)
-        status = _record(uow, order, cmd)
-        if status is PaymentStatus.PAID:
-            await uow.reservations.clear_expiry(order.id)
-        if status in payments.IN_PLACE and HoldCode.AWAITING_PAYMENT.value in order.holds:
-            policy = await load_review_policy(uow)
-            await release(
-                uow,
-                order,
-                HoldCode.AWAITING_PAYMENT.value,
-                f"payment {status}",
-                cmd.principal,
-                policy,
-            )
+        await _apply(uow, order, cmd)
         await uow.commit()
     return order
+
+
+async def on_storefront_payment_reported(
+    event: StorefrontPaymentReported, uow: UnitOfWork, ctx: Context
+) -> None:
+    """Reaction: a shop's webhook reported a payment on an order Lading has; it is recorded
+    as a payment reported through ``POST /orders/{id}/payment`` is (same rules, same events)."""
+    order = await uow.orders.get_for_update_or_raise(event.entity_uuid)
+    principal = Principal(
+        subject_id=event.actor,
+        name=event.actor.removeprefix("storefront:"),
+        kind="storefront",
+        roles=(),
+        scopes=frozenset({ORDERS_PAYMENT}),
+        channel=order.channel,
+    )
+    cmd = UpdatePayment(
+        order_id=order.id,
+        status=PaymentReport(event.status),
+        reference=event.reference,
+        amount=event.amount,
+        currency=event.currency,
+        principal=principal,
+    )
+    await _apply(uow, order, cmd)
+
+
+async def _apply(uow: UnitOfWork, order: Order, cmd: UpdatePayment) -> None:
+    _check(order, cmd)
+    status = _record(uow, order, cmd)
+    if status is PaymentStatus.PAID:
+        await uow.reservations.clear_expiry(order.id)
+    if status in payments.IN_PLACE and HoldCode.AWAITING_PAYMENT.value in order.holds:
+        policy = await load_review_policy(uow)
+        await release(
+            uow,
+            order,
+            HoldCode.AWAITING_PAYMENT.value,
+            f"payment {status}",
+            cmd.principal,
+            policy,
+        )
 
 
 def _check(order: Order, cmd: UpdatePayment) -> None:

@@ -69,11 +69,12 @@ def receiver(
     if not ship_to.get("street") or not ship_to.get("city"):
         return None
     contact = _contact(customer)
+    # A shop's order names its own recipient and phone (an account customer's retail orders).
     return _postal(
         ship_to,
-        name=contact.get("name") or customer_name,
+        name=ship_to.get("recipient") or contact.get("name") or customer_name,
         company=customer_name,
-        phone=contact.get("phone"),
+        phone=ship_to.get("phone") or contact.get("phone"),
         email=contact.get("email"),
     )
 

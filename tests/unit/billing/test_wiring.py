@@ -24,8 +24,13 @@ def test_every_money_event_posts_its_entry() -> None:
 
 
 def test_shipments_are_invoiced_by_billing_reactions() -> None:
-    """Billing invoices shipments; besides it, a delivery only closes its delivery-plan stop."""
+    """Billing invoices shipments; besides it, a delivery only closes its delivery-plan stop,
+    and a shop's order tells its shop (the storefront connectors' outbox rows)."""
     confirmed = {h.__module__ for h in bootstrap.REACTIONS[ShipmentConfirmed]}
-    assert confirmed == {"app.services.billing.reactions"}
+    assert confirmed == {"app.services.billing.reactions", "app.services.storefronts.reactions"}
     delivered = {h.__module__ for h in bootstrap.REACTIONS[ShipmentDelivered]}
-    assert delivered == {"app.services.billing.reactions", "app.services.routing.dispatch"}
+    assert delivered == {
+        "app.services.billing.reactions",
+        "app.services.routing.dispatch",
+        "app.services.storefronts.reactions",
+    }

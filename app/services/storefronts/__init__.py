@@ -1,0 +1,1 @@
+"""Storefront connectors: connections, shop webhooks in, calls back to the shops out."""
