@@ -39,6 +39,7 @@ from app.repositories.pricing import PricingRepository
 from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
+from app.repositories.report_queries import ReportQueries
 from app.repositories.reservations import AllocationRepository, ReservationRepository
 from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
@@ -148,6 +149,7 @@ class SqlAlchemyUnitOfWork:
         self.webhook_endpoints = WebhookEndpointRepository(self.session)
         self.webhook_deliveries = WebhookDeliveryRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.reports = ReportQueries(self.session)
         return self
 
     async def __aexit__(

@@ -31,6 +31,7 @@ from app.repositories.pricing import PricingRepository
 from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
+from app.repositories.report_queries import ReportQueries
 from app.repositories.reservations import AllocationRepository, ReservationRepository
 from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
@@ -87,6 +88,7 @@ class UnitOfWork(Protocol):
     alert_scan: AlertScanRepository
     webhook_endpoints: WebhookEndpointRepository
     webhook_deliveries: WebhookDeliveryRepository
+    reports: ReportQueries
 
     async def __aenter__(self) -> Self: ...
 
