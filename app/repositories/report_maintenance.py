@@ -16,8 +16,14 @@ from app.repositories.base import utcnow
 from app.repositories.events import OutboxEvent
 from app.repositories.orders import Order
 from app.repositories.report_facts import ReportFactWriter
-from app.repositories.report_models import ReportLineFact, ReportOrderFact, ReportProgress
+from app.repositories.report_models import (
+    ReportLineFact,
+    ReportOrderFact,
+    ReportProgress,
+    ReportStockIssue,
+)
 from app.repositories.report_rollups import ROLLUPS, ReportRollups
+from app.repositories.report_stock import ReportStock
 from app.repositories.shipments import Shipment
 
 PROJECTOR = "reports"
@@ -29,6 +35,7 @@ class ReportMaintenance:
         self.session = session
         self.facts = ReportFactWriter(session)
         self.rollups = ReportRollups(session)
+        self.stock = ReportStock(session)
 
     @property
     def _postgres(self) -> bool:
@@ -99,7 +106,7 @@ class ReportMaintenance:
         return days
 
     async def clear(self) -> None:
-        for table in (*ROLLUPS, ReportLineFact, ReportOrderFact):
+        for table in (*ROLLUPS, ReportLineFact, ReportOrderFact, ReportStockIssue):
             await self.session.execute(delete(table))
 
     async def order_ids_after(self, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:

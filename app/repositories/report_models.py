@@ -146,3 +146,15 @@ class ReportProgress(Base):
     position: Mapped[int] = mapped_column(BigInteger)
     as_of: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportStockIssue(Base):
+    """Units issued (shipped out) per day, warehouse and product, from the movements ledger:
+    what days of cover, turnover and slow movers are computed from."""
+
+    __tablename__ = "report_stock_issues"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)

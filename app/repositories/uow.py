@@ -40,6 +40,7 @@ from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
 from app.repositories.report_queries import ReportQueries
+from app.repositories.report_stock import ReportStock
 from app.repositories.reservations import AllocationRepository, ReservationRepository
 from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
@@ -150,6 +151,7 @@ class SqlAlchemyUnitOfWork:
         self.webhook_deliveries = WebhookDeliveryRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.reports = ReportQueries(self.session)
+        self.report_stock = ReportStock(self.session)
         return self
 
     async def __aexit__(

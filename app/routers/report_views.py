@@ -10,13 +10,17 @@ from app.schemas.reports import (
     FulfilmentFigures,
     FulfilmentPointRead,
     FulfilmentReportRead,
+    IssuesPoint,
     LeadTime,
     SalesPointRead,
     SalesReportRead,
     SalesTotalRead,
+    StockLineRead,
+    StockReportRead,
 )
 from app.services.reports.fulfilment import FulfilmentPoint, FulfilmentReport
 from app.services.reports.sales import SalesReport, SalesTotal
+from app.services.reports.stock import StockLine, StockReport
 
 SALES_COLUMNS = ["period", "key", "label", "currency", "orders", "units", "net"]
 FULFILMENT_COLUMNS = [
@@ -26,7 +30,7 @@ FULFILMENT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _meta(report: SalesReport | FulfilmentReport) -> dict[str, Any]:
+def _meta(report: SalesReport | FulfilmentReport | StockReport) -> dict[str, Any]:
     p = report.params
     return {
         "as_of": report.as_of,
@@ -110,3 +114,33 @@ def fulfilment_table(report: FulfilmentReport) -> tuple[list[str], list[list[Any
         leads = [x for lead in f["lead_times"] for x in (lead.p50_hours, lead.p90_hours)]
         rows.append([p.period, *(f[c] for c in FULFILMENT_COLUMNS[1:11]), *leads])
     return FULFILMENT_COLUMNS, rows
+
+
+STOCK_COLUMNS = [
+    "warehouse", "sku", "currency", "on_hand", "reserved", "available", "value", "issued",
+    "days_of_cover", "turnover", "slow_mover", "below_reorder",
+]  # fmt: skip
+
+
+def _stock_line(x: StockLine) -> StockLineRead:
+    r = x.row
+    return StockLineRead(
+        warehouse=r.warehouse, sku=r.sku, currency=r.currency, on_hand=r.on_hand,
+        reserved=r.reserved, available=x.available, value=r.value, issued=r.issued,
+        days_of_cover=x.days_of_cover, turnover=x.turnover, slow_mover=x.slow_mover,
+        below_reorder=x.below_reorder,
+    )  # fmt: skip
+
+
+def stock_read(report: StockReport) -> StockReportRead:
+    return StockReportRead(
+        **_meta(report),
+        only=report.only,
+        issues=[IssuesPoint(period=d, issued=q) for d, q in report.issues],
+        lines=[_stock_line(x) for x in report.lines],
+    )
+
+
+def stock_table(report: StockReport) -> tuple[list[str], list[list[Any]]]:
+    rows = [list(_stock_line(x).model_dump().values()) for x in report.lines]
+    return STOCK_COLUMNS, rows

@@ -14,14 +14,23 @@ from app.domain.auth import Principal
 from app.domain.reports import params as rules
 from app.domain.reports.headers import headers, wants_chinese
 from app.errors import problem_responses
-from app.routers.report_views import fulfilment_read, fulfilment_table, sales_read, sales_table
-from app.schemas.reports import FulfilmentReportRead, SalesReportRead
+from app.routers.report_views import (
+    fulfilment_read,
+    fulfilment_table,
+    sales_read,
+    sales_table,
+    stock_read,
+    stock_table,
+)
+from app.schemas.reports import FulfilmentReportRead, SalesReportRead, StockReportRead
 from app.services.reports.export import CSV, XLSX, to_csv, to_xlsx
 from app.services.reports.fulfilment import fulfilment_report
 from app.services.reports.sales import sales_report
+from app.services.reports.stock import stock_report
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], dependencies=AUTHENTICATED)
 OrderReader = Annotated[Principal, Depends(requires("orders:read"))]
+StockReader = Annotated[Principal, Depends(requires("stock:read"))]
 EARLIEST, LATEST = date(1900, 1, 1), date(9999, 12, 30)
 
 From = Annotated[date, Query(alias="from", ge=EARLIEST, le=LATEST, description="First day")]
@@ -126,3 +135,46 @@ async def fulfilment(
     if format != "json":
         return _export("fulfilment", format, accept_language, fulfilment_table(report))
     return fulfilment_read(report)
+
+
+@router.get(
+    "/stock",
+    response_model=StockReportRead,
+    summary="Stock report",
+    responses={**EXPORTS, **problem_responses(401, 403, 422)},
+)
+async def stock(
+    uow: UowDep,
+    settings: SettingsDep,
+    principal: StockReader,
+    from_: From,
+    to: To,
+    group_by: GroupBy = "month",
+    dimension: Annotated[
+        str, Query(max_length=32, description="warehouse_product, product or warehouse")
+    ] = "warehouse_product",
+    metric: Annotated[
+        str, Query(max_length=32, description="value, on_hand, available or issued")
+    ] = "value",
+    top: Top = None,
+    only: Annotated[
+        str | None, Query(max_length=32, description="slow_movers, or below_reorder (product)")
+    ] = None,
+    format: Format = "json",
+    accept_language: Language = None,
+) -> StockReportRead | Response:
+    """On hand, reserved, available and value (at the unit price of the product's latest
+    received purchase order line) now, with the units issued from `from` to `to`, days of
+    cover and turnover from them; best first by `metric`, at most `top` (default 100) rows;
+    `only` keeps slow movers (stock, nothing issued) or products below their reorder point.
+    `issues` is the units issued per period. 422 naming the parameter for bad input."""
+    p = rules.check_params(
+        start=from_, end=to, group_by=group_by, dimension=dimension, metric=metric, top=top,
+        currency=None, dimensions=rules.STOCK_DIMENSIONS, metrics=rules.STOCK_METRICS,
+        max_days=settings.reports_max_range_days,
+    )  # fmt: skip
+    rules.check_stock_only(only, dimension)
+    report = await stock_report(uow, p, only)
+    if format != "json":
+        return _export("stock", format, accept_language, stock_table(report))
+    return stock_read(report)

@@ -81,3 +81,29 @@ class FulfilmentReportRead(ReportMeta):
     series: list[FulfilmentPointRead]
     totals: list[FulfilmentFigures]
     backlog: list[BacklogRead] = Field(description="Approved, unshipped orders now, by age")
+
+
+class IssuesPoint(Schema):
+    period: date
+    issued: DecimalOut
+
+
+class StockLineRead(Schema):
+    warehouse: str = Field(description="Warehouse code ('' when summed over warehouses)")
+    sku: str = Field(description="'' when summed over products")
+    currency: str = Field(description="The currency of the value (the product's)")
+    on_hand: DecimalOut
+    reserved: DecimalOut
+    available: DecimalOut
+    value: AmountOut = Field(description="On hand at the latest purchase receipt's unit price")
+    issued: DecimalOut = Field(description="Units issued in the range")
+    days_of_cover: DecimalOut | None
+    turnover: DecimalOut | None = Field(description="Issued in the range per unit on hand")
+    slow_mover: bool = Field(description="Stock on hand and nothing issued in the range")
+    below_reorder: bool | None = Field(description="Per product: available below reorder point")
+
+
+class StockReportRead(ReportMeta):
+    only: str | None
+    issues: list[IssuesPoint]
+    lines: list[StockLineRead] = Field(description="Best first by `metric`, at most `top`")

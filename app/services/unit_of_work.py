@@ -32,6 +32,7 @@ from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
 from app.repositories.report_queries import ReportQueries
+from app.repositories.report_stock import ReportStock
 from app.repositories.reservations import AllocationRepository, ReservationRepository
 from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
@@ -89,6 +90,7 @@ class UnitOfWork(Protocol):
     webhook_endpoints: WebhookEndpointRepository
     webhook_deliveries: WebhookDeliveryRepository
     reports: ReportQueries
+    report_stock: ReportStock
 
     async def __aenter__(self) -> Self: ...
 

@@ -19,7 +19,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.reports.events import touched
+from app.domain.reports.events import issue_days, touched
 from app.repositories.base import utcnow
 from app.repositories.outbox import OutboxRepository
 from app.repositories.report_maintenance import REBUILD_CHUNK, ReportMaintenance
@@ -53,6 +53,7 @@ async def project_once(sessionmaker: async_sessionmaker[AsyncSession], batch_siz
         touches = [touched(e.event_type, e.aggregate_type, e.aggregate_id) for e in events]
         orders = await maintenance.orders_touched(t for t in touches if t is not None)
         await maintenance.apply(orders)
+        await maintenance.stock.refresh_issues(issue_days(e.created_at for e in events))
         caught_up = len(events) < batch_size
         as_of = min(started, pending) if caught_up and pending else started
         position = events[-1].position if events else progress.position
@@ -79,6 +80,7 @@ async def rebuild(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
             await maintenance.rebuild_facts(ids)
             count, after = count + len(ids), ids[-1]
         await maintenance.rollups.refresh(None)
+        await maintenance.stock.refresh_issues(None)
         await maintenance.advance(position, min(started, pending) if pending else started)
         await session.commit()
     log.info("reports.rebuilt", extra={"orders": count})

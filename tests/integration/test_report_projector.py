@@ -22,6 +22,7 @@ from app.repositories.report_models import (
     ReportOrderFact,
     ReportProgress,
     ReportSales,
+    ReportStockIssue,
 )
 from app.worker.reports import project_all, project_once, rebuild
 from app.worker.routing import route_once
@@ -29,7 +30,14 @@ from app.worker.schedule import ROUTES
 from tests.integration.after_sales.support import decide, receive, request_return
 from tests.integration.report_data import Flow, build, master_data, project
 
-TABLES = (ReportOrderFact, ReportLineFact, ReportSales, ReportFulfilment, ReportLeadTime)
+TABLES = (
+    ReportOrderFact,
+    ReportLineFact,
+    ReportSales,
+    ReportFulfilment,
+    ReportLeadTime,
+    ReportStockIssue,
+)
 
 
 async def summaries(sessionmaker) -> dict[str, list[tuple[Any, ...]]]:

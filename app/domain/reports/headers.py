@@ -30,6 +30,17 @@ ZH: dict[str, str] = {
     "delivery_p90_hours": "配送时长P90(小时)",
     "total_p50_hours": "总时长P50(小时)",
     "total_p90_hours": "总时长P90(小时)",
+    "warehouse": "仓库",
+    "sku": "商品编码",
+    "on_hand": "在库",
+    "reserved": "已锁定",
+    "available": "可用",
+    "value": "库存金额",
+    "issued": "出库数量",
+    "days_of_cover": "可供天数",
+    "turnover": "周转率",
+    "slow_mover": "滞销",
+    "below_reorder": "低于再订货点",
 }
 
 

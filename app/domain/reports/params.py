@@ -69,3 +69,19 @@ def _range_issues(start: date, end: date, max_days: int) -> list[FieldIssue]:
 def _unknown(name: str, value: str, allowed: Collection[str]) -> FieldIssue:
     listed = ", ".join(allowed)
     return FieldIssue(name, "one_of", f"'{value}' is not one of: {listed}.")
+
+
+STOCK_DIMENSIONS = ("warehouse_product", "product", "warehouse")
+STOCK_METRICS = ("value", "on_hand", "available", "issued")
+STOCK_ONLY = ("slow_movers", "below_reorder")
+
+
+def check_stock_only(only: str | None, dimension: str) -> None:
+    """``only``: slow movers at any level; below the reorder point per product only (the
+    reorder point is the product's, across warehouses)."""
+    if only is None:
+        return
+    if only not in STOCK_ONLY:
+        raise RuleViolation("Unknown filter.", issues=[_unknown("only", only, STOCK_ONLY)])
+    if only == "below_reorder" and dimension != "product":
+        raise RuleViolation.on("only", "needs_product", "below_reorder needs dimension=product.")

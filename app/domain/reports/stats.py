@@ -61,3 +61,17 @@ def age_bucket(days: int) -> str:
         if last is None or days <= last:
             return label
     return AGE_BUCKETS[-1][0]
+
+
+def days_of_cover(available: Decimal, issued: Decimal, days: int) -> Decimal | None:
+    """How many days what is available lasts at the range's average daily issues."""
+    if issued <= 0 or days <= 0:
+        return None
+    return (available * days / issued).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+
+
+def turnover(issued: Decimal, on_hand: Decimal) -> Decimal | None:
+    """Issues over the range per unit on hand now (a turnover ratio for the range)."""
+    if on_hand <= 0:
+        return None
+    return (issued / on_hand).quantize(RATE_PLACES, rounding=ROUND_HALF_EVEN)
