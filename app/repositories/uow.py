@@ -39,6 +39,7 @@ from app.repositories.pricing import PricingRepository
 from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
+from app.repositories.report_check import ReportCheck
 from app.repositories.report_queries import ReportQueries
 from app.repositories.report_stock import ReportStock
 from app.repositories.reservations import AllocationRepository, ReservationRepository
@@ -152,6 +153,7 @@ class SqlAlchemyUnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.reports = ReportQueries(self.session)
         self.report_stock = ReportStock(self.session)
+        self.report_check = ReportCheck(self.session)
         return self
 
     async def __aexit__(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -24,6 +24,8 @@ from app.repositories.report_models import (
     ReportSales,
     ReportStockIssue,
 )
+from app.repositories.uow import SqlAlchemyUnitOfWork
+from app.services.check import check_invariants
 from app.worker.reports import project_all, project_once, rebuild
 from app.worker.routing import route_once
 from app.worker.schedule import ROUTES
@@ -229,3 +231,30 @@ async def _facts_of(sessionmaker, orders: list[str]) -> set[str]:
             )
         )
         return {str(r) for r in rows}
+
+
+async def test_lading_check_compares_a_sample_of_the_summaries(
+    client, auth, sessionmaker, settings
+) -> None:
+    data = await build(client, auth, sessionmaker, "RC")
+    await project(sessionmaker, settings)
+    uow = SqlAlchemyUnitOfWork(sessionmaker)
+    assert [v for v in await check_invariants(uow) if v.rule.startswith("report_")] == []
+    async with sessionmaker() as session:
+        o1 = uuid.UUID(data.orders["O1"])
+        await session.execute(
+            update(ReportOrderFact).where(ReportOrderFact.order_id == o1).values(units=99)
+        )
+        await session.execute(
+            update(ReportSales)
+            .where(ReportSales.grain == "day", ReportSales.dimension == "all")
+            .where(ReportSales.period == date(2026, 4, 5))
+            .values(net=1)
+        )
+        await session.commit()
+    found = {(v.rule, v.record_id) for v in await check_invariants(uow)}
+    assert ("report_fact_mismatch", str(o1)) in found
+    assert ("report_sales_mismatch", "2026-04-05") in found
+    # Behind the stream, the summaries are rightly older: nothing is compared.
+    await Flow(client, auth, "RC").order("A", {"P1": "1"})
+    assert not [v for v in await check_invariants(uow) if v.rule.startswith("report_")]
