@@ -84,9 +84,31 @@ class ReportQueries:
         period = table.period if grain == "month" else self._bucket(table.period, w.grouping)
         return where, period
 
-    async def sales(self, w: Window) -> list[SalesRow]:
+    async def sales_keys(self, w: Window, metric: str, limit: int) -> list[str]:
+        """The ``limit`` best keys of the range by ``metric`` (in each key's own currency)."""
+        t = ReportSales
+        where, _period = self._range(t, w)
+        measure = {
+            "net": func.sum(t.net),
+            "orders": func.sum(t.orders),
+            "units": func.sum(t.units),
+            "average_order_value": func.sum(t.net) / func.nullif(func.sum(t.orders), 0),
+        }[metric]
+        stmt = (
+            select(t.key)
+            .where(*where)
+            .group_by(t.key, t.currency)
+            .order_by(func.coalesce(measure, 0).desc(), t.key)
+            .limit(limit)
+        )
+        return list(dict.fromkeys((await self.session.scalars(stmt)).all()))
+
+    async def sales(self, w: Window, keys: Collection[str] | None = None) -> list[SalesRow]:
+        """Per period, key and currency; only ``keys`` when given."""
         t = ReportSales
         where, period = self._range(t, w)
+        if keys is not None:
+            where.append(t.key.in_(list(keys)))
         stmt = (
             select(
                 period, t.key, func.max(t.label), t.currency,

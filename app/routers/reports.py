@@ -36,7 +36,10 @@ EARLIEST, LATEST = date(1900, 1, 1), date(9999, 12, 30)
 From = Annotated[date, Query(alias="from", ge=EARLIEST, le=LATEST, description="First day")]
 To = Annotated[date, Query(ge=EARLIEST, le=LATEST, description="Last day (included)")]
 GroupBy = Annotated[str, Query(max_length=16, description="day, week (ISO, Monday) or month")]
-Top = Annotated[int | None, Query(ge=1, le=1000, description="Keep the best N keys")]
+Top = Annotated[
+    int | None,
+    Query(ge=1, le=1000, description="Keep the best N keys by `metric` (default 50; stock 100)"),
+]
 Currency = Annotated[
     str | None,
     Query(

@@ -3,7 +3,7 @@ the keys' totals with the change over the period before, and the grand total."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -15,6 +15,7 @@ from app.services.reports.common import Converter, shown_key, window
 from app.services.unit_of_work import UnitOfWork
 
 ZERO = Decimal(0)
+DEFAULT_TOP = 50
 
 
 @dataclass
@@ -70,23 +71,34 @@ class SalesReport:
 
 
 async def sales_report(uow: UnitOfWork, params: ReportParams) -> SalesReport:
+    """The best ``top`` keys (default 50) are chosen in the database by the metric in each
+    key's own currency; their series and totals are then converted."""
+    top = params.top or DEFAULT_TOP
+    before = previous_range(params.start, params.end)
+    everything = replace(params, dimension="all")
     async with uow:
-        rows = await uow.reports.sales(window(params))
-        before = previous_range(params.start, params.end)
-        earlier = await uow.reports.sales(window(params, *before))
+        keys = None
+        if params.dimension != "all":
+            keys = await uow.reports.sales_keys(window(params), params.metric, top)
+        rows = await uow.reports.sales(window(params), keys)
+        earlier = await uow.reports.sales(window(params, *before), keys)
+        grand_rows = await uow.reports.sales(window(everything))
+        grand_earlier = await uow.reports.sales(window(everything, *before))
         convert = Converter(params.currency)
-        await convert.load(uow, {r.currency for r in rows + earlier}, params.end)
+        seen = rows + earlier + grand_rows + grand_earlier
+        await convert.load(uow, {r.currency for r in seen}, params.end)
         as_of = await uow.reports.as_of()
     points = _points(rows, params, convert)
     totals = _totals(points, earlier, params, convert)
     ranked = sorted(totals.values(), key=lambda t: (-t.figures.metric(params.metric), t.label))
-    kept = ranked[: params.top] if params.top else ranked
-    keys = {(t.key, t.currency) for t in kept}
+    kept = ranked[:top]
+    chosen = {(t.key, t.currency) for t in kept}
     series = sorted(
-        (p for p in points if (p.key, p.currency) in keys),
+        (p for p in points if (p.key, p.currency) in chosen),
         key=lambda p: (p.period, p.currency, p.label, p.key),
     )
-    return SalesReport(params, as_of, series, kept, _grand(points, earlier, convert))
+    grand = _grand(_points(grand_rows, everything, convert), grand_earlier, convert)
+    return SalesReport(params, as_of, series, kept, grand)
 
 
 def _points(rows: list[SalesRow], params: ReportParams, convert: Converter) -> list[SalesPoint]:
