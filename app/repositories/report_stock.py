@@ -86,9 +86,11 @@ class ReportStock:
         )  # fmt: skip
         cost = self._costs()
         keys = LEVELS[level]
+        # Grouped by ids (the stock level's own key at the finest level), labelled after.
         group = [
-            *([w.code] if "warehouse" in keys else []),
-            *([p.sku] if "product" in keys else []),
+            *([lv.warehouse_id] if "warehouse" in keys else []),
+            *([lv.product_id] if "product" in keys else []),
+            *([p.currency] if "product" not in keys else []),
         ]
         measures = {
             "on_hand": func.sum(lv.on_hand),
@@ -100,17 +102,17 @@ class ReportStock:
         reorder = func.max(p.reorder_point) if level == "product" else literal(None)
         stmt = (
             select(
-                w.code if "warehouse" in keys else literal(""),
-                p.sku if "product" in keys else literal(""),
-                p.currency, measures["on_hand"], measures["reserved"], measures["value"],
-                measures["issued"], reorder,
+                func.max(w.code) if "warehouse" in keys else literal(""),
+                func.max(p.sku) if "product" in keys else literal(""),
+                func.max(p.currency), measures["on_hand"], measures["reserved"],
+                measures["value"], measures["issued"], reorder,
             )
             .join(p, p.id == lv.product_id)
             .join(w, w.id == lv.warehouse_id)
             .outerjoin(issued, (issued.c.warehouse_id == lv.warehouse_id)
                        & (issued.c.product_id == lv.product_id))
             .outerjoin(cost, cost.c.product_id == lv.product_id)
-            .group_by(*group, p.currency)
+            .group_by(*group)
         )  # fmt: skip
         if only == "slow_movers":
             stmt = stmt.having(measures["on_hand"] > 0, measures["issued"] == 0)
