@@ -1,5 +1,5 @@
 """The ``lading`` command: serve, worker, db upgrade, seed-demo, create-user, check,
-fake-carrier, fake-mes, fake-shop."""
+reports rebuild, fake-carrier, fake-mes, fake-shop."""
 
 from __future__ import annotations
 
@@ -141,6 +141,15 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
+    """``reports rebuild``: every summary recomputed from the transaction tables."""
+    from app.worker.reports import rebuild
+
+    count = _with_sessionmaker(settings, rebuild)
+    print(f"ok: reports rebuilt from {count} orders")
+    return 0
+
+
 def cmd_fake_carrier(args: argparse.Namespace, settings: Settings) -> int:
     from app.fake_carrier.server import serve
     from app.fake_carrier.state import Switches
@@ -271,6 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="verify the invariants; exit 1 on any violation")
     check.set_defaults(func=cmd_check)
+
+    reports = sub.add_parser("reports", help="the reports' summaries")
+    reports_sub = reports.add_subparsers(dest="reports_command", required=True)
+    reports_sub.add_parser("rebuild", help="recompute every summary from the transactions")
+    reports.set_defaults(func=cmd_reports)
 
     fake = sub.add_parser(
         "fake-carrier", help="serve a fake carrier (EasyPost and generic JSON) on 127.0.0.1"

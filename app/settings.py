@@ -204,6 +204,13 @@ class Settings(BaseSettings):
     nats_batch_size: int = Field(default=100, ge=1)
     nats_timeout_seconds: float = Field(default=5.0, gt=0)
 
+    # --- Reports (app.worker.reports, app.services.reports) ------------------------------
+    # The longest range a report answers, how often the worker's projector looks for new
+    # events when it found none, and how many events one of its steps reads.
+    reports_max_range_days: int = Field(default=731, ge=1, le=36600)
+    reports_interval_seconds: float = Field(default=2.0, gt=0)
+    reports_batch_size: int = Field(default=1000, ge=1)
+
     # --- Delivery planning for the own fleet (app.adapters.routing) ----------------------
     # Travel distances and times come from OSRM's table service at osrm_url (http(s), e.g. a
     # server on the private network: only coordinates are sent, so the outbound policy for

@@ -12,7 +12,8 @@ dates; fulfilment and billing statuses derived from the line quantities by ``app
 reservations for what approved open orders hold, some lines backordered). The invariants are
 checked (``lading check``) before anything is measured, then the tables are analysed.
 
-It then measures, through the application in-process (httpx ``ASGITransport``, an admin JWT),
+It then builds the reports' summaries (``lading reports rebuild``, timed; ``bench.reports``) and
+measures, through the application in-process (httpx ``ASGITransport``, an admin JWT),
 p50/p95 of each read path over ``--requests`` requests with varied parameters after
 ``--warmup`` requests, and captures the SQL each one runs (a ``before_cursor_execute``
 listener during one extra request) to show its ``EXPLAIN`` plan and flag sequential scans of
@@ -43,10 +44,13 @@ from typing import Any
 
 import httpx
 
+from bench import reports
+
 RESULTS = Path(__file__).resolve().parent / "results"
 BIG_TABLES = ("orders", "order_lines", "stock_movements", "reservations", "audit_events", "outbox")
 LIST_TARGET_MS = 50.0
 SEARCH_TARGET_MS = 100.0
+TARGETS = {"list": LIST_TARGET_MS, "detail": LIST_TARGET_MS, "search": SEARCH_TARGET_MS}
 BATCH = 20_000  # orders generated and copied at a time
 
 CENT = Decimal("0.01")
@@ -786,7 +790,7 @@ async def _explain(conn: Any, statement: str, parameters: Any) -> dict[str, Any]
 @dataclass
 class Query:
     name: str
-    kind: str  # list | detail | search
+    kind: str  # list | detail | search | report
     request: Callable[[int], Awaitable[httpx.Response]]
 
 
@@ -818,7 +822,7 @@ async def _measure(
         for sql, params in capture.statements
         if sql.lstrip().upper().startswith("SELECT")
     ]
-    target = SEARCH_TARGET_MS if query.kind == "search" else LIST_TARGET_MS
+    target = TARGETS.get(query.kind, reports.REPORT_TARGET_MS)
     p95 = _percentile(times, 95)
     return {
         "name": query.name,
@@ -935,6 +939,7 @@ def _queries(
             lambda k: get("/api/v1/backorders", {"sku": backordered[k % len(backordered)]}),
         ),
         Query("approvals (admin)", "list", lambda k: get("/api/v1/approvals")),
+        *(Query(name, "report", request) for name, request in reports.queries(client, now)),
     ]
 
 
@@ -1017,6 +1022,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     f"lading check found {len(violations)} violations: {violations[:3]}"
                 )
 
+            started = time.perf_counter()
+            summaries = await reports.build(sessionmaker, pg)
+            print(
+                f"reports rebuilt from {summaries['orders']:,} orders in "
+                f"{summaries['rebuild_seconds']} s; rows {summaries['rows']}",
+                flush=True,
+            )
+
             settings = Settings(  # type: ignore[call-arg]
                 _env_file=None,
                 environment="test",
@@ -1096,6 +1109,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "check": round(check_seconds, 1),
             },
             "check_violations": len(violations),
+            "report_summaries": summaries,
             "deep_page": {"no_filter": plain_depth, "status_approved": approved_depth},
             "requests_per_query": args.requests,
             "warmup_per_query": args.warmup,
@@ -1119,6 +1133,7 @@ def markdown(result: dict[str, Any]) -> str:
         "- rows: " + ", ".join(f"{k} {v:,}" for k, v in result["rows"].items()),
         "- load (s): " + ", ".join(f"{k} {v}" for k, v in result["load_seconds"].items()),
         f"- `lading check` after loading: {result['check_violations']} violations",
+        _summaries_line(result.get("report_summaries")),
         f"- deep page: page {result['deep_page']['no_filter']} (no filter), "
         f"page {result['deep_page']['status_approved']} (status=approved), "
         "reached by following next_cursor; only that page is timed",
@@ -1151,7 +1166,25 @@ def markdown(result: dict[str, Any]) -> str:
             "```",
             "",
         ]
+    out += ["", "## The reports' plans", ""]
+    for q in result["queries"]:
+        if q["kind"] != "report":
+            continue
+        out += [f"### {q['name']}", ""]
+        for s in q["statements"]:
+            out += ["```sql", s["sql"], "```", "", "```", s["plan"], "```", ""]
     return "\n".join(out) + "\n"
+
+
+def _summaries_line(s: dict[str, Any] | None) -> str:
+    if not s:
+        return "- reports' summaries: not built"
+    rows = ", ".join(f"{k} {v:,}" for k, v in s["rows"].items())
+    return (
+        f"- reports' summaries: rebuilt from {s['orders']:,} orders in {s['rebuild_seconds']} s "
+        f"(rows: {rows}); `lading check`'s sample comparison {s['check_seconds']} s, "
+        f"{s['check_violations']} violations"
+    )
 
 
 def parser() -> argparse.ArgumentParser:

@@ -40,6 +40,9 @@ from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
 from app.repositories.read_cache import MISSING, ReadCache
+from app.repositories.report_check import ReportCheck
+from app.repositories.report_queries import ReportQueries
+from app.repositories.report_stock import ReportStock
 from app.repositories.reservations import AllocationRepository, ReservationRepository
 from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
@@ -160,6 +163,9 @@ class SqlAlchemyUnitOfWork:
         self.storefronts = StorefrontRepository(self.session)
         self.storefront_calls = StorefrontCallRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.reports = ReportQueries(self.session)
+        self.report_stock = ReportStock(self.session)
+        self.report_check = ReportCheck(self.session)
         return self
 
     async def __aexit__(

@@ -32,6 +32,7 @@ from app.routers import (
     products,
     purchasing,
     receivables,
+    reports,
     return_labels,
     return_receipts,
     return_resolution,
@@ -92,6 +93,7 @@ ROUTERS: list[APIRouter] = [
     bank_statements.lines,
     invoicing_runs.router,
     receivables.router,
+    reports.router,
     ledger.router,
     settings.router,
     admin.router,
@@ -198,6 +200,11 @@ TAGS = [
     {
         "name": "invoicing",
         "description": "Periodic invoicing (月结) runs: a closed week or month billed at once.",
+    },
+    {
+        "name": "reports",
+        "description": "Reports (数据分析): sales and fulfilment from summaries the worker "
+        "keeps up to date from the event stream; JSON, CSV or XLSX.",
     },
     {
         "name": "receivables",

@@ -32,6 +32,9 @@ from app.repositories.pricing import PricingRepository
 from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
+from app.repositories.report_check import ReportCheck
+from app.repositories.report_queries import ReportQueries
+from app.repositories.report_stock import ReportStock
 from app.repositories.reservations import AllocationRepository, ReservationRepository
 from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
@@ -94,6 +97,9 @@ class UnitOfWork(Protocol):
     webhook_deliveries: WebhookDeliveryRepository
     storefronts: StorefrontRepository
     storefront_calls: StorefrontCallRepository
+    reports: ReportQueries
+    report_stock: ReportStock
+    report_check: ReportCheck
 
     async def __aenter__(self) -> Self: ...
 

@@ -12,6 +12,7 @@ from app.worker import (
     invoicing,
     overdue,
     production,
+    reports,
     storefronts,
     tracking,
     webhooks,
@@ -68,6 +69,12 @@ async def raise_production_delays(ctx: WorkerContext) -> bool:
     return False
 
 
+async def project_reports(ctx: WorkerContext) -> bool:
+    """The reports' summaries follow the event stream (``app.worker.reports``)."""
+    read = await reports.project_once(ctx.sessionmaker, ctx.settings.reports_batch_size)
+    return read >= ctx.settings.reports_batch_size
+
+
 async def invoice_closed_periods(ctx: WorkerContext) -> bool:
     await invoicing.invoice_closed_periods(ctx.sessionmaker, ctx.settings)
     return False
@@ -85,6 +92,7 @@ JOBS: list[Job] = [
     Job("carrier_round", carrier_round, lambda s: s.carrier_round_seconds),
     Job("raise_overdue", raise_overdue, lambda s: s.overdue_round_seconds),
     Job("raise_production_delays", raise_production_delays, lambda s: s.overdue_round_seconds),
+    Job("project_reports", project_reports, lambda s: s.reports_interval_seconds),
     Job("invoice_closed_periods", invoice_closed_periods, lambda s: 3600.0),
     Job("scan_alerts", scan_alerts, lambda s: s.alert_scan_seconds),
     # customer notifications and staff alert emails; dunning reminders

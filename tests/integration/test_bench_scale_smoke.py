@@ -28,11 +28,18 @@ def test_scale_benchmark_runs_and_reports() -> None:
     assert result["rows"]["stock_levels"] == 5 * 60
     assert result["deep_page"]["no_filter"] == 3
     names = [q["name"] for q in result["queries"]]
-    assert len(names) == 18 and len(set(names)) == 18
+    assert len(names) == 27 and len(set(names)) == 27
+    reports = [q for q in result["queries"] if q["kind"] == "report"]
+    assert len(reports) == 9 and all(q["target_p95_ms"] == 300 for q in reports)
+    assert any("FROM report_sales" in s["sql"] for s in reports[0]["statements"])
+    summaries = result["report_summaries"]
+    assert summaries["orders"] == 300 and summaries["check_violations"] == 0
+    assert summaries["rows"]["report_line_facts"] == 900
     for query in result["queries"]:
         assert query["requests"] == 2
         assert 0 < query["min_ms"] <= query["p50_ms"] <= query["p95_ms"] <= query["max_ms"]
         assert query["statements"] and all(s["plan"] for s in query["statements"])
         if query["name"].startswith("orders"):
             assert any("FROM orders" in s["sql"] for s in query["statements"]), query["name"]
-    assert "| orders: first page |" in markdown({**result, "commit": "test"})
+    text = markdown({**result, "commit": "test"})
+    assert "| orders: first page |" in text and "## The reports' plans" in text

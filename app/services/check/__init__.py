@@ -9,7 +9,9 @@
   returned quantity what its received returns took back;
 - production: each request's completed quantity equals what its production movements put on
   hand;
-- invariant 9, the books (``app.services.check.books``).
+- invariant 9, the books (``app.services.check.books``);
+- the reports' summaries, when the projector has caught up: a sample of order facts derived
+  again, and the latest days' sales against the orders table (``app.services.check.reports``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from app.domain.shipments import DEPARTED, ShipmentStatus
 from app.domain.stock import StockViolation, stock_violations
 from app.services.check.books import book_violations, check_books
 from app.services.check.common import plain as _plain
+from app.services.check.reports import report_violations
 from app.services.unit_of_work import UnitOfWork
 
 __all__ = ["check_books", "check_invariants"]
@@ -37,6 +40,7 @@ async def check_invariants(uow: UnitOfWork) -> list[StockViolation]:
             *await _production_completions(uow),
             *await _line_quantities(uow),
             *await book_violations(uow),
+            *await report_violations(uow),
         ]
 
 
