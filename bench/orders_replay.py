@@ -72,7 +72,9 @@ async def _capture(
             conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
         ) -> None:
             params = list(parameters or ())
-            if executemany:
+            # A true executemany gives a sequence per row; insertmanyvalues gives one flat
+            # row under executemany too, and the one-statement insert flat arrays without it.
+            if executemany and all(isinstance(p, list | tuple) for p in params):
                 captured.extend((statement, tuple(batch)) for batch in params)
             else:
                 captured.append((statement, tuple(params)))

@@ -22,16 +22,26 @@ async def mark(uow: UnitOfWork, skus: Collection[str]) -> None:
     if not skus:
         return
     rows: set[tuple[Any, str]] = set()
-    for connection in await uow.storefronts.active():
+    for connection_id, sku_mode in await _selling(uow):
         sold = (
-            await uow.storefronts.mapped_skus(connection.id, skus)
-            if connection.sku_mode == SkuMode.MAPPING
+            await uow.storefronts.mapped_skus(connection_id, skus)
+            if sku_mode == SkuMode.MAPPING
             else set(skus)
         )
-        rows |= {(connection.id, sku) for sku in sold}
+        rows |= {(connection_id, sku) for sku in sold}
     await uow.storefront_calls.mark_dirty(
         sorted(rows, key=lambda r: (str(r[0]), r[1])), datetime.now(UTC)
     )
+
+
+async def _selling(uow: UnitOfWork) -> list[tuple[Any, str]]:
+    """The active connections and how they name SKUs: read on every allocation, so kept in
+    the process's read cache (a connection changed elsewhere counts within its seconds)."""
+
+    async def load() -> list[tuple[Any, str]]:
+        return [(c.id, c.sku_mode) for c in await uow.storefronts.active()]
+
+    return await uow.cached("storefront_connection", "active", load)
 
 
 async def on_order_stock_changed(event: Event, uow: UnitOfWork, ctx: Context) -> None:
