@@ -14,6 +14,7 @@ from app.domain.events import Event
 from app.observability import current_request_id
 from app.repositories.alert_scan import AlertScanRepository
 from app.repositories.alerts import AlertRepository
+from app.repositories.allocation import AllocationRepository
 from app.repositories.bank_statements import BankStatementRepository
 from app.repositories.base import jsonable
 from app.repositories.books import BooksRepository
@@ -43,7 +44,7 @@ from app.repositories.read_cache import MISSING, ReadCache
 from app.repositories.report_check import ReportCheck
 from app.repositories.report_queries import ReportQueries
 from app.repositories.report_stock import ReportStock
-from app.repositories.reservations import AllocationRepository, ReservationRepository
+from app.repositories.reservations import ReservationRepository
 from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
 from app.repositories.row_writer import write_new_rows

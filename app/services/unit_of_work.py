@@ -13,6 +13,7 @@ from typing import Protocol, Self, TypeVar
 from app.domain.events import Event
 from app.repositories.alert_scan import AlertScanRepository
 from app.repositories.alerts import AlertRepository
+from app.repositories.allocation import AllocationRepository
 from app.repositories.bank_statements import BankStatementRepository
 from app.repositories.books import BooksRepository
 from app.repositories.carriers import CarrierRepository
@@ -35,7 +36,7 @@ from app.repositories.purchasing import PurchasingRepository
 from app.repositories.report_check import ReportCheck
 from app.repositories.report_queries import ReportQueries
 from app.repositories.report_stock import ReportStock
-from app.repositories.reservations import AllocationRepository, ReservationRepository
+from app.repositories.reservations import ReservationRepository
 from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
 from app.repositories.settings import SettingsRepository

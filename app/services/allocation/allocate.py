@@ -20,9 +20,10 @@ from app.domain.allocation import (
 from app.domain.errors import InvalidState
 from app.domain.events import ConsolidationPlanned, OrderAllocated, OrderBackordered
 from app.domain.orders import PREPAID_CHANNELS, Channel
+from app.repositories.allocation import WarehouseRow
 from app.repositories.base import jsonable
 from app.repositories.orders import Order, OrderLine
-from app.repositories.reservations import OrderAllocation, Reservation, WarehouseRow
+from app.repositories.reservations import OrderAllocation, Reservation
 from app.services.allocation.commands import AllocateOrder
 from app.services.allocation.explanation import Available, explain
 from app.services.allocation.queries import approved_for_update

@@ -10,8 +10,8 @@ from typing import Any
 from app.domain import production
 from app.domain.allocation import Plan
 from app.domain.production import SupplyMethod
+from app.repositories.allocation import WarehouseRow
 from app.repositories.orders import Order, OrderLine
-from app.repositories.reservations import WarehouseRow
 from app.services.allocation.expected import expected_dates
 from app.services.unit_of_work import UnitOfWork
 from app.settings import Settings
