@@ -43,3 +43,28 @@ async def test_concurrent_redeliveries_make_one_order(pg_client, pg_auth, pg_app
         )
     assert orders == 1
     assert inbox == 1
+
+
+async def test_concurrent_woocommerce_deliveries_make_one_order(pg_client, pg_auth, pg_app) -> None:
+    from tests.integration.storefronts.test_woocommerce_webhooks import _order, _shop
+
+    tag = uuid.uuid4().hex[:6]
+    code = await _shop(pg_client, pg_app, pg_auth, tag)
+    payload = _order()
+
+    def woo(topic: str, webhook_id: str | None = None):
+        return deliver(pg_client, code, payload, topic, webhook_id, platform="woocommerce")
+
+    answers = await asyncio.gather(
+        *[woo("order.created", "woo-same") for _ in range(10)],
+        *[woo("order.updated") for _ in range(10)],
+    )
+    assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+    assert len({a.json()["order_id"] for a in answers if a.json()["order_id"]}) == 1
+    async with pg_app.state.sessionmaker() as session:
+        orders = await session.scalar(
+            select(func.count())
+            .select_from(Order)
+            .where(Order.external_ref == f"{code}:{payload['id']}")
+        )
+    assert orders == 1
