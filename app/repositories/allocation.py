@@ -53,11 +53,12 @@ class AllocationRepository:
     ) -> dict[uuid.UUID, dict[uuid.UUID, Decimal]]:
         """warehouse → product → on_hand − reserved, for these products.
 
-        With ``lock`` (PostgreSQL) the products are locked as ``StockRepository.lock_products``
-        does — serialising allocations and stock arrivals per product — and their stock rows
-        with them, in one statement and one fixed order (product, then warehouse), so that two
-        allocations never wait on each other in a cycle. A product without any stock row yet
-        is locked on its own."""
+        With ``lock`` (PostgreSQL) the products are locked first, as
+        ``StockRepository.lock_products`` does — serialising allocations and stock arrivals per
+        product — and then their stock rows are read and locked in one fixed order (product,
+        then warehouse). The two cannot be one statement: a statement sees the rows committed
+        before it began, so a stock row that a receipt holding the product lock adds meanwhile
+        would be missed, and its units promised to nobody (a test races exactly that)."""
         out: dict[uuid.UUID, dict[uuid.UUID, Decimal]] = {}
         if not product_ids:
             return out
@@ -66,29 +67,18 @@ class AllocationRepository:
             StockLevel.product_id,
             StockLevel.on_hand - StockLevel.reserved,
         ).where(StockLevel.product_id.in_(product_ids))
-        locking = lock and self.session.bind.dialect.name == "postgresql"
-        if locking:
-            stmt = (
-                stmt.join(Product, Product.id == StockLevel.product_id)
-                .order_by(StockLevel.product_id, StockLevel.warehouse_id)
-                .with_for_update(of=[Product, StockLevel], key_share=True)
-            )
-        rows = await self.session.execute(stmt)
-        for warehouse_id, product_id, free in rows.tuples().all():
-            out.setdefault(warehouse_id, {})[product_id] = Decimal(str(free))
-        if locking:
-            seen = {p for levels in out.values() for p in levels}
-            await self._lock_products(sorted(set(product_ids) - seen, key=str))
-        return out
-
-    async def _lock_products(self, product_ids: list[uuid.UUID]) -> None:
-        if product_ids:
+        if lock and self.session.bind.dialect.name == "postgresql":
             await self.session.execute(
                 select(Product.id)
                 .where(Product.id.in_(product_ids))
                 .order_by(Product.id)
                 .with_for_update(key_share=True)
             )
+            stmt = stmt.order_by(StockLevel.product_id, StockLevel.warehouse_id).with_for_update()
+        rows = await self.session.execute(stmt)
+        for warehouse_id, product_id, free in rows.tuples().all():
+            out.setdefault(warehouse_id, {})[product_id] = Decimal(str(free))
+        return out
 
     async def orders_waiting_for(self, product_ids: list[uuid.UUID], limit: int) -> list[uuid.UUID]:
         """Approved orders with backordered lines of these products, in the order they are
