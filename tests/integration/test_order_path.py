@@ -93,9 +93,11 @@ async def test_a_storefront_order_is_one_transaction_of_at_most_eight_statements
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "approved"
     assert counted.transactions == 1
-    assert len(counted.statements) <= 8, counted.statements
-    # Every new row in one statement (other tests' shop connections in this shared database
-    # may add their stock mark, an upsert of its own).
+    # A shop connected in this shared database by another test marks its SKUs: one upsert
+    # of its own per order, not counted here (there is no shop in the benchmark either).
+    order_path = [s for s in counted.statements if "storefront_stock_dirty" not in s]
+    assert len(order_path) <= 8, counted.statements
+    # Every new row in one statement.
     written = [s for s in counted.statements if s.startswith("WITH ") and "INSERT INTO" in s]
     assert len(written) == 1
     assert "INSERT INTO orders" in written[0] and "INSERT INTO outbox" in written[0]
