@@ -19,6 +19,8 @@ from app.repositories.orders import Order
 from app.repositories.report_facts import ReportFactWriter
 from app.repositories.report_maintenance import PROJECTOR
 from app.repositories.report_models import ReportOrderFact, ReportProgress, ReportSales
+from app.repositories.report_registry import SUMMARIES
+from app.repositories.report_summaries import Mismatch
 
 FACT_COLUMNS = [c.key for c in ReportOrderFact.__table__.columns]
 
@@ -66,6 +68,14 @@ class ReportCheck:
             return []
         stmt = select(Order.id).where(where).order_by(Order.id).limit(limit)
         return list((await self.session.scalars(stmt)).all())
+
+    async def summary_mismatches(self, sample: int) -> list[tuple[str, Mismatch]]:
+        """Each registered summary's records of a sample that differ from their rows."""
+        return [
+            (summary.name, m)
+            for summary in SUMMARIES
+            for m in await summary.mismatches(self.session, sample)
+        ]
 
     async def day_mismatches(self, sample: int) -> list[tuple[date, Decimal, Decimal]]:
         """Of the latest ``sample`` days with sales: (day, summary net, orders table net) where

@@ -22,6 +22,7 @@ from app.repositories.report_models import (
     ReportProgress,
     ReportStockIssue,
 )
+from app.repositories.report_registry import SUMMARIES
 from app.repositories.report_rollups import ROLLUPS, ReportRollups
 from app.repositories.report_stock import ReportStock
 from app.repositories.shipments import Shipment
@@ -106,7 +107,8 @@ class ReportMaintenance:
         return days
 
     async def clear(self) -> None:
-        for table in (*ROLLUPS, ReportLineFact, ReportOrderFact, ReportStockIssue):
+        own = [table for summary in SUMMARIES for table in summary.tables]
+        for table in (*ROLLUPS, ReportLineFact, ReportOrderFact, ReportStockIssue, *own):
             await self.session.execute(delete(table))
 
     async def order_ids_after(self, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:

@@ -3,17 +3,27 @@ or XLSX (Chinese headers for zh-CN callers)."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.deps import AUTHENTICATED, SettingsDep, UowDep, requires
-from app.domain.auth import Principal
+from app.deps import AUTHENTICATED, SettingsDep, UowDep
 from app.domain.reports import params as rules
-from app.domain.reports.headers import headers, wants_chinese
 from app.errors import problem_responses
+from app.routers.report_common import (
+    EXPORTS,
+    Currency,
+    Format,
+    From,
+    GroupBy,
+    Language,
+    OrderReader,
+    StockReader,
+    To,
+    Top,
+    export,
+)
 from app.routers.report_views import (
     fulfilment_read,
     fulfilment_table,
@@ -23,49 +33,11 @@ from app.routers.report_views import (
     stock_table,
 )
 from app.schemas.reports import FulfilmentReportRead, SalesReportRead, StockReportRead
-from app.services.reports.export import CSV, XLSX, to_csv, to_xlsx
 from app.services.reports.fulfilment import fulfilment_report
 from app.services.reports.sales import sales_report
 from app.services.reports.stock import stock_report
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], dependencies=AUTHENTICATED)
-OrderReader = Annotated[Principal, Depends(requires("orders:read"))]
-StockReader = Annotated[Principal, Depends(requires("stock:read"))]
-EARLIEST, LATEST = date(1900, 1, 1), date(9999, 12, 30)
-
-From = Annotated[date, Query(alias="from", ge=EARLIEST, le=LATEST, description="First day")]
-To = Annotated[date, Query(ge=EARLIEST, le=LATEST, description="Last day (included)")]
-GroupBy = Annotated[str, Query(max_length=16, description="day, week (ISO, Monday) or month")]
-Top = Annotated[
-    int | None,
-    Query(ge=1, le=1000, description="Keep the best N keys by `metric` (default 50; stock 100)"),
-]
-Currency = Annotated[
-    str | None,
-    Query(
-        pattern=r"^[A-Z]{3}$",
-        description="Reporting currency (converted with the exchange rates); omit for per currency",
-    ),
-]
-Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json, csv or xlsx")]
-Language = Annotated[str | None, Header(max_length=200)]
-EXPORTS: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The report (JSON), or its rows as CSV or XLSX with `format`",
-        "content": {CSV.split(";")[0]: {}, XLSX: {}},
-    }
-}
-
-
-def _export(
-    kind: str, fmt: str, language: str | None, table: tuple[list[str], list[list[Any]]]
-) -> Response:
-    columns, rows = table
-    header = headers(columns, wants_chinese(language))
-    disposition = {"Content-Disposition": f'attachment; filename="{kind}.{fmt}"'}
-    if fmt == "csv":
-        return Response(to_csv(header, rows), media_type=CSV, headers=disposition)
-    return Response(to_xlsx(header, rows, kind), media_type=XLSX, headers=disposition)
 
 
 @router.get(
@@ -101,7 +73,7 @@ async def sales(
     )  # fmt: skip
     report = await sales_report(uow, p)
     if format != "json":
-        return _export("sales", format, accept_language, sales_table(report))
+        return export("sales", format, accept_language, sales_table(report))
     return sales_read(report)
 
 
@@ -136,7 +108,7 @@ async def fulfilment(
     )  # fmt: skip
     report = await fulfilment_report(uow, p)
     if format != "json":
-        return _export("fulfilment", format, accept_language, fulfilment_table(report))
+        return export("fulfilment", format, accept_language, fulfilment_table(report))
     return fulfilment_read(report)
 
 
@@ -179,5 +151,5 @@ async def stock(
     rules.check_stock_only(only, dimension)
     report = await stock_report(uow, p, only)
     if format != "json":
-        return _export("stock", format, accept_language, stock_table(report))
+        return export("stock", format, accept_language, stock_table(report))
     return stock_read(report)

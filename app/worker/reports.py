@@ -23,6 +23,7 @@ from app.domain.reports.events import issue_days, touched
 from app.repositories.base import utcnow
 from app.repositories.outbox import OutboxRepository
 from app.repositories.report_maintenance import REBUILD_CHUNK, ReportMaintenance
+from app.repositories.report_registry import SUMMARIES
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ async def project_once(sessionmaker: async_sessionmaker[AsyncSession], batch_siz
         orders = await maintenance.orders_touched(t for t in touches if t is not None)
         await maintenance.apply(orders)
         await maintenance.stock.refresh_issues(issue_days(e.created_at for e in events))
+        for summary in SUMMARIES:
+            await summary.project(session, events)
         caught_up = len(events) < batch_size
         as_of = min(started, pending) if caught_up and pending else started
         position = events[-1].position if events else progress.position
@@ -81,6 +84,8 @@ async def rebuild(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
             count, after = count + len(ids), ids[-1]
         await maintenance.rollups.refresh(None)
         await maintenance.stock.refresh_issues(None)
+        for summary in SUMMARIES:
+            await summary.rebuild(session)
         await maintenance.advance(position, min(started, pending) if pending else started)
         await session.commit()
     log.info("reports.rebuilt", extra={"orders": count})

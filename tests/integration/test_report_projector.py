@@ -24,6 +24,7 @@ from app.repositories.report_models import (
     ReportSales,
     ReportStockIssue,
 )
+from app.repositories.report_registry import SUMMARIES
 from app.repositories.uow import SqlAlchemyUnitOfWork
 from app.services.check import check_invariants
 from app.worker.reports import project_all, project_once, rebuild
@@ -39,6 +40,7 @@ TABLES = (
     ReportFulfilment,
     ReportLeadTime,
     ReportStockIssue,
+    *(table for summary in SUMMARIES for table in summary.tables),
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 ZH: dict[str, str] = {
     "period": "期间",
     "key": "键",
@@ -52,5 +54,9 @@ def wants_chinese(accept_language: str | None) -> bool:
     return first == "zh" or first.startswith("zh-")
 
 
-def headers(columns: list[str], chinese: bool) -> list[str]:
-    return [ZH.get(c, c) for c in columns] if chinese else list(columns)
+def headers(columns: list[str], chinese: bool, own: Mapping[str, str] | None = None) -> list[str]:
+    """The columns' headers; in Chinese, a report's ``own`` names first, then the shared ones."""
+    if not chinese:
+        return list(columns)
+    names = {**ZH, **(own or {})}
+    return [names.get(c, c) for c in columns]

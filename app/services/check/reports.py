@@ -36,4 +36,15 @@ async def report_violations(uow: UnitOfWork) -> list[StockViolation]:
         )
         for day, summary, real in await uow.report_check.day_mismatches(SAMPLE_DAYS)
     ]
-    return facts + days
+    others = [
+        StockViolation(
+            None,
+            None,
+            f"report_{name}_mismatch",
+            f"{m.detail} (run `lading reports rebuild`)",
+            record_type=m.record_type,
+            record_id=m.record_id,
+        )
+        for name, m in await uow.report_check.summary_mismatches(SAMPLE_ORDERS)
+    ]
+    return facts + days + others

@@ -1,0 +1,8 @@
+"""Every summary the projector keeps beyond the order facts and stock issues, in the order
+they are refreshed (see ``app.repositories.report_summaries``)."""
+
+from __future__ import annotations
+
+from app.repositories.report_summaries import Summary
+
+SUMMARIES: tuple[Summary, ...] = ()
