@@ -17,8 +17,11 @@ SUMMARY_TABLES = (
     "report_order_facts",
     "report_line_facts",
     "report_sales",
+    "report_sales_months",
     "report_fulfilment",
+    "report_fulfilment_months",
     "report_lead_times",
+    "report_lead_time_months",
     "report_stock_issues",
 )
 

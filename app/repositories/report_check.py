@@ -83,7 +83,7 @@ class ReportCheck:
         s = ReportSales
         rows = await self.session.execute(
             select(s.period, s.currency, func.sum(s.net), func.sum(s.orders))
-            .where(s.grain == "day", s.dimension == "all")
+            .where(s.dimension == "all")
             .group_by(s.period, s.currency)
             .order_by(s.period.desc())
             .limit(sample)

@@ -1,9 +1,10 @@
 """The summary tables the reports read (数据分析), written only by the worker.
 
 Facts: one row per order and one per order line, re-derived whole from the transaction tables
-whenever an event touches the order (so writing one again changes nothing). Roll-ups: per
-period (a day, and a month), per dimension and key, summed from the facts of the periods a
-batch touched. Nothing on the order path writes any of them (DESIGN §5: no shared hot row)."""
+whenever an event touches the order (so writing one again changes nothing). Roll-ups: per day,
+per dimension and key, summed from the facts of the days a batch touched; and per month, in
+tables of their own, summed from those days. Nothing on the order path writes any of them
+(DESIGN §5: no shared hot row)."""
 
 from __future__ import annotations
 
@@ -84,13 +85,10 @@ class ReportLineFact(Base):
     units: Mapped[Decimal] = mapped_column(Quantity)
 
 
-class ReportSales(Base):
-    """Sales per period (``grain`` day or month; ``period`` its first day), dimension and key,
-    in the orders' own currency. ``dimension`` ``all`` has the one key ``''``."""
+class _SalesColumns:
+    """Sales per period, dimension and key, in the orders' own currency. ``dimension``
+    ``all`` has the one key ``''``."""
 
-    __tablename__ = "report_sales"
-
-    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
     dimension: Mapped[str] = mapped_column(String(24), primary_key=True)
     period: Mapped[date] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -101,12 +99,23 @@ class ReportSales(Base):
     net: Mapped[Decimal]
 
 
-class ReportFulfilment(Base):
+class ReportSales(_SalesColumns, Base):
+    """Sales per day (``period`` the day)."""
+
+    __tablename__ = "report_sales"
+
+
+class ReportSalesMonth(_SalesColumns, Base):
+    """Sales per month (``period`` its first day), summed from the days: a year by month reads
+    twelve rows per key. ``(dimension, key, period)`` finds the chosen keys' rows."""
+
+    __tablename__ = "report_sales_months"
+    __table_args__ = (Index("ix_report_sales_months_key", "dimension", "key", "period"),)
+
+
+class _FulfilmentColumns:
     """Fulfilment counts per period of the order day, dimension (all, warehouse, carrier)."""
 
-    __tablename__ = "report_fulfilment"
-
-    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
     dimension: Mapped[str] = mapped_column(String(24), primary_key=True)
     period: Mapped[date] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -122,18 +131,31 @@ class ReportFulfilment(Base):
     lines_filled: Mapped[int] = mapped_column(Integer)
 
 
-class ReportLeadTime(Base):
+class ReportFulfilment(_FulfilmentColumns, Base):
+    __tablename__ = "report_fulfilment"
+
+
+class ReportFulfilmentMonth(_FulfilmentColumns, Base):
+    __tablename__ = "report_fulfilment_months"
+
+
+class _LeadTimeColumns:
     """How many orders took ``hours`` for ``stage``: the histogram percentiles are read from."""
 
-    __tablename__ = "report_lead_times"
-
-    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
     dimension: Mapped[str] = mapped_column(String(24), primary_key=True)
     period: Mapped[date] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     stage: Mapped[str] = mapped_column(String(24), primary_key=True)
     hours: Mapped[int] = mapped_column(Integer, primary_key=True)
     orders: Mapped[int] = mapped_column(Integer)
+
+
+class ReportLeadTime(_LeadTimeColumns, Base):
+    __tablename__ = "report_lead_times"
+
+
+class ReportLeadTimeMonth(_LeadTimeColumns, Base):
+    __tablename__ = "report_lead_time_months"
 
 
 class ReportProgress(Base):

@@ -1,29 +1,47 @@
-"""What the reports read: the roll-ups over a range, grouped by period and key. A whole-months
-range grouped by month reads the month rows; anything else reads the day rows."""
+"""What the reports read: the roll-ups over a range, grouped by period and key. Grouped by
+month, the whole months inside the range come from the month roll-ups and the part-months at
+its edges from the day ones (``spans``); any other grouping reads the day roll-ups."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, cast, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Subquery,
+    and_,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.exchange_rates import ExchangeRate
-from app.domain.reports.periods import Grouping, whole_months
+from app.domain.reports.periods import Grouping, spans
 from app.repositories.exchange_rates import ExchangeRateRecord
 from app.repositories.report_maintenance import PROJECTOR
 from app.repositories.report_models import (
     ReportFulfilment,
+    ReportFulfilmentMonth,
     ReportLeadTime,
+    ReportLeadTimeMonth,
     ReportOrderFact,
     ReportProgress,
     ReportSales,
+    ReportSalesMonth,
 )
 
+SALES = (ReportSales, ReportSalesMonth)
+FULFILMENT = (ReportFulfilment, ReportFulfilmentMonth)
+LEAD_TIMES = (ReportLeadTime, ReportLeadTimeMonth)
 FULFILMENT_SUMS = (
     "orders", "shipped", "in_full", "promised_delivered", "on_time", "otif", "allocated",
     "lines_allocated", "lines_filled",
@@ -72,69 +90,62 @@ class ReportQueries:
             "date(period, '-' || ((CAST(strftime('%w', period) AS INTEGER) + 6) % 7) || ' days')"
         )
 
-    def _range(self, table: Any, w: Window) -> tuple[list[ColumnElement[bool]], Any]:
-        """The filter on ``table`` and the period expression for ``w``."""
-        grain = "month" if w.grouping is Grouping.MONTH and whole_months(w.start, w.end) else "day"
-        where = [
-            table.grain == grain,
-            table.dimension == w.dimension,
-            table.period >= w.start,
-            table.period <= w.end,
-        ]
-        period = table.period if grain == "month" else self._bucket(table.period, w.grouping)
-        return where, period
+    def _source(
+        self, tables: tuple[Any, Any], w: Window, names: Sequence[str], keys: Any = None
+    ) -> Subquery:
+        """The rows of the range from the (day, month) roll-ups ``tables``: ``period`` (the
+        first day of its bucket) and the columns ``names``; only ``keys`` when given."""
+        day, month = tables
+        parts = []
+        for kind, start, end in spans(w.start, w.end, w.grouping):
+            t = month if kind == "month" else day
+            period = t.period if kind == "month" else self._bucket(t.period, w.grouping)
+            where = [t.dimension == w.dimension, t.period >= start, t.period <= end]
+            if keys is not None:
+                where.append(t.key.in_(list(keys)))
+            columns = (getattr(t, n) for n in names)
+            parts.append(select(period.label("period"), *columns).where(*where))
+        return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
 
     async def sales_keys(self, w: Window, metric: str, limit: int) -> list[str]:
         """The ``limit`` best keys of the range by ``metric`` (in each key's own currency)."""
-        t = ReportSales
-        where, _period = self._range(t, w)
+        t = self._source(SALES, w, ("key", "currency", "orders", "units", "net"))
         measure = {
-            "net": func.sum(t.net),
-            "orders": func.sum(t.orders),
-            "units": func.sum(t.units),
-            "average_order_value": func.sum(t.net) / func.nullif(func.sum(t.orders), 0),
+            "net": func.sum(t.c.net),
+            "orders": func.sum(t.c.orders),
+            "units": func.sum(t.c.units),
+            "average_order_value": func.sum(t.c.net) / func.nullif(func.sum(t.c.orders), 0),
         }[metric]
         stmt = (
-            select(t.key)
-            .where(*where)
-            .group_by(t.key, t.currency)
-            .order_by(func.coalesce(measure, 0).desc(), t.key)
+            select(t.c.key)
+            .group_by(t.c.key, t.c.currency)
+            .order_by(func.coalesce(measure, 0).desc(), t.c.key)
             .limit(limit)
         )
         return list(dict.fromkeys((await self.session.scalars(stmt)).all()))
 
     async def sales(self, w: Window, keys: Collection[str] | None = None) -> list[SalesRow]:
         """Per period, key and currency; only ``keys`` when given."""
-        t = ReportSales
-        where, period = self._range(t, w)
-        if keys is not None:
-            where.append(t.key.in_(list(keys)))
-        stmt = (
-            select(
-                period, t.key, func.max(t.label), t.currency,
-                func.sum(t.orders), func.sum(t.units), func.sum(t.net),
-            )
-            .where(*where)
-            .group_by(period, t.key, t.currency)
-        )  # fmt: skip
+        names = ("key", "label", "currency", "orders", "units", "net")
+        t = self._source(SALES, w, names, keys)
+        stmt = select(
+            t.c.period, t.c.key, func.max(t.c.label), t.c.currency,
+            func.sum(t.c.orders), func.sum(t.c.units), func.sum(t.c.net),
+        ).group_by(t.c.period, t.c.key, t.c.currency)  # fmt: skip
         return [SalesRow(_day(r[0]), *r[1:]) for r in await self.session.execute(stmt)]
 
     async def fulfilment(self, w: Window) -> list[tuple[Any, ...]]:
         """(period, key, label, *sums in FULFILMENT_SUMS order)."""
-        t = ReportFulfilment
-        where, period = self._range(t, w)
-        sums = [func.sum(getattr(t, name)) for name in FULFILMENT_SUMS]
-        stmt = select(period, t.key, func.max(t.label), *sums).where(*where).group_by(period, t.key)
+        t = self._source(FULFILMENT, w, ("key", "label", *FULFILMENT_SUMS))
+        sums = [func.sum(t.c[name]) for name in FULFILMENT_SUMS]
+        stmt = select(t.c.period, t.c.key, func.max(t.c.label), *sums).group_by(t.c.period, t.c.key)
         return [(_day(r[0]), *r[1:]) for r in await self.session.execute(stmt)]
 
     async def lead_times(self, w: Window) -> list[tuple[date, str, str, int, int]]:
         """(period, key, stage, hours, orders): the histograms of each stage."""
-        t = ReportLeadTime
-        where, period = self._range(t, w)
-        stmt = (
-            select(period, t.key, t.stage, t.hours, func.sum(t.orders))
-            .where(*where)
-            .group_by(period, t.key, t.stage, t.hours)
+        t = self._source(LEAD_TIMES, w, ("key", "stage", "hours", "orders"))
+        stmt = select(t.c.period, t.c.key, t.c.stage, t.c.hours, func.sum(t.c.orders)).group_by(
+            t.c.period, t.c.key, t.c.stage, t.c.hours
         )
         return [(_day(r[0]), r[1], r[2], r[3], r[4]) for r in await self.session.execute(stmt)]
 

@@ -1,5 +1,6 @@
 """Roll-ups summed from the facts: the rows of given days (or of every day) are deleted and
-summed again, then the months holding those days are summed from their days. Recomputing a
+summed again, then the months holding those days are summed from their days into the month
+tables. Recomputing a
 day from its facts, never adding to a total, is what makes replaying an event harmless."""
 
 from __future__ import annotations
@@ -27,14 +28,19 @@ from app.domain.reports.facts import STAGES
 from app.domain.reports.periods import month_start, next_month
 from app.repositories.report_models import (
     ReportFulfilment,
+    ReportFulfilmentMonth,
     ReportLeadTime,
+    ReportLeadTimeMonth,
     ReportLineFact,
     ReportOrderFact,
     ReportSales,
+    ReportSalesMonth,
 )
 
 F = ReportOrderFact
-ROLLUPS = (ReportSales, ReportFulfilment, ReportLeadTime)
+DAYS = (ReportSales, ReportFulfilment, ReportLeadTime)
+MONTHS = (ReportSalesMonth, ReportFulfilmentMonth, ReportLeadTimeMonth)
+ROLLUPS = (*DAYS, *MONTHS)
 
 
 def _text(value: str) -> ColumnElement[str]:
@@ -75,8 +81,8 @@ class ReportRollups:
         day_list = None if days is None else sorted(days)
         if day_list == []:
             return
-        for table in ROLLUPS:
-            stmt = delete(table).where(table.grain == "day")
+        for table in DAYS:
+            stmt = delete(table)
             if day_list is not None:
                 stmt = stmt.where(table.period.in_(day_list))
             await self.session.execute(stmt)
@@ -91,11 +97,11 @@ class ReportRollups:
         return day_column.in_(days)
 
     async def _sales(self, days: list[date] | None) -> None:
-        cols = ["grain", "dimension", "period", "key", "currency", "label", "orders", "units"]
+        cols = ["dimension", "period", "key", "currency", "label", "orders", "units"]
         for name, (key, label) in order_dimensions().items():
             stmt = (
                 select(
-                    _text("day"), _text(name), F.day, key, F.currency, func.max(label),
+                    _text(name), F.day, key, F.currency, func.max(label),
                     func.count(), func.sum(F.units), func.sum(F.net),
                 )
                 .where(F.counted, self._where(F.day, days))
@@ -106,7 +112,7 @@ class ReportRollups:
         key = cast(L.product_id, String)
         stmt = (
             select(
-                _text("day"), _text("product"), L.day, key, L.currency, func.max(L.sku),
+                _text("product"), L.day, key, L.currency, func.max(L.sku),
                 func.count(func.distinct(L.order_id)), func.sum(L.units), func.sum(L.net),
             )
             .where(L.counted, self._where(L.day, days))
@@ -130,22 +136,22 @@ class ReportRollups:
         for name, (key, label) in fulfilment_dimensions().items():
             stmt = (
                 select(
-                    _text("day"), _text(name), F.day, key, func.max(label), *measures.values()
+                    _text(name), F.day, key, func.max(label), *measures.values()
                 )
                 .where(F.counted, self._where(F.day, days))
                 .group_by(F.day, key)
             )  # fmt: skip
-            cols = ["grain", "dimension", "period", "key", "label", *measures]
+            cols = ["dimension", "period", "key", "label", *measures]
             await self.session.execute(insert(ReportFulfilment).from_select(cols, stmt))
 
     async def _lead_times(self, days: list[date] | None) -> None:
-        cols = ["grain", "dimension", "period", "key", "stage", "hours", "orders"]
+        cols = ["dimension", "period", "key", "stage", "hours", "orders"]
         for stage in STAGES:
             hours = getattr(F, f"h_{stage}")
             for name, (key, _label) in fulfilment_dimensions().items():
                 stmt = (
                     select(
-                        _text("day"), _text(name), F.day, key, _text(stage), hours, func.count()
+                        _text(name), F.day, key, _text(stage), hours, func.count()
                     )
                     .where(F.counted, hours.is_not(None), self._where(F.day, days))
                     .group_by(F.day, key, hours)
@@ -155,34 +161,31 @@ class ReportRollups:
     async def _months(self, days: list[date] | None) -> None:
         """The month rows of the months holding ``days`` (None: all), summed from their days."""
         if days is None:
-            for table in ROLLUPS:
-                await self.session.execute(delete(table).where(table.grain == "month"))
+            for table in MONTHS:
+                await self.session.execute(delete(table))
             await self._sum_months(None, None)
             return
         for start in sorted({month_start(d) for d in days}):
             end = next_month(start)
-            for table in ROLLUPS:
+            for table in MONTHS:
                 await self.session.execute(
-                    delete(table).where(
-                        table.grain == "month", table.period >= start, table.period < end
-                    )
+                    delete(table).where(table.period >= start, table.period < end)
                 )
             await self._sum_months(start, end)
 
     async def _sum_months(self, start: date | None, end: date | None) -> None:
-        for table, keys, sums, maxes in _month_shapes():
+        for (table, keys, sums, maxes), target in zip(_month_shapes(), MONTHS, strict=True):
             month = self.month_of(table.period)
             group = [table.dimension, month, *(getattr(table, k) for k in keys)]
             stmt = select(
-                _text("month"),
                 *group,
                 *(func.max(getattr(table, m)) for m in maxes),
                 *(func.sum(getattr(table, s)) for s in sums),
-            ).where(table.grain == "day")
+            )
             if start is not None and end is not None:
                 stmt = stmt.where(table.period >= start, table.period < end)
-            cols = ["grain", "dimension", "period", *keys, *maxes, *sums]
-            await self.session.execute(insert(table).from_select(cols, stmt.group_by(*group)))
+            cols = ["dimension", "period", *keys, *maxes, *sums]
+            await self.session.execute(insert(target).from_select(cols, stmt.group_by(*group)))
 
     def month_of(self, column: Any) -> ColumnElement[Any]:
         """The first day of the month of a date column, on either engine."""

@@ -58,6 +58,27 @@ async def test_sales_by_customer_and_month(client, auth, sessionmaker, settings)
     assert {s["key"] for s in top.json()["series"]} == {a}
 
 
+async def test_a_range_of_part_months_by_month_adds_the_edge_days_to_the_whole_months(
+    client, auth, sessionmaker, settings
+) -> None:
+    """2026-02-11 … 2026-04-05 by month: February's part (no order: O4 is on the 10th) and
+    April's (O3 on the 5th) come from the day roll-ups, March from the month roll-up."""
+    data = await _built(client, auth, sessionmaker, settings)
+    viewer = await auth.as_role("viewer")
+    a, b = data.customers["A"], data.customers["B"]
+    params = {"from": "2026-02-11", "to": "2026-04-05", "dimension": "customer"}
+    body = (await client.get(SALES, headers=viewer, params=params)).json()
+    assert [(s["period"], s["key"], s["orders"], s["net"]) for s in body["series"]] == [
+        ("2026-03-01", a, 2, "90.00"),
+        ("2026-04-01", b, 1, "100.00"),
+    ]
+    # The 54 days before (2025-12-19 … 2026-02-10): December's and February's parts from the
+    # days, January whole: O4 (B, 50) on 2026-02-10.
+    assert sales_at(body, b)["previous_net"] == "50.00"
+    (grand,) = body["total"]
+    assert (grand["orders"], grand["net"], grand["previous_net"]) == (3, "190.00", "50.00")
+
+
 async def test_sales_by_product_day_week_and_other_dimensions(
     client, auth, sessionmaker, settings
 ) -> None:

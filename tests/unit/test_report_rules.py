@@ -15,7 +15,7 @@ from app.domain.reports import facts
 from app.domain.reports.events import Touch, touched
 from app.domain.reports.headers import headers, wants_chinese
 from app.domain.reports.params import SALES_DIMENSIONS, SALES_METRICS, check_params
-from app.domain.reports.periods import Grouping, bucket, next_month, previous_range, whole_months
+from app.domain.reports.periods import Grouping, bucket, next_month, previous_range, spans
 from app.domain.reports.stats import age_bucket, change, percentile, rate, ratio
 
 
@@ -48,9 +48,25 @@ def test_periods() -> None:
         date(2025, 12, 30),
         date(2026, 2, 28),
     )
-    assert whole_months(date(2026, 1, 1), date(2026, 12, 31))
-    assert whole_months(date(2026, 1, 1), date(2026, 12, 30)) is None
-    assert whole_months(date(2026, 1, 2), date(2026, 1, 31)) is None
+
+
+def test_a_range_by_month_reads_whole_months_from_the_month_rollups() -> None:
+    d, m = date, Grouping.MONTH
+    assert spans(d(2026, 1, 1), d(2026, 12, 31), m) == [("month", d(2026, 1, 1), d(2026, 12, 31))]
+    assert spans(d(2025, 12, 2), d(2026, 12, 1), m) == [
+        ("day", d(2025, 12, 2), d(2025, 12, 31)),
+        ("month", d(2026, 1, 1), d(2026, 11, 30)),
+        ("day", d(2026, 12, 1), d(2026, 12, 1)),
+    ]
+    assert spans(d(2026, 1, 10), d(2026, 3, 31), m) == [
+        ("day", d(2026, 1, 10), d(2026, 1, 31)),
+        ("month", d(2026, 2, 1), d(2026, 3, 31)),
+    ]
+    # No whole month inside, or not grouped by month: the day roll-ups.
+    assert spans(d(2026, 1, 10), d(2026, 2, 20), m) == [("day", d(2026, 1, 10), d(2026, 2, 20))]
+    assert spans(d(2026, 1, 2), d(2026, 1, 31), m) == [("day", d(2026, 1, 2), d(2026, 1, 31))]
+    week = Grouping.WEEK
+    assert spans(d(2026, 1, 1), d(2026, 12, 31), week) == [("day", d(2026, 1, 1), d(2026, 12, 31))]
 
 
 def _check(**kw: object) -> object:

@@ -42,9 +42,23 @@ def previous_range(start: date, end: date) -> tuple[date, date]:
     return start - timedelta(days=length), start - timedelta(days=1)
 
 
-def whole_months(start: date, end: date) -> tuple[date, date] | None:
-    """The whole months inside ``start`` … ``end``, when the range is exactly whole months
-    (then the month roll-ups answer it); None otherwise."""
-    if start.day != 1 or next_month(end) - timedelta(days=1) != end:
-        return None
-    return start, end
+Span = tuple[str, date, date]  # ("day" or "month" roll-ups, first day, last day)
+
+
+def spans(start: date, end: date, grouping: Grouping) -> list[Span]:
+    """Which roll-ups answer ``start`` … ``end``: grouped by month, the whole months inside
+    the range from the month roll-ups and the part-months at either edge from the day ones
+    (each part-month is its own period, bucketed to its month); otherwise the days."""
+    if grouping is not Grouping.MONTH:
+        return [("day", start, end)]
+    first = start if start.day == 1 else next_month(start)
+    after = next_month(end) if next_month(end) - timedelta(days=1) == end else month_start(end)
+    if first >= after:  # no whole month inside
+        return [("day", start, end)]
+    out: list[Span] = []
+    if start < first:
+        out.append(("day", start, first - timedelta(days=1)))
+    out.append(("month", first, after - timedelta(days=1)))
+    if after <= end:
+        out.append(("day", after, end))
+    return out
