@@ -66,6 +66,7 @@ tools:
 bench: install tools
 	$(BIN)/python -m bench.place_orders --seconds 10 --warmup 5
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.report_lag --seconds 20
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
