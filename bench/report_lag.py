@@ -51,7 +51,8 @@ class Sampler(threading.Thread):
 
     def __init__(self, dsn: str) -> None:
         super().__init__(daemon=True)
-        self.dsn, self.samples, self.stop = dsn, [], threading.Event()
+        self.dsn, self.stop = dsn, threading.Event()
+        self.samples: list[tuple[float, float, int, int, int]] = []
         self.started = time.monotonic()
 
     def run(self) -> None:
