@@ -110,7 +110,16 @@ async def first(session: AsyncSession, stmt: Select[tuple[T]]) -> T | None:
     return (await session.scalars(stmt.limit(1))).first()
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
+    """``value`` with decimals, ids, dates and times as the API writes them (recursively)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): v if type(v) in _PLAIN else jsonable(v) for k, v in value.items()}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, uuid.UUID):

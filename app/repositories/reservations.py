@@ -16,13 +16,10 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
-    Uuid,
-    column,
     delete,
     func,
     select,
     update,
-    values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -67,6 +64,18 @@ class OrderAllocation(IdMixin, Base):
     explanation: Mapped[dict[str, Any]]
 
 
+# PostgreSQL: every row's guarded increment in one statement, its text the same for any
+# number of rows (the rows travel as arrays), so the driver prepares it once per connection and
+# nothing is compiled per order (a VALUES list of rows is not cacheable by SQLAlchemy).
+RESERVE_ALL = """
+UPDATE stock_levels SET reserved = stock_levels.reserved + wanted.quantity, updated_at = $1
+FROM unnest($2::uuid[], $3::uuid[], $4::numeric[]) AS wanted (warehouse_id, product_id, quantity)
+WHERE stock_levels.warehouse_id = wanted.warehouse_id
+  AND stock_levels.product_id = wanted.product_id
+  AND stock_levels.on_hand - stock_levels.reserved >= wanted.quantity
+"""
+
+
 class ReservationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -79,23 +88,12 @@ class ReservationRepository:
         if not quantities:
             return True
         if self.session.bind.dialect.name == "postgresql":
-            wanted = values(
-                column("warehouse_id", Uuid()),
-                column("product_id", Uuid()),
-                column("quantity", Quantity),
-                name="wanted",
-            ).data(quantities)
-            result = await self.session.execute(
-                update(StockLevel)
-                .where(
-                    StockLevel.warehouse_id == wanted.c.warehouse_id,
-                    StockLevel.product_id == wanted.c.product_id,
-                    StockLevel.on_hand - StockLevel.reserved >= wanted.c.quantity,
-                )
-                .values(reserved=StockLevel.reserved + wanted.c.quantity, updated_at=utcnow())
-                .execution_options(synchronize_session=False)
+            warehouses, products, amounts = (list(c) for c in zip(*quantities, strict=True))
+            connection = await self.session.connection()
+            done = await connection.exec_driver_sql(
+                RESERVE_ALL, (utcnow(), warehouses, products, amounts)
             )
-            return bool(result.rowcount == len(quantities))  # type: ignore[attr-defined]
+            return bool(done.rowcount == len(quantities))
         for warehouse_id, product_id, quantity in quantities:
             result = await self.session.execute(
                 update(StockLevel)
