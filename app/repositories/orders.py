@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -251,9 +252,10 @@ class OrderRepository(Lookups[Order]):
         if known is not None and line in known:
             known.remove(line)
 
-    async def next_number(self) -> int:
-        """The next order sequence number (see ``repositories.numbering``)."""
-        return await next_document_number(self.session, "order", "order_number_seq")
+    async def next_number(self, also: Sequence[str] = ()) -> int:
+        """The next order sequence number; ``also``: the document types the command will
+        number next (see ``repositories.numbering``)."""
+        return await next_document_number(self.session, "order", "order_number_seq", also)
 
     async def page(
         self,

@@ -14,7 +14,7 @@ from typing import Any
 from app.domain import order_lines, payments
 from app.domain.errors import Conflict, DomainError
 from app.domain.events import OrderPlaced
-from app.domain.orders import OrderStatus, format_order_number
+from app.domain.orders import PREPAID_CHANNELS, OrderStatus, format_order_number
 from app.repositories.base import jsonable
 from app.repositories.customers import Customer
 from app.repositories.orders import IdempotencyRecord, Order, OrderLine
@@ -197,7 +197,12 @@ async def new_order(
     now: datetime,
 ) -> tuple[Order, list[OrderLine]]:
     """The order ``cmd`` asks for, of lines already priced (nothing added yet)."""
-    number = format_order_number(now.year, await uow.orders.next_number())
+    # A prepaid order reported paid becomes a payment (billing's reaction): its number comes
+    # with the order's.
+    paid = cmd.payment is not None and cmd.channel in PREPAID_CHANNELS
+    number = format_order_number(
+        now.year, await uow.orders.next_number(also=("payment",) if paid else ())
+    )
     order = _draft(cmd, customer, currency, address, number, now)
     lines = apply_pricing(order, priced)
     take_payment(order, cmd)
