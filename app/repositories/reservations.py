@@ -68,7 +68,8 @@ class OrderAllocation(IdMixin, Base):
 # number of rows (the rows travel as arrays), so the driver prepares it once per connection and
 # nothing is compiled per order (a VALUES list of rows is not cacheable by SQLAlchemy).
 RESERVE_ALL = """
-UPDATE stock_levels SET reserved = stock_levels.reserved + wanted.quantity, updated_at = $1
+UPDATE stock_levels SET reserved = stock_levels.reserved + wanted.quantity,
+    updated_at = $1::timestamptz
 FROM unnest($2::uuid[], $3::uuid[], $4::numeric[]) AS wanted (warehouse_id, product_id, quantity)
 WHERE stock_levels.warehouse_id = wanted.warehouse_id
   AND stock_levels.product_id = wanted.product_id
