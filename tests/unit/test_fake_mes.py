@@ -17,7 +17,8 @@ import pytest
 
 from app.adapters.production.base import ReportKind
 from app.adapters.production.lading_json import LadingJsonMes
-from app.cli import build_parser, cmd_fake_mes
+from app.cli import build_parser
+from app.cli_fakes import cmd_fake_mes
 from app.domain import webhooks
 from app.fake_mes import server
 from app.fake_mes.server import create_app
