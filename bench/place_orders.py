@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import secrets
@@ -38,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import lading_server as lading
-from bench import perf_reference, pgstats
+from bench import output, perf_reference, pgstats
 from bench import profile as profiling
 from bench.measure import Database, pg_orders, run_load, sqlite_orders
 from bench.orders_replay import CAPTURED_SKUS, capture_one_order, pgbench_script, replay
@@ -279,11 +278,7 @@ def main() -> None:
     }
     result["machine"]["load_average_after"] = list(os.getloadavg())
     result["comparison"] = comparison(result)
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    out.with_suffix(".md").write_text(markdown(result))
-    print(markdown(result))
+    output.write(args.output, result, markdown(result))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import secrets
 import statistics
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import lading_server as lading
+from bench import output
 from bench.orders_seed import seed
 from bench.wrk import Target, closed_loop
 
@@ -216,11 +216,7 @@ def main() -> None:
     }
     result.update(run(args))
     result["load_average_after"] = list(os.getloadavg())
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    out.with_suffix(".md").write_text(markdown(result))
-    print(markdown(result))
+    output.write(args.output, result, markdown(result))
 
 
 if __name__ == "__main__":

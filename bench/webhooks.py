@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import secrets
@@ -31,6 +30,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench import output
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -321,11 +322,7 @@ def main() -> None:
         "receiver_delay_ms": args.receiver_delay_ms,
         "runs": [run_one(args, workers) for workers in args.workers],
     }
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    out.with_suffix(".md").write_text(markdown(result))
-    print(markdown(result))
+    output.write(args.output, result, markdown(result))
 
 
 if __name__ == "__main__":
