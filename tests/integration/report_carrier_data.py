@@ -5,11 +5,11 @@ straight into the rows before confirmation, as ``test_tracking`` does (labels ar
 elsewhere). Carrier A speaks the generic JSON protocol (webhooks); carrier B bills in USD.
 
     shipment  carrier  service   kg    cost       promised    shipped           delivered
-    S1        A        express   2.5   20.00 CNY  2026-03-05  2026-03-03 08:00  03-04 10:00 (on time)
-    S2        A        standard  4.0   12.00 CNY  2026-03-10  2026-03-08 08:00  03-12 10:00 (late),
-                                                                                 an exception 03-09
+    S1        A        express   2.5   20.00 CNY  2026-03-05  2026-03-03 08:00  03-04 10:00 on time
+    S2        A        standard  4.0   12.00 CNY  2026-03-10  2026-03-08 08:00  03-12 10:00 late,
+                                                                                an exception 03-09
     S3        B        standard  1.5    5.00 USD  2026-04-03  2026-04-01 09:00  —
-    S4        own      —         10.0  —          2026-04-02  2026-04-01 07:00  04-02 15:00 (on time)
+    S4        own      —         10.0  —          2026-04-02  2026-04-01 07:00  04-02 15:00 on time
     S5        A        express   2.5   —          —           not shipped       —
 """
 

@@ -132,7 +132,8 @@ async def test_totals_best_first_by_each_metric(
 
 async def test_in_a_reporting_currency(client, auth, sessionmaker, settings) -> None:
     await _built(client, auth, sessionmaker, settings)
-    rate = {"base_currency": "USD", "quote_currency": "CNY", "rate": "7", "valid_from": "2026-01-01"}
+    rate = {"base_currency": "USD", "quote_currency": "CNY", "rate": "7"}
+    rate["valid_from"] = "2026-01-01"
     created = await client.post(
         "/api/v1/exchange-rates", headers=await auth.as_role("admin"), json=rate
     )
@@ -233,9 +234,8 @@ async def test_a_currency_without_rates(client, auth, sessionmaker, settings) ->
     r = await client.get(CARRIERS, headers=viewer, params={**MARCH_APRIL, "currency": "EUR"})
     body = assert_problem(r, 422, code="rule_violation", field="currency")
     assert body["errors"][0]["rule"] == "rate_missing"
-    r = await client.get(
-        CARRIERS, headers=viewer, params={"from": "2026-05-01", "to": "2026-05-31", "currency": "EUR"}
-    )
+    may = {"from": "2026-05-01", "to": "2026-05-31", "currency": "EUR"}
+    r = await client.get(CARRIERS, headers=viewer, params=may)
     assert r.status_code == 200, r.text
     assert r.json()["series"] == [] and r.json()["total"]["shipments"] == 0
 
