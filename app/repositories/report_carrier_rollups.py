@@ -40,7 +40,7 @@ def _count(condition: Any) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _measures() -> list[ColumnElement[Any]]:
+def measures() -> list[ColumnElement[Any]]:
     costed = F.cost.is_not(None)
     return [
         func.count(),
@@ -70,7 +70,7 @@ class CarrierRollups:
         cols = ["grain", "dimension", "period", "key", "currency", "label", *SUMS]
         for name, (key, label) in dimensions().items():
             query = select(
-                _text("day"), _text(name), F.day, key, F.currency, func.max(label), *_measures()
+                _text("day"), _text(name), F.day, key, F.currency, func.max(label), *measures()
             )
             if day_list is not None:
                 query = query.where(F.day.in_(day_list))

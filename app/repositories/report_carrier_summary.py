@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.reports.carriers import touched
 from app.repositories.delivery_plans import DeliveryStop
 from app.repositories.events import OutboxEvent
+from app.repositories.report_carrier_check import day_mismatches
 from app.repositories.report_carrier_facts import ShipmentFactWriter
 from app.repositories.report_carrier_models import ReportCarrier, ReportShipmentFact
 from app.repositories.report_carrier_rollups import CarrierRollups
@@ -22,6 +23,7 @@ from app.repositories.report_summaries import Mismatch
 from app.repositories.shipments import Shipment
 
 CHUNK = 2000
+SAMPLE_DAYS = 31
 
 
 class CarrierSummary:
@@ -72,7 +74,13 @@ class CarrierSummary:
 
     async def mismatches(self, session: AsyncSession, sample: int) -> list[Mismatch]:
         """Shipped shipments of a sample (spread over the id space) whose stored fact differs
-        from the one derived now, or that have none."""
+        from the one derived now, or that have none; and the latest days whose roll-ups
+        differ from their facts."""
+        return await self._fact_mismatches(session, sample) + await day_mismatches(
+            session, SAMPLE_DAYS
+        )
+
+    async def _fact_mismatches(self, session: AsyncSession, sample: int) -> list[Mismatch]:
         start = uuid.uuid4()
         ids = await _shipped_from(session, start, sample)
         ids += await _shipped_after(session, None, sample - len(ids), before=start)
