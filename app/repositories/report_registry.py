@@ -3,6 +3,7 @@ they are refreshed (see ``app.repositories.report_summaries``)."""
 
 from __future__ import annotations
 
+from app.repositories.report_after_sales import AfterSalesSummary
 from app.repositories.report_summaries import Summary
 
-SUMMARIES: tuple[Summary, ...] = ()
+SUMMARIES: tuple[Summary, ...] = (AfterSalesSummary(),)
