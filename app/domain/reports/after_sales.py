@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
 from app.domain.reports.facts import hours_between
+from app.domain.reports.stats import RATE_PLACES
 
 DIMENSIONS = ("all", "product", "reason", "product_reason")
 METRICS = ("returned_units", "return_rate", "refund_value", "returns")
@@ -105,6 +106,13 @@ def share(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     for i in by_remainder[:left]:
         shares[i] += CENT
     return shares
+
+
+def return_rate(returned: Decimal, shipped: Decimal) -> Decimal | None:
+    """Returned over shipped units to four places; None when nothing was shipped."""
+    if shipped <= 0:
+        return None
+    return (returned / shipped).quantize(RATE_PLACES, rounding=ROUND_HALF_EVEN)
 
 
 def resolve_hours(opened: datetime, resolved: datetime | None) -> int | None:
