@@ -73,11 +73,11 @@ async def pay(client: Any, auth: Any, customer: str, amount: str) -> None:
     assert r.status_code == 201, r.text
 
 
-async def refund(client: Any, auth: Any, return_id: str) -> dict[str, Any]:
+async def refund(client: Any, auth: Any, return_id: str, **body: Any) -> dict[str, Any]:
     r = await client.post(
         f"/api/v1/returns/{return_id}/refund",
         headers=await auth.as_role("finance"),
-        json={"method": "bank_transfer"},
+        json={"method": "bank_transfer", **body},
     )
     assert r.status_code == 200, r.text
     return dict(r.json())
