@@ -9,12 +9,13 @@ return line is counted under.
   counts nothing (nor as a return).
 - A refund is tied to a return through the return's credit note (the refund paid when the
   return was resolved, and any refund of that note's credit later); each is shared among the
-  return's lines by the value that came back (else by the value requested), to the cent."""
+  return's lines by the value that came back (else by the value requested), to the cent.
+- Keys: ``product`` the product id (labelled with its SKU), ``reason`` the return reason,
+  ``product_reason`` ``<product id>:<reason>`` (labelled ``<SKU> / <reason>``), ``all`` ''."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
@@ -64,30 +65,6 @@ def returned_units(status: str, requested: Decimal, received: Decimal | None) ->
 
 def received_units(status: str, received: Decimal | None) -> Decimal:
     return (received or ZERO) if status in ARRIVED else ZERO
-
-
-@dataclass(frozen=True)
-class Key:
-    key: str
-    label: str
-
-
-def keys(product_id: str, sku: str, reason: str) -> dict[str, Key]:
-    """The key (and label) a return line is counted under in each dimension."""
-    return {
-        "all": Key("", ""),
-        "product": Key(product_id, sku),
-        "reason": Key(reason, reason),
-        "product_reason": Key(f"{product_id}:{reason}", f"{sku} / {reason}"),
-    }
-
-
-def product_of(dimension: str, key: str) -> str:
-    """The product part of a key ('' for the dimensions not by product): the shipped units a
-    key's return rate is over."""
-    if dimension not in PRODUCT_DIMENSIONS:
-        return ""
-    return key.split(":", 1)[0]
 
 
 def share(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
