@@ -75,7 +75,7 @@ class AfterSalesFacts:
                 "received_units": rules.received_units(status, received),
             }  # fmt: skip
             lines.append(fact)
-            weight = unit * (received if received else qty)
+            weight = unit * (received if received is not None else qty)
             by_return[rid].append((fact, weight))
             if note is not None:
                 notes[note] = rid
