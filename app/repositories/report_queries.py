@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.exchange_rates import ExchangeRate
-from app.domain.reports.periods import Grouping, spans
+from app.domain.reports.periods import Grouping, spans, whole_months
 from app.repositories.exchange_rates import ExchangeRateRecord
 from app.repositories.report_maintenance import PROJECTOR
 from app.repositories.report_models import (
@@ -106,6 +106,19 @@ class ReportQueries:
             columns = (getattr(t, n) for n in names)
             parts.append(select(period.label("period"), *columns).where(*where))
         return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+
+    def _range(self, table: Any, w: Window) -> tuple[list[ColumnElement[bool]], Any]:
+        """For a roll-up keeping days and months in one table (a ``grain`` column: the
+        after-sales and receivables ones): the filter and period expression of ``w`` — its
+        month rows when the range is whole months grouped by month, else its day rows."""
+        month = w.grouping is Grouping.MONTH and whole_months(w.start, w.end) is not None
+        where = [
+            table.grain == ("month" if month else "day"),
+            table.dimension == w.dimension,
+            table.period >= w.start,
+            table.period <= w.end,
+        ]
+        return where, table.period if month else self._bucket(table.period, w.grouping)
 
     async def sales_keys(self, w: Window, metric: str, limit: int) -> list[str]:
         """The ``limit`` best keys of the range by ``metric`` (in each key's own currency)."""

@@ -3,7 +3,8 @@ they are refreshed (see ``app.repositories.report_summaries``)."""
 
 from __future__ import annotations
 
+from app.repositories.report_after_sales import AfterSalesSummary
 from app.repositories.report_carrier_summary import CarrierSummary
 from app.repositories.report_summaries import Summary
 
-SUMMARIES: tuple[Summary, ...] = (CarrierSummary(),)
+SUMMARIES: tuple[Summary, ...] = (CarrierSummary(), AfterSalesSummary())

@@ -41,6 +41,7 @@ from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
 from app.repositories.read_cache import MISSING, ReadCache
+from app.repositories.report_after_sales_queries import AfterSalesQueries
 from app.repositories.report_carrier_queries import ReportCarrierQueries
 from app.repositories.report_check import ReportCheck
 from app.repositories.report_queries import ReportQueries
@@ -168,6 +169,7 @@ class SqlAlchemyUnitOfWork:
         self.reports = ReportQueries(self.session)
         self.report_stock = ReportStock(self.session)
         self.report_check = ReportCheck(self.session)
+        self.report_after_sales = AfterSalesQueries(self.session)
         self.report_carriers = ReportCarrierQueries(self.session)
         return self
 

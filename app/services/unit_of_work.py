@@ -33,6 +33,7 @@ from app.repositories.pricing import PricingRepository
 from app.repositories.production import ProductionRepository
 from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
+from app.repositories.report_after_sales_queries import AfterSalesQueries
 from app.repositories.report_carrier_queries import ReportCarrierQueries
 from app.repositories.report_check import ReportCheck
 from app.repositories.report_queries import ReportQueries
@@ -102,6 +103,7 @@ class UnitOfWork(Protocol):
     reports: ReportQueries
     report_stock: ReportStock
     report_check: ReportCheck
+    report_after_sales: AfterSalesQueries
     report_carriers: ReportCarrierQueries
 
     async def __aenter__(self) -> Self: ...

@@ -15,7 +15,14 @@ from app.domain.reports import facts
 from app.domain.reports.events import Touch, touched
 from app.domain.reports.headers import headers, wants_chinese
 from app.domain.reports.params import SALES_DIMENSIONS, SALES_METRICS, check_params
-from app.domain.reports.periods import Grouping, bucket, next_month, previous_range, spans
+from app.domain.reports.periods import (
+    Grouping,
+    bucket,
+    next_month,
+    previous_range,
+    spans,
+    whole_months,
+)
 from app.domain.reports.stats import age_bucket, change, percentile, rate, ratio
 
 
@@ -65,6 +72,8 @@ def test_a_range_by_month_reads_whole_months_from_the_month_rollups() -> None:
     # No whole month inside, or not grouped by month: the day roll-ups.
     assert spans(d(2026, 1, 10), d(2026, 2, 20), m) == [("day", d(2026, 1, 10), d(2026, 2, 20))]
     assert spans(d(2026, 1, 2), d(2026, 1, 31), m) == [("day", d(2026, 1, 2), d(2026, 1, 31))]
+    assert whole_months(d(2026, 1, 1), d(2026, 12, 31))
+    assert whole_months(d(2026, 1, 1), d(2026, 12, 30)) is None
     week = Grouping.WEEK
     assert spans(d(2026, 1, 1), d(2026, 12, 31), week) == [("day", d(2026, 1, 1), d(2026, 12, 31))]
 

@@ -42,6 +42,14 @@ def previous_range(start: date, end: date) -> tuple[date, date]:
     return start - timedelta(days=length), start - timedelta(days=1)
 
 
+def whole_months(start: date, end: date) -> tuple[date, date] | None:
+    """The range, when it is exactly whole months (then month roll-ups answer it alone);
+    None otherwise."""
+    if start.day != 1 or next_month(end) - timedelta(days=1) != end:
+        return None
+    return start, end
+
+
 Span = tuple[str, date, date]  # ("day" or "month" roll-ups, first day, last day)
 
 
