@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -15,8 +15,10 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     Select,
+    Table,
     TypeDecorator,
     Uuid,
+    insert,
     inspect,
     select,
 )
@@ -103,6 +105,13 @@ class VersionedMixin:
     def __mapper_args__(cls) -> dict[str, Any]:
         # SQLAlchemy adds "AND version = :old" to every UPDATE and raises on a lost race.
         return {"version_id_col": cls.version}
+
+
+async def insert_rows(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` into ``model``'s table as a Core statement (batched multi-row VALUES),
+    not through the ORM's bulk path, which costs several times the CPU for plain rows."""
+    if rows:
+        await session.execute(insert(cast(Table, model.__table__)), list(rows))
 
 
 async def first(session: AsyncSession, stmt: Select[tuple[T]]) -> T | None:

@@ -10,10 +10,11 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.reports import after_sales as rules
+from app.repositories.base import insert_rows
 from app.repositories.cases import ServiceCase
 from app.repositories.payments import Refund
 from app.repositories.report_after_sales_models import (
@@ -38,7 +39,7 @@ class AfterSalesFacts:
     async def _write(self, table: Any, where: Any, rows: Rows) -> None:
         await self.session.execute(delete(table).where(where))
         if rows:
-            await self.session.execute(insert(table), rows)
+            await insert_rows(self.session, table, rows)
 
     async def replace_returns(self, ids: Collection[uuid.UUID]) -> tuple[set[date], set[date]]:
         """(return days, refund days) the returns' old and new facts stand on."""

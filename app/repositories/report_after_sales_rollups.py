@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, String, cast, delete, func, insert, litera
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.reports.periods import month_start, next_month
+from app.repositories.base import insert_rows
 from app.repositories.report_after_sales_models import (
     ReportCaseFact,
     ReportCaseHours,
@@ -167,7 +168,7 @@ class AfterSalesRollups:
             for (day, kind), c in counts.items()
         ]  # fmt: skip
         if rows_out:
-            await self.session.execute(insert(ReportCases), rows_out)
+            await insert_rows(self.session, ReportCases, rows_out)
 
     async def _case_hours(self, days: Days) -> None:
         f = ReportCaseFact

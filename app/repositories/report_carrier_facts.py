@@ -10,10 +10,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.reports import carriers as rules
+from app.repositories.base import insert_rows
 from app.repositories.carriers import Carrier
 from app.repositories.report_carrier_models import ReportShipmentFact
 from app.repositories.shipments import Shipment, ShipmentEvent, ShipmentPackage
@@ -42,7 +43,7 @@ class ShipmentFactWriter:
         )
         facts = await self.derive(ids)
         if facts:
-            await self.session.execute(insert(ReportShipmentFact), facts)
+            await insert_rows(self.session, ReportShipmentFact, facts)
         return {f["day"] for f in facts}
 
     async def stored(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:

@@ -10,10 +10,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.reports import facts as rules
+from app.repositories.base import insert_rows
 from app.repositories.carriers import Carrier
 from app.repositories.customers import Customer
 from app.repositories.events import AuditEvent
@@ -44,9 +45,9 @@ class ReportFactWriter:
         await self.session.execute(delete(ReportOrderFact).where(ReportOrderFact.order_id.in_(ids)))
         orders, lines = await self.derive(ids)
         if orders:
-            await self.session.execute(insert(ReportOrderFact), orders)
+            await insert_rows(self.session, ReportOrderFact, orders)
         if lines:
-            await self.session.execute(insert(ReportLineFact), lines)
+            await insert_rows(self.session, ReportLineFact, lines)
         return {row["day"] for row in orders}
 
     async def derive(
