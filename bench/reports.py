@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 REPORT_TARGET_MS = 300.0
-SUMMARY_TABLES = (
+CORE_TABLES = (
     "report_order_facts",
     "report_line_facts",
     "report_sales",
@@ -26,6 +26,13 @@ SUMMARY_TABLES = (
 )
 
 
+def summary_tables() -> list[str]:
+    """Every summary table: the order facts' and stock's, and each registered summary's."""
+    from app.repositories.report_registry import SUMMARIES
+
+    return [*CORE_TABLES, *(t.__tablename__ for s in SUMMARIES for t in s.tables)]
+
+
 async def build(sessionmaker: Any, pg: Any) -> dict[str, Any]:
     """Rebuild the summaries (timed), analyse them, compare a sample with ``lading check``'s
     report comparison; their row counts."""
@@ -36,14 +43,14 @@ async def build(sessionmaker: Any, pg: Any) -> dict[str, Any]:
     started = time.perf_counter()
     orders = await rebuild(sessionmaker)
     seconds = time.perf_counter() - started
-    for table in SUMMARY_TABLES:
+    for table in summary_tables():
         await pg.execute(f"ANALYZE {table}")
     started = time.perf_counter()
     uow = SqlAlchemyUnitOfWork(sessionmaker)
     async with uow:
         violations = await report_violations(uow)
     check_seconds = time.perf_counter() - started
-    rows = {t: await pg.fetchval(f"SELECT count(*) FROM {t}") for t in SUMMARY_TABLES}
+    rows = {t: await pg.fetchval(f"SELECT count(*) FROM {t}") for t in summary_tables()}
     return {
         "orders": orders,
         "rebuild_seconds": round(seconds, 1),
@@ -90,4 +97,14 @@ def queries(
         ("reports: stock, top 100 by value, issues over the year", get("stock", {**year})),
         ("reports: stock per product, slow movers",
          get("stock", {**year, "dimension": "product", "only": "slow_movers"})),
+        ("reports: carriers, year by month and carrier", get("carriers", {**year})),
+        ("reports: carriers, year by month and service",
+         get("carriers", {**year, "dimension": "service"})),
+        ("reports: receivables, year by month", get("receivables", {**year})),
+        ("reports: receivables, year by month and customer",
+         get("receivables", {**year, "dimension": "customer"})),
+        ("reports: after-sales, year by month and product",
+         get("after-sales", {**year, "dimension": "product"})),
+        ("reports: after-sales, year by month and reason",
+         get("after-sales", {**year, "dimension": "reason"})),
     ]  # fmt: skip

@@ -207,8 +207,9 @@ TAGS = [
     },
     {
         "name": "reports",
-        "description": "Reports (数据分析): sales and fulfilment from summaries the worker "
-        "keeps up to date from the event stream; JSON, CSV or XLSX.",
+        "description": "Reports (数据分析): sales, fulfilment, stock, carriers, receivables and "
+        "after-sales, from summaries the worker keeps up to date from the event stream; JSON, "
+        "CSV or XLSX (Chinese headers for zh-CN).",
     },
     {
         "name": "receivables",
