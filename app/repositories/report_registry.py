@@ -3,6 +3,7 @@ they are refreshed (see ``app.repositories.report_summaries``)."""
 
 from __future__ import annotations
 
+from app.repositories.report_receivables import RECEIVABLES
 from app.repositories.report_summaries import Summary
 
-SUMMARIES: tuple[Summary, ...] = ()
+SUMMARIES: tuple[Summary, ...] = (RECEIVABLES,)
