@@ -12,8 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.repositories.base
-
 revision: str = "0035"
 down_revision: str | Sequence[str] | None = "0034"
 branch_labels: str | Sequence[str] | None = None
