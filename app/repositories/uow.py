@@ -43,6 +43,7 @@ from app.repositories.purchasing import PurchasingRepository
 from app.repositories.read_cache import MISSING, ReadCache
 from app.repositories.report_check import ReportCheck
 from app.repositories.report_queries import ReportQueries
+from app.repositories.report_receivables_queries import ReceivablesQueries
 from app.repositories.report_stock import ReportStock
 from app.repositories.reservations import ReservationRepository
 from app.repositories.returns import ReturnRepository
@@ -167,6 +168,7 @@ class SqlAlchemyUnitOfWork:
         self.reports = ReportQueries(self.session)
         self.report_stock = ReportStock(self.session)
         self.report_check = ReportCheck(self.session)
+        self.report_receivables = ReceivablesQueries(self.session)
         return self
 
     async def __aexit__(

@@ -35,6 +35,7 @@ from app.repositories.products import PriceListRepository, ProductRepository
 from app.repositories.purchasing import PurchasingRepository
 from app.repositories.report_check import ReportCheck
 from app.repositories.report_queries import ReportQueries
+from app.repositories.report_receivables_queries import ReceivablesQueries
 from app.repositories.report_stock import ReportStock
 from app.repositories.reservations import ReservationRepository
 from app.repositories.returns import ReturnRepository
@@ -101,6 +102,7 @@ class UnitOfWork(Protocol):
     reports: ReportQueries
     report_stock: ReportStock
     report_check: ReportCheck
+    report_receivables: ReceivablesQueries
 
     async def __aenter__(self) -> Self: ...
 

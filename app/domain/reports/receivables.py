@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
+
+from app.domain.reports.periods import Grouping, bucket, next_month
 
 RECEIVABLES_DIMENSIONS = ("all", "customer", "customer_group")
 RECEIVABLES_METRICS = ("balance", "overdue", "invoiced", "collected", "dso")
@@ -83,7 +85,7 @@ def touched_kind(event_type: str, aggregate_type: str) -> Kind | None:
     prefix = event_type.split(".", 1)[0]
     for kind in ("invoice", "payment", "credit_note", "customer", "order", "shipment"):
         if prefix == kind or aggregate_type == kind:
-            return kind  # type: ignore[return-value]
+            return kind
     return None
 
 
@@ -93,6 +95,31 @@ def dso(balance: Decimal, invoiced: Decimal, days: int) -> Decimal | None:
     if invoiced <= 0 or days <= 0:
         return None
     return (balance / invoiced * days).quantize(DSO_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of a report: its first day (the bucket's, which may be before the range),
+    its last day inside the range, and how many of its days are inside the range."""
+
+    start: date
+    last: date
+    days: int
+
+
+def periods(start: date, end: date, grouping: Grouping) -> list[Period]:
+    """Every period from the one holding ``start`` to the one holding ``end``."""
+    out = []
+    first = bucket(start, grouping)
+    while first <= end:
+        if grouping is Grouping.MONTH:
+            after = next_month(first)
+        else:
+            after = first + timedelta(days=7 if grouping is Grouping.WEEK else 1)
+        last = min(after - timedelta(days=1), end)
+        out.append(Period(first, last, (last - max(first, start)).days + 1))
+        first = after
+    return out
 
 
 def excess(exposure: Decimal, limit: Decimal) -> Decimal | None:
