@@ -6,6 +6,7 @@ periods) of one dimension, never by the invoices or orders."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -41,7 +42,7 @@ class MoneyRow:
 
 @dataclass(frozen=True)
 class OverLimitRow:
-    customer_id: Any
+    customer_id: uuid.UUID
     code: str
     name: str
     currency: str

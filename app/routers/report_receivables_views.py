@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain.billing.aging import Bucket
-from app.repositories.report_receivables_queries import OverLimitRow
 from app.schemas.report_receivables import (
     OverLimitRead,
     ReceivablesAgingRead,
@@ -14,7 +13,7 @@ from app.schemas.report_receivables import (
     ReceivablesReportRead,
     ReceivablesTotalRead,
 )
-from app.services.reports.receivables import AgingLine, ReceivablesReport
+from app.services.reports.receivables import AgingLine, OverLimit, ReceivablesReport
 from app.services.reports.receivables_figures import ArPoint, ArTotal
 
 COLUMNS = [
@@ -43,11 +42,11 @@ def _aging(a: AgingLine) -> ReceivablesAgingRead:
     )  # fmt: skip
 
 
-def _over(o: OverLimitRow) -> OverLimitRead:
+def _over(o: OverLimit) -> OverLimitRead:
     return OverLimitRead(
         customer_id=o.customer_id, customer_code=o.code, customer_name=o.name,
         currency=o.currency, credit_limit=o.credit_limit, open_receivables=o.open_receivables,
-        open_orders=o.open_orders, exposure=o.exposure, excess=o.exposure - o.credit_limit,
+        open_orders=o.open_orders, exposure=o.exposure, excess=o.excess,
     )  # fmt: skip
 
 

@@ -154,3 +154,33 @@ async def test_who_may_read_it(client, auth) -> None:
     r = await client.get(URL, headers=await auth.with_scopes("orders:read"), params=SPRING)
     assert r.status_code == 403
     assert (await client.get(URL, params=SPRING)).status_code == 401
+
+
+async def test_in_a_reporting_currency(client, auth, sessionmaker, settings) -> None:
+    await _built(client, auth, sessionmaker, settings)
+    rate = {
+        "base_currency": "CNY",
+        "quote_currency": "USD",
+        "rate": "0.5",
+        "valid_from": "2026-01-01",
+    }
+    created = await client.post(
+        "/api/v1/exchange-rates", headers=await auth.as_role("admin"), json=rate
+    )
+    assert created.status_code == 201, created.text
+    r = await client.get(
+        URL, headers=await auth.as_role("finance"), params={**SPRING, "currency": "USD"}
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    (grand,) = body["total"]
+    assert (grand["currency"], *_figures(grand)) == (
+        "USD", "245.00", "75.00", "10.00", "160.00", "60.1",
+    )  # fmt: skip
+    assert {s["currency"] for s in body["series"]} == {"USD"}
+    (everyone,) = body["aging_total"]
+    assert (everyone["currency"], everyone["total"], everyone["over_90"]) == (
+        "USD",
+        "160.00",
+        "20.00",
+    )

@@ -57,11 +57,6 @@ def counted(status: str, issue_date: date | None) -> bool:
     return issue_date is not None and status in (ISSUED, VOID)
 
 
-def open_amount(status: str, total: Decimal, paid: Decimal, credited: Decimal) -> Decimal:
-    """What an invoice still owes now (nothing unless issued)."""
-    return total - paid - credited if status == ISSUED else ZERO
-
-
 def moves(
     issue_date: date, total: Decimal, paid: Iterable[Application], credit: Iterable[Application]
 ) -> list[Move]:

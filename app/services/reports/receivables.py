@@ -5,8 +5,9 @@ days past due; and the customers whose exposure is over their credit limit now."
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -14,7 +15,7 @@ from typing import TypeVar
 from app.domain.billing.aging import Bucket
 from app.domain.reports import receivables as rules
 from app.domain.reports.params import ReportParams
-from app.repositories.report_receivables_queries import KeyCurrency, OverLimitRow
+from app.repositories.report_receivables_queries import KeyCurrency
 from app.services.reports.common import Converter, shown_key, window
 from app.services.reports.receivables_figures import (
     ArPoint,
@@ -45,6 +46,24 @@ class AgingLine:
 
 
 @dataclass(frozen=True)
+class OverLimit:
+    """A customer whose exposure is over its credit limit (in the customer's currency)."""
+
+    customer_id: uuid.UUID
+    code: str
+    name: str
+    currency: str
+    credit_limit: Decimal
+    open_receivables: Decimal
+    open_orders: Decimal
+    exposure: Decimal
+
+    @property
+    def excess(self) -> Decimal:
+        return rules.excess(self.exposure, self.credit_limit) or ZERO
+
+
+@dataclass(frozen=True)
 class ReceivablesReport:
     params: ReportParams
     as_of: datetime | None
@@ -54,7 +73,7 @@ class ReceivablesReport:
     total: list[ArTotal]  # per currency
     aging: list[AgingLine]  # per key of ``totals``
     aging_total: list[AgingLine]  # per currency
-    over_limit: list[OverLimitRow]
+    over_limit: list[OverLimit]
 
 
 @dataclass(frozen=True)
@@ -113,7 +132,7 @@ async def receivables_report(uow: UnitOfWork, params: ReportParams) -> Receivabl
         total=sorted(grand_figures.totals, key=lambda t: t.currency),
         aging=_aging(mine.aging, set(keys), params.dimension, convert, today),
         aging_total=_aging(grand.aging, None, "all", convert, today),
-        over_limit=over,
+        over_limit=[OverLimit(*astuple(o)) for o in over],
     )
 
 
