@@ -35,6 +35,7 @@ class Touched:
     stands on, so the roll-ups of exactly those are summed again."""
 
     days: set[date] = field(default_factory=set)
+    due_dates: set[date] = field(default_factory=set)
     customers: set[uuid.UUID] = field(default_factory=set)
     groups: set[str] = field(default_factory=set)
 
@@ -60,6 +61,10 @@ class ReceivablesFactWriter:
         )
         for day, customer, group in old:
             touched.add(day, customer, group)
+        f = ReportArInvoice
+        touched.due_dates |= set(
+            (await self.session.scalars(select(f.due_date).where(f.invoice_id.in_(ids)))).all()
+        )
         await self.session.execute(delete(d).where(d.invoice_id.in_(ids)))
         await self.session.execute(
             delete(ReportArInvoice).where(ReportArInvoice.invoice_id.in_(ids))
@@ -67,6 +72,7 @@ class ReceivablesFactWriter:
         facts, days = await self.derive(ids)
         for row in days:
             touched.add(row["day"], row["customer_id"], row["customer_group"])
+        touched.due_dates |= {row["due_date"] for row in facts}
         if facts:
             await self.session.execute(insert(ReportArInvoice), facts)
         if days:

@@ -4,8 +4,8 @@ A fact per invoice (what aging reads: due date and what it owes now) and its mon
 (invoiced, collected, credited), both derived again whole from the transaction tables whenever
 an event touches the invoice; roll-ups of that money per day and per month, per dimension and
 key, summed again from the invoice days of the days touched; each key's balance now (a balance
-at an earlier day is it less what moved after that day); and each customer's credit exposure
-as the credit check computes it."""
+at an earlier day is it less what moved after that day); what is open now per key and due date
+(aging); and each customer's credit exposure as the credit check computes it."""
 
 from __future__ import annotations
 
@@ -97,6 +97,20 @@ class ReportArBalance(Base):
     balance: Mapped[Decimal]
 
 
+class ReportArOpen(Base):
+    """What is open now per dimension, key, currency and due date (what aging buckets on the
+    day it is read), summed again from the facts of the due dates a batch touched."""
+
+    __tablename__ = "report_ar_open"
+
+    dimension: Mapped[str] = mapped_column(String(24), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    due_date: Mapped[date] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    open_amount: Mapped[Decimal]
+
+
 class ReportArCredit(Base):
     """A customer's credit position as the credit check computes it
     (``ReviewRepository.credit_position``): open receivables + open orders = exposure."""
@@ -119,5 +133,6 @@ RECEIVABLES_TABLES = (
     ReportArInvoiceDay,
     ReportArMovement,
     ReportArBalance,
+    ReportArOpen,
     ReportArCredit,
 )

@@ -1,8 +1,9 @@
 """What the receivables report reads: money over a range per period and key (month rows for a
 whole-months range grouped by month, else day rows), the keys' balances now and what moved
-after a day (month rows, and the day rows of one partial month), open invoices now by days past
-due, and customers whose exposure exceeds their limit. Every read is bounded by the keys (and
-periods) of one dimension, never by the invoices or orders."""
+after a day (month rows, and the day rows of one partial month), what is open now by days past
+due (per key and due date), and customers whose exposure exceeds their limit. Every read is
+bounded by the keys (and periods, and open due dates) of one dimension, never by the invoices
+or orders."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, literal, select
+from sqlalchemy import String, and_, case, func, literal, select
 
 from app.domain.billing.aging import due_date_bounds
 from app.domain.reports.periods import next_month
@@ -21,11 +22,11 @@ from app.repositories.report_queries import ReportQueries, Window, _day
 from app.repositories.report_receivables_models import (
     ReportArBalance,
     ReportArCredit,
-    ReportArInvoice,
     ReportArMovement,
+    ReportArOpen,
 )
 
-M, F = ReportArMovement, ReportArInvoice
+M, OPEN = ReportArMovement, ReportArOpen
 KeyCurrency = tuple[str, str]
 
 
@@ -119,13 +120,11 @@ class ReceivablesQueries(ReportQueries):
                 out[(key, currency)] = out.get((key, currency), Decimal(0)) + _money(value)
         return out
 
-    async def aging(self, dimension: str, today: date) -> list[tuple[str, str, str, str, Decimal]]:
-        """(key, label, currency, bucket, open amount) of the invoices open now."""
-        key, label = {
-            "all": (literal("", String), literal("", String)),
-            "customer": (cast(F.customer_id, String), F.customer_name),
-            "customer_group": (F.customer_group, F.customer_group),
-        }[dimension]
+    async def aging(
+        self, dimension: str, today: date, keys: Collection[str] | None = None
+    ) -> list[tuple[str, str, str, str, Decimal]]:
+        """(key, label, currency, bucket, open amount) of what is open now; only ``keys``
+        when given."""
         bucket = case(
             *(
                 (and_(*_within(lo, hi)), literal(b.value, String))
@@ -133,11 +132,12 @@ class ReceivablesQueries(ReportQueries):
             ),
             else_=literal("current", String),
         )
-        stmt = (
-            select(key, func.max(label), F.currency, bucket, func.sum(F.open_amount))
-            .where(F.open_amount > 0)
-            .group_by(key, F.currency, bucket)
-        )
+        stmt = select(
+            OPEN.key, func.max(OPEN.label), OPEN.currency, bucket, func.sum(OPEN.open_amount)
+        ).where(OPEN.dimension == dimension)
+        if keys is not None:
+            stmt = stmt.where(OPEN.key.in_(list(keys)))
+        stmt = stmt.group_by(OPEN.key, OPEN.currency, bucket)
         return [(r[0], r[1], r[2], r[3], _money(r[4])) for r in await self.session.execute(stmt)]
 
     async def over_limit(self, limit: int) -> list[OverLimitRow]:
@@ -162,7 +162,7 @@ class ReceivablesQueries(ReportQueries):
 def _within(earliest: date | None, latest: date | None) -> list[Any]:
     out = []
     if earliest is not None:
-        out.append(F.due_date >= earliest)
+        out.append(OPEN.due_date >= earliest)
     if latest is not None:
-        out.append(F.due_date <= latest)
+        out.append(OPEN.due_date <= latest)
     return out

@@ -1,12 +1,14 @@
 """The receivables roll-ups, summed again from the invoice days: the day rows of the days a batch
-touched, the month rows of their months (from the day rows), and the balances now of the keys
-touched (from the month rows). Deleting and summing again, never adding to a total, is what
+touched, the month rows of their months (from the day rows), the balances now of the keys
+touched (from the month rows), and what is open per key on the due dates touched (from the
+facts). Deleting and summing again, never adding to a total, is what
 makes replaying an event harmless."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast, delete, func, insert, literal, select
@@ -16,12 +18,14 @@ from app.domain.reports.periods import month_start, next_month
 from app.repositories.report_receivables_facts import Touched
 from app.repositories.report_receivables_models import (
     ReportArBalance,
+    ReportArInvoice,
     ReportArInvoiceDay,
     ReportArMovement,
+    ReportArOpen,
 )
 from app.repositories.report_rollups import ReportRollups
 
-D, M = ReportArInvoiceDay, ReportArMovement
+D, M, F = ReportArInvoiceDay, ReportArMovement, ReportArInvoice
 SUMS = ("invoiced", "collected", "credited")
 
 
@@ -38,6 +42,15 @@ def dimensions() -> dict[str, tuple[Any, Any]]:
     }
 
 
+def fact_dimensions() -> dict[str, tuple[Any, Any]]:
+    """Each dimension of an invoice fact: (key, label)."""
+    return {
+        "all": (_text(""), _text("")),
+        "customer": (cast(F.customer_id, String), F.customer_name),
+        "customer_group": (F.customer_group, F.customer_group),
+    }
+
+
 def customer_key(session: AsyncSession, customer_id: uuid.UUID) -> str:
     """A customer id as the roll-ups key it (the engine's text form of a UUID)."""
     return str(customer_id) if session.bind.dialect.name == "postgresql" else customer_id.hex
@@ -49,9 +62,15 @@ class ReceivablesRollups:
 
     async def refresh(self, touched: Touched | None) -> None:
         """Sum again the rows ``touched`` names (None: every row)."""
-        days = None if touched is None else sorted(touched.days)
-        if days == []:
-            return
+        if touched is None or touched.days:
+            days = None if touched is None else sorted(touched.days)
+            await self._days(days)
+            await self._months(None if days is None else sorted({month_start(d) for d in days}))
+            await self._balances(touched)
+        if touched is None or touched.due_dates:
+            await self._open(None if touched is None else sorted(touched.due_dates))
+
+    async def _days(self, days: list[date] | None) -> None:
         stmt = delete(M).where(M.grain == "day")
         if days is not None:
             stmt = stmt.where(M.period.in_(days))
@@ -68,9 +87,24 @@ class ReceivablesRollups:
             if days is not None:
                 select_days = select_days.where(D.day.in_(days))
             await self.session.execute(insert(M).from_select(cols, select_days))
-        months = None if days is None else sorted({month_start(d) for d in days})
-        await self._months(months)
-        await self._balances(touched)
+
+    async def _open(self, due_dates: list[date] | None) -> None:
+        """What is open per key and due date, for these due dates (None: all)."""
+        stmt = delete(ReportArOpen)
+        if due_dates is not None:
+            stmt = stmt.where(ReportArOpen.due_date.in_(due_dates))
+        await self.session.execute(stmt)
+        cols = ["dimension", "key", "currency", "due_date", "label", "open_amount"]
+        for name, (key, label) in fact_dimensions().items():
+            stmt_open = (
+                select(_text(name), key, F.currency, F.due_date, func.max(label),
+                       func.sum(F.open_amount))
+                .where(F.open_amount > 0)
+                .group_by(key, F.currency, F.due_date)
+            )  # fmt: skip
+            if due_dates is not None:
+                stmt_open = stmt_open.where(F.due_date.in_(due_dates))
+            await self.session.execute(insert(ReportArOpen).from_select(cols, stmt_open))
 
     async def _months(self, months: list[Any] | None) -> None:
         if months is None:

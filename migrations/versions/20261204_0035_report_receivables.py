@@ -1,6 +1,6 @@
 """reports, receivables (应收账款): a fact per invoice and its money per day, money per day and
-month per dimension and key, each key's balance now, each customer's credit exposure; written
-only by the worker
+month per dimension and key, each key's balance now, what is open per key and due date, each
+customer's credit exposure; written only by the worker
 
 Revision ID: 0035
 Revises: 0034
@@ -28,6 +28,18 @@ def upgrade() -> None:
         sa.Column("label", sa.String(length=200), nullable=False),
         sa.Column("balance", sa.Numeric(precision=18, scale=4), nullable=False),
         sa.PrimaryKeyConstraint("dimension", "key", "currency", name=op.f("pk_report_ar_balances")),
+    )
+    op.create_table(
+        "report_ar_open",
+        sa.Column("dimension", sa.String(length=24), nullable=False),
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("open_amount", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "dimension", "key", "currency", "due_date", name=op.f("pk_report_ar_open")
+        ),
     )
     op.create_table(
         "report_ar_credit",
@@ -126,5 +138,6 @@ def downgrade() -> None:
 
     op.drop_table("report_ar_invoice_days")
     op.drop_table("report_ar_credit")
+    op.drop_table("report_ar_open")
     op.drop_table("report_ar_balances")
     # ### end Alembic commands ###

@@ -113,6 +113,11 @@ async def test_opening_balances_groups_days_and_top(client, auth, sessionmaker, 
     assert {s["key"] for s in r.json()["series"]} == {a}
     assert [x["key"] for x in r.json()["aging"]] == [a]
 
+    # Before any invoice: nothing in the range, and aging is what is open now all the same.
+    r = await client.get(URL, headers=viewer, params={"from": "2026-01-01", "to": "2026-01-31"})
+    assert (r.json()["totals"], r.json()["total"]) == ([], [])
+    assert [x["total"] for x in r.json()["aging_total"]] == ["320.00"]
+
     r = await client.get(URL, headers=viewer, params=SPRING)  # dimension all
     assert [(s["period"], s["balance"], s["dso"]) for s in r.json()["series"]] == [
         ("2026-03-01", "120.00", "24.8"),

@@ -6,7 +6,6 @@ days past due; and the customers whose exposure is over their credit limit now."
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import astuple, dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,6 +21,7 @@ from app.services.reports.receivables_figures import (
     ArTotal,
     Standing,
     figures,
+    note_overdue,
     ranked_keys,
     standings,
 )
@@ -78,24 +78,33 @@ class ReceivablesReport:
 
 @dataclass(frozen=True)
 class _Read:
-    found: dict[KeyCurrency, Standing]
-    aging: list[AgingRow]
+    found: dict[KeyCurrency, Standing]  # the keys kept
+    keys: list[str]
+    aging: list[AgingRow]  # of the keys kept
 
 
-async def _standings(uow: UnitOfWork, params: ReportParams, today: date) -> _Read:
+async def _read(uow: UnitOfWork, params: ReportParams, today: date, top: int) -> _Read:
+    """The best ``top`` keys' standings and aging. Aging is read for the kept keys only,
+    unless it is what ranks them (``overdue``)."""
     q = uow.report_receivables
-    aging = await q.aging(params.dimension, today)
-    overdue: dict[KeyCurrency, Decimal] = defaultdict(lambda: ZERO)
-    for key, _label, currency, bucket, amount in aging:
-        if bucket != Bucket.CURRENT:
-            overdue[(key, currency)] += amount
     found = standings(
         await q.money_by_key(window(params)),
         await q.balances_now(params.dimension),
         await q.moved_after(params.dimension, params.end),
-        overdue,
     )
-    return _Read(found, aging)
+    days = (params.end - params.start).days + 1
+    if params.metric == "overdue":
+        aging = await q.aging(params.dimension, today)
+        note_overdue(found, aging)
+        keys = ranked_keys(found, params.metric, days, top)
+    else:
+        keys = ranked_keys(found, params.metric, days, top)
+        # The one key of dimension all is open now whatever the range holds.
+        aging = await q.aging(params.dimension, today, keys if params.dimension != "all" else [""])
+        note_overdue(found, aging)
+    wanted = set(keys) if params.dimension != "all" else {""}
+    kept = {kc: s for kc, s in found.items() if kc[0] in wanted}
+    return _Read(kept, keys, [r for r in aging if r[0] in wanted])
 
 
 async def receivables_report(uow: UnitOfWork, params: ReportParams) -> ReceivablesReport:
@@ -103,14 +112,11 @@ async def receivables_report(uow: UnitOfWork, params: ReportParams) -> Receivabl
     currency; their figures are then converted (``currency``)."""
     top = params.top or DEFAULT_TOP
     today = datetime.now(UTC).date()
-    days = (params.end - params.start).days + 1
-    everything = replace(params, dimension="all")
+    everything = replace(params, dimension="all", metric="balance")
     async with uow:
-        mine = await _standings(uow, params, today)
-        keys = ranked_keys(mine.found, params.metric, days, top)
-        kept = {kc: s for kc, s in mine.found.items() if kc[0] in set(keys)}
-        rows = await uow.report_receivables.money(window(params), keys)
-        grand = await _standings(uow, everything, today)
+        mine = await _read(uow, params, today, top)
+        rows = await uow.report_receivables.money(window(params), mine.keys)
+        grand = await _read(uow, everything, today, 1)
         grand_rows = await uow.report_receivables.money(window(everything))
         over = await uow.report_receivables.over_limit(top)
         convert = Converter(params.currency)
@@ -120,7 +126,7 @@ async def receivables_report(uow: UnitOfWork, params: ReportParams) -> Receivabl
         as_of = await uow.reports.as_of()
     periods = rules.periods(params.start, params.end, params.grouping)
     dates = (params.start, params.end, today)
-    shown = figures(kept, rows, periods, convert, dates)
+    shown = figures(mine.found, rows, periods, convert, dates)
     totals = sorted(shown.totals, key=lambda t: (-t.metric(params.metric), t.label, t.key))
     grand_figures = figures(grand.found, grand_rows, periods, convert, dates)
     return ReceivablesReport(
@@ -130,8 +136,8 @@ async def receivables_report(uow: UnitOfWork, params: ReportParams) -> Receivabl
         series=[_shown(p, params.dimension) for p in shown.series],
         totals=[_shown(t, params.dimension) for t in totals],
         total=sorted(grand_figures.totals, key=lambda t: t.currency),
-        aging=_aging(mine.aging, set(keys), params.dimension, convert, today),
-        aging_total=_aging(grand.aging, None, "all", convert, today),
+        aging=_aging(mine.aging, params.dimension, convert, today),
+        aging_total=_aging(grand.aging, "all", convert, today),
         over_limit=[OverLimit(*astuple(o)) for o in over],
     )
 
@@ -142,16 +148,10 @@ def _shown(item: _T, dimension: str) -> _T:
 
 
 def _aging(
-    rows: list[AgingRow],
-    keys: set[str] | None,
-    dimension: str,
-    convert: Converter,
-    today: date,
+    rows: list[AgingRow], dimension: str, convert: Converter, today: date
 ) -> list[AgingLine]:
     lines: dict[tuple[str, str], AgingLine] = {}
     for key, label, own, bucket, amount in rows:
-        if keys is not None and key not in keys:
-            continue
         shown = convert.currency(own)
         line = lines.setdefault(
             (key, shown),

@@ -98,7 +98,6 @@ def standings(
     sums: list[MoneyRow],
     now: dict[KeyCurrency, tuple[str, Decimal]],
     after: dict[KeyCurrency, Decimal],
-    overdue: dict[KeyCurrency, Decimal],
 ) -> dict[KeyCurrency, Standing]:
     """Every key and currency that moved in the range or owes something at either end."""
     out: dict[KeyCurrency, Standing] = {}
@@ -107,12 +106,21 @@ def standings(
     for kc, (label, balance) in now.items():
         s = out.setdefault(kc, Standing(label))
         s.balance = balance - after.get(kc, ZERO)
-        s.overdue = overdue.get(kc, ZERO)
     return {
         kc: s
         for kc, s in out.items()
         if s.balance or s.opening or s.money.invoiced or s.money.collected or s.money.credited
     }
+
+
+def note_overdue(
+    found: dict[KeyCurrency, Standing], aging: Iterable[tuple[str, str, str, str, Decimal]]
+) -> None:
+    """Each key's open amounts past due now (every bucket but current) onto its standing."""
+    for key, _label, currency, bucket, amount in aging:
+        s = found.get((key, currency))
+        if s is not None and bucket != "current":
+            s.overdue += amount
 
 
 def ranked_keys(found: dict[KeyCurrency, Standing], metric: str, days: int, top: int) -> list[str]:
