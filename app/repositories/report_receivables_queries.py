@@ -53,9 +53,14 @@ class OverLimitRow:
     exposure: Decimal
 
 
+PLACES = Decimal("0.0001")
+
+
 def _money(value: Any) -> Decimal:
     """A sum read back at the money scale (SQLite sums NUMERIC as floating point)."""
-    return Decimal(str(value or 0)).quantize(Decimal("0.0001"))
+    if isinstance(value, Decimal):
+        return value.quantize(PLACES)
+    return Decimal(str(value or 0)).quantize(PLACES)
 
 
 def _sums() -> list[Any]:
