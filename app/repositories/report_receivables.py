@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -58,10 +58,10 @@ class ReceivablesSummary:
 
     async def rebuild(self, session: AsyncSession) -> None:
         writer = ReceivablesFactWriter(session)
-        for ids in await _chunks(session, Invoice.id):
+        async for ids in _chunks(session, Invoice.id):
             await writer.replace(ids, Touched())
         await ReceivablesRollups(session).refresh(None)
-        for ids in await _chunks(session, Customer.id):
+        async for ids in _chunks(session, Customer.id):
             await writer.replace_credit(ids)
 
     async def mismatches(self, session: AsyncSession, sample: int) -> list[Mismatch]:
@@ -154,9 +154,18 @@ async def _renamed_invoices(session: AsyncSession, customers: set[uuid.UUID]) ->
     return await _column(session, stale)
 
 
-async def _chunks(session: AsyncSession, column: Any) -> list[list[uuid.UUID]]:
-    ids = sorted((await session.scalars(select(column))).all(), key=str)
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+async def _chunks(session: AsyncSession, column: Any) -> AsyncIterator[list[uuid.UUID]]:
+    """Every id of ``column`` in id order, a chunk at a time (keyset, never all at once)."""
+    after: uuid.UUID | None = None
+    while True:
+        stmt = select(column).order_by(column).limit(CHUNK)
+        if after is not None:
+            stmt = stmt.where(column > after)
+        ids = list((await session.scalars(stmt)).all())
+        if not ids:
+            return
+        yield ids
+        after = ids[-1]
 
 
 async def _sample(session: AsyncSession, column: Any, size: int) -> list[uuid.UUID]:
