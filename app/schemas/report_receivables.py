@@ -74,7 +74,9 @@ class OverLimitRead(Schema):
 
 class ReceivablesReportRead(ReportMeta):
     today: date = Field(description="The day aging counts days past due on (UTC)")
-    series: list[ReceivablesPointRead]
+    series: list[ReceivablesPointRead] = Field(
+        description="Every period of the range for each key of `totals` and currency"
+    )
     totals: list[ReceivablesTotalRead] = Field(description="Per key, best first, at most `top`")
     total: list[ReceivablesTotalRead] = Field(description="Per currency")
     aging: list[ReceivablesAgingRead] = Field(
