@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app.repositories.report_after_sales import AfterSalesSummary
 from app.repositories.report_carrier_summary import CarrierSummary
+from app.repositories.report_receivables import RECEIVABLES
 from app.repositories.report_summaries import Summary
 
-SUMMARIES: tuple[Summary, ...] = (CarrierSummary(), AfterSalesSummary())
+SUMMARIES: tuple[Summary, ...] = (CarrierSummary(), AfterSalesSummary(), RECEIVABLES)

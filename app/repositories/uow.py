@@ -45,6 +45,7 @@ from app.repositories.report_after_sales_queries import AfterSalesQueries
 from app.repositories.report_carrier_queries import ReportCarrierQueries
 from app.repositories.report_check import ReportCheck
 from app.repositories.report_queries import ReportQueries
+from app.repositories.report_receivables_queries import ReceivablesQueries
 from app.repositories.report_stock import ReportStock
 from app.repositories.reservations import ReservationRepository
 from app.repositories.returns import ReturnRepository
@@ -171,6 +172,7 @@ class SqlAlchemyUnitOfWork:
         self.report_check = ReportCheck(self.session)
         self.report_after_sales = AfterSalesQueries(self.session)
         self.report_carriers = ReportCarrierQueries(self.session)
+        self.report_receivables = ReceivablesQueries(self.session)
         return self
 
     async def __aexit__(

@@ -37,6 +37,7 @@ from app.repositories.report_after_sales_queries import AfterSalesQueries
 from app.repositories.report_carrier_queries import ReportCarrierQueries
 from app.repositories.report_check import ReportCheck
 from app.repositories.report_queries import ReportQueries
+from app.repositories.report_receivables_queries import ReceivablesQueries
 from app.repositories.report_stock import ReportStock
 from app.repositories.reservations import ReservationRepository
 from app.repositories.returns import ReturnRepository
@@ -105,6 +106,7 @@ class UnitOfWork(Protocol):
     report_check: ReportCheck
     report_after_sales: AfterSalesQueries
     report_carriers: ReportCarrierQueries
+    report_receivables: ReceivablesQueries
 
     async def __aenter__(self) -> Self: ...
 

@@ -22,6 +22,7 @@ class MoneyEvent(Event):
 class InvoiceDrafted(Event):
     entity_type: str = "invoice"
     action: str = "drafted"
+    topic: str | None = "invoice.drafted"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +74,7 @@ class PaymentApplied(MoneyEvent):
 class PaymentUnapplied(MoneyEvent):
     entity_type: str = "payment"
     action: str = "unapplied"
+    topic: str | None = "payment.unapplied"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,6 +102,7 @@ class CreditNoteIssued(MoneyEvent):
 class CreditNoteApplied(MoneyEvent):
     entity_type: str = "credit_note"
     action: str = "applied"
+    topic: str | None = "credit_note.applied"
 
 
 @dataclass(frozen=True, kw_only=True)
