@@ -28,9 +28,9 @@ def test_scale_benchmark_runs_and_reports() -> None:
     assert result["rows"]["stock_levels"] == 5 * 60
     assert result["deep_page"]["no_filter"] == 3
     names = [q["name"] for q in result["queries"]]
-    assert len(names) == 27 and len(set(names)) == 27
+    assert len(names) == 33 and len(set(names)) == 33
     reports = [q for q in result["queries"] if q["kind"] == "report"]
-    assert len(reports) == 9 and all(q["target_p95_ms"] == 300 for q in reports)
+    assert len(reports) == 15 and all(q["target_p95_ms"] == 300 for q in reports)
     assert any("FROM report_sales" in s["sql"] for s in reports[0]["statements"])
     summaries = result["report_summaries"]
     assert summaries["orders"] == 300 and summaries["check_violations"] == 0
