@@ -44,7 +44,7 @@ from typing import Any
 
 import httpx
 
-from bench import reports
+from bench import reports, scale_documents
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BIG_TABLES = ("orders", "order_lines", "stock_movements", "reservations", "audit_events", "outbox")
@@ -592,7 +592,7 @@ async def _load(
            JOIN pg_class t ON t.oid = i.indrelid
            WHERE t.relname = ANY($1::text[]) AND NOT i.indisprimary
              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)""",
-        ["orders", "order_lines", "reservations", "stock_movements"],
+        ["orders", "order_lines", "reservations", "stock_movements", *scale_documents.LOADED],
     )
     for row in dropped:
         await conn.execute(f'DROP INDEX "{row["name"]}"')
@@ -741,6 +741,11 @@ async def _load(
     await conn.execute(f"SELECT setval('order_number_seq', {max(args.orders, 1)})")
     await conn.execute(f"SELECT setval('shipment_number_seq', {max(generator.shipments, 1)})")
     timings["stock"] = time.perf_counter() - started
+
+    # Carriers, tracking, invoices, payments, credit notes, the books, returns and cases.
+    documents, document_timings = await scale_documents.load(conn, now)
+    counts.update(documents)
+    timings.update(document_timings)
 
     started = time.perf_counter()
     await conn.execute("SET session_replication_role = DEFAULT")
