@@ -9,8 +9,10 @@ loads it with COPY: 1,000 customers, 10,000 products, 5 warehouses with coordina
 level and its ledger (one receipt, and one issue where stock has shipped) per warehouse and
 product, then N orders of 3 lines each spread over the last year (statuses, channels, requested
 dates; fulfilment and billing statuses derived from the line quantities by ``app.domain.orders``;
-reservations for what approved open orders hold, some lines backordered). The invariants are
-checked (``lading check``) before anything is measured, then the tables are analysed.
+reservations for what approved open orders hold, some lines backordered), and what follows
+delivery — carriers and tracking, invoices, payments, credit notes, the books, returns and
+service cases (``bench.scale_documents``). The invariants are checked (``lading check``) before
+anything is measured, then the tables are analysed.
 
 It then builds the reports' summaries (``lading reports rebuild``, timed; ``bench.reports``) and
 measures, through the application in-process (httpx ``ASGITransport``, an admin JWT),
