@@ -58,6 +58,7 @@ async def load(conn: Any, now: datetime) -> tuple[dict[str, int], dict[str, floa
     for table in COUNTED:
         counts[table] = await conn.fetchval(f"SELECT count(*) FROM {table}")
     await scale_billing.set_sequences(conn)
+    await conn.execute("DISCARD TEMP")  # the working tables and functions
     return counts, timings
 
 
