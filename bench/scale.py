@@ -9,8 +9,10 @@ loads it with COPY: 1,000 customers, 10,000 products, 5 warehouses with coordina
 level and its ledger (one receipt, and one issue where stock has shipped) per warehouse and
 product, then N orders of 3 lines each spread over the last year (statuses, channels, requested
 dates; fulfilment and billing statuses derived from the line quantities by ``app.domain.orders``;
-reservations for what approved open orders hold, some lines backordered). The invariants are
-checked (``lading check``) before anything is measured, then the tables are analysed.
+reservations for what approved open orders hold, some lines backordered), and what follows
+delivery — carriers and tracking, invoices, payments, credit notes, the books, returns and
+service cases (``bench.scale_documents``). The invariants are checked (``lading check``) before
+anything is measured, then the tables are analysed.
 
 It then builds the reports' summaries (``lading reports rebuild``, timed; ``bench.reports``) and
 measures, through the application in-process (httpx ``ASGITransport``, an admin JWT),
@@ -44,7 +46,7 @@ from typing import Any
 
 import httpx
 
-from bench import reports
+from bench import reports, scale_documents
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BIG_TABLES = ("orders", "order_lines", "stock_movements", "reservations", "audit_events", "outbox")
@@ -592,7 +594,7 @@ async def _load(
            JOIN pg_class t ON t.oid = i.indrelid
            WHERE t.relname = ANY($1::text[]) AND NOT i.indisprimary
              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)""",
-        ["orders", "order_lines", "reservations", "stock_movements"],
+        ["orders", "order_lines", "reservations", "stock_movements", *scale_documents.LOADED],
     )
     for row in dropped:
         await conn.execute(f'DROP INDEX "{row["name"]}"')
@@ -741,6 +743,11 @@ async def _load(
     await conn.execute(f"SELECT setval('order_number_seq', {max(args.orders, 1)})")
     await conn.execute(f"SELECT setval('shipment_number_seq', {max(generator.shipments, 1)})")
     timings["stock"] = time.perf_counter() - started
+
+    # Carriers, tracking, invoices, payments, credit notes, the books, returns and cases.
+    documents, document_timings = await scale_documents.load(conn, now)
+    counts.update(documents)
+    timings.update(document_timings)
 
     started = time.perf_counter()
     await conn.execute("SET session_replication_role = DEFAULT")
