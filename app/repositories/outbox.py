@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,6 +99,13 @@ class OutboxRepository:
             stmt = stmt.where(OutboxEvent.event_type.in_(list(types)))
         stmt = stmt.order_by(OutboxEvent.position).limit(limit)
         return list((await self.session.scalars(stmt)).all())
+
+    async def oldest_after(self, position: int) -> datetime | None:
+        """When the oldest event on the stream after ``position`` was written."""
+        value: datetime | None = await self.session.scalar(
+            select(func.min(OutboxEvent.created_at)).where(OutboxEvent.position > position)
+        )
+        return value
 
     async def last_position(self) -> int:
         """The last position given out (0 before the first); a new reader starts here."""

@@ -8,10 +8,11 @@ offset, derives the facts of every order they touch again from the transaction t
 the roll-ups of the days those facts stood and stand on, and moves its offset — all in one
 transaction, so a crash repeats the batch and a repeated batch changes nothing.
 
-``as_of`` is the time up to which every committed change is in the summaries: when a step has
-read the stream to its end, the step's start, or the write time of the oldest event still
-waiting to be routed if that is earlier (its change is committed but not yet readable); a step
-that stops short of the end leaves ``as_of`` where it was."""
+``as_of`` is the time up to which every committed change is in the summaries: the step's
+start, or the write time of the oldest event it has not read if that is earlier — an event
+still waiting to be routed (its change is committed but not yet readable), or, when the step
+read a full batch, one further on the stream (under sustained load the figures are then as
+fresh as the projector is behind, rather than as old as the last time it caught up)."""
 
 from __future__ import annotations
 
@@ -57,10 +58,16 @@ async def project_once(sessionmaker: async_sessionmaker[AsyncSession], batch_siz
         await maintenance.stock.refresh_issues(issue_days(e.created_at for e in events))
         for summary in SUMMARIES:
             await summary.project(session, events)
-        caught_up = len(events) < batch_size
-        as_of = min(started, pending) if caught_up and pending else started
         position = events[-1].position if events else progress.position
-        await maintenance.advance(position or progress.position, as_of if caught_up else None)
+        # Not read yet: the events still waiting to be routed, and (a full batch) the rest of
+        # the stream; every change committed before the oldest of them is in the summaries.
+        unread = [pending, None if len(events) < batch_size else await outbox.oldest_after(
+            position or progress.position
+        )]  # fmt: skip
+        as_of = min([started, *(t for t in unread if t is not None)])
+        # What held before still holds (an event routed late can be older than the last as_of).
+        as_of = max(as_of, progress.as_of) if progress.as_of is not None else as_of
+        await maintenance.advance(position or progress.position, as_of)
         await session.commit()
     if events:
         log.info("reports.projected", extra={"events": len(events), "orders": len(orders)})

@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.repositories.events import OutboxEvent
 from app.repositories.outbox import OutboxRepository
@@ -96,6 +96,13 @@ async def test_small_batches_go_on_from_where_they_stopped(
     while await project_once(sessionmaker, 7) == 7:  # a "crash" after every step
         steps += 1
         assert await _position(sessionmaker) == 7 * steps
+        # A full batch moves as_of up to the oldest event it has not read yet.
+        async with sessionmaker() as session:
+            as_of = await session.scalar(select(ReportProgress.as_of))
+            unread = await session.scalar(
+                select(func.min(OutboxEvent.created_at)).where(OutboxEvent.position > 7 * steps)
+            )
+        assert as_of is not None and (unread is None or as_of <= unread)
     assert await _position(sessionmaker) == last
     batched = await summaries(sessionmaker)
     await rebuild(sessionmaker)
