@@ -107,6 +107,7 @@ def _figures(samples: list[tuple[float, float, int, int, int]]) -> dict[str, Any
         return {}
     lags = sorted(s[1] for s in samples)
     behind = [s[2] for s in samples]
+    unrouted = [s[3] for s in samples]
     return {
         "samples": len(samples),
         "as_of_lag_p50_s": round(statistics.median(lags), 2),
@@ -114,6 +115,8 @@ def _figures(samples: list[tuple[float, float, int, int, int]]) -> dict[str, Any
         "as_of_lag_max_s": round(lags[-1], 2),
         "events_behind_max": max(behind),
         "events_behind_mean": round(statistics.fmean(behind), 1),
+        "events_unrouted_max": max(unrouted),
+        "events_unrouted_mean": round(statistics.fmean(unrouted), 1),
     }
 
 
@@ -177,6 +180,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"| as_of lag during the load, p95 s | {during.get('as_of_lag_p95_s')} |",
             f"| as_of lag during the load, max s | {during.get('as_of_lag_max_s')} |",
             f"| events routed, not projected, max | {during.get('events_behind_max')} |",
+            f"| events not yet routed, max | {during.get('events_unrouted_max')} |",
             f"| caught up after the load ended, s | {result['catch_up_after_load_s']} |",
             f"| `lading check` violations | {len(result['invariant_violations'])} |",
             "",
