@@ -56,6 +56,11 @@ from app.routers import (
 
 ROUTERS: list[APIRouter] = [
     health.router,
+    # First after the probes: FastAPI matches a request against the routes in order, and the
+    # storefront's POST /orders is the hottest path (imports before it: /orders/imports is
+    # not /orders/{id}).
+    order_imports.router,
+    orders.router,
     auth.router,
     # before the resources they print: /invoices/{id}.pdf is not /invoices/{id}
     finance_documents.router,
@@ -81,8 +86,6 @@ ROUTERS: list[APIRouter] = [
     storefronts.webhooks,
     tracking.public,
     delivery_plans.router,
-    order_imports.router,
-    orders.router,
     order_review.router,
     order_review.approvals,
     order_review.credit,
