@@ -39,16 +39,38 @@ _columns: dict[tuple[str, tuple[str, ...]], list[_Column]] = {}
 _order = {table: i for i, table in enumerate(Base.metadata.sorted_tables)}
 
 
-async def write_new_rows(session: AsyncSession) -> bool:
-    """Write the session's new rows in one statement and detach them; False (nothing done)
-    when the fast path does not apply and the ORM flush should write them."""
-    if session.bind.dialect.name != "postgresql" or not session.new:
+# Rows of a command that are only written, never read back in it (audit, outbox), by table.
+PlainRows = dict[Table, list[dict[str, Any]]]
+
+
+def plain_row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` as a whole row of ``table``: every column, Python-side defaults applied."""
+    row: dict[str, Any] = {}
+    for column in table.columns:
+        value = values.get(column.name, _ABSENT)
+        if value is _ABSENT:
+            value = _default(column)
+            if value is _ABSENT:
+                if column.server_default is not None:
+                    raise ValueError(f"{table.name}.{column.name} has only a server default")
+                value = None
+        row[column.name] = value
+    return row
+
+
+async def write_new_rows(session: AsyncSession, plain: PlainRows) -> bool:
+    """Write the session's new rows and the ``plain`` rows in one statement and detach the
+    former; False (nothing done) when the fast path does not apply and the ORM flush should
+    write them (``plain`` then goes to the caller's Core inserts)."""
+    if session.bind.dialect.name != "postgresql" or not (session.new or plain):
         return False
     if session.dirty or session.deleted:
         return False
     rows = _rows_by_table(list(session.new))
     if rows is None:
         return False
+    for table, extra in plain.items():
+        rows.setdefault(table, []).extend(extra)
     dialect = session.bind.dialect
     parts: list[str] = []
     params: list[Any] = []

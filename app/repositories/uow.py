@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,7 +17,7 @@ from app.repositories.alert_scan import AlertScanRepository
 from app.repositories.alerts import AlertRepository
 from app.repositories.allocation import AllocationRepository
 from app.repositories.bank_statements import BankStatementRepository
-from app.repositories.base import jsonable
+from app.repositories.base import Base, jsonable
 from app.repositories.books import BooksRepository
 from app.repositories.carriers import CarrierRepository
 from app.repositories.cases import CaseRepository
@@ -50,7 +51,7 @@ from app.repositories.report_stock import ReportStock
 from app.repositories.reservations import ReservationRepository
 from app.repositories.returns import ReturnRepository
 from app.repositories.reviews import ReviewRepository
-from app.repositories.row_writer import write_new_rows
+from app.repositories.row_writer import PlainRows, plain_row, write_new_rows
 from app.repositories.settings import SettingsRepository
 from app.repositories.shipments import ShipmentRepository
 from app.repositories.stock import StockRepository
@@ -119,10 +120,12 @@ class SqlAlchemyUnitOfWork:
         self._events: list[Event] = []
         self._written: set[str] = set()
         self._last_at: datetime | None = None
+        self._rows: PlainRows = {}
 
     async def __aenter__(self) -> SqlAlchemyUnitOfWork:
         self._events = []
         self._written = set()
+        self._rows = {}
         self.session = self._factory()
         self.users = UserRepository(self.session)
         self.api_keys = ApiKeyRepository(self.session)
@@ -208,27 +211,31 @@ class SqlAlchemyUnitOfWork:
         self._written.add(event.entity_type)
         if event.audited:
             before, after = event.images()
-            self.session.add(
-                AuditEvent(
-                    entity_type=event.entity_type,
-                    entity_id=str(event.entity_id),
-                    action=event.action,
-                    actor=event.actor,
-                    request_id=current_request_id(),
-                    at=self._tick(),
-                    before=jsonable(before) if before is not None else None,
-                    after=jsonable(after) if after is not None else None,
-                )
+            self._add(
+                AuditEvent,
+                entity_type=event.entity_type,
+                entity_id=str(event.entity_id),
+                action=event.action,
+                actor=event.actor,
+                request_id=current_request_id(),
+                at=self._tick(),
+                before=jsonable(before) if before is not None else None,
+                after=jsonable(after) if after is not None else None,
             )
         if event.topic is not None:
-            self.session.add(
-                OutboxEvent(
-                    event_type=event.topic,
-                    aggregate_type=event.entity_type,
-                    aggregate_id=str(event.entity_id),
-                    payload=jsonable(event.outbox_payload()),
-                )
+            self._add(
+                OutboxEvent,
+                event_type=event.topic,
+                aggregate_type=event.entity_type,
+                aggregate_id=str(event.entity_id),
+                payload=jsonable(event.outbox_payload()),
             )
+
+    def _add(self, model: type[Base], **values: Any) -> None:
+        """A new row nothing in this command reads back: a plain row, no ORM object (the
+        commit writes it with the rest)."""
+        table = cast(Table, model.__table__)
+        self._rows.setdefault(table, []).append(plain_row(table, values))
 
     def _tick(self) -> datetime:
         """Audit times strictly increase within a transaction, so a timeline sorted by time
@@ -241,7 +248,11 @@ class SqlAlchemyUnitOfWork:
 
     async def commit(self) -> None:
         await self.publish()
-        await write_new_rows(self.session)
+        if not await write_new_rows(self.session, self._rows):
+            await self.session.flush()
+            for table, rows in self._rows.items():
+                await self.session.execute(insert(table), rows)
+        self._rows = {}
         await self.session.commit()
         if self.cache is not None:
             self.cache.invalidate(self._written)
