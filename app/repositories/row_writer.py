@@ -35,7 +35,6 @@ from app.repositories.base import Base
 _ABSENT = object()
 # A column as the statement names it: quoted name, SQL type, the driver value processor.
 _Column = tuple[str, str, Callable[[Any], Any] | None]
-_columns: dict[tuple[str, tuple[str, ...]], list[_Column]] = {}
 _order = {table: i for i, table in enumerate(Base.metadata.sorted_tables)}
 
 
@@ -71,17 +70,18 @@ async def write_new_rows(session: AsyncSession, plain: PlainRows) -> bool:
         return False
     for table, extra in plain.items():
         rows.setdefault(table, []).extend(extra)
-    dialect = session.bind.dialect
-    parts: list[str] = []
+    tables = sorted(rows, key=_order.__getitem__)
+    shape = tuple((table, tuple(rows[table][0])) for table in tables)
+    prepared = _statements.get(shape)
+    if prepared is None:
+        prepared = _statements[shape] = _prepare(session.bind.dialect, shape)
+    statement, processors = prepared
     params: list[Any] = []
-    for table in sorted(rows, key=lambda t: _order[t]):
-        sql, values = _insert(dialect, table, rows[table], len(params))
-        parts.append(sql)
-        params.extend(values)
-    statement = parts[-1]
-    if len(parts) > 1:
-        ctes = ", ".join(f"t{i} AS ({sql})" for i, sql in enumerate(parts[:-1]))
-        statement = f"WITH {ctes} {statement}"
+    for (table, names), process in zip(shape, processors, strict=True):
+        table_rows = rows[table]
+        for name, convert in zip(names, process, strict=True):
+            column = [row[name] for row in table_rows]
+            params.append([convert(v) for v in column] if convert else column)
     connection = await session.connection()
     await connection.exec_driver_sql(statement, tuple(params))
     for obj in list(session.new):
@@ -93,37 +93,64 @@ def _rows_by_table(objects: list[Any]) -> dict[Table, list[dict[str, Any]]] | No
     out: dict[Table, list[dict[str, Any]]] = {}
     for obj in objects:
         mapper: Mapper[Any] = inspect(obj).mapper
-        table = mapper.local_table
-        if not isinstance(table, Table) or mapper.inherits is not None or table not in _order:
+        if mapper not in _plans:
+            _plans[mapper] = _plan(mapper)
+        plan = _plans[mapper]
+        if plan is None:
             return None
-        row = _values(obj, mapper)
+        row = _values(obj, plan)
         if row is None:
             return None
-        out.setdefault(table, []).append(row)
+        out.setdefault(mapper.local_table, []).append(row)  # type: ignore[arg-type]
     return out
 
 
-def _values(obj: Any, mapper: Mapper[Any]) -> dict[str, Any] | None:
-    """The row ``obj`` stands for, defaults applied (and set on ``obj`` too, as a flush does)."""
-    state = obj.__dict__
-    version = mapper.version_id_col
-    row: dict[str, Any] = {}
+# Per mapper: each column attribute's key, column name, whether it is the primary key, and
+# what fills it when not set (None: nothing can, in Python).
+_Plan = tuple[tuple[str, str, bool, Callable[[], Any] | None], ...]
+_plans: dict[Mapper[Any], _Plan | None] = {}
+
+
+def _plan(mapper: Mapper[Any]) -> _Plan | None:
+    """How to read ``mapper``'s objects as rows; None when the fast path cannot write them."""
+    table = mapper.local_table
+    if not isinstance(table, Table) or mapper.inherits is not None or table not in _order:
+        return None
+    plan = []
     for prop in mapper.column_attrs:
         column = prop.columns[0]
         if not isinstance(column, Column):
             return None
-        value = state.get(prop.key, _ABSENT)
-        if value is _ABSENT or (value is None and column.primary_key):
-            value = _default(column)
-            if value is _ABSENT:
-                if column is version:
-                    value = 1
-                elif column.server_default is not None:
-                    return None
-                else:
-                    value = None
-            state[prop.key] = value
-        row[column.name] = value
+        plan.append((prop.key, column.name, bool(column.primary_key), _filler(mapper, column)))
+    return tuple(plan)
+
+
+def _filler(mapper: Mapper[Any], column: Column[Any]) -> Callable[[], Any] | None:
+    default = column.default
+    if default is not None and getattr(default, "is_scalar", False):
+        value = default.arg  # type: ignore[attr-defined]
+        return lambda: value
+    if default is not None and getattr(default, "is_callable", False):
+        make = default.arg  # type: ignore[attr-defined]
+        return lambda: make(None)
+    if column is mapper.version_id_col:
+        return lambda: 1
+    if column.server_default is not None:
+        return None
+    return lambda: None
+
+
+def _values(obj: Any, plan: _Plan) -> dict[str, Any] | None:
+    """The row ``obj`` stands for, defaults applied (and set on ``obj`` too, as a flush does)."""
+    state = obj.__dict__
+    row: dict[str, Any] = {}
+    for key, name, primary_key, fill in plan:
+        value = state.get(key, _ABSENT)
+        if value is _ABSENT or (value is None and primary_key):
+            if fill is None:
+                return None
+            value = state[key] = fill()
+        row[name] = value
     return row
 
 
@@ -138,22 +165,34 @@ def _default(column: Column[Any]) -> Any:
     return _ABSENT
 
 
-def _insert(
-    dialect: Dialect, table: Table, rows: list[dict[str, Any]], offset: int
-) -> tuple[str, list[Any]]:
-    """One table's INSERT … SELECT FROM unnest(…), its parameters numbered from ``offset``."""
-    names = tuple(rows[0])
-    columns = _columns.get((table.name, names))
-    if columns is None:
-        columns = _columns[(table.name, names)] = _describe(dialect, table, names)
-    arrays, values = [], []
-    for i, (name, (_, type_sql, process)) in enumerate(zip(names, columns, strict=True)):
-        arrays.append(f"${offset + i + 1}::{type_sql}[]")
-        column = [row[name] for row in rows]
-        values.append([process(v) for v in column] if process else column)
-    quoted = dialect.identifier_preparer.format_table(table)
-    listed = ", ".join(c[0] for c in columns)
-    return f"INSERT INTO {quoted} ({listed}) SELECT * FROM unnest({', '.join(arrays)})", values
+_Shape = tuple[tuple[Table, tuple[str, ...]], ...]
+_Processors = list[list[Callable[[Any], Any] | None]]
+# Per shape (tables in foreign-key order, each with its columns): the statement's text and
+# each column's driver value processor.
+_statements: dict[_Shape, tuple[str, _Processors]] = {}
+
+
+def _prepare(dialect: Dialect, shape: _Shape) -> tuple[str, _Processors]:
+    """The statement for ``shape``: one INSERT … SELECT FROM unnest(…) per table, all but the
+    last as CTEs, each column's values one array parameter."""
+    parts: list[str] = []
+    processors: _Processors = []
+    number = 0
+    for table, names in shape:
+        columns = _describe(dialect, table, names)
+        arrays = []
+        for _, type_sql, _ in columns:
+            number += 1
+            arrays.append(f"${number}::{type_sql}[]")
+        quoted = dialect.identifier_preparer.format_table(table)
+        listed = ", ".join(c[0] for c in columns)
+        parts.append(f"INSERT INTO {quoted} ({listed}) SELECT * FROM unnest({', '.join(arrays)})")
+        processors.append([c[2] for c in columns])
+    statement = parts[-1]
+    if len(parts) > 1:
+        ctes = ", ".join(f"t{i} AS ({sql})" for i, sql in enumerate(parts[:-1]))
+        statement = f"WITH {ctes} {statement}"
+    return statement, processors
 
 
 def _describe(dialect: Dialect, table: Table, names: tuple[str, ...]) -> list[_Column]:
