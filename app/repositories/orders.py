@@ -1,4 +1,4 @@
-"""Sales orders and their lines; order numbers; idempotency records."""
+"""Sales orders and their lines; order numbers."""
 
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ from app.repositories.base import (
     TimestampMixin,
     VersionedMixin,
     first,
-    utcnow,
 )
 from app.repositories.numbering import DocumentCounter as DocumentCounter  # re-exported
 from app.repositories.numbering import next_document_number
@@ -173,19 +172,6 @@ class OrderLine(IdMixin, Base):
     total: Mapped[Decimal]
 
 
-class IdempotencyRecord(Base):
-    """The first answer to a create with an ``Idempotency-Key``, kept to replay it."""
-
-    __tablename__ = "idempotency_keys"
-
-    owner: Mapped[str] = mapped_column(String(120), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    resource_id: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-
 class OrderRepository(Lookups[Order]):
     """Orders and their lines. Within one unit of work an order locked (or added) once is
     not locked again, and its lines are read once: a reaction on the bus that loads the order
@@ -314,55 +300,3 @@ class OrderFilters:
     q: str | None = None
     # Completed: delivered and paid (both derived status columns, so the status indexes serve).
     completed: bool | None = None
-
-
-class IdempotencyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, owner: str, key: str) -> IdempotencyRecord | None:
-        return await self.session.get(IdempotencyRecord, (owner, key))
-
-    def add(self, record: IdempotencyRecord) -> None:
-        self.session.add(record)
-
-    async def purge_older_than(self, cutoff: datetime) -> int:
-        from sqlalchemy import delete
-
-        result = await self.session.execute(
-            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-class OrderImport(IdMixin, Base):
-    """One batch import: its summary and the first errors (per-row results go to the caller)."""
-
-    __tablename__ = "order_imports"
-
-    format: Mapped[str] = mapped_column(String(8))
-    charset: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(16))
-    # running, completed, completed_with_errors (interrupted is derived, never stored)
-    status: Mapped[str] = mapped_column(String(32))
-    orders_total: Mapped[int] = mapped_column(Integer, default=0)
-    created: Mapped[int] = mapped_column(Integer, default=0)
-    duplicates: Mapped[int] = mapped_column(Integer, default=0)
-    errors: Mapped[int] = mapped_column(Integer, default=0)
-    error_details: Mapped[list[dict[str, Any]]]
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    # When a running import last saved its progress; one that stops progressing was interrupted.
-    progressed_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
-
-
-class OrderImportRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, import_id: uuid.UUID) -> OrderImport | None:
-        return await self.session.get(OrderImport, import_id)
-
-    def add(self, record: OrderImport) -> None:
-        self.session.add(record)

@@ -25,15 +25,13 @@ from app.repositories.customers import CustomerRepository, SupplierRepository
 from app.repositories.delivery_plans import DeliveryPlanRepository
 from app.repositories.events import AuditEvent, AuditRepository, OutboxEvent
 from app.repositories.exchange_rates import ExchangeRateRepository
+from app.repositories.idempotency import IdempotencyRepository
 from app.repositories.invoices import InvoiceRepository
 from app.repositories.ledger import LedgerRepository
 from app.repositories.login_throttle import LoginThrottleRepository
 from app.repositories.notifications import NotificationRepository
-from app.repositories.orders import (
-    IdempotencyRepository,
-    OrderImportRepository,
-    OrderRepository,
-)
+from app.repositories.order_imports import OrderImportRepository
+from app.repositories.orders import OrderRepository
 from app.repositories.outbox import OutboxRepository
 from app.repositories.payments import PaymentRepository
 from app.repositories.picking import PickListRepository

@@ -17,7 +17,7 @@ from typing import Any
 from app.domain.auth import Principal
 from app.domain.errors import Conflict
 from app.repositories.base import jsonable
-from app.repositories.orders import IdempotencyRecord
+from app.repositories.idempotency import IdempotencyRecord
 from app.services.unit_of_work import UnitOfWork
 
 _NOT_CONTENT = frozenset({"principal", "idempotency_key"})

@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.auth import Principal
-from app.repositories.orders import IdempotencyRepository
+from app.repositories.idempotency import IdempotencyRepository
 from app.settings import Settings
 
 log = logging.getLogger(__name__)

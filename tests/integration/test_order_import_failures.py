@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.repositories.orders import OrderImport
+from app.repositories.order_imports import OrderImport
 from app.services.orders.commands import PlaceOrder
 from app.services.orders.place import place_order
 from tests.factories import make_customer, make_product

@@ -443,7 +443,7 @@ async def test_idempotency_keys_are_kept_for_the_retention_then_purged(
 ) -> None:
     from datetime import UTC, datetime
 
-    from app.repositories.orders import IdempotencyRecord
+    from app.repositories.idempotency import IdempotencyRecord
     from app.worker.housekeeping import purge_idempotency_keys
 
     headers = {**await auth.as_role("sales"), "Idempotency-Key": "keep-me"}
@@ -461,7 +461,7 @@ async def test_idempotency_keys_are_kept_for_the_retention_then_purged(
 async def _owner(session) -> str:
     from sqlalchemy import select
 
-    from app.repositories.orders import IdempotencyRecord
+    from app.repositories.idempotency import IdempotencyRecord
 
     return (await session.scalars(select(IdempotencyRecord.owner))).one()
 

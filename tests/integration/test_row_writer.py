@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.repositories.events import OutboxEvent
-from app.repositories.orders import IdempotencyRecord
+from app.repositories.idempotency import IdempotencyRecord
 from app.repositories.row_writer import plain_row, write_new_rows
 from app.repositories.uow import is_unique_violation
 from app.repositories.warehouses import Warehouse

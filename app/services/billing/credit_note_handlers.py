@@ -21,8 +21,8 @@ from app.domain.billing.invoices import balance
 from app.domain.errors import Conflict, RuleViolation
 from app.domain.money import ZERO
 from app.repositories.base import jsonable
+from app.repositories.idempotency import IdempotencyRecord
 from app.repositories.invoices import Invoice, InvoiceLine
-from app.repositories.orders import IdempotencyRecord
 from app.services.billing.credit_note_commands import ApplyCreditNote, CreateCreditNote, CreditLine
 from app.services.billing.credit_note_queries import CreditNoteView, find, load_view
 from app.services.billing.credit_notes import apply_credit, credited_lines, issue_credit_note

@@ -20,7 +20,7 @@ from app.domain.errors import DomainError, NotFound, PayloadTooLarge
 from app.domain.order_import import PROGRESS_EVERY, detect_charset, final_status, import_status
 from app.domain.order_import import normalise_charset as normalised
 from app.domain.text import nul_issues
-from app.repositories.orders import OrderImport
+from app.repositories.order_imports import OrderImport
 from app.services.bus import Context
 from app.services.orders.commands import ImportOrders
 from app.services.orders.import_sources import count_orders, sources

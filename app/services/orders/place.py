@@ -17,7 +17,8 @@ from app.domain.events import OrderPlaced
 from app.domain.orders import PREPAID_CHANNELS, OrderStatus, format_order_number
 from app.repositories.base import jsonable
 from app.repositories.customers import Customer
-from app.repositories.orders import IdempotencyRecord, Order, OrderLine
+from app.repositories.idempotency import IdempotencyRecord
+from app.repositories.orders import Order, OrderLine
 from app.repositories.uow import is_unique_violation
 from app.services.bus import Context
 from app.services.common import retrying
