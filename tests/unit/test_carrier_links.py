@@ -17,7 +17,7 @@ def test_webhooks_only_for_adapters_that_take_them() -> None:
 
 
 def test_the_demo_carriers_flags_match_their_adapters() -> None:
-    from app.demo import DEMO_CARRIERS
+    from app.demo_partners import DEMO_CARRIERS
 
     flags = {body["code"]: body.get("webhooks") for body in DEMO_CARRIERS}
     assert flags == {"FLEET": False, "REGIONAL": True, "EASYPOST": False}
