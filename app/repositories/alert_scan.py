@@ -1,9 +1,9 @@
 """The conditions of the time-based alert rules as queries (the worker's scan).
 
 Each rule is a condition on its subject's table, given the moments of
-``app.domain.alerts.Bounds``. The scan walks the subjects meeting it in batches by id (raising
-skips those already alerted) and asks which subjects of unresolved alerts still meet it (to
-resolve the others)."""
+``app.domain.alert_conditions.Bounds``. The scan walks the subjects meeting it in batches by id
+(raising skips those already alerted) and asks which subjects of unresolved alerts still meet it
+(to resolve the others)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.domain.alerts import Bounds, Rule
+from app.domain.alert_conditions import Bounds
+from app.domain.alerts import Rule
 from app.domain.orders import FulfillmentStatus, OrderStatus
 from app.domain.shipments import LabelStatus, ShipmentStatus
 from app.repositories.carriers import Carrier

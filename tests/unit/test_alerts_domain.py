@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.domain import alerts
+from app.domain.alert_conditions import Thresholds, below_reorder_point, last_cutoff, overdue_case
 from app.domain.alerts import (
     LINKS,
     RULES,
@@ -19,10 +20,6 @@ from app.domain.alerts import (
     AlertSpec,
     AlertState,
     Rule,
-    Thresholds,
-    below_reorder_point,
-    last_cutoff,
-    overdue_case,
 )
 from app.domain.auth import Role
 from app.domain.errors import InvalidState, RuleViolation

@@ -9,7 +9,8 @@ import uuid
 from datetime import UTC, datetime, time
 from typing import Any
 
-from app.domain.alerts import AlertSpec, Bounds, Rule, Thresholds, approver_role, overdue_case
+from app.domain.alert_conditions import Bounds, Thresholds, overdue_case
+from app.domain.alerts import AlertSpec, Rule, approver_role
 from app.repositories.alert_scan import Subject
 from app.services.alerts import stock
 from app.services.alerts.commands import RaiseDueAlerts, ResolveClearedAlerts, ScanBatch

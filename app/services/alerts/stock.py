@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 
-from app.domain.alerts import AlertSpec, Rule, below_reorder_point
+from app.domain.alert_conditions import below_reorder_point
+from app.domain.alerts import AlertSpec, Rule
 from app.domain.purchasing import ON_ORDER
 from app.domain.replenishment import ProductPosition
 from app.services.alerts.raising import clear_alerts, open_alert
