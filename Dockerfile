@@ -29,5 +29,5 @@ USER lading
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
-CMD ["uvicorn", "app.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
+CMD ["uvicorn", "app.main:serve_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
      "--workers", "2", "--no-access-log", "--proxy-headers"]
