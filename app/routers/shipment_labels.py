@@ -16,7 +16,8 @@ from app.deps import (
 )
 from app.domain.errors import Conflict
 from app.errors import problem_responses
-from app.routers.shipments import Reader, Writer, shipment_read
+from app.routers.shipments import Reader, Writer
+from app.schemas.shipment_reads import shipment_read
 from app.schemas.shipments import (
     LabelRequest,
     RatesRead,
