@@ -65,6 +65,7 @@ tools:
 ## Short benchmarks (a few minutes) on the local PostgreSQL; results in bench/results/.
 bench: install tools
 	$(BIN)/python -m bench.place_orders --seconds 10 --warmup 5
+	$(BIN)/python -m bench.order_cpu --runs 2
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.report_lag --seconds 20
 

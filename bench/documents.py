@@ -18,7 +18,6 @@ import os
 import platform
 import resource
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -37,6 +36,7 @@ from app.domain.documents.model import (
     Table,
     Totals,
 )
+from bench import output
 
 RESULTS = Path(__file__).resolve().parent / "results"
 COMPANY = Company(
@@ -144,9 +144,7 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
     result = run(parser.parse_args())
-    result["commit"] = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
+    result["commit"] = output.commit()
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "documents.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

@@ -18,7 +18,6 @@ import os
 import platform
 import resource
 import secrets
-import subprocess
 import time
 import uuid
 from datetime import UTC, datetime
@@ -26,6 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
+
+from bench import output
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -181,9 +182,7 @@ def main() -> None:
         ),
     )
     result = asyncio.run(run(parser.parse_args()))
-    result["commit"] = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
+    result["commit"] = output.commit()
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "import_orders.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
