@@ -173,19 +173,8 @@ class StockRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def lock_products(self, product_ids: list[uuid.UUID]) -> None:
-        """Serialise stock arrivals and allocations per product (PostgreSQL; SQLite
-        transactions already hold the write lock). ``FOR NO KEY UPDATE`` does not conflict
-        with the ``KEY SHARE`` locks that order lines' foreign keys take."""
-        if self.session.bind.dialect.name != "postgresql" or not product_ids:
-            return
-        from app.repositories.products import Product
-
-        await self.session.execute(
-            select(Product.id)
-            .where(Product.id.in_(product_ids))
-            .order_by(Product.id)
-            .with_for_update(key_share=True)
-        )
+        """Serialise stock arrivals and allocations per product (see :func:`lock_products`)."""
+        await lock_products(self.session, product_ids)
 
     async def levels_for_product(self, product_id: uuid.UUID) -> list[StockLevel]:
         rows = await self.session.scalars(
@@ -367,3 +356,18 @@ class StockRepository:
             for w, p, total in (await self.session.execute(orphans)).all()
         ]
         return out
+
+
+# The products' rows locked in one fixed order, the ids one array: prebuilt text on the
+# connection (through the ORM session with an expanding IN it cost twice the client CPU).
+LOCK_PRODUCTS = "SELECT id FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE"
+
+
+async def lock_products(session: AsyncSession, product_ids: list[uuid.UUID]) -> None:
+    """Serialise stock arrivals and allocations per product (PostgreSQL; SQLite
+    transactions already hold the write lock). ``FOR NO KEY UPDATE`` does not conflict
+    with the ``KEY SHARE`` locks that order lines' foreign keys take."""
+    if session.bind.dialect.name != "postgresql" or not product_ids:
+        return
+    connection = await session.connection()
+    await connection.exec_driver_sql(LOCK_PRODUCTS, (product_ids,))
