@@ -44,17 +44,20 @@ PlainRows = dict[Table, list[dict[str, Any]]]
 
 def plain_row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """``values`` as a whole row of ``table``: every column, Python-side defaults applied."""
+    if table not in _fills:
+        _fills[table] = tuple((c.name, _filler(c)) for c in table.columns)
     row: dict[str, Any] = {}
-    for column in table.columns:
-        value = values.get(column.name, _ABSENT)
+    for name, fill in _fills[table]:
+        value = values.get(name, _ABSENT)
         if value is _ABSENT:
-            value = _default(column)
-            if value is _ABSENT:
-                if column.server_default is not None:
-                    raise ValueError(f"{table.name}.{column.name} has only a server default")
-                value = None
-        row[column.name] = value
+            if fill is None:
+                raise ValueError(f"{table.name}.{name} has only a server default")
+            value = fill()
+        row[name] = value
     return row
+
+
+_fills: dict[Table, tuple[tuple[str, Callable[[], Any] | None], ...]] = {}
 
 
 async def write_new_rows(session: AsyncSession, plain: PlainRows) -> bool:
@@ -121,11 +124,14 @@ def _plan(mapper: Mapper[Any]) -> _Plan | None:
         column = prop.columns[0]
         if not isinstance(column, Column):
             return None
-        plan.append((prop.key, column.name, bool(column.primary_key), _filler(mapper, column)))
+        fill = (lambda: 1) if column is mapper.version_id_col else _filler(column)
+        plan.append((prop.key, column.name, bool(column.primary_key), fill))
     return tuple(plan)
 
 
-def _filler(mapper: Mapper[Any], column: Column[Any]) -> Callable[[], Any] | None:
+def _filler(column: Column[Any]) -> Callable[[], Any] | None:
+    """What gives ``column`` its value when none is set: its Python default, else None (a
+    NULL) unless the database has a default of its own (then None: Python cannot fill it)."""
     default = column.default
     if default is not None and getattr(default, "is_scalar", False):
         value = default.arg  # type: ignore[attr-defined]
@@ -133,8 +139,6 @@ def _filler(mapper: Mapper[Any], column: Column[Any]) -> Callable[[], Any] | Non
     if default is not None and getattr(default, "is_callable", False):
         make = default.arg  # type: ignore[attr-defined]
         return lambda: make(None)
-    if column is mapper.version_id_col:
-        return lambda: 1
     if column.server_default is not None:
         return None
     return lambda: None
@@ -152,17 +156,6 @@ def _values(obj: Any, plan: _Plan) -> dict[str, Any] | None:
             value = state[key] = fill()
         row[name] = value
     return row
-
-
-def _default(column: Column[Any]) -> Any:
-    default = column.default
-    if default is None:
-        return _ABSENT
-    if getattr(default, "is_scalar", False):
-        return default.arg  # type: ignore[attr-defined]
-    if getattr(default, "is_callable", False):
-        return default.arg(None)  # type: ignore[attr-defined]
-    return _ABSENT
 
 
 _Shape = tuple[tuple[Table, tuple[str, ...]], ...]
